@@ -1,0 +1,15 @@
+/**
+ * @file nnlite.h
+ * @brief Umbrella header: include this to use all of nnlite.
+ */
+#ifndef NNLITE_H
+#define NNLITE_H
+
+#include "nnlite/export.h"
+#include "nnlite/version.h"
+#include "nnlite/status.h"
+#include "nnlite/runtime.h"
+#include "nnlite/tensor.h"
+#include "nnlite/blas.h"
+
+#endif

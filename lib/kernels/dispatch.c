@@ -1,0 +1,69 @@
+/* Assembles one kernel table per SIMD level, once, and picks the active one.
+ * A level without its own variant of an op uses the scalar function. */
+#include "kernels/kernels.h"
+
+#include <pthread.h>
+
+#include "core/cpu.h"
+#include "kernels/isa.h"
+
+static nnl_kernels tables[NNL_SIMD_NEON + 1];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void fill_scalar(nnl_kernels *k)
+{
+    k->level = NNL_SIMD_SCALAR;
+    k->sgemm = nnl_sgemm_scalar;
+}
+
+#if NNL_HAVE_X86_KERNELS
+static void fill_avx2(nnl_kernels *k)
+{
+    fill_scalar(k);
+    k->level = NNL_SIMD_AVX2;
+}
+
+static void fill_avx512(nnl_kernels *k)
+{
+    fill_avx2(k);
+    k->level = NNL_SIMD_AVX512;
+}
+#endif
+
+#if NNL_HAVE_NEON_KERNELS
+static void fill_neon(nnl_kernels *k)
+{
+    fill_scalar(k);
+    k->level = NNL_SIMD_NEON;
+}
+#endif
+
+static void build_tables(void)
+{
+    fill_scalar(&tables[NNL_SIMD_SCALAR]);
+#if NNL_HAVE_X86_KERNELS
+    fill_avx2(&tables[NNL_SIMD_AVX2]);
+    fill_avx512(&tables[NNL_SIMD_AVX512]);
+#endif
+#if NNL_HAVE_NEON_KERNELS
+    fill_neon(&tables[NNL_SIMD_NEON]);
+#endif
+}
+
+const nnl_kernels *nnl_kernels_for(nnl_simd level)
+{
+    if ((int)level < 0 || level > NNL_SIMD_NEON || !nnl_cpu_supports(level))
+        return NULL;
+    pthread_once(&tables_once, build_tables);
+    if (tables[level].sgemm == NULL)
+        return NULL; /* not compiled into this build */
+    return &tables[level];
+}
+
+const nnl_kernels *nnl_kernels_active(void)
+{
+    static const nnl_kernels *active;
+    if (!active)
+        active = nnl_kernels_for(nnl_simd_level()); /* idempotent race */
+    return active;
+}

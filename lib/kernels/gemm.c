@@ -1,0 +1,65 @@
+/* SGEMM: the public entry point (argument checks) and the scalar reference.
+ *
+ *   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C[M,N]    (row-major)
+ *
+ * The scalar version is the oracle the SIMD versions are tested against:
+ * plain loops, accumulating in float in k order. */
+#include "nnlite/blas.h"
+
+#include "core/error.h"
+#include "core/threads.h"
+#include "kernels/isa.h"
+
+static float elem(const float *x, int64_t ld, int trans, int64_t row, int64_t col)
+{
+    return trans ? x[col * ld + row] : x[row * ld + col];
+}
+
+void nnl_sgemm_scalar(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                      float *c, int64_t ldc, int threads)
+{
+    (void)threads;
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (int64_t p = 0; p < k; p++)
+                sum += elem(a, lda, trans_a, i, p) * elem(b, ldb, trans_b, p, j);
+            float *out = &c[i * ldc + j];
+            *out = beta == 0.0f ? alpha * sum : alpha * sum + beta * *out;
+        }
+    }
+}
+
+static nnl_status check_ld(const char *name, int64_t ld, int64_t min)
+{
+    if (ld < (min > 1 ? min : 1))
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_sgemm: %s=%lld, expected >= %lld", name,
+                         (long long)ld, (long long)(min > 1 ? min : 1));
+    return NNL_OK;
+}
+
+nnl_status nnl_sgemm(nnl_transpose trans_a, nnl_transpose trans_b, int64_t m, int64_t n, int64_t k,
+                     float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                     float beta, float *c, int64_t ldc)
+{
+    if (m < 0 || n < 0 || k < 0)
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_sgemm: m=%lld n=%lld k=%lld must not be negative",
+                         (long long)m, (long long)n, (long long)k);
+    if ((unsigned)trans_a > 1 || (unsigned)trans_b > 1)
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_sgemm: trans_a=%d trans_b=%d, expected 0 or 1",
+                         (int)trans_a, (int)trans_b);
+    if (m == 0 || n == 0)
+        return NNL_OK;
+    NNL_CHECK_PTR("nnl_sgemm", c);
+    NNL_TRY(check_ld("ldc", ldc, n));
+    if (k > 0) {
+        NNL_CHECK_PTR("nnl_sgemm", a);
+        NNL_CHECK_PTR("nnl_sgemm", b);
+        NNL_TRY(check_ld("lda", lda, trans_a ? m : k));
+        NNL_TRY(check_ld("ldb", ldb, trans_b ? k : n));
+    }
+    nnl_kernels_active()->sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                                nnl_threads_get());
+    return NNL_OK;
+}
