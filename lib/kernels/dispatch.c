@@ -14,6 +14,10 @@ static void fill_scalar(nnl_kernels *k)
 {
     k->level = NNL_SIMD_SCALAR;
     k->sgemm = nnl_sgemm_scalar;
+    k->layernorm_forward = nnl_layernorm_forward_scalar;
+    k->layernorm_backward = nnl_layernorm_backward_scalar;
+    k->attention_forward = nnl_attention_forward_scalar;
+    k->attention_backward = nnl_attention_backward_scalar;
 }
 
 #if NNL_HAVE_X86_KERNELS
@@ -21,12 +25,20 @@ static void fill_avx2(nnl_kernels *k)
 {
     fill_scalar(k);
     k->level = NNL_SIMD_AVX2;
+    k->layernorm_forward = nnl_layernorm_forward_avx2;
+    k->layernorm_backward = nnl_layernorm_backward_avx2;
+    k->attention_forward = nnl_attention_forward_avx2;
+    k->attention_backward = nnl_attention_backward_avx2;
 }
 
 static void fill_avx512(nnl_kernels *k)
 {
     fill_avx2(k);
     k->level = NNL_SIMD_AVX512;
+    k->layernorm_forward = nnl_layernorm_forward_avx512;
+    k->layernorm_backward = nnl_layernorm_backward_avx512;
+    k->attention_forward = nnl_attention_forward_avx512;
+    k->attention_backward = nnl_attention_backward_avx512;
 }
 #endif
 

@@ -28,6 +28,18 @@ typedef struct nnl_conv_shape {
     int64_t pad_top, pad_left;     /* zero padding before the first row/column */
 } nnl_conv_shape;
 
+/* Geometry of causal attention over one head (see attention.c):
+ * q (tq, head_size) with row stride ld_q; k and v (tk, head_size) with row
+ * stride ld_kv; out (tq, head_size) with row stride ld_out. Query i sits at
+ * position tk - tq + i and attends to keys 0 .. tk - tq + i, so tq == tk is
+ * a training sequence and tq == 1 one generation step over a KV cache. */
+typedef struct nnl_attn_shape {
+    int64_t tq, tk;            /* queries and keys, 1 <= tq <= tk */
+    int64_t head_size;
+    int64_t ld_q, ld_kv, ld_out;
+    float scale;               /* usually 1 / sqrt(head_size) */
+} nnl_attn_shape;
+
 /* Elementwise activations. */
 typedef enum nnl_act_kind {
     NNL_ACT_KIND_RELU,
@@ -97,6 +109,26 @@ typedef struct nnl_kernels {
                         float grad_scale);
     /* Sum of squares of x[n], in double (for gradient norms). */
     double (*sum_squares)(int64_t n, const float *x);
+
+    /* LayerNorm over rows x cols (x, out: rows x cols; weight, bias: cols;
+     * mean, rstd: rows, saved for the backward, may be NULL at inference):
+     *   out[r,:] = (x[r,:] - mean[r]) * rstd[r] * weight + bias */
+    void (*layernorm_forward)(int64_t rows, int64_t cols, const float *x, const float *weight,
+                              const float *bias, float eps, float *out, float *mean, float *rstd);
+    /* Its backward: dx, dweight, dbias are added to (not overwritten). */
+    void (*layernorm_backward)(int64_t rows, int64_t cols, const float *dout, const float *x,
+                               const float *weight, const float *mean, const float *rstd,
+                               float *dx, float *dweight, float *dbias);
+    /* Causal attention of one head (shapes in nnl_attn_shape); lse (tq) receives
+     * each query row's log-sum-exp of scaled scores (may be NULL at inference).
+     * Memory stays O(head_size) whatever tk: scores are never stored whole. */
+    void (*attention_forward)(const nnl_attn_shape *s, const float *q, const float *k,
+                              const float *v, float *out, float *lse);
+    /* Its backward from the saved out and lse: dq (stride ld_q), dk and dv
+     * (stride ld_kv) are overwritten; dout has stride ld_out. */
+    void (*attention_backward)(const nnl_attn_shape *s, const float *q, const float *k,
+                               const float *v, const float *out, const float *lse,
+                               const float *dout, float *dq, float *dk, float *dv);
 } nnl_kernels;
 
 /* The table of the active level (nnl_simd_level()). */
