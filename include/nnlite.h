@@ -11,5 +11,6 @@
 #include "nnlite/runtime.h"
 #include "nnlite/tensor.h"
 #include "nnlite/blas.h"
+#include "nnlite/dataset.h"
 
 #endif

@@ -1,0 +1,542 @@
+/* nnl_dataset: creation (from memory or IDX files), queries, batches,
+ * shuffling, splitting, normalisation and the augmentation settings. */
+#include "data/dataset.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+/* Samples x count of a dataset stay below 2^40 floats, as tensors do, so
+ * offsets never overflow. */
+#define DATASET_MAX_FLOATS ((int64_t)1 << 40)
+
+/* Labels are stored as floats, which hold whole numbers exactly up to 2^24. */
+#define MAX_LABEL ((1 << 24) - 1)
+
+/* PCG32 stream numbers, so that shuffling and augmentation with the same
+ * seed still draw independent numbers. */
+enum { STREAM_SHUFFLE = 0x5348, STREAM_AUGMENT = 0x4147 };
+
+static const float PI_F = 3.14159265358979f;
+
+/* ---- creation ---------------------------------------------------------- */
+
+static nnl_status alloc_floats_uninit(float **out, int64_t count, const char *who)
+{
+    size_t bytes = nnl_mul_size((size_t)count, sizeof(float));
+    *out = nnl_alloc(bytes);
+    if (!*out)
+        return nnl_error(NNL_E_NOMEM, "%s: cannot allocate %zu bytes", who, bytes);
+    return NNL_OK;
+}
+
+/* Check one per-item shape ("x" or "y") and compute its float count. */
+static nnl_status check_item_shape(const char *who, const char *what, int ndim,
+                                   const int64_t *dims, int64_t *size)
+{
+    if (ndim < 0 || ndim > NNL_MAX_DIMS - 1)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: %s_ndim=%d, expected 0..%d (a batch adds one)",
+                         who, what, ndim, NNL_MAX_DIMS - 1);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s: %s", who, what);
+    return nnl_shape_check(prefix, ndim, dims, size);
+}
+
+/* A dataset with the given shapes and uninitialised x and y. */
+static nnl_status dataset_alloc(nnl_dataset **out, int64_t count, int x_ndim,
+                                const int64_t *x_dims, int y_ndim, const int64_t *y_dims,
+                                const char *who)
+{
+    *out = NULL;
+    if (count < 1)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: count=%lld, expected >= 1", who, (long long)count);
+    int64_t x_size, y_size;
+    NNL_TRY(check_item_shape(who, "x", x_ndim, x_dims, &x_size));
+    NNL_TRY(check_item_shape(who, "y", y_ndim, y_dims, &y_size));
+    if (x_size > DATASET_MAX_FLOATS / count || y_size > DATASET_MAX_FLOATS / count)
+        return nnl_error(NNL_E_NOMEM, "%s: %lld samples of %lld floats (targets %lld) exceed 2^40 floats",
+                         who, (long long)count, (long long)x_size, (long long)y_size);
+    nnl_dataset *ds = nnl_alloc_zeroed(sizeof *ds);
+    if (!ds)
+        return nnl_error(NNL_E_NOMEM, "%s: cannot allocate the dataset handle", who);
+    ds->count = count;
+    ds->x_ndim = x_ndim;
+    ds->y_ndim = y_ndim;
+    if (x_ndim > 0)
+        memcpy(ds->x_dims, x_dims, (size_t)x_ndim * sizeof x_dims[0]);
+    if (y_ndim > 0)
+        memcpy(ds->y_dims, y_dims, (size_t)y_ndim * sizeof y_dims[0]);
+    ds->x_size = x_size;
+    ds->y_size = y_size;
+    nnl_status s = alloc_floats_uninit(&ds->x, count * x_size, who);
+    if (s == NNL_OK)
+        s = alloc_floats_uninit(&ds->y, count * y_size, who);
+    if (s != NNL_OK) {
+        nnl_dataset_free(ds);
+        return s;
+    }
+    *out = ds;
+    return NNL_OK;
+}
+
+static int is_label(float v) { return v >= 0.0f && v <= (float)MAX_LABEL && v == floorf(v); }
+
+/* Largest label + 1 when the targets are scalar whole numbers, else 0. */
+static int32_t count_classes(const nnl_dataset *ds)
+{
+    if (ds->y_ndim != 0)
+        return 0;
+    float max = 0.0f;
+    for (int64_t i = 0; i < ds->count; i++) {
+        if (!is_label(ds->y[i]))
+            return 0;
+        max = ds->y[i] > max ? ds->y[i] : max;
+    }
+    return (int32_t)max + 1;
+}
+
+nnl_status nnl_dataset_create(nnl_dataset **out, int64_t count, int x_ndim, const int64_t *x_dims,
+                              const float *x, int y_ndim, const int64_t *y_dims, const float *y)
+{
+    const char *who = "nnl_dataset_create";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    NNL_CHECK_PTR(who, x);
+    NNL_CHECK_PTR(who, y);
+    nnl_dataset *ds;
+    NNL_TRY(dataset_alloc(&ds, count, x_ndim, x_dims, y_ndim, y_dims, who));
+    memcpy(ds->x, x, (size_t)(count * ds->x_size) * sizeof(float));
+    memcpy(ds->y, y, (size_t)(count * ds->y_size) * sizeof(float));
+    ds->num_classes = count_classes(ds);
+    *out = ds;
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_create_labeled(nnl_dataset **out, int64_t count, int x_ndim,
+                                      const int64_t *x_dims, const float *x, const int32_t *labels)
+{
+    const char *who = "nnl_dataset_create_labeled";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    NNL_CHECK_PTR(who, x);
+    NNL_CHECK_PTR(who, labels);
+    for (int64_t i = 0; i < count; i++) {
+        if (labels[i] < 0 || labels[i] > MAX_LABEL)
+            return nnl_error(NNL_E_INVALID_ARG, "%s: labels[%lld]=%d, expected 0..%d", who,
+                             (long long)i, labels[i], MAX_LABEL);
+    }
+    nnl_dataset *ds;
+    NNL_TRY(dataset_alloc(&ds, count, x_ndim, x_dims, 0, NULL, who));
+    memcpy(ds->x, x, (size_t)(count * ds->x_size) * sizeof(float));
+    int32_t max = 0;
+    for (int64_t i = 0; i < count; i++) {
+        ds->y[i] = (float)labels[i];
+        max = labels[i] > max ? labels[i] : max;
+    }
+    ds->num_classes = max + 1;
+    *out = ds;
+    return NNL_OK;
+}
+
+void nnl_dataset_free(nnl_dataset *dataset)
+{
+    if (!dataset)
+        return;
+    nnl_dealloc(dataset->x);
+    nnl_dealloc(dataset->y);
+    nnl_dealloc(dataset);
+}
+
+/* ---- IDX files --------------------------------------------------------- */
+
+nnl_status nnl_dataset_from_idx(nnl_dataset **out, const nnl_idx *images, const nnl_idx *labels,
+                                const char *who, const char *images_label,
+                                const char *labels_label)
+{
+    *out = NULL;
+    if (images->ndim != 3 || labels->ndim != 1)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: IDX images have %d dims and labels %d, expected 3 and 1",
+                         who, images->ndim, labels->ndim);
+    if (images->dims[0] != labels->dims[0])
+        return nnl_error(NNL_E_FORMAT, "%s: labels has %lld items, images %lld (%s, %s)", who,
+                         (long long)labels->dims[0], (long long)images->dims[0], labels_label,
+                         images_label);
+    int64_t count = images->dims[0], sample[3] = {images->dims[1], images->dims[2], 1};
+    nnl_dataset *ds;
+    NNL_TRY(dataset_alloc(&ds, count, 3, sample, 0, NULL, who));
+    /* A table makes every pixel exactly byte / 255.0f, without a division each. */
+    float to_unit[256];
+    for (int b = 0; b < 256; b++)
+        to_unit[b] = (float)b / 255.0f;
+    for (int64_t i = 0; i < count * ds->x_size; i++)
+        ds->x[i] = to_unit[images->data[i]];
+    uint8_t max = 0;
+    for (int64_t i = 0; i < count; i++) {
+        ds->y[i] = (float)labels->data[i];
+        max = labels->data[i] > max ? labels->data[i] : max;
+    }
+    ds->num_classes = max + 1;
+    *out = ds;
+    return NNL_OK;
+}
+
+static nnl_status load_pair(nnl_dataset **out, const char *images_path, const char *labels_path,
+                            const char *who)
+{
+    nnl_idx images, labels = {0};
+    nnl_status s = nnl_idx_load(&images, images_path, 3, who);
+    if (s == NNL_OK)
+        s = nnl_idx_load(&labels, labels_path, 1, who);
+    if (s == NNL_OK)
+        s = nnl_dataset_from_idx(out, &images, &labels, who, images_path, labels_path);
+    nnl_idx_free(&images);
+    nnl_idx_free(&labels);
+    return s;
+}
+
+nnl_status nnl_dataset_load_idx(nnl_dataset **out, const char *images_path, const char *labels_path)
+{
+    const char *who = "nnl_dataset_load_idx";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    NNL_CHECK_PTR(who, images_path);
+    NNL_CHECK_PTR(who, labels_path);
+    return load_pair(out, images_path, labels_path, who);
+}
+
+enum { PATH_CAPACITY = 4096 };
+
+/* "<dir>/<name>.gz" when that exists, else "<dir>/<name>" when that exists. */
+static nnl_status find_idx_file(char *path, const char *dir, const char *name, const char *who)
+{
+    struct stat st;
+    int n = snprintf(path, PATH_CAPACITY, "%s/%s.gz", dir, name);
+    if (n < 0 || n >= PATH_CAPACITY)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: directory path of %zu characters is too long", who,
+                         strlen(dir));
+    if (stat(path, &st) == 0)
+        return NNL_OK;
+    path[n - 3] = '\0'; /* drop ".gz" */
+    if (stat(path, &st) == 0)
+        return NNL_OK;
+    return nnl_error(NNL_E_IO, "%s: neither '%s.gz' nor '%s' exists", who, path, path);
+}
+
+nnl_status nnl_dataset_load_idx_dir(nnl_dataset **train, nnl_dataset **test, const char *dir)
+{
+    const char *who = "nnl_dataset_load_idx_dir";
+    NNL_CHECK_PTR(who, train);
+    NNL_CHECK_PTR(who, test);
+    *train = *test = NULL;
+    NNL_CHECK_PTR(who, dir);
+    static const char *const names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    char paths[4][PATH_CAPACITY];
+    for (int i = 0; i < 4; i++)
+        NNL_TRY(find_idx_file(paths[i], dir, names[i], who));
+    nnl_status s = load_pair(train, paths[0], paths[1], who);
+    if (s == NNL_OK)
+        s = load_pair(test, paths[2], paths[3], who);
+    if (s != NNL_OK) {
+        nnl_dataset_free(*train);
+        *train = NULL;
+        return s;
+    }
+    int32_t classes = (*train)->num_classes > (*test)->num_classes ? (*train)->num_classes
+                                                                    : (*test)->num_classes;
+    (*train)->num_classes = (*test)->num_classes = classes;
+    return NNL_OK;
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+int64_t nnl_dataset_size(const nnl_dataset *dataset) { return dataset ? dataset->count : -1; }
+
+int64_t nnl_dataset_sample_size(const nnl_dataset *ds) { return ds ? ds->x_size : -1; }
+
+int64_t nnl_dataset_target_size(const nnl_dataset *ds) { return ds ? ds->y_size : -1; }
+
+int32_t nnl_dataset_num_classes(const nnl_dataset *dataset)
+{
+    return dataset ? dataset->num_classes : 0;
+}
+
+static nnl_status copy_shape(const char *who, int item_ndim, const int64_t *item_dims,
+                             int64_t *dims, int capacity, int *ndim)
+{
+    NNL_CHECK_PTR(who, ndim);
+    if (capacity < item_ndim)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: capacity=%d, the shape has %d dims", who, capacity,
+                         item_ndim);
+    if (item_ndim > 0) {
+        NNL_CHECK_PTR(who, dims);
+        memcpy(dims, item_dims, (size_t)item_ndim * sizeof dims[0]);
+    }
+    *ndim = item_ndim;
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_sample_shape(const nnl_dataset *dataset, int64_t *dims, int capacity,
+                                    int *ndim)
+{
+    NNL_CHECK_PTR("nnl_dataset_sample_shape", dataset);
+    return copy_shape("nnl_dataset_sample_shape", dataset->x_ndim, dataset->x_dims, dims, capacity,
+                      ndim);
+}
+
+nnl_status nnl_dataset_target_shape(const nnl_dataset *dataset, int64_t *dims, int capacity,
+                                    int *ndim)
+{
+    NNL_CHECK_PTR("nnl_dataset_target_shape", dataset);
+    return copy_shape("nnl_dataset_target_shape", dataset->y_ndim, dataset->y_dims, dims, capacity,
+                      ndim);
+}
+
+/* ---- batches ----------------------------------------------------------- */
+
+static nnl_status check_range(const nnl_dataset *ds, int64_t start, int64_t count, const char *who)
+{
+    if (start < 0 || count < 1 || start >= ds->count || count > ds->count - start)
+        return nnl_error(NNL_E_INVALID_ARG,
+                         "%s: start=%lld count=%lld is not a non-empty range of the %lld samples",
+                         who, (long long)start, (long long)count, (long long)ds->count);
+    return NNL_OK;
+}
+
+/* The tensor must have the shape {count, item_dims...}. */
+static nnl_status check_batch_tensor(const nnl_tensor *t, int64_t count, int item_ndim,
+                                     const int64_t *item_dims, const char *who, const char *what)
+{
+    int64_t want[NNL_MAX_DIMS];
+    want[0] = count;
+    if (item_ndim > 0)
+        memcpy(want + 1, item_dims, (size_t)item_ndim * sizeof want[0]);
+    int ndim = item_ndim + 1;
+    if (t->ndim == ndim && memcmp(t->dims, want, (size_t)ndim * sizeof want[0]) == 0)
+        return NNL_OK;
+    char got_s[128], want_s[128];
+    return nnl_error(NNL_E_SHAPE, "%s: %s has shape %s, expected %s", who, what,
+                     nnl_shape_str(got_s, sizeof got_s, t->ndim, t->dims),
+                     nnl_shape_str(want_s, sizeof want_s, ndim, want));
+}
+
+nnl_status nnl_dataset_get_batch(const nnl_dataset *dataset, int64_t start, int64_t count,
+                                 nnl_tensor *x, nnl_tensor *y)
+{
+    const char *who = "nnl_dataset_get_batch";
+    NNL_CHECK_PTR(who, dataset);
+    NNL_CHECK_PTR(who, x);
+    NNL_TRY(check_range(dataset, start, count, who));
+    NNL_TRY(check_batch_tensor(x, count, dataset->x_ndim, dataset->x_dims, who, "x"));
+    if (y)
+        NNL_TRY(check_batch_tensor(y, count, dataset->y_ndim, dataset->y_dims, who, "y"));
+    memcpy(x->data, dataset->x + start * dataset->x_size,
+           (size_t)(count * dataset->x_size) * sizeof(float));
+    if (y)
+        memcpy(y->data, dataset->y + start * dataset->y_size,
+               (size_t)(count * dataset->y_size) * sizeof(float));
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_get_labels(const nnl_dataset *dataset, int64_t start, int64_t count,
+                                  int32_t *labels)
+{
+    const char *who = "nnl_dataset_get_labels";
+    NNL_CHECK_PTR(who, dataset);
+    NNL_CHECK_PTR(who, labels);
+    if (dataset->num_classes == 0)
+        return nnl_error(NNL_E_STATE, "%s: the dataset's targets are not class labels", who);
+    NNL_TRY(check_range(dataset, start, count, who));
+    for (int64_t i = 0; i < count; i++)
+        labels[i] = (int32_t)dataset->y[start + i];
+    return NNL_OK;
+}
+
+int nnl_dataset_augmenting(const nnl_dataset *ds) { return nnl_augment_enabled(&ds->augment); }
+
+void nnl_dataset_seed_augment_rng(const nnl_dataset *ds, nnl_rng *rng)
+{
+    nnl_rng_seed(rng, ds->augment.seed, STREAM_AUGMENT);
+}
+
+nnl_status nnl_dataset_fill_batch(const nnl_dataset *ds, const int64_t *indices, int64_t count,
+                                  float *x, float *y, nnl_rng *augment_rng)
+{
+    const char *who = "nnl_dataset_fill_batch";
+    NNL_CHECK_PTR(who, ds);
+    NNL_CHECK_PTR(who, indices);
+    NNL_CHECK_PTR(who, x);
+    for (int64_t k = 0; k < count; k++) {
+        if (indices[k] < 0 || indices[k] >= ds->count)
+            return nnl_error(NNL_E_INVALID_ARG, "%s: indices[%lld]=%lld, the dataset has %lld samples",
+                             who, (long long)k, (long long)indices[k], (long long)ds->count);
+    }
+    int augment = augment_rng && nnl_dataset_augmenting(ds);
+    int64_t h = ds->x_dims[0], w = ds->x_dims[1], c = ds->x_ndim == 3 ? ds->x_dims[2] : 1;
+    for (int64_t k = 0; k < count; k++) {
+        const float *src = ds->x + indices[k] * ds->x_size;
+        float *dst = x + k * ds->x_size;
+        if (augment) {
+            nnl_affine t = nnl_augment_draw(&ds->augment, augment_rng);
+            nnl_affine_apply(&t, src, dst, h, w, c);
+        } else {
+            memcpy(dst, src, (size_t)ds->x_size * sizeof(float));
+        }
+        if (y)
+            memcpy(y + k * ds->y_size, ds->y + indices[k] * ds->y_size,
+                   (size_t)ds->y_size * sizeof(float));
+    }
+    return NNL_OK;
+}
+
+/* ---- reordering and splitting ------------------------------------------ */
+
+static void swap_floats(float *a, float *b, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        float t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+nnl_status nnl_dataset_shuffle(nnl_dataset *dataset, uint64_t seed)
+{
+    NNL_CHECK_PTR("nnl_dataset_shuffle", dataset);
+    if (dataset->count > (int64_t)UINT32_MAX)
+        return nnl_error(NNL_E_UNSUPPORTED, "nnl_dataset_shuffle: %lld samples, at most 2^32 - 1",
+                         (long long)dataset->count);
+    nnl_rng rng;
+    nnl_rng_seed(&rng, seed, STREAM_SHUFFLE);
+    /* Swapping rows in place needs no second copy of the data. */
+    for (int64_t i = dataset->count - 1; i > 0; i--) {
+        int64_t j = nnl_rng_below(&rng, (uint32_t)(i + 1));
+        if (j == i)
+            continue;
+        swap_floats(dataset->x + i * dataset->x_size, dataset->x + j * dataset->x_size,
+                    dataset->x_size);
+        swap_floats(dataset->y + i * dataset->y_size, dataset->y + j * dataset->y_size,
+                    dataset->y_size);
+    }
+    return NNL_OK;
+}
+
+/* A new dataset with samples [start, start + count) of ds and its settings. */
+static nnl_status copy_range(nnl_dataset **out, const nnl_dataset *ds, int64_t start,
+                             int64_t count, const char *who)
+{
+    NNL_TRY(dataset_alloc(out, count, ds->x_ndim, ds->x_dims, ds->y_ndim, ds->y_dims, who));
+    memcpy((*out)->x, ds->x + start * ds->x_size, (size_t)(count * ds->x_size) * sizeof(float));
+    memcpy((*out)->y, ds->y + start * ds->y_size, (size_t)(count * ds->y_size) * sizeof(float));
+    (*out)->num_classes = ds->num_classes;
+    (*out)->augment = ds->augment;
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_split(const nnl_dataset *dataset, int64_t first_count, nnl_dataset **first,
+                             nnl_dataset **second)
+{
+    const char *who = "nnl_dataset_split";
+    NNL_CHECK_PTR(who, first);
+    NNL_CHECK_PTR(who, second);
+    *first = *second = NULL;
+    NNL_CHECK_PTR(who, dataset);
+    if (first_count < 1 || first_count > dataset->count - 1)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: first_count=%lld, expected 1..%lld", who,
+                         (long long)first_count, (long long)(dataset->count - 1));
+    NNL_TRY(copy_range(first, dataset, 0, first_count, who));
+    nnl_status s = copy_range(second, dataset, first_count, dataset->count - first_count, who);
+    if (s != NNL_OK) {
+        nnl_dataset_free(*first);
+        *first = NULL;
+    }
+    return s;
+}
+
+/* ---- value transforms -------------------------------------------------- */
+
+nnl_status nnl_dataset_normalize(nnl_dataset *dataset, float mean, float std)
+{
+    NNL_CHECK_PTR("nnl_dataset_normalize", dataset);
+    if (!isfinite(mean) || !isfinite(std) || !(std > 0.0f))
+        return nnl_error(NNL_E_INVALID_ARG,
+                         "nnl_dataset_normalize: mean=%g std=%g, expected finite values and std > 0",
+                         (double)mean, (double)std);
+    int64_t n = dataset->count * dataset->x_size;
+    for (int64_t i = 0; i < n; i++)
+        dataset->x[i] = (dataset->x[i] - mean) / std;
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_scale(nnl_dataset *dataset, float factor)
+{
+    NNL_CHECK_PTR("nnl_dataset_scale", dataset);
+    if (!isfinite(factor))
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_dataset_scale: factor=%g, expected a finite value",
+                         (double)factor);
+    int64_t n = dataset->count * dataset->x_size;
+    for (int64_t i = 0; i < n; i++)
+        dataset->x[i] *= factor;
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_mean_std(const nnl_dataset *dataset, float *mean, float *std)
+{
+    const char *who = "nnl_dataset_mean_std";
+    NNL_CHECK_PTR(who, dataset);
+    NNL_CHECK_PTR(who, mean);
+    NNL_CHECK_PTR(who, std);
+    int64_t n = dataset->count * dataset->x_size;
+    /* Two passes (mean, then squared deviations) avoid the cancellation of
+     * E[x^2] - E[x]^2. */
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += dataset->x[i];
+    double m = sum / (double)n, squares = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = dataset->x[i] - m;
+        squares += d * d;
+    }
+    *mean = (float)m;
+    *std = (float)sqrt(squares / (double)n);
+    return NNL_OK;
+}
+
+/* ---- augmentation settings --------------------------------------------- */
+
+nnl_status nnl_dataset_set_augmentation(nnl_dataset *dataset, float max_rotation_degrees,
+                                        float max_scale_delta, float max_shift_pixels,
+                                        uint64_t seed)
+{
+    const char *who = "nnl_dataset_set_augmentation";
+    NNL_CHECK_PTR(who, dataset);
+    if (!(max_rotation_degrees >= 0.0f && max_rotation_degrees <= 180.0f) ||
+        !(max_scale_delta >= 0.0f && max_scale_delta < 1.0f) ||
+        !(max_shift_pixels >= 0.0f && isfinite(max_shift_pixels)))
+        return nnl_error(NNL_E_INVALID_ARG,
+                         "%s: max_rotation_degrees=%g max_scale_delta=%g max_shift_pixels=%g, "
+                         "expected 0..180, 0..<1 and a finite value >= 0",
+                         who, (double)max_rotation_degrees, (double)max_scale_delta,
+                         (double)max_shift_pixels);
+    nnl_augment a = {
+        .max_rotation = max_rotation_degrees * (PI_F / 180.0f),
+        .max_scale_delta = max_scale_delta,
+        .max_shift = max_shift_pixels,
+        .seed = seed,
+    };
+    if (nnl_augment_enabled(&a) && dataset->x_ndim != 2 && dataset->x_ndim != 3) {
+        char shape[128];
+        return nnl_error(NNL_E_SHAPE,
+                         "%s: samples have shape %s; augmentation needs images {rows, cols, "
+                         "channels} or {rows, cols}",
+                         who, nnl_shape_str(shape, sizeof shape, dataset->x_ndim, dataset->x_dims));
+    }
+    dataset->augment = a;
+    return NNL_OK;
+}

@@ -1,0 +1,52 @@
+/* Internal view of nnl_dataset, for the training loop and the fuzz target. */
+#ifndef NNL_DATA_DATASET_H
+#define NNL_DATA_DATASET_H
+
+#include "core/rng.h"
+#include "data/augment.h"
+#include "data/idx.h"
+#include "nnlite/dataset.h"
+
+struct nnl_dataset {
+    int64_t count;
+    int x_ndim;
+    int64_t x_dims[NNL_MAX_DIMS];
+    int64_t x_size; /* floats per sample */
+    int y_ndim;
+    int64_t y_dims[NNL_MAX_DIMS];
+    int64_t y_size;       /* floats per target */
+    float *x;             /* count * x_size, sample after sample */
+    float *y;             /* count * y_size */
+    int32_t num_classes;  /* > 0 when the targets are class indices */
+    nnl_augment augment;  /* applied by nnl_dataset_fill_batch */
+};
+
+/* Floats per sample and per target; -1 when ds is NULL. */
+int64_t nnl_dataset_sample_size(const nnl_dataset *ds);
+int64_t nnl_dataset_target_size(const nnl_dataset *ds);
+
+/* Gather samples indices[0..count) into x (count * sample_size floats) and
+ * their targets into y (count * target_size floats; y may be NULL). When the
+ * dataset has augmentation enabled and augment_rng is not NULL, each sample
+ * is transformed by a transform drawn from augment_rng. Never allocates:
+ * the training loop calls it at every step. NNL_E_INVALID_ARG for NULL
+ * pointers or an index outside the dataset. */
+nnl_status nnl_dataset_fill_batch(const nnl_dataset *ds, const int64_t *indices, int64_t count,
+                                  float *x, float *y, nnl_rng *augment_rng);
+
+/* Whether nnl_dataset_fill_batch would augment (given an rng). */
+int nnl_dataset_augmenting(const nnl_dataset *ds);
+
+/* Seed `rng` from the seed given to nnl_dataset_set_augmentation, so that a
+ * training run draws the same transforms every time. */
+void nnl_dataset_seed_augment_rng(const nnl_dataset *ds, nnl_rng *rng);
+
+/* Build a labelled image dataset from parsed IDX images (3 dims) and labels
+ * (1 dim), checking that their counts agree. `who` starts error messages,
+ * which name the two sources by images_label and labels_label. Used by
+ * nnl_dataset_load_idx and the fuzz target. */
+nnl_status nnl_dataset_from_idx(nnl_dataset **out, const nnl_idx *images, const nnl_idx *labels,
+                                const char *who, const char *images_label,
+                                const char *labels_label);
+
+#endif
