@@ -10,6 +10,7 @@
 #include "nnlite/status.h"
 #include "nnlite/runtime.h"
 #include "nnlite/tensor.h"
+#include "nnlite/text.h"
 #include "nnlite/blas.h"
 #include "nnlite/dataset.h"
 

@@ -1,0 +1,155 @@
+/**
+ * @file nnlite/text.h
+ * @brief UTF-8 code-point tokenizer and text data sets for language models.
+ *
+ * @defgroup text Text and tokens
+ * A tokenizer maps each Unicode code point of its vocabulary to an id.
+ * Id 0 (::NNL_TOKEN_UNKNOWN) stands for every character outside the
+ * vocabulary; ids 1 .. vocab_size - 1 are the vocabulary's code points in
+ * increasing order, so the same text always gives the same vocabulary.
+ *
+ * A text data set is a UTF-8 file turned into one sequence of token ids; its
+ * first 90% is the training split and the last 10% the validation split, and
+ * training windows of block_size + 1 tokens are drawn from a seeded random
+ * generator.
+ *
+ * Thread-safety: a tokenizer is immutable after creation and may be used from
+ * many threads at once. A data set's nnl_text_dataset_sample() advances its
+ * generator, so one thread at a time; the other calls are read-only.
+ * @{
+ */
+#ifndef NNLITE_TEXT_H
+#define NNLITE_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "export.h"
+#include "status.h"
+
+NNL_BEGIN_DECLS
+
+/** Id of the unknown token (characters outside the vocabulary). */
+#define NNL_TOKEN_UNKNOWN 0
+
+/** Flags of text decoding, combined with `|`. */
+typedef enum nnl_text_flags {
+    NNL_TEXT_STRICT = 0,          /**< Invalid UTF-8 is an error (::NNL_E_FORMAT naming the byte offset). */
+    NNL_TEXT_REPLACE_INVALID = 1, /**< Each invalid byte becomes U+FFFD instead. */
+    NNL_TEXT_STRIP_ANSI = 2       /**< Drop ANSI escape sequences (ESC, and ESC [ ... final byte). */
+} nnl_text_flags;
+
+/** Opaque tokenizer handle. */
+typedef struct nnl_tokenizer nnl_tokenizer;
+
+/**
+ * @brief Build a tokenizer whose vocabulary is the distinct code points of @p text.
+ * @param out    receives the tokenizer (caller owns it; free with nnl_tokenizer_free()).
+ * @param text   UTF-8 bytes (borrowed for the call; need not be NUL-terminated).
+ * @param length bytes in @p text.
+ * @param flags  ::nnl_text_flags.
+ * @return ::NNL_E_FORMAT for invalid UTF-8 without ::NNL_TEXT_REPLACE_INVALID (the
+ *         message gives the byte offset and value); ::NNL_E_INVALID_ARG for NULL
+ *         pointers (text may be NULL when length is 0) or unknown flags; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_tokenizer_create(nnl_tokenizer **out, const char *text, size_t length,
+                                        int flags);
+
+/** @brief Free a tokenizer. NULL is a no-op. */
+NNL_API void nnl_tokenizer_free(nnl_tokenizer *tokenizer);
+
+/** @brief Number of ids, the unknown token included; -1 for NULL. */
+NNL_API int64_t nnl_tokenizer_vocab_size(const nnl_tokenizer *tokenizer);
+
+/**
+ * @brief Encode UTF-8 text to token ids.
+ *
+ * Call it with @p ids NULL to learn the count, then with a buffer.
+ * @param tokenizer the tokenizer.
+ * @param text      UTF-8 bytes (borrowed for the call).
+ * @param length    bytes in @p text.
+ * @param flags     ::nnl_text_flags.
+ * @param ids       receives the ids, or NULL to count only.
+ * @param capacity  ids @p ids can hold (ignored when @p ids is NULL).
+ * @param count     receives the number of tokens of the whole text.
+ * @return ::NNL_E_FORMAT for invalid UTF-8 (see nnl_tokenizer_create());
+ *         ::NNL_E_INVALID_ARG when @p capacity is smaller than the count.
+ */
+NNL_API nnl_status nnl_tokenizer_encode(const nnl_tokenizer *tokenizer, const char *text,
+                                        size_t length, int flags, int32_t *ids, int64_t capacity,
+                                        int64_t *count);
+
+/**
+ * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD).
+ * @param tokenizer the tokenizer.
+ * @param ids       @p count ids (borrowed for the call).
+ * @param count     number of ids, >= 0.
+ * @param buf       receives the NUL-terminated text, truncated to @p capacity
+ *                  (never in the middle of a character); may be NULL when capacity is 0.
+ * @param capacity  bytes @p buf can hold.
+ * @param length    receives the full length in bytes without the NUL (to size a buffer); may be NULL.
+ * @return ::NNL_E_INVALID_ARG for an id outside [0, vocab size) (the message names it).
+ */
+NNL_API nnl_status nnl_tokenizer_decode(const nnl_tokenizer *tokenizer, const int32_t *ids,
+                                        int64_t count, char *buf, size_t capacity, size_t *length);
+
+/**
+ * @brief The UTF-8 text of one token.
+ * @return a NUL-terminated string of 1 to 4 bytes, borrowed from the tokenizer
+ *         (valid until it is freed); NULL for a NULL tokenizer or an id out of range.
+ */
+NNL_API const char *nnl_tokenizer_piece(const nnl_tokenizer *tokenizer, int32_t id);
+
+/** Which part of a text data set. */
+typedef enum nnl_text_split {
+    NNL_SPLIT_TRAIN = 0,      /**< The first 90% of the tokens. */
+    NNL_SPLIT_VALIDATION = 1  /**< The last 10%. */
+} nnl_text_split;
+
+/** Opaque text data set handle. */
+typedef struct nnl_text_dataset nnl_text_dataset;
+
+/**
+ * @brief Load a UTF-8 text file as a token sequence.
+ * @param out       receives the data set (caller owns it; free with nnl_text_dataset_free()).
+ * @param path      the file.
+ * @param tokenizer the vocabulary to encode with (copied), or NULL to build one
+ *                  from the whole file (after escape stripping).
+ * @param flags     ::nnl_text_flags, e.g. ::NNL_TEXT_STRIP_ANSI for fortune files.
+ * @param seed      seed of the window sampler.
+ * @return ::NNL_E_IO (with the path) when the file cannot be read; ::NNL_E_FORMAT for
+ *         invalid UTF-8 (with the byte offset in the file); ::NNL_E_INVALID_ARG when the
+ *         text is too short to split (fewer than 20 tokens).
+ */
+NNL_API nnl_status nnl_text_dataset_load(nnl_text_dataset **out, const char *path,
+                                         const nnl_tokenizer *tokenizer, int flags, uint64_t seed);
+
+/** @brief Free a data set. NULL is a no-op. */
+NNL_API void nnl_text_dataset_free(nnl_text_dataset *dataset);
+
+/** @brief The data set's tokenizer (borrowed; valid while the data set lives), NULL for NULL. */
+NNL_API const nnl_tokenizer *nnl_text_dataset_tokenizer(const nnl_text_dataset *dataset);
+
+/** @brief Tokens in a split, or -1 for NULL or an unknown split. */
+NNL_API int64_t nnl_text_dataset_length(const nnl_text_dataset *dataset, nnl_text_split split);
+
+/**
+ * @brief Draw @p batch random windows of @p block_size + 1 consecutive tokens.
+ *
+ * Window b is tokens[b * (block_size + 1) ...]: inputs are its first
+ * block_size tokens, targets its last block_size. Start positions are uniform
+ * over the split, from the data set's seeded generator.
+ * @param dataset    the data set.
+ * @param split      which split.
+ * @param batch      windows, >= 1.
+ * @param block_size tokens per window minus one, >= 1 and less than the split's length.
+ * @param tokens     receives batch * (block_size + 1) ids.
+ * @return ::NNL_E_INVALID_ARG for out-of-range values (the message names them).
+ */
+NNL_API nnl_status nnl_text_dataset_sample(nnl_text_dataset *dataset, nnl_text_split split,
+                                           int64_t batch, int64_t block_size, int32_t *tokens);
+
+NNL_END_DECLS
+
+#endif
+/** @} */
