@@ -13,5 +13,9 @@
 #include "nnlite/text.h"
 #include "nnlite/blas.h"
 #include "nnlite/dataset.h"
+#include "nnlite/layer.h"
+#include "nnlite/optim.h"
+#include "nnlite/model.h"
+#include "nnlite/metrics.h"
 
 #endif

@@ -51,6 +51,13 @@ nnl_status nnl_error(nnl_status status, const char *fmt, ...)
     return status;
 }
 
+nnl_status nnl_error_rethrow(nnl_status status, const char *prefix)
+{
+    char previous[ERROR_MESSAGE_CAPACITY];
+    snprintf(previous, sizeof previous, "%s", last_error);
+    return nnl_error(status, "%s: %s", prefix, previous);
+}
+
 void nnl_log(nnl_log_level level, const char *fmt, ...)
 {
     if (!log_fn)

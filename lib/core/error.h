@@ -17,6 +17,9 @@
  *     return nnl_error(NNL_E_SHAPE, "dense: input has %lld features", n); */
 nnl_status nnl_error(nnl_status status, const char *fmt, ...) NNL_PRINTF(2, 3);
 
+/* Re-raise the current last error as `status`, prefixed with "<prefix>: ". */
+nnl_status nnl_error_rethrow(nnl_status status, const char *prefix);
+
 /* Send a message to the log callback, if any. */
 void nnl_log(nnl_log_level level, const char *fmt, ...) NNL_PRINTF(2, 3);
 

@@ -11,6 +11,7 @@
 #ifndef NNL_IO_SAFETENSORS_H
 #define NNL_IO_SAFETENSORS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nnlite/status.h"

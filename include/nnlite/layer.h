@@ -1,0 +1,198 @@
+/**
+ * @file nnlite/layer.h
+ * @brief Layers: the building blocks of a model, usable on their own too.
+ *
+ * @defgroup layer Layers
+ * A layer is created unbuilt (its input shape unknown). Adding it to a model
+ * (nnl_model_add()) builds it for the model's current output shape and hands
+ * it over to the model; or build it yourself with nnl_layer_build() and call
+ * nnl_layer_forward() / nnl_layer_backward() directly.
+ *
+ * Shapes are per sample, without the batch dimension; images are
+ * height x width x channels (NHWC, as Keras). Tensors passed to forward and
+ * backward carry the batch as their first dimension.
+ *
+ * Thread-safety: a layer is used by one thread at a time, except that a
+ * model holding it may serve nnl_model_predict() from many threads.
+ * @{
+ */
+#ifndef NNLITE_LAYER_H
+#define NNLITE_LAYER_H
+
+#include <stdint.h>
+
+#include "export.h"
+#include "status.h"
+#include "tensor.h"
+
+NNL_BEGIN_DECLS
+
+/** Opaque layer handle. */
+typedef struct nnl_layer nnl_layer;
+
+/** Activation applied by a layer (fused into dense/conv2d, or on its own). */
+typedef enum nnl_activation {
+    NNL_ACT_NONE = 0,     /**< Identity. */
+    NNL_ACT_RELU = 1,     /**< max(0, x). */
+    NNL_ACT_SIGMOID = 2,  /**< 1 / (1 + e^-x). */
+    NNL_ACT_TANH = 3,     /**< tanh(x). */
+    NNL_ACT_GELU = 4,     /**< GELU, tanh approximation (as GPT-2). */
+    NNL_ACT_SOFTMAX = 5   /**< Softmax over the last dimension. */
+} nnl_activation;
+
+/** Padding of convolution and pooling windows. */
+typedef enum nnl_padding {
+    NNL_PAD_VALID = 0,  /**< No padding: output = floor((in - kernel) / stride) + 1. */
+    NNL_PAD_SAME = 1    /**< Zero padding so that output = ceil(in / stride). */
+} nnl_padding;
+
+/**
+ * @brief Fully connected layer: y = act(x W + b) over the last dimension.
+ * @param out   receives the layer (caller owns it until it is added to a model).
+ * @param units output features, >= 1.
+ * @param activation fused activation.
+ * Weights are Glorot-uniform initialised and biases zero when the layer is built.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out, units < 1 or an unknown activation.
+ */
+NNL_API nnl_status nnl_layer_dense(nnl_layer **out, int64_t units, nnl_activation activation);
+
+/**
+ * @brief 2-D convolution over HxWxC inputs: y = act(conv(x, W) + b).
+ * @param out         receives the layer.
+ * @param filters     output channels, >= 1.
+ * @param kernel_h    kernel height, >= 1.
+ * @param kernel_w    kernel width, >= 1.
+ * @param stride      stride in both directions, >= 1.
+ * @param padding     ::NNL_PAD_VALID or ::NNL_PAD_SAME.
+ * @param activation  fused activation.
+ * Weights are HWIO (kernel_h, kernel_w, in_channels, filters), Glorot-uniform.
+ * @return ::NNL_E_INVALID_ARG for out-of-range values.
+ */
+NNL_API nnl_status nnl_layer_conv2d(nnl_layer **out, int64_t filters, int64_t kernel_h,
+                                    int64_t kernel_w, int64_t stride, nnl_padding padding,
+                                    nnl_activation activation);
+
+/**
+ * @brief Max pooling over HxWxC inputs.
+ * @param out    receives the layer.
+ * @param pool_h window height, >= 1.
+ * @param pool_w window width, >= 1.
+ * @param stride stride in both directions; 0 means the window size (Keras default).
+ */
+NNL_API nnl_status nnl_layer_maxpool2d(nnl_layer **out, int64_t pool_h, int64_t pool_w, int64_t stride);
+
+/** @brief Average pooling over HxWxC inputs; parameters as nnl_layer_maxpool2d(). */
+NNL_API nnl_status nnl_layer_avgpool2d(nnl_layer **out, int64_t pool_h, int64_t pool_w, int64_t stride);
+
+/** @brief Flatten every per-sample dimension into one. */
+NNL_API nnl_status nnl_layer_flatten(nnl_layer **out);
+
+/** @brief A standalone activation layer (any ::nnl_activation but ::NNL_ACT_NONE). */
+NNL_API nnl_status nnl_layer_activation(nnl_layer **out, nnl_activation activation);
+
+/**
+ * @brief Inverted dropout: in training, zero each value with probability @p rate and
+ *        scale the rest by 1/(1-rate); identity at inference.
+ * @param out  receives the layer.
+ * @param rate in [0, 1).
+ */
+NNL_API nnl_status nnl_layer_dropout(nnl_layer **out, float rate);
+
+/**
+ * @brief Batch normalisation over the last (channel) dimension.
+ * @param out      receives the layer.
+ * @param momentum running-statistics momentum in [0, 1) (Keras: 0.99).
+ * @param epsilon  > 0, added to the variance.
+ */
+NNL_API nnl_status nnl_layer_batchnorm(nnl_layer **out, float momentum, float epsilon);
+
+/**
+ * @brief A residual block: y = x + f(x), where f is a sequence of inner layers
+ *        added with nnl_layer_residual_add(). f must keep the shape.
+ */
+NNL_API nnl_status nnl_layer_residual(nnl_layer **out);
+
+/**
+ * @brief Append an inner layer to a residual block before it is built.
+ * @param block a layer made by nnl_layer_residual(), not yet built.
+ * @param inner transferred to @p block on success; on failure the caller keeps it.
+ * @return ::NNL_E_UNSUPPORTED when @p block is not a residual block,
+ *         ::NNL_E_STATE when it is already built or @p inner belongs to something.
+ */
+NNL_API nnl_status nnl_layer_residual_add(nnl_layer *block, nnl_layer *inner);
+
+/** @brief Free a layer that no model owns. NULL is a no-op; a layer owned by a model is left alone. */
+NNL_API void nnl_layer_free(nnl_layer *layer);
+
+/** @brief Type name, e.g. "dense", "conv2d"; static. "" for NULL. */
+NNL_API const char *nnl_layer_type(const nnl_layer *layer);
+
+/**
+ * @brief Build a standalone layer for a per-sample input shape and initialise its weights.
+ * @param layer not yet built and not owned by a model.
+ * @param ndim  dimensions of @p input_dims.
+ * @param input_dims per-sample input shape (copied).
+ * @param seed  seed of the weight initialisation.
+ * @return ::NNL_E_SHAPE when the layer cannot take that shape, ::NNL_E_STATE when already built.
+ */
+NNL_API nnl_status nnl_layer_build(nnl_layer *layer, int ndim, const int64_t *input_dims, uint64_t seed);
+
+/**
+ * @brief Per-sample output shape of a built layer.
+ * @param layer    a built layer.
+ * @param dims     receives the shape.
+ * @param capacity elements @p dims can hold.
+ * @param ndim     receives the number of dimensions.
+ * @return ::NNL_E_STATE when the layer is not built.
+ */
+NNL_API nnl_status nnl_layer_output_shape(const nnl_layer *layer, int64_t *dims, int capacity, int *ndim);
+
+/** @brief Number of parameter tensors (weights, biases, statistics), or -1 for NULL. */
+NNL_API int nnl_layer_num_params(const nnl_layer *layer);
+
+/** @brief Total trainable scalars of a built layer (0 when unbuilt, -1 for NULL). */
+NNL_API int64_t nnl_layer_param_count(const nnl_layer *layer);
+
+/**
+ * @brief Access parameter tensor @p index.
+ * @param layer a built layer.
+ * @param index 0 .. nnl_layer_num_params() - 1.
+ * @param name  receives its name ("kernel", "bias", ...; static). May be NULL.
+ * @param value receives the value tensor (borrowed; valid while the layer lives). May be NULL.
+ * @param grad  receives the gradient tensor (borrowed), or NULL for non-trainable state. May be NULL.
+ * @return ::NNL_E_INVALID_ARG when @p index is out of range.
+ */
+NNL_API nnl_status nnl_layer_param(nnl_layer *layer, int index, const char **name, nnl_tensor **value,
+                                   nnl_tensor **grad);
+
+/**
+ * @brief Run a standalone built layer forward.
+ * @param layer    a built layer not owned by a model.
+ * @param x        input {batch, input shape...}; borrowed and, when @p training is
+ *                 nonzero, must stay unchanged until nnl_layer_backward().
+ * @param y        output {batch, output shape...}, written.
+ * @param training nonzero for training behaviour (dropout, batch statistics) and to
+ *                 keep what backward needs.
+ * @return ::NNL_E_SHAPE when @p x or @p y does not have the expected shape.
+ */
+NNL_API nnl_status nnl_layer_forward(nnl_layer *layer, const nnl_tensor *x, nnl_tensor *y, int training);
+
+/**
+ * @brief Back-propagate through a standalone layer after a training forward.
+ *
+ * Adds the parameter gradients to the layer's gradient tensors (see
+ * nnl_layer_zero_grad()) and writes the input gradient.
+ * @param layer a layer whose last call was nnl_layer_forward() with training set.
+ * @param dy    gradient of the loss w.r.t. the output, shape of y.
+ * @param dx    receives the gradient w.r.t. the input, shape of x; may be NULL when not needed.
+ * @return ::NNL_E_STATE without a preceding training forward; ::NNL_E_SHAPE on shape mismatch.
+ */
+NNL_API nnl_status nnl_layer_backward(nnl_layer *layer, const nnl_tensor *dy, nnl_tensor *dx);
+
+/** @brief Set every gradient tensor of the layer to zero. */
+NNL_API nnl_status nnl_layer_zero_grad(nnl_layer *layer);
+
+NNL_END_DECLS
+
+#endif
+/** @} */

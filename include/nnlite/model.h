@@ -1,0 +1,220 @@
+/**
+ * @file nnlite/model.h
+ * @brief Sequential models: build, compile, fit, evaluate, predict, save, load.
+ *
+ * @defgroup model Models
+ * A model is a sequence of layers for a fixed per-sample input shape. It owns
+ * the layers added to it and the optimizer given to nnl_model_compile().
+ *
+ * Thread-safety: nnl_model_predict() and nnl_model_predict_dataset() may be
+ * called from many threads at once on the same model, as long as no thread
+ * modifies it (fit, compile, add, load into it). Everything else: one thread
+ * at a time.
+ * @{
+ */
+#ifndef NNLITE_MODEL_H
+#define NNLITE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "export.h"
+#include "layer.h"
+#include "optim.h"
+#include "status.h"
+#include "tensor.h"
+
+NNL_BEGIN_DECLS
+
+/** Opaque model handle. */
+typedef struct nnl_model nnl_model;
+
+/** Loss functions for nnl_model_compile(). */
+typedef enum nnl_loss {
+    /** Integer class labels against class probabilities (Keras' sparse_categorical_crossentropy).
+     *  With a softmax last layer the two are fused into one numerically stable kernel. */
+    NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0,
+    /** Mean squared error against float targets of the output's shape. */
+    NNL_LOSS_MSE = 1
+} nnl_loss;
+
+/** Flags of nnl_model_save(). */
+typedef enum nnl_save_flags {
+    NNL_SAVE_WEIGHTS = 0,   /**< Architecture and weights (and batch-norm statistics). */
+    NNL_SAVE_OPTIMIZER = 1  /**< Also the optimizer's state, to resume training. */
+} nnl_save_flags;
+
+/**
+ * @brief Create an empty model for inputs of a per-sample shape.
+ * @param out   receives the model (free with nnl_model_free()).
+ * @param ndim  1..7 dimensions (images: 3, height x width x channels).
+ * @param input_dims per-sample input shape, copied.
+ */
+NNL_API nnl_status nnl_model_create(nnl_model **out, int ndim, const int64_t *input_dims);
+
+/** @brief Free a model with its layers and optimizer. NULL is a no-op. */
+NNL_API void nnl_model_free(nnl_model *model);
+
+/** @brief Seed of weight initialisation for layers added from now on (default 0). */
+NNL_API nnl_status nnl_model_set_seed(nnl_model *model, uint64_t seed);
+
+/**
+ * @brief Append a layer, building it for the current output shape.
+ * @param model the model (not yet compiled).
+ * @param layer transferred to the model on success; on failure the caller still owns it.
+ * @return ::NNL_E_SHAPE when the layer cannot take the current output shape,
+ *         ::NNL_E_STATE when the model is compiled or the layer already belongs to something.
+ */
+NNL_API nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer);
+
+/** @brief Number of layers, or -1 for NULL. */
+NNL_API int nnl_model_num_layers(const nnl_model *model);
+
+/** @brief Layer @p index (borrowed, owned by the model), or NULL when out of range. */
+NNL_API nnl_layer *nnl_model_layer(nnl_model *model, int index);
+
+/** @brief Total trainable parameters, or -1 for NULL. */
+NNL_API int64_t nnl_model_param_count(const nnl_model *model);
+
+/**
+ * @brief Per-sample output shape.
+ * @param model    the model.
+ * @param dims     receives the shape.
+ * @param capacity elements @p dims can hold.
+ * @param ndim     receives the number of dimensions.
+ */
+NNL_API nnl_status nnl_model_output_shape(const nnl_model *model, int64_t *dims, int capacity, int *ndim);
+
+/**
+ * @brief Write a Keras-like summary table (layer, output shape, parameters).
+ * @param model    the model.
+ * @param buf      receives the NUL-terminated text, truncated to @p capacity; may be NULL when capacity is 0.
+ * @param capacity bytes @p buf can hold.
+ * @param length   receives the full length without the NUL (to size a buffer); may be NULL.
+ */
+NNL_API nnl_status nnl_model_summary(const nnl_model *model, char *buf, size_t capacity, size_t *length);
+
+/**
+ * @brief Choose the loss and optimizer; required before fit and evaluate.
+ * @param model     a model with at least one layer.
+ * @param loss      the loss.
+ * @param optimizer transferred to the model on success (a previous one is freed);
+ *                  on failure the caller keeps it.
+ * @return ::NNL_E_SHAPE when the loss does not fit the output (cross-entropy needs a 1-D output).
+ */
+NNL_API nnl_status nnl_model_compile(nnl_model *model, nnl_loss loss, nnl_optimizer *optimizer);
+
+/** Opaque progress report passed to an ::nnl_progress_fn; read it with nnl_progress_get(). */
+typedef struct nnl_progress nnl_progress;
+
+/** Values of a progress report. */
+typedef enum nnl_progress_key {
+    NNL_PROGRESS_EPOCH = 0,          /**< Current epoch, from 1. */
+    NNL_PROGRESS_EPOCHS = 1,         /**< Total epochs. */
+    NNL_PROGRESS_BATCH = 2,          /**< Batches done in this epoch, from 1. */
+    NNL_PROGRESS_BATCHES = 3,        /**< Batches per epoch. */
+    NNL_PROGRESS_LOSS = 4,           /**< Mean training loss of this epoch so far. */
+    NNL_PROGRESS_ACCURACY = 5,       /**< Training accuracy of this epoch so far (NaN for MSE). */
+    NNL_PROGRESS_ELAPSED = 6,        /**< Seconds since the epoch started. */
+    NNL_PROGRESS_ETA = 7,            /**< Estimated seconds left in this epoch. */
+    NNL_PROGRESS_EPOCH_END = 8,      /**< 1 in the report sent once after an epoch's last batch, else 0. */
+    NNL_PROGRESS_VAL_LOSS = 9,       /**< Validation loss at the end of the epoch, NaN otherwise. */
+    NNL_PROGRESS_VAL_ACCURACY = 10,  /**< Validation accuracy at the end of the epoch, NaN otherwise. */
+    NNL_PROGRESS_LEARNING_RATE = 11, /**< Learning rate of the last step. */
+    NNL_PROGRESS_STEP = 12           /**< Optimizer steps since compile. */
+} nnl_progress_key;
+
+/**
+ * @brief One value of a progress report.
+ * @param progress the report passed to the callback (valid only during the call).
+ * @param key      which value.
+ * @return the value, or NaN for an unknown key or NULL report.
+ */
+NNL_API double nnl_progress_get(const nnl_progress *progress, nnl_progress_key key);
+
+/**
+ * @brief Progress callback of nnl_model_fit(): after every batch and once at
+ *        the end of each epoch. Return 0 to go on, nonzero to stop training
+ *        (fit then returns ::NNL_E_CANCELLED).
+ */
+typedef int (*nnl_progress_fn)(const nnl_progress *progress, void *user);
+
+/**
+ * @brief Train the model.
+ * @param model      a compiled model.
+ * @param train      training data (borrowed for the call); its augmentation, if set, is applied per batch.
+ * @param validation evaluated after each epoch, or NULL.
+ * @param epochs     >= 1.
+ * @param batch_size >= 1 (the last batch of an epoch may be smaller).
+ * @param seed       seed of the per-epoch shuffle and of dropout (augmentation uses the
+ *                   seed given to nnl_dataset_set_augmentation()).
+ * @param progress   callback, or NULL.
+ * @param user       passed to @p progress.
+ * @return ::NNL_E_STATE when not compiled; ::NNL_E_SHAPE when the data do not fit the model;
+ *         ::NNL_E_NUMERIC when the loss becomes NaN or infinite (the message names epoch and
+ *         batch; weights are those after the last good step); ::NNL_E_CANCELLED when the callback stops it.
+ */
+NNL_API nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, const nnl_dataset *validation,
+                                 int64_t epochs, int64_t batch_size, uint64_t seed,
+                                 nnl_progress_fn progress, void *user);
+
+/**
+ * @brief Loss and accuracy on a data set (inference mode).
+ * @param model      a compiled model.
+ * @param data       the data.
+ * @param batch_size >= 1.
+ * @param loss       receives the mean loss; may be NULL.
+ * @param accuracy   receives the accuracy (NaN for MSE); may be NULL.
+ */
+NNL_API nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size,
+                                      double *loss, double *accuracy);
+
+/**
+ * @brief Inference on a batch: the model's outputs (probabilities after a softmax).
+ * @param model  the model (compiled or not). Thread-safe, see the group description.
+ * @param x      {batch, input shape...}, or just the input shape for one sample.
+ * @param y      {batch, output shape...} (or the output shape for one sample), written.
+ * @return ::NNL_E_SHAPE when the shapes do not fit; ::NNL_E_NUMERIC when an input is NaN or infinite.
+ */
+NNL_API nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y);
+
+/**
+ * @brief Inference over a whole data set.
+ * @param model      the model. Thread-safe.
+ * @param data       the inputs (targets unused).
+ * @param batch_size >= 1.
+ * @param outputs    receives size * output-size floats, or NULL.
+ * @param classes    receives size argmax class indices, or NULL.
+ */
+NNL_API nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *data,
+                                             int64_t batch_size, float *outputs, int32_t *classes);
+
+/**
+ * @brief Save architecture and weights as a safetensors file, atomically.
+ *
+ * Writes a temporary file in the same directory and renames it over @p path,
+ * so an existing file is replaced whole or not at all.
+ * @param model the model.
+ * @param path  destination.
+ * @param flags ::NNL_SAVE_WEIGHTS or ::NNL_SAVE_OPTIMIZER.
+ * @return ::NNL_E_IO with the path on failure (the old file is intact).
+ */
+NNL_API nnl_status nnl_model_save(const nnl_model *model, const char *path, int flags);
+
+/**
+ * @brief Load a model saved by nnl_model_save().
+ *
+ * Everything is validated before use: header size and JSON, dtypes, shapes,
+ * offsets, the architecture and that every weight fits it. A file saved with
+ * optimizer state comes back compiled, ready to resume training.
+ * @param out  receives the model.
+ * @param path the file.
+ * @return ::NNL_E_IO when it cannot be read; ::NNL_E_FORMAT (with the reason) when malformed.
+ */
+NNL_API nnl_status nnl_model_load(nnl_model **out, const char *path);
+
+NNL_END_DECLS
+
+#endif
+/** @} */

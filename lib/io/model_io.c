@@ -1,0 +1,316 @@
+/* Saving and loading sequential models as safetensors files.
+ *
+ * Metadata (all strings, as the format requires):
+ *   format                "nnlite.sequential"
+ *   nnlite.version        library version that wrote the file
+ *   nnlite.architecture   JSON {"input": [dims], "layers": [{"type": ...}, ...]}
+ *   nnlite.loss           "sparse_categorical_crossentropy" | "mse" (compiled models)
+ *   nnlite.optimizer      JSON optimizer settings and step (with NNL_SAVE_OPTIMIZER)
+ * Tensors: "layers.<i>.<param>" (residual inner layers "layers.<i>.inner.<j>.<param>"),
+ * and with the optimizer "optimizer.<param name>.m" / ".v". See docs/file-format.md. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "io/safetensors.h"
+#include "nn/model.h"
+#include "nnlite/version.h"
+
+#define MODEL_FORMAT "nnlite.sequential"
+
+static const char *loss_name(nnl_loss loss) { return loss == NNL_LOSS_MSE ? "mse" : "sparse_categorical_crossentropy"; }
+
+static void write_architecture(const nnl_model *m, nnl_strbuf *json)
+{
+    nnl_strbuf_puts(json, "{\"input\":[");
+    for (int i = 0; i < m->in_ndim; i++)
+        nnl_strbuf_printf(json, i ? ",%lld" : "%lld", (long long)m->in_dims[i]);
+    nnl_strbuf_puts(json, "],\"layers\":[");
+    for (int i = 0; i < m->num_layers; i++) {
+        nnl_strbuf_puts(json, i ? "," : "");
+        nnl_layer_write_json(m->layers[i], json);
+    }
+    nnl_strbuf_puts(json, "]}");
+}
+
+static void write_optimizer(const nnl_optimizer *o, nnl_strbuf *json)
+{
+    const char *schedules[] = {"constant", "step", "cosine"};
+    nnl_strbuf_printf(json,
+                      "{\"type\":\"%s\",\"lr\":%.9g,\"beta1\":%.9g,\"beta2\":%.9g,\"epsilon\":%.9g,"
+                      "\"weight_decay\":%.9g,\"momentum\":%.9g,\"nesterov\":%d,\"clip_norm\":%.9g,"
+                      "\"warmup_steps\":%lld,\"schedule\":\"%s\",\"schedule_steps\":%lld,\"schedule_value\":%.9g,"
+                      "\"steps\":%lld}",
+                      o->name, (double)o->lr, (double)o->beta1, (double)o->beta2, (double)o->epsilon,
+                      (double)o->weight_decay, (double)o->momentum, o->nesterov, (double)o->clip_norm,
+                      (long long)o->warmup_steps, schedules[o->schedule], (long long)o->schedule_steps,
+                      (double)o->schedule_gamma, (long long)o->steps);
+}
+
+static nnl_status add_optimizer_state(const nnl_model *m, nnl_st_writer *w)
+{
+    const nnl_optimizer *o = m->optimizer;
+    for (int i = 0; i < m->num_params; i++) {
+        if (!o->first[i])
+            continue;
+        const nnl_tensor *v = m->params[i].param->value;
+        char name[128];
+        snprintf(name, sizeof name, "optimizer.%s.m", m->params[i].name);
+        NNL_TRY(nnl_st_writer_add_tensor(w, name, v->ndim, v->dims, o->first[i]));
+        if (o->second) {
+            snprintf(name, sizeof name, "optimizer.%s.v", m->params[i].name);
+            NNL_TRY(nnl_st_writer_add_tensor(w, name, v->ndim, v->dims, o->second[i]));
+        }
+    }
+    return NNL_OK;
+}
+
+static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, nnl_strbuf *arch, nnl_strbuf *opt)
+{
+    NNL_TRY(nnl_st_writer_add_metadata(w, "format", MODEL_FORMAT));
+    NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.version", NNL_VERSION_STRING));
+    write_architecture(m, arch);
+    NNL_TRY(nnl_strbuf_status(arch, "nnl_model_save"));
+    NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.architecture", arch->data));
+    if (m->compiled)
+        NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.loss", loss_name(m->loss)));
+    for (int i = 0; i < m->num_params; i++) {
+        const nnl_tensor *v = m->params[i].param->value;
+        NNL_TRY(nnl_st_writer_add_tensor(w, m->params[i].name, v->ndim, v->dims, v->data));
+    }
+    if ((flags & NNL_SAVE_OPTIMIZER) && m->compiled) {
+        write_optimizer(m->optimizer, opt);
+        NNL_TRY(nnl_strbuf_status(opt, "nnl_model_save"));
+        NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.optimizer", opt->data));
+        NNL_TRY(add_optimizer_state(m, w));
+    }
+    return NNL_OK;
+}
+
+nnl_status nnl_model_save(const nnl_model *model, const char *path, int flags)
+{
+    NNL_CHECK_PTR("nnl_model_save", model);
+    NNL_CHECK_PTR("nnl_model_save", path);
+    if (flags & ~NNL_SAVE_OPTIMIZER)
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_save: unknown flags 0x%x", (unsigned)flags);
+    if ((flags & NNL_SAVE_OPTIMIZER) && !model->compiled)
+        return nnl_error(NNL_E_STATE, "nnl_model_save: NNL_SAVE_OPTIMIZER needs a compiled model");
+    nnl_st_writer *w;
+    NNL_TRY(nnl_st_writer_create(&w));
+    nnl_strbuf arch, opt;
+    nnl_strbuf_init(&arch);
+    nnl_strbuf_init(&opt);
+    nnl_status s = fill_writer(model, flags, w, &arch, &opt);
+    if (s == NNL_OK)
+        s = nnl_st_writer_save(w, path);
+    nnl_strbuf_free(&arch);
+    nnl_strbuf_free(&opt);
+    nnl_st_writer_free(w);
+    return s;
+}
+
+/* ------------------------------------------------------------------ load */
+
+static nnl_status build_from_architecture(nnl_model **out, const char *text, const char *path)
+{
+    nnl_json *arch;
+    NNL_TRY(nnl_json_parse(&arch, text, strlen(text), path));
+    const nnl_json *input = nnl_json_get(arch, "input"), *layers = nnl_json_get(arch, "layers");
+    nnl_status s = NNL_OK;
+    int64_t dims[NNL_MAX_DIMS];
+    if (!input || input->kind != NNL_JSON_ARRAY || input->count < 1 || input->count >= NNL_MAX_DIMS || !layers ||
+        layers->kind != NNL_JSON_ARRAY)
+        s = nnl_error(NNL_E_FORMAT, "%s: architecture needs 'input' (1..7 dims) and 'layers'", path);
+    for (size_t i = 0; s == NNL_OK && i < input->count; i++)
+        if (!nnl_json_int(&input->items[i], 1, (int64_t)1 << 24, &dims[i]))
+            s = nnl_error(NNL_E_FORMAT, "%s: architecture input dims must be integers in [1, 2^24]", path);
+    if (s == NNL_OK)
+        s = nnl_model_create(out, (int)input->count, dims);
+    for (size_t i = 0; s == NNL_OK && i < layers->count; i++) {
+        nnl_layer *layer;
+        s = nnl_layer_from_config(&layer, &layers->items[i], path, 0);
+        if (s == NNL_OK && (s = nnl_model_add(*out, layer)) != NNL_OK) {
+            nnl_layer_free(layer);
+            if (s != NNL_E_NOMEM) /* the layers do not fit together */
+                s = nnl_error_rethrow(NNL_E_FORMAT, path);
+        }
+    }
+    nnl_json_free(arch);
+    return s;
+}
+
+static nnl_status copy_tensor(const nnl_st_file *f, const char *name, float *dst, const nnl_tensor *shape_of)
+{
+    const float *src;
+    NNL_TRY(nnl_st_file_tensor(f, name, shape_of->ndim, shape_of->dims, &src));
+    memcpy(dst, src, (size_t)shape_of->size * sizeof(float));
+    return NNL_OK;
+}
+
+static nnl_status load_weights(nnl_model *m, const nnl_st_file *f, const char *path)
+{
+    for (int i = 0; i < m->num_params; i++) {
+        nnl_tensor *v = m->params[i].param->value;
+        NNL_TRY(copy_tensor(f, m->params[i].name, v->data, v));
+        for (int64_t j = 0; j < v->size; j++)
+            if (!isfinite(v->data[j]))
+                return nnl_error(NNL_E_NUMERIC, "%s: weight '%s'[%lld] is %g", path, m->params[i].name,
+                                 (long long)j, (double)v->data[j]);
+    }
+    return NNL_OK;
+}
+
+typedef struct opt_reader {
+    const nnl_json *json;
+    const char *path;
+    nnl_status status;
+} opt_reader;
+
+static double opt_number(opt_reader *r, const char *key)
+{
+    const nnl_json *v = nnl_json_get(r->json, key);
+    if (v && (v->kind == NNL_JSON_NUMBER))
+        return v->number;
+    if (r->status == NNL_OK)
+        r->status = nnl_error(NNL_E_FORMAT, "%s: optimizer metadata lacks number '%s'", r->path, key);
+    return 0;
+}
+
+static nnl_status create_optimizer(nnl_optimizer **out, opt_reader *r)
+{
+    const nnl_json *type = nnl_json_get(r->json, "type");
+    const char *t = type && type->kind == NNL_JSON_STRING ? type->string : "";
+    float lr = (float)opt_number(r, "lr"), b1 = (float)opt_number(r, "beta1"), b2 = (float)opt_number(r, "beta2");
+    float eps = (float)opt_number(r, "epsilon"), wd = (float)opt_number(r, "weight_decay");
+    float momentum = (float)opt_number(r, "momentum");
+    int nesterov = opt_number(r, "nesterov") != 0;
+    if (r->status != NNL_OK)
+        return r->status;
+    if (strcmp(t, "sgd") == 0)
+        return nnl_optimizer_sgd(out, lr, momentum, nesterov);
+    if (strcmp(t, "adam") == 0)
+        return nnl_optimizer_adam(out, lr, b1, b2, eps);
+    if (strcmp(t, "adamw") == 0)
+        return nnl_optimizer_adamw(out, lr, b1, b2, eps, wd);
+    return nnl_error(NNL_E_FORMAT, "%s: unknown optimizer type '%s'", r->path, t);
+}
+
+static nnl_status configure_optimizer(nnl_optimizer *o, opt_reader *r)
+{
+    float clip = (float)opt_number(r, "clip_norm");
+    double warmup = opt_number(r, "warmup_steps"), steps = opt_number(r, "steps");
+    double sched_steps = opt_number(r, "schedule_steps"), sched_value = opt_number(r, "schedule_value");
+    const nnl_json *sched = nnl_json_get(r->json, "schedule");
+    const char *sname = sched && sched->kind == NNL_JSON_STRING ? sched->string : "";
+    if (r->status != NNL_OK)
+        return r->status;
+    if (!(steps >= 0 && steps < 1e15 && warmup >= 0 && warmup < 1e15 && sched_steps < 1e15))
+        return nnl_error(NNL_E_FORMAT, "%s: optimizer step counts out of range", r->path);
+    NNL_TRY(nnl_optimizer_set_clip_norm(o, clip));
+    NNL_TRY(nnl_optimizer_set_warmup(o, (int64_t)warmup));
+    if (strcmp(sname, "step") == 0)
+        NNL_TRY(nnl_optimizer_schedule_step(o, (int64_t)sched_steps, (float)sched_value));
+    else if (strcmp(sname, "cosine") == 0)
+        NNL_TRY(nnl_optimizer_schedule_cosine(o, (int64_t)sched_steps, (float)sched_value));
+    else if (strcmp(sname, "constant") != 0)
+        return nnl_error(NNL_E_FORMAT, "%s: unknown schedule '%s'", r->path, sname);
+    o->steps = (int64_t)steps;
+    return NNL_OK;
+}
+
+static nnl_status load_optimizer_state(nnl_model *m, const nnl_st_file *f)
+{
+    nnl_optimizer *o = m->optimizer;
+    for (int i = 0; i < m->num_params; i++) {
+        if (!o->first[i])
+            continue;
+        const nnl_tensor *v = m->params[i].param->value;
+        char name[128];
+        snprintf(name, sizeof name, "optimizer.%s.m", m->params[i].name);
+        NNL_TRY(copy_tensor(f, name, o->first[i], v));
+        if (o->second) {
+            snprintf(name, sizeof name, "optimizer.%s.v", m->params[i].name);
+            NNL_TRY(copy_tensor(f, name, o->second[i], v));
+        }
+    }
+    return NNL_OK;
+}
+
+static int64_t optimizer_tensor_count(const nnl_model *m)
+{
+    int64_t n = 0;
+    for (int i = 0; i < m->num_params; i++)
+        if (m->optimizer->first[i])
+            n += m->optimizer->second ? 2 : 1;
+    return n;
+}
+
+/* Compile with the saved loss and, when present, the saved optimizer state. */
+static nnl_status restore_training(nnl_model *m, const nnl_st_file *f, const char *path, int64_t *expected)
+{
+    const char *loss = nnl_st_file_metadata(f, "nnlite.loss");
+    const char *opt_text = nnl_st_file_metadata(f, "nnlite.optimizer");
+    if (!loss || !opt_text)
+        return NNL_OK;
+    nnl_loss kind = strcmp(loss, "mse") == 0 ? NNL_LOSS_MSE : NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+    if (kind != NNL_LOSS_MSE && strcmp(loss, loss_name(kind)) != 0)
+        return nnl_error(NNL_E_FORMAT, "%s: unknown loss '%s'", path, loss);
+    nnl_json *json;
+    NNL_TRY(nnl_json_parse(&json, opt_text, strlen(opt_text), path));
+    opt_reader r = {json, path, NNL_OK};
+    nnl_optimizer *o = NULL;
+    nnl_status s = create_optimizer(&o, &r);
+    if (s == NNL_OK)
+        s = configure_optimizer(o, &r);
+    int64_t steps = o ? o->steps : 0;
+    if (s == NNL_OK)
+        s = nnl_model_compile(m, kind, o);
+    if (s != NNL_OK)
+        nnl_optimizer_free(o);
+    else
+        m->optimizer->steps = steps;
+    nnl_json_free(json);
+    if (s == NNL_E_INVALID_ARG || s == NNL_E_SHAPE)
+        s = nnl_error_rethrow(NNL_E_FORMAT, path);
+    if (s == NNL_OK) {
+        s = load_optimizer_state(m, f);
+        *expected += optimizer_tensor_count(m);
+    }
+    return s;
+}
+
+static nnl_status load_model(nnl_model **out, const nnl_st_file *f, const char *path)
+{
+    const char *format = nnl_st_file_metadata(f, "format");
+    const char *arch = nnl_st_file_metadata(f, "nnlite.architecture");
+    if (!format || strcmp(format, MODEL_FORMAT) != 0 || !arch)
+        return nnl_error(NNL_E_FORMAT, "%s: not an nnlite sequential model (metadata 'format' is '%s')", path,
+                         format ? format : "missing");
+    NNL_TRY(build_from_architecture(out, arch, path));
+    NNL_TRY(load_weights(*out, f, path));
+    int64_t expected = (*out)->num_params;
+    NNL_TRY(restore_training(*out, f, path, &expected));
+    if (nnl_st_file_tensor_count(f) != expected)
+        return nnl_error(NNL_E_FORMAT, "%s: file has %lld tensors, the architecture uses %lld", path,
+                         (long long)nnl_st_file_tensor_count(f), (long long)expected);
+    return NNL_OK;
+}
+
+nnl_status nnl_model_load(nnl_model **out, const char *path)
+{
+    NNL_CHECK_PTR("nnl_model_load", out);
+    NNL_CHECK_PTR("nnl_model_load", path);
+    *out = NULL;
+    nnl_st_file *f;
+    NNL_TRY(nnl_st_file_load(&f, path));
+    nnl_model *m = NULL;
+    nnl_status s = load_model(&m, f, path);
+    nnl_st_file_free(f);
+    if (s != NNL_OK) {
+        nnl_model_free(m);
+        return s;
+    }
+    *out = m;
+    return NNL_OK;
+}

@@ -1,0 +1,521 @@
+/* safetensors reading (validating everything) and atomic writing.
+ *
+ * Limits on what a file may ask for, checked before any allocation that
+ * depends on them: header <= 16 MiB, <= 65536 tensors, <= 8 dims, each
+ * tensor's byte size exactly end - begin, offsets inside the data region,
+ * 4-byte aligned and not overlapping, names unique. */
+#include "io/safetensors.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/tensor.h"
+#include "io/json.h"
+#include "io/strbuf.h"
+
+#define ST_MAX_HEADER ((uint64_t)16 << 20)
+#define ST_MAX_TENSORS 65536
+#define ST_MAX_NAME 256
+#define ST_MAX_FILE ((uint64_t)1 << 34)
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "nnlite model files are little-endian; add byte swapping for big-endian hosts"
+#endif
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct st_entry {
+    char *name;
+    int ndim;
+    int64_t dims[8];
+    const float *data;
+    int64_t count;
+} st_entry;
+
+struct nnl_st_writer {
+    st_entry *tensors;
+    int64_t num_tensors, cap_tensors;
+    char **meta_keys;
+    char **meta_values;
+    int64_t num_meta, cap_meta;
+};
+
+static char *dup_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = nnl_alloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static int grow_array(void **array, int64_t *cap, int64_t needed, size_t elem)
+{
+    if (needed <= *cap)
+        return 1;
+    int64_t n = *cap ? *cap * 2 : 16;
+    void *fresh = nnl_alloc_zeroed((size_t)n * elem);
+    if (!fresh)
+        return 0;
+    if (*cap)
+        memcpy(fresh, *array, (size_t)*cap * elem);
+    nnl_dealloc(*array);
+    *array = fresh;
+    *cap = n;
+    return 1;
+}
+
+nnl_status nnl_st_writer_create(nnl_st_writer **out)
+{
+    *out = nnl_alloc_zeroed(sizeof **out);
+    if (!*out)
+        return nnl_error(NNL_E_NOMEM, "model save: out of memory");
+    return NNL_OK;
+}
+
+void nnl_st_writer_free(nnl_st_writer *w)
+{
+    if (!w)
+        return;
+    for (int64_t i = 0; i < w->num_tensors; i++)
+        nnl_dealloc(w->tensors[i].name);
+    for (int64_t i = 0; i < w->num_meta; i++) {
+        nnl_dealloc(w->meta_keys[i]);
+        nnl_dealloc(w->meta_values[i]);
+    }
+    nnl_dealloc(w->tensors);
+    nnl_dealloc(w->meta_keys);
+    nnl_dealloc(w->meta_values);
+    nnl_dealloc(w);
+}
+
+nnl_status nnl_st_writer_add_tensor(nnl_st_writer *w, const char *name, int ndim, const int64_t *dims,
+                                    const float *data)
+{
+    if (ndim < 0 || ndim > 8 || strlen(name) >= ST_MAX_NAME || strcmp(name, "__metadata__") == 0)
+        return nnl_error(NNL_E_INVALID_ARG, "model save: bad tensor '%s' (ndim=%d)", name, ndim);
+    for (int64_t i = 0; i < w->num_tensors; i++)
+        if (strcmp(w->tensors[i].name, name) == 0)
+            return nnl_error(NNL_E_INVALID_ARG, "model save: duplicate tensor name '%s'", name);
+    if (!grow_array((void **)&w->tensors, &w->cap_tensors, w->num_tensors + 1, sizeof(st_entry)))
+        return nnl_error(NNL_E_NOMEM, "model save: out of memory");
+    st_entry *e = &w->tensors[w->num_tensors];
+    e->name = dup_string(name);
+    if (!e->name)
+        return nnl_error(NNL_E_NOMEM, "model save: out of memory");
+    e->ndim = ndim;
+    e->count = 1;
+    for (int d = 0; d < ndim; d++) {
+        e->dims[d] = dims[d];
+        e->count *= dims[d];
+    }
+    e->data = data;
+    w->num_tensors++;
+    return NNL_OK;
+}
+
+nnl_status nnl_st_writer_add_metadata(nnl_st_writer *w, const char *key, const char *value)
+{
+    for (int64_t i = 0; i < w->num_meta; i++)
+        if (strcmp(w->meta_keys[i], key) == 0)
+            return nnl_error(NNL_E_INVALID_ARG, "model save: duplicate metadata key '%s'", key);
+    int64_t cap = w->cap_meta;
+    if (!grow_array((void **)&w->meta_keys, &cap, w->num_meta + 1, sizeof(char *)) ||
+        !grow_array((void **)&w->meta_values, &w->cap_meta, w->num_meta + 1, sizeof(char *)))
+        return nnl_error(NNL_E_NOMEM, "model save: out of memory");
+    char *k = dup_string(key), *v = dup_string(value);
+    if (!k || !v) {
+        nnl_dealloc(k);
+        nnl_dealloc(v);
+        return nnl_error(NNL_E_NOMEM, "model save: out of memory");
+    }
+    w->meta_keys[w->num_meta] = k;
+    w->meta_values[w->num_meta] = v;
+    w->num_meta++;
+    return NNL_OK;
+}
+
+/* The JSON header, padded with spaces to a multiple of 8 bytes so the data
+ * that follows is aligned (the format allows trailing whitespace). */
+static nnl_status build_header(const nnl_st_writer *w, nnl_strbuf *h)
+{
+    nnl_strbuf_puts(h, "{\"__metadata__\":{");
+    for (int64_t i = 0; i < w->num_meta; i++) {
+        nnl_strbuf_puts(h, i ? "," : "");
+        nnl_strbuf_json_string(h, w->meta_keys[i]);
+        nnl_strbuf_puts(h, ":");
+        nnl_strbuf_json_string(h, w->meta_values[i]);
+    }
+    nnl_strbuf_puts(h, "}");
+    int64_t offset = 0;
+    for (int64_t i = 0; i < w->num_tensors; i++) {
+        const st_entry *e = &w->tensors[i];
+        nnl_strbuf_puts(h, ",");
+        nnl_strbuf_json_string(h, e->name);
+        nnl_strbuf_puts(h, ":{\"dtype\":\"F32\",\"shape\":[");
+        for (int d = 0; d < e->ndim; d++)
+            nnl_strbuf_printf(h, d ? ",%lld" : "%lld", (long long)e->dims[d]);
+        int64_t end = offset + e->count * 4;
+        nnl_strbuf_printf(h, "],\"data_offsets\":[%lld,%lld]}", (long long)offset, (long long)end);
+        offset = end;
+    }
+    nnl_strbuf_puts(h, "}");
+    while (h->length % 8 != 0)
+        nnl_strbuf_puts(h, " ");
+    return nnl_strbuf_status(h, "model save");
+}
+
+static int write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n > 0) {
+        ssize_t done = write(fd, p, n);
+        if (done < 0) {
+            if (errno == EINTR)
+                continue;
+            return 0;
+        }
+        p += done;
+        n -= (size_t)done;
+    }
+    return 1;
+}
+
+static int write_contents(int fd, const nnl_st_writer *w, const nnl_strbuf *header)
+{
+    unsigned char len[8];
+    uint64_t n = header->length;
+    for (int i = 0; i < 8; i++)
+        len[i] = (unsigned char)(n >> (8 * i));
+    if (!write_all(fd, len, 8) || !write_all(fd, header->data, header->length))
+        return 0;
+    for (int64_t i = 0; i < w->num_tensors; i++)
+        if (!write_all(fd, w->tensors[i].data, (size_t)w->tensors[i].count * 4))
+            return 0;
+    return fsync(fd) == 0;
+}
+
+/* fsync the directory so the rename itself survives a power cut. */
+static void sync_parent_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(dir, ".");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n == 0)
+            n = 1;
+        if (n >= sizeof dir)
+            return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+nnl_status nnl_st_writer_save(nnl_st_writer *w, const char *path)
+{
+    nnl_strbuf header;
+    nnl_strbuf_init(&header);
+    nnl_status s = build_header(w, &header);
+    if (s != NNL_OK) {
+        nnl_strbuf_free(&header);
+        return s;
+    }
+    size_t plen = strlen(path);
+    char *tmp = nnl_alloc(plen + 16);
+    if (!tmp) {
+        nnl_strbuf_free(&header);
+        return nnl_error(NNL_E_NOMEM, "model save: out of memory");
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        s = nnl_error(NNL_E_IO, "model save: cannot create a temporary file next to '%s': %s", path,
+                      strerror(errno));
+    } else {
+        fchmod(fd, 0644);
+        int ok = write_contents(fd, w, &header);
+        int err = errno;
+        if (close(fd) != 0 && ok) {
+            ok = 0;
+            err = errno;
+        }
+        if (ok && rename(tmp, path) != 0) {
+            ok = 0;
+            err = errno;
+        }
+        if (!ok) {
+            unlink(tmp);
+            s = nnl_error(NNL_E_IO, "model save: cannot write '%s': %s", path, strerror(err));
+        } else {
+            sync_parent_dir(path);
+        }
+    }
+    nnl_dealloc(tmp);
+    nnl_strbuf_free(&header);
+    return s;
+}
+
+/* ---------------------------------------------------------------- reader */
+
+typedef struct st_tensor {
+    const char *name; /* key in the JSON DOM */
+    int ndim;
+    int64_t dims[8];
+    uint64_t begin, end;
+} st_tensor;
+
+struct nnl_st_file {
+    nnl_json *header;
+    const nnl_json *metadata;
+    st_tensor *tensors;
+    int64_t num_tensors;
+    float *data;       /* the data region, aligned */
+    uint64_t data_size;
+};
+
+void nnl_st_file_free(nnl_st_file *f)
+{
+    if (!f)
+        return;
+    nnl_json_free(f->header);
+    nnl_dealloc(f->tensors);
+    nnl_dealloc(f->data);
+    nnl_dealloc(f);
+}
+
+static nnl_status bad(const char *label, const char *what, const char *name)
+{
+    return nnl_error(NNL_E_FORMAT, "%s: %s%s%s%s", label, what, name ? " (tensor '" : "",
+                     name ? name : "", name ? "')" : "");
+}
+
+static nnl_status parse_tensor_entry(const char *label, const char *name, const nnl_json *v,
+                                     uint64_t data_size, st_tensor *t)
+{
+    if (strlen(name) >= ST_MAX_NAME)
+        return bad(label, "tensor name too long", NULL);
+    const nnl_json *dtype = nnl_json_get(v, "dtype");
+    const nnl_json *shape = nnl_json_get(v, "shape");
+    const nnl_json *offsets = nnl_json_get(v, "data_offsets");
+    if (!dtype || dtype->kind != NNL_JSON_STRING || !shape || shape->kind != NNL_JSON_ARRAY || !offsets ||
+        offsets->kind != NNL_JSON_ARRAY || offsets->count != 2)
+        return bad(label, "tensor entry needs dtype, shape and data_offsets", name);
+    if (strcmp(dtype->string, "F32") != 0)
+        return nnl_error(NNL_E_FORMAT, "%s: tensor '%s' has dtype %s; nnlite reads F32 only", label, name,
+                         dtype->string);
+    if (shape->count > 8)
+        return bad(label, "more than 8 dimensions", name);
+    t->name = name;
+    t->ndim = (int)shape->count;
+    uint64_t count = 1;
+    for (size_t d = 0; d < shape->count; d++) {
+        int64_t n;
+        if (!nnl_json_int(&shape->items[d], 0, (int64_t)1 << 40, &n))
+            return bad(label, "shape entries must be integers in [0, 2^40]", name);
+        t->dims[d] = n;
+        if (n != 0 && count > ((uint64_t)1 << 40) / (uint64_t)n)
+            return bad(label, "shape has too many elements", name);
+        count *= (uint64_t)n;
+    }
+    int64_t begin, end;
+    if (!nnl_json_int(&offsets->items[0], 0, INT64_MAX / 2, &begin) ||
+        !nnl_json_int(&offsets->items[1], 0, INT64_MAX / 2, &end) || begin > end)
+        return bad(label, "data_offsets must be integers with begin <= end", name);
+    if ((uint64_t)end > data_size)
+        return bad(label, "data_offsets point past the end of the file", name);
+    if ((uint64_t)(end - begin) != count * 4)
+        return bad(label, "data_offsets do not match shape x 4 bytes", name);
+    if (begin % 4 != 0)
+        return bad(label, "tensor data is not 4-byte aligned", name);
+    t->begin = (uint64_t)begin;
+    t->end = (uint64_t)end;
+    return NNL_OK;
+}
+
+static int compare_begin(const void *a, const void *b)
+{
+    const st_tensor *x = a, *y = b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+static nnl_status check_layout(nnl_st_file *f, const char *label)
+{
+    for (int64_t i = 0; i < f->num_tensors; i++)
+        for (int64_t j = i + 1; j < f->num_tensors; j++)
+            if (strcmp(f->tensors[i].name, f->tensors[j].name) == 0)
+                return bad(label, "duplicate tensor name", f->tensors[i].name);
+    qsort(f->tensors, (size_t)f->num_tensors, sizeof *f->tensors, compare_begin);
+    for (int64_t i = 1; i < f->num_tensors; i++)
+        if (f->tensors[i].begin < f->tensors[i - 1].end)
+            return bad(label, "tensor data overlap", f->tensors[i].name);
+    return NNL_OK;
+}
+
+static nnl_status parse_metadata(nnl_st_file *f, const nnl_json *meta, const char *label)
+{
+    if (meta->kind != NNL_JSON_OBJECT)
+        return bad(label, "__metadata__ must be an object", NULL);
+    for (size_t i = 0; i < meta->count; i++)
+        if (meta->items[i].kind != NNL_JSON_STRING)
+            return nnl_error(NNL_E_FORMAT, "%s: __metadata__ value of '%s' is not a string", label,
+                             meta->keys[i]);
+    f->metadata = meta;
+    return NNL_OK;
+}
+
+static nnl_status parse_header(nnl_st_file *f, const char *label)
+{
+    const nnl_json *h = f->header;
+    if (h->kind != NNL_JSON_OBJECT)
+        return bad(label, "header is not a JSON object", NULL);
+    if (h->count > ST_MAX_TENSORS + 1)
+        return bad(label, "too many tensors", NULL);
+    f->tensors = nnl_alloc_zeroed((h->count + 1) * sizeof *f->tensors);
+    if (!f->tensors)
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory", label);
+    for (size_t i = 0; i < h->count; i++) {
+        if (strcmp(h->keys[i], "__metadata__") == 0) {
+            if (f->metadata)
+                return bad(label, "duplicate __metadata__", NULL);
+            NNL_TRY(parse_metadata(f, &h->items[i], label));
+            continue;
+        }
+        if (h->items[i].kind != NNL_JSON_OBJECT)
+            return bad(label, "tensor entry is not an object", h->keys[i]);
+        NNL_TRY(parse_tensor_entry(label, h->keys[i], &h->items[i], f->data_size, &f->tensors[f->num_tensors]));
+        f->num_tensors++;
+    }
+    return check_layout(f, label);
+}
+
+static nnl_status parse_bytes(nnl_st_file *f, const unsigned char *bytes, size_t size, const char *label)
+{
+    if (size < 8)
+        return nnl_error(NNL_E_FORMAT, "%s: %zu bytes is too short for a safetensors file", label, size);
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--)
+        n = (n << 8) | bytes[i];
+    if (n > ST_MAX_HEADER)
+        return nnl_error(NNL_E_FORMAT, "%s: header length %llu exceeds the 16 MiB limit", label,
+                         (unsigned long long)n);
+    if (n > size - 8)
+        return nnl_error(NNL_E_FORMAT, "%s: header length %llu but only %zu bytes follow (truncated?)", label,
+                         (unsigned long long)n, size - 8);
+    f->data_size = size - 8 - n;
+    NNL_TRY(nnl_json_parse(&f->header, (const char *)bytes + 8, (size_t)n, label));
+    NNL_TRY(parse_header(f, label));
+    uint64_t used = f->num_tensors ? f->tensors[f->num_tensors - 1].end : 0;
+    if (used != f->data_size)
+        return nnl_error(NNL_E_FORMAT, "%s: tensors cover %llu bytes but the data region has %llu", label,
+                         (unsigned long long)used, (unsigned long long)f->data_size);
+    f->data = nnl_alloc(f->data_size ? (size_t)f->data_size : 1);
+    if (!f->data)
+        return nnl_error(NNL_E_NOMEM, "%s: cannot allocate %llu bytes of tensor data", label,
+                         (unsigned long long)f->data_size);
+    if (f->data_size)
+        memcpy(f->data, bytes + 8 + n, (size_t)f->data_size);
+    return NNL_OK;
+}
+
+nnl_status nnl_st_file_parse(nnl_st_file **out, const void *bytes, size_t size, const char *label)
+{
+    *out = NULL;
+    nnl_st_file *f = nnl_alloc_zeroed(sizeof *f);
+    if (!f)
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory", label);
+    nnl_status s = parse_bytes(f, bytes, size, label);
+    if (s != NNL_OK) {
+        nnl_st_file_free(f);
+        return s;
+    }
+    *out = f;
+    return NNL_OK;
+}
+
+static nnl_status read_file(const char *path, unsigned char **bytes, size_t *size)
+{
+    *bytes = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return nnl_error(NNL_E_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        return nnl_error(NNL_E_IO, "'%s' is not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > ST_MAX_FILE) {
+        fclose(fp);
+        return nnl_error(NNL_E_FORMAT, "'%s': %lld bytes exceeds the 16 GiB model file limit", path,
+                         (long long)st.st_size);
+    }
+    *size = (size_t)st.st_size;
+    *bytes = nnl_alloc(*size ? *size : 1);
+    if (!*bytes) {
+        fclose(fp);
+        return nnl_error(NNL_E_NOMEM, "'%s': cannot allocate %zu bytes", path, *size);
+    }
+    size_t got = fread(*bytes, 1, *size, fp);
+    fclose(fp);
+    if (got != *size) {
+        nnl_dealloc(*bytes);
+        *bytes = NULL;
+        return nnl_error(NNL_E_IO, "cannot read '%s'", path);
+    }
+    return NNL_OK;
+}
+
+nnl_status nnl_st_file_load(nnl_st_file **out, const char *path)
+{
+    *out = NULL;
+    unsigned char *bytes;
+    size_t size = 0;
+    NNL_TRY(read_file(path, &bytes, &size));
+    nnl_status s = nnl_st_file_parse(out, bytes, size, path);
+    nnl_dealloc(bytes);
+    return s;
+}
+
+const char *nnl_st_file_metadata(const nnl_st_file *f, const char *key)
+{
+    const nnl_json *v = nnl_json_get(f->metadata, key);
+    return v ? v->string : NULL;
+}
+
+nnl_status nnl_st_file_tensor(const nnl_st_file *f, const char *name, int ndim, const int64_t *dims,
+                              const float **data)
+{
+    for (int64_t i = 0; i < f->num_tensors; i++) {
+        const st_tensor *t = &f->tensors[i];
+        if (strcmp(t->name, name) != 0)
+            continue;
+        int same = t->ndim == ndim;
+        for (int d = 0; same && d < ndim; d++)
+            same = t->dims[d] == dims[d];
+        if (!same) {
+            char got[160], want[160];
+            return nnl_error(NNL_E_FORMAT, "model file: tensor '%s' has shape %s, the architecture needs %s",
+                             name, nnl_shape_str(got, sizeof got, t->ndim, t->dims),
+                             nnl_shape_str(want, sizeof want, ndim, dims));
+        }
+        *data = f->data + t->begin / 4;
+        return NNL_OK;
+    }
+    return nnl_error(NNL_E_FORMAT, "model file: tensor '%s' is missing", name);
+}
+
+int64_t nnl_st_file_tensor_count(const nnl_st_file *f) { return f->num_tensors; }

@@ -1,0 +1,62 @@
+/* Inverted dropout: in training y = x * mask with mask in {0, 1/(1-rate)};
+ * at inference y = x. The mask is kept in the scratch tensor for backward. */
+#include <string.h>
+
+#include "core/error.h"
+#include "nn/layer.h"
+
+static nnl_status dropout_build(nnl_layer *l, nnl_rng *init)
+{
+    (void)init;
+    l->out_ndim = l->in_ndim;
+    for (int i = 0; i < l->in_ndim; i++)
+        l->out_dims[i] = l->in_dims[i];
+    return NNL_OK;
+}
+
+static nnl_status dropout_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
+                                  const nnl_forward_ctx *ctx)
+{
+    float rate = l->config.rate;
+    if (!ctx->training || rate == 0.0f) {
+        memcpy(buf->out->data, x->data, (size_t)x->size * sizeof(float));
+        return NNL_OK;
+    }
+    NNL_TRY(nnl_tensor_ensure(&buf->scratch, x->ndim, x->dims, "dropout"));
+    float keep_scale = 1.0f / (1.0f - rate);
+    for (int64_t i = 0; i < x->size; i++) {
+        float m = nnl_rng_uniform(ctx->rng) < rate ? 0.0f : keep_scale;
+        buf->scratch->data[i] = m;
+        buf->out->data[i] = x->data[i] * m;
+    }
+    return NNL_OK;
+}
+
+static nnl_status dropout_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
+                                   int need_dx)
+{
+    if (!need_dx)
+        return NNL_OK;
+    /* backward follows a training forward, which drew a mask unless rate is 0 */
+    int masked = l->config.rate != 0.0f;
+    for (int64_t i = 0; i < x->size; i++)
+        buf->dx->data[i] = masked ? dy->data[i] * buf->scratch->data[i] : dy->data[i];
+    return NNL_OK;
+}
+
+static void dropout_write_config(const nnl_layer *l, nnl_strbuf *json)
+{
+    nnl_strbuf_printf(json, ",\"rate\":%.9g", (double)l->config.rate);
+}
+
+static const nnl_layer_ops dropout_ops = {"dropout", dropout_build, dropout_forward, dropout_backward,
+                                          dropout_write_config, NULL};
+
+nnl_status nnl_layer_dropout(nnl_layer **out, float rate)
+{
+    if (!(rate >= 0.0f && rate < 1.0f))
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_dropout: rate=%g, expected [0, 1)", (double)rate);
+    NNL_TRY(nnl_layer_new(out, &dropout_ops, "nnl_layer_dropout"));
+    (*out)->config.rate = rate;
+    return NNL_OK;
+}

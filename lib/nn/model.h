@@ -1,0 +1,43 @@
+/* Internal: the sequential model. */
+#ifndef NNL_NN_MODEL_H
+#define NNL_NN_MODEL_H
+
+#include "nn/workspace.h"
+#include "nnlite/model.h"
+#include "optim/optimizer.h"
+
+/* One parameter tensor of the model with its file name, e.g. "layers.0.kernel". */
+typedef struct nnl_model_param {
+    char name[96];
+    nnl_param *param;
+} nnl_model_param;
+
+struct nnl_model {
+    int in_ndim;
+    int64_t in_dims[NNL_MAX_DIMS];
+    nnl_layer **layers;
+    int num_layers, cap_layers;
+    uint64_t seed;
+    int compiled;
+    nnl_loss loss;
+    nnl_optimizer *optimizer;
+    nnl_model_param *params;        /* flattened, depth first; rebuilt by add */
+    nnl_param **param_ptrs;         /* the same, as the optimizer wants them */
+    int num_params;
+    nnl_workspace *train_ws;        /* fit/evaluate buffers, reused across batches */
+    nnl_tensor *batch_x, *batch_y, *loss_grad;
+    int32_t *batch_labels;
+    int64_t batch_capacity;
+};
+
+/* Per-sample output shape of the last layer (the input shape when empty). */
+void nnl_model_out_shape(const nnl_model *m, int *ndim, const int64_t **dims);
+
+/* Check a data set's sample (and, with targets, target) shape against the model. */
+nnl_status nnl_model_check_data(const nnl_model *m, const nnl_dataset *data, int with_targets, const char *who);
+
+/* Inference of x {B, in...} with a caller workspace; *y is borrowed from it. */
+nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x, int training,
+                             nnl_rng *rng, const nnl_tensor **y);
+
+#endif

@@ -1,0 +1,117 @@
+/* Inference. Each call has its own workspace, so many threads can predict
+ * with one model at once: layers are only read. */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+
+static nnl_status check_finite(const float *x, int64_t n, const char *who)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return nnl_error(NNL_E_NUMERIC, "%s: input element %lld is %g", who, (long long)i, (double)x[i]);
+    return NNL_OK;
+}
+
+/* Batch size of x: its first dim when x has one more dim than a sample, 1 when
+ * it is a single sample; -1 when the shape does not fit. */
+static int64_t batch_of(const nnl_model *m, const nnl_tensor *x)
+{
+    int offset = x->ndim == m->in_ndim + 1 ? 1 : x->ndim == m->in_ndim ? 0 : -1;
+    if (offset < 0 || memcmp(x->dims + offset, m->in_dims, (size_t)m->in_ndim * sizeof x->dims[0]) != 0)
+        return -1;
+    return offset ? x->dims[0] : 1;
+}
+
+nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y)
+{
+    NNL_CHECK_PTR("nnl_model_predict", model);
+    NNL_CHECK_PTR("nnl_model_predict", x);
+    NNL_CHECK_PTR("nnl_model_predict", y);
+    int64_t batch = batch_of(model, x);
+    if (batch < 0) {
+        char got[128], want[128];
+        return nnl_error(NNL_E_SHAPE, "nnl_model_predict: x has shape %s, expected [batch] + %s",
+                         nnl_shape_str(got, sizeof got, x->ndim, x->dims),
+                         nnl_shape_str(want, sizeof want, model->in_ndim, model->in_dims));
+    }
+    int out_ndim;
+    const int64_t *out_dims;
+    nnl_model_out_shape(model, &out_ndim, &out_dims);
+    if (y->size != batch * nnl_dims_count(out_ndim, out_dims))
+        return nnl_error(NNL_E_SHAPE, "nnl_model_predict: y has %lld elements, expected %lld x %lld",
+                         (long long)y->size, (long long)batch, (long long)nnl_dims_count(out_ndim, out_dims));
+    NNL_TRY(check_finite(x->data, x->size, "nnl_model_predict"));
+    /* view x with an explicit batch dimension, without copying */
+    nnl_tensor view = *x;
+    view.owns_data = 0;
+    nnl_batch_shape(batch, model->in_ndim, model->in_dims, view.dims);
+    view.ndim = model->in_ndim + 1;
+    nnl_workspace *ws;
+    NNL_TRY(nnl_workspace_create(&ws, model->num_layers));
+    const nnl_tensor *out;
+    nnl_status s = nnl_model_forward(model, ws, &view, 0, NULL, &out);
+    if (s == NNL_OK)
+        memcpy(y->data, out->data, (size_t)y->size * sizeof(float));
+    nnl_workspace_free(ws);
+    return s;
+}
+
+static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, int64_t batch_size, float *outputs,
+                                  int32_t *classes, nnl_workspace *ws, nnl_tensor **x, int64_t *indices)
+{
+    int64_t n = nnl_dataset_size(data), in_size = nnl_dims_count(m->in_ndim, m->in_dims);
+    int out_ndim;
+    const int64_t *out_dims;
+    nnl_model_out_shape(m, &out_ndim, &out_dims);
+    int64_t out_size = nnl_dims_count(out_ndim, out_dims);
+    for (int64_t first = 0; first < n; first += batch_size) {
+        int64_t count = n - first < batch_size ? n - first : batch_size;
+        for (int64_t i = 0; i < count; i++)
+            indices[i] = first + i;
+        int64_t dims[NNL_MAX_DIMS];
+        nnl_batch_shape(count, m->in_ndim, m->in_dims, dims);
+        NNL_TRY(nnl_tensor_ensure(x, m->in_ndim + 1, dims, "nnl_model_predict_dataset"));
+        NNL_TRY(nnl_dataset_fill_batch(data, indices, count, (*x)->data, NULL, NULL));
+        NNL_TRY(check_finite((*x)->data, count * in_size, "nnl_model_predict_dataset"));
+        const nnl_tensor *y;
+        NNL_TRY(nnl_model_forward(m, ws, *x, 0, NULL, &y));
+        if (outputs)
+            memcpy(outputs + first * out_size, y->data, (size_t)(count * out_size) * sizeof(float));
+        for (int64_t i = 0; classes && i < count; i++) {
+            const float *row = y->data + i * out_size;
+            int32_t best = 0;
+            for (int64_t j = 1; j < out_size; j++)
+                if (row[j] > row[best])
+                    best = (int32_t)j;
+            classes[first + i] = best;
+        }
+    }
+    return NNL_OK;
+}
+
+nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *data, int64_t batch_size,
+                                     float *outputs, int32_t *classes)
+{
+    NNL_CHECK_PTR("nnl_model_predict_dataset", model);
+    if (batch_size < 1 || batch_size > (1 << 20))
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_predict_dataset: batch_size=%lld", (long long)batch_size);
+    NNL_TRY(nnl_model_check_data(model, data, 0, "nnl_model_predict_dataset"));
+    nnl_workspace *ws;
+    NNL_TRY(nnl_workspace_create(&ws, model->num_layers));
+    int64_t dims[NNL_MAX_DIMS];
+    nnl_batch_shape(batch_size, model->in_ndim, model->in_dims, dims);
+    nnl_tensor *x = NULL;
+    int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
+    nnl_status s = indices ? nnl_tensor_create(&x, model->in_ndim + 1, dims)
+                           : nnl_error(NNL_E_NOMEM, "nnl_model_predict_dataset: out of memory");
+    if (s == NNL_OK)
+        s = predict_batches(model, data, batch_size, outputs, classes, ws, &x, indices);
+    nnl_tensor_free(x);
+    nnl_dealloc(indices);
+    nnl_workspace_free(ws);
+    return s;
+}

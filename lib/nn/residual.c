@@ -1,0 +1,97 @@
+/* Residual block: y = x + f(x), f a sequence of inner layers that keeps the
+ * shape (He et al., "Deep Residual Learning"). The inner layers' batch
+ * buffers live in buf->inner. */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "nn/workspace.h"
+
+static nnl_status residual_build(nnl_layer *l, nnl_rng *init)
+{
+    if (l->num_children == 0)
+        return nnl_error(NNL_E_STATE, "residual: the block has no inner layers (nnl_layer_residual_add)");
+    int ndim = l->in_ndim;
+    const int64_t *dims = l->in_dims;
+    for (int i = 0; i < l->num_children; i++) {
+        NNL_TRY(nnl_layer_build_internal(l->children[i], ndim, dims, init));
+        ndim = l->children[i]->out_ndim;
+        dims = l->children[i]->out_dims;
+    }
+    if (ndim != l->in_ndim || memcmp(dims, l->in_dims, (size_t)ndim * sizeof dims[0]) != 0) {
+        char got[160], want[160];
+        return nnl_error(NNL_E_SHAPE, "residual: inner layers map %s to %s; the shape must be kept",
+                         nnl_shape_str(want, sizeof want, l->in_ndim, l->in_dims),
+                         nnl_shape_str(got, sizeof got, ndim, dims));
+    }
+    l->out_ndim = ndim;
+    memcpy(l->out_dims, dims, (size_t)ndim * sizeof dims[0]);
+    return NNL_OK;
+}
+
+static nnl_status residual_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
+                                   const nnl_forward_ctx *ctx)
+{
+    if (!buf->inner)
+        NNL_TRY(nnl_workspace_create(&buf->inner, l->num_children));
+    const nnl_tensor *fx;
+    NNL_TRY(nnl_sequence_forward(l->children, l->num_children, buf->inner, x, ctx, &fx));
+    for (int64_t i = 0; i < x->size; i++)
+        buf->out->data[i] = x->data[i] + fx->data[i];
+    return NNL_OK;
+}
+
+/* dx = dy + f'(x)^T dy; dy is copied first because the inner pass overwrites it. */
+static nnl_status residual_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
+                                    int need_dx)
+{
+    if (need_dx)
+        memcpy(buf->dx->data, dy->data, (size_t)dy->size * sizeof(float));
+    nnl_tensor *inner_dx;
+    NNL_TRY(nnl_sequence_backward(l->children, l->num_children, buf->inner, x, dy, need_dx, &inner_dx));
+    if (need_dx)
+        for (int64_t i = 0; i < x->size; i++)
+            buf->dx->data[i] += inner_dx->data[i];
+    return NNL_OK;
+}
+
+static void residual_write_config(const nnl_layer *l, nnl_strbuf *json)
+{
+    nnl_strbuf_puts(json, ",\"layers\":[");
+    for (int i = 0; i < l->num_children; i++) {
+        nnl_strbuf_puts(json, i ? "," : "");
+        nnl_layer_write_json(l->children[i], json);
+    }
+    nnl_strbuf_puts(json, "]");
+}
+
+static const nnl_layer_ops residual_ops = {"residual", residual_build, residual_forward, residual_backward,
+                                           residual_write_config, NULL};
+
+nnl_status nnl_layer_residual(nnl_layer **out) { return nnl_layer_new(out, &residual_ops, "nnl_layer_residual"); }
+
+nnl_status nnl_layer_residual_add(nnl_layer *block, nnl_layer *inner)
+{
+    NNL_CHECK_PTR("nnl_layer_residual_add", block);
+    NNL_CHECK_PTR("nnl_layer_residual_add", inner);
+    if (block->ops != &residual_ops)
+        return nnl_error(NNL_E_UNSUPPORTED, "nnl_layer_residual_add: block is a %s layer, not residual",
+                         block->ops->type);
+    if (block->built || block->owned)
+        return nnl_error(NNL_E_STATE, "nnl_layer_residual_add: the block is already built or in a model");
+    if (inner->owned || inner->built || inner == block)
+        return nnl_error(NNL_E_STATE, "nnl_layer_residual_add: the inner %s layer is built or belongs to something",
+                         inner->ops->type);
+    if (block->num_children >= 1024)
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_residual_add: more than 1024 inner layers");
+    nnl_layer **children = nnl_alloc((size_t)(block->num_children + 1) * sizeof *children);
+    if (!children)
+        return nnl_error(NNL_E_NOMEM, "nnl_layer_residual_add: out of memory");
+    if (block->num_children)
+        memcpy(children, block->children, (size_t)block->num_children * sizeof *children);
+    nnl_dealloc(block->children);
+    block->children = children;
+    block->children[block->num_children++] = inner;
+    inner->owned = 1;
+    return NNL_OK;
+}

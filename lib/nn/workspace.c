@@ -1,0 +1,82 @@
+/* Batch buffers of a layer sequence and the sequence's forward/backward. */
+#include "nn/workspace.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+
+nnl_status nnl_workspace_create(nnl_workspace **out, int num_layers)
+{
+    nnl_workspace *ws = nnl_alloc_zeroed(sizeof *ws);
+    nnl_layer_buffers *buffers = nnl_alloc_zeroed((size_t)(num_layers > 0 ? num_layers : 1) * sizeof *buffers);
+    if (!ws || !buffers) {
+        nnl_dealloc(ws);
+        nnl_dealloc(buffers);
+        return nnl_error(NNL_E_NOMEM, "workspace: out of memory for %d layers", num_layers);
+    }
+    ws->num_layers = num_layers;
+    ws->buffers = buffers;
+    *out = ws;
+    return NNL_OK;
+}
+
+void nnl_layer_buffers_release(nnl_layer_buffers *buf)
+{
+    nnl_tensor_free(buf->out);
+    nnl_tensor_free(buf->pre);
+    nnl_tensor_free(buf->dx);
+    nnl_tensor_free(buf->scratch);
+    nnl_workspace_free(buf->inner);
+    *buf = (nnl_layer_buffers){0};
+}
+
+void nnl_workspace_free(nnl_workspace *ws)
+{
+    if (!ws)
+        return;
+    for (int i = 0; i < ws->num_layers; i++)
+        nnl_layer_buffers_release(&ws->buffers[i]);
+    nnl_dealloc(ws->buffers);
+    nnl_dealloc(ws);
+}
+
+nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *ws, const nnl_tensor *x,
+                                const nnl_forward_ctx *ctx, const nnl_tensor **y)
+{
+    const nnl_tensor *input = x;
+    int64_t batch = x->dims[0];
+    for (int i = 0; i < n; i++) {
+        const nnl_layer *l = layers[i];
+        nnl_layer_buffers *buf = &ws->buffers[i];
+        int64_t dims[NNL_MAX_DIMS];
+        nnl_batch_shape(batch, l->out_ndim, l->out_dims, dims);
+        NNL_TRY(nnl_tensor_ensure(&buf->out, l->out_ndim + 1, dims, l->ops->type));
+        buf->dy_is_logit_grad = 0;
+        NNL_TRY(l->ops->forward(l, input, buf, ctx));
+        input = buf->out;
+    }
+    *y = input;
+    return NNL_OK;
+}
+
+nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace *ws, const nnl_tensor *x,
+                                 nnl_tensor *dy, int need_dx, nnl_tensor **dx)
+{
+    int64_t batch = x->dims[0];
+    nnl_tensor *grad = dy;
+    for (int i = n - 1; i >= 0; i--) {
+        nnl_layer *l = layers[i];
+        nnl_layer_buffers *buf = &ws->buffers[i];
+        const nnl_tensor *input = i > 0 ? ws->buffers[i - 1].out : x;
+        int want_dx = i > 0 || need_dx;
+        if (want_dx) {
+            int64_t dims[NNL_MAX_DIMS];
+            nnl_batch_shape(batch, l->in_ndim, l->in_dims, dims);
+            NNL_TRY(nnl_tensor_ensure(&buf->dx, l->in_ndim + 1, dims, l->ops->type));
+        }
+        NNL_TRY(l->ops->backward(l, input, grad, buf, want_dx));
+        grad = buf->dx;
+    }
+    if (dx)
+        *dx = need_dx ? grad : NULL;
+    return NNL_OK;
+}
