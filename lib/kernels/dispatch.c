@@ -25,6 +25,7 @@ static void fill_avx2(nnl_kernels *k)
 {
     fill_scalar(k);
     k->level = NNL_SIMD_AVX2;
+    k->sgemm = nnl_sgemm_avx2;
     k->layernorm_forward = nnl_layernorm_forward_avx2;
     k->layernorm_backward = nnl_layernorm_backward_avx2;
     k->attention_forward = nnl_attention_forward_avx2;
@@ -35,6 +36,7 @@ static void fill_avx512(nnl_kernels *k)
 {
     fill_avx2(k);
     k->level = NNL_SIMD_AVX512;
+    k->sgemm = nnl_sgemm_avx512;
     k->layernorm_forward = nnl_layernorm_forward_avx512;
     k->layernorm_backward = nnl_layernorm_backward_avx512;
     k->attention_forward = nnl_attention_forward_avx512;
@@ -47,6 +49,7 @@ static void fill_neon(nnl_kernels *k)
 {
     fill_scalar(k);
     k->level = NNL_SIMD_NEON;
+    k->sgemm = nnl_sgemm_neon;
 }
 #endif
 

@@ -1,0 +1,143 @@
+/* SGEMM micro-kernel for AVX2 + FMA, and the x86 panel packing (also used
+ * by the AVX-512 level).
+ *
+ * Micro-tile MR x NR = 6 x 16 (two __m256 per row of C): 12 accumulators,
+ * 2 B vectors and 1 broadcast use 15 of the 16 ymm registers. Each k step
+ * is 2 loads + 6 broadcasts for 12 FMAs, and 12 independent accumulators
+ * cover the FMA latency (4 cycles x 2 ports = 8 in flight).
+ * Shapes that matter (M,N,K): 1024^3; (32,128,5408) and (32,5408,128) small
+ * M; (5408,128,32) small K; (768,384,128), (768,6000,128) GPT. */
+#include <immintrin.h>
+
+#include "kernels/gemm_driver.h"
+#include "kernels/isa.h"
+
+enum { MR = 6, NV = 2, NR = NV * 8 };
+_Static_assert(MR * NR <= NNL_GEMM_MAX_TILE, "tile buffer too small");
+
+static void kernel_6x16(int64_t kc, const float *a, const float *b, int64_t ldb, float alpha,
+                        float beta, float *c, int64_t ldc)
+{
+    __m256 acc[MR][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++)
+            acc[r][v] = _mm256_setzero_ps();
+
+    for (int64_t p = 0; p < kc; p++) {
+        __m256 bv[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++)
+            bv[v] = _mm256_loadu_ps(b + 8 * v);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) {
+            __m256 ar = _mm256_broadcast_ss(a + r);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; v++)
+                acc[r][v] = _mm256_fmadd_ps(ar, bv[v], acc[r][v]);
+        }
+        a += MR;
+        b += ldb;
+    }
+
+    __m256 va = _mm256_set1_ps(alpha);
+    if (beta == 0.0f) { /* C is not read: NaNs in it must not propagate */
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; v++)
+                _mm256_storeu_ps(c + r * ldc + 8 * v, _mm256_mul_ps(va, acc[r][v]));
+        return;
+    }
+    __m256 vb = _mm256_set1_ps(beta);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) {
+            float *out = c + r * ldc + 8 * v;
+            _mm256_storeu_ps(out, _mm256_fmadd_ps(vb, _mm256_loadu_ps(out),
+                                                  _mm256_mul_ps(va, acc[r][v])));
+        }
+}
+
+void nnl_gemm_pack_copy_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
+                             int64_t width, float *dst)
+{
+    if (valid != width || width % 8 != 0) {
+        nnl_gemm_pack_copy_generic(src, ld, kc, valid, width, dst);
+        return;
+    }
+    for (int64_t p = 0; p < kc; p++)
+        for (int64_t w = 0; w < width; w += 8)
+            _mm256_storeu_ps(dst + p * width + w, _mm256_loadu_ps(src + p * ld + w));
+}
+
+/* In-register transpose of an 8x8 block: r[i][j] becomes r[j][i]. */
+static inline void transpose_8x8(__m256 r[8])
+{
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* Full panels of a width that is a multiple of 8 move as 8x8 blocks (8 loads,
+ * 24 shuffles, 8 stores per 64 floats); the k tail and partial panels go
+ * through the generic loop. */
+void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
+                                  int64_t width, float *dst)
+{
+    if (valid != width || width % 8 != 0) {
+        nnl_gemm_pack_transpose_generic(src, ld, kc, valid, width, dst);
+        return;
+    }
+    int64_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        for (int64_t w = 0; w < width; w += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 8; i++)
+                r[i] = _mm256_loadu_ps(src + (w + i) * ld + p);
+            transpose_8x8(r);
+            for (int i = 0; i < 8; i++)
+                _mm256_storeu_ps(dst + (p + i) * width + w, r[i]);
+        }
+    }
+    if (p < kc)
+        nnl_gemm_pack_transpose_generic(src + p, ld, kc - p, valid, width, dst + p * width);
+}
+
+static const nnl_gemm_arch arch_avx2 = {
+    .mr = MR,
+    .nr = NR,
+    .kc = 256,
+    .mc = 72,
+    .nc = 1024,
+    .kernel = kernel_6x16,
+    .pack_copy = nnl_gemm_pack_copy_avx2,
+    .pack_transpose = nnl_gemm_pack_transpose_avx2,
+};
+
+void nnl_sgemm_avx2(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                    const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                    int64_t ldc, int threads)
+{
+    nnl_sgemm_blocked(&arch_avx2, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                      threads);
+}

@@ -1,0 +1,331 @@
+/* Blocked, packed SGEMM (the Goto/BLIS scheme), shared by every SIMD level:
+ *
+ *   for each nc-wide column block of C
+ *     for each kc-deep slice of K              (beta applies to the first only)
+ *       pack the B block (kc x nc) into nr-wide panels, or read B in place
+ *       for each mc-tall row block
+ *         pack the A block (mc x kc) into mr-tall panels
+ *         for each B panel, for each A panel: micro-kernel on one mr x nr tile
+ *
+ * The B panel (kc x nr) stays in L1 while the A panels of the block stream
+ * past it from L2.
+ *
+ * Threads: C is cut into a fixed grid of rectangles, one per thread, chosen
+ * from the thread count and the shape only. Each thread runs the loop above
+ * on its rectangle with its own pack buffers, so every element of C is
+ * computed by one thread in one fixed k order: the result is the same on
+ * every run with the same thread count, and no barrier is needed. */
+#include "kernels/gemm_driver.h"
+
+#include <pthread.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "core/alloc.h"
+#include "kernels/isa.h"
+
+/* A thread is worth starting only for this much work: an OpenMP fork/join
+ * costs a few microseconds, about what one core does in 1 MFLOP. */
+#define MIN_FLOPS_PER_THREAD (2.0 * 1024 * 1024)
+
+typedef struct gemm_args {
+    int trans_a, trans_b;
+    int64_t m, n, k;
+    float alpha, beta;
+    const float *a;
+    int64_t lda;
+    const float *b;
+    int64_t ldb;
+    float *c;
+    int64_t ldc;
+} gemm_args;
+
+static int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
+static int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+
+/* ---- pack buffers: a pool reused across calls, so the hot path does not
+ * allocate. A buffer is taken by one thread for one call and given back;
+ * the pool only grows to the number of threads ever running at once. Every
+ * buffer stays reachable from `pool` (LeakSanitizer sees no leak) and is
+ * freed when the library unloads. */
+
+typedef struct pack_buffer {
+    struct pack_buffer *next;
+    float *data;
+    size_t floats;
+} pack_buffer;
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pack_buffer *pool;
+
+static void buffer_release(pack_buffer *buf)
+{
+    pthread_mutex_lock(&pool_lock);
+    buf->next = pool;
+    pool = buf;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* A buffer of at least `floats` floats, or NULL when memory is short. */
+static pack_buffer *buffer_acquire(size_t floats)
+{
+    pthread_mutex_lock(&pool_lock);
+    pack_buffer *buf = pool;
+    if (buf)
+        pool = buf->next;
+    pthread_mutex_unlock(&pool_lock);
+    if (!buf) {
+        buf = nnl_alloc(sizeof *buf);
+        if (!buf)
+            return NULL;
+        buf->data = NULL;
+        buf->floats = 0;
+    }
+    if (buf->floats < floats) {
+        nnl_dealloc(buf->data);
+        size_t bytes = nnl_mul_size(floats, sizeof(float));
+        buf->data = bytes ? nnl_alloc(bytes) : NULL;
+        buf->floats = buf->data ? floats : 0;
+        if (!buf->data) {
+            buffer_release(buf);
+            return NULL;
+        }
+    }
+    return buf;
+}
+
+__attribute__((destructor)) static void pool_free_all(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    while (pool) {
+        pack_buffer *next = pool->next;
+        nnl_dealloc(pool->data);
+        nnl_dealloc(pool);
+        pool = next;
+    }
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* ---- one thread's rectangle of C ---- */
+
+/* How the B operand reaches the micro-kernel within one rectangle. */
+typedef struct b_source {
+    int in_place;  /* full panels read straight from B (row-major, no trans) */
+    float *packed; /* packed block, or just the tail panel when in_place */
+} b_source;
+
+static void pack_a_block(const nnl_gemm_arch *arch, const gemm_args *g, int64_t i0, int64_t rows,
+                         int64_t p0, int64_t kc, float *dst)
+{
+    for (int64_t ir = 0; ir < rows; ir += arch->mr) {
+        int64_t valid = min64(arch->mr, rows - ir);
+        float *panel = dst + ir * kc;
+        if (g->trans_a) /* A stored K x M: the panel's rows are contiguous */
+            arch->pack_copy(g->a + p0 * g->lda + i0 + ir, g->lda, kc, valid, arch->mr, panel);
+        else
+            arch->pack_transpose(g->a + (i0 + ir) * g->lda + p0, g->lda, kc, valid, arch->mr,
+                                 panel);
+    }
+}
+
+static void pack_b_panel(const nnl_gemm_arch *arch, const gemm_args *g, int64_t p0, int64_t kc,
+                         int64_t j0, int64_t valid, float *dst)
+{
+    if (g->trans_b) /* B stored N x K */
+        arch->pack_transpose(g->b + j0 * g->ldb + p0, g->ldb, kc, valid, arch->nr, dst);
+    else
+        arch->pack_copy(g->b + p0 * g->ldb + j0, g->ldb, kc, valid, arch->nr, dst);
+}
+
+/* Prepare the B block (kc x cols from (p0, j0)): pack every panel, or with
+ * in-place B only the partial last panel (the kernel reads nr columns). */
+static void prepare_b_block(const nnl_gemm_arch *arch, const gemm_args *g, const b_source *src,
+                            int64_t p0, int64_t kc, int64_t j0, int64_t cols)
+{
+    if (src->in_place) {
+        int64_t tail = cols % arch->nr;
+        if (tail)
+            pack_b_panel(arch, g, p0, kc, j0 + cols - tail, tail, src->packed);
+        return;
+    }
+    for (int64_t jr = 0; jr < cols; jr += arch->nr)
+        pack_b_panel(arch, g, p0, kc, j0 + jr, min64(arch->nr, cols - jr), src->packed + jr * kc);
+}
+
+/* The B panel at column jr of the block, and its row stride. */
+static const float *b_panel(const nnl_gemm_arch *arch, const gemm_args *g, const b_source *src,
+                            int64_t p0, int64_t kc, int64_t j0, int64_t jr, int64_t cols,
+                            int64_t *ld)
+{
+    *ld = arch->nr;
+    if (!src->in_place)
+        return src->packed + jr * kc;
+    if (cols < arch->nr)
+        return src->packed;
+    *ld = g->ldb;
+    return g->b + p0 * g->ldb + j0 + jr;
+}
+
+/* One tile; partial tiles go through a full-size tile on the stack. */
+static void run_tile(const nnl_gemm_arch *arch, int64_t kc, const float *ap, const float *bp,
+                     int64_t ldb, float alpha, float beta, float *c, int64_t ldc, int64_t rows,
+                     int64_t cols)
+{
+    if (rows == arch->mr && cols == arch->nr) {
+        arch->kernel(kc, ap, bp, ldb, alpha, beta, c, ldc);
+        return;
+    }
+    _Alignas(64) float tile[NNL_GEMM_MAX_TILE];
+    arch->kernel(kc, ap, bp, ldb, 1.0f, 0.0f, tile, arch->nr);
+    for (int64_t i = 0; i < rows; i++) {
+        for (int64_t j = 0; j < cols; j++) {
+            float *out = &c[i * ldc + j];
+            float v = alpha * tile[i * arch->nr + j];
+            *out = beta == 0.0f ? v : v + beta * *out;
+        }
+    }
+}
+
+static void gemm_rectangle(const nnl_gemm_arch *arch, const gemm_args *g, int64_t m0, int64_t m1,
+                           int64_t n0, int64_t n1, float *abuf, const b_source *bsrc)
+{
+    for (int64_t jc = n0; jc < n1; jc += arch->nc) {
+        int64_t ncols = min64(arch->nc, n1 - jc);
+        for (int64_t pc = 0; pc < g->k; pc += arch->kc) {
+            int64_t kc = min64(arch->kc, g->k - pc);
+            float beta = pc == 0 ? g->beta : 1.0f;
+            prepare_b_block(arch, g, bsrc, pc, kc, jc, ncols);
+            for (int64_t ic = m0; ic < m1; ic += arch->mc) {
+                int64_t mrows = min64(arch->mc, m1 - ic);
+                pack_a_block(arch, g, ic, mrows, pc, kc, abuf);
+                for (int64_t jr = 0; jr < ncols; jr += arch->nr) {
+                    int64_t cols = min64(arch->nr, ncols - jr);
+                    int64_t ldb;
+                    const float *bp = b_panel(arch, g, bsrc, pc, kc, jc, jr, cols, &ldb);
+                    for (int64_t ir = 0; ir < mrows; ir += arch->mr)
+                        run_tile(arch, kc, abuf + ir * kc, bp, ldb, g->alpha, beta,
+                                 g->c + (ic + ir) * g->ldc + jc + jr, g->ldc,
+                                 min64(arch->mr, mrows - ir), cols);
+                }
+            }
+        }
+    }
+}
+
+/* Pack buffers for a rectangle, or (out of memory) the scalar reference on
+ * it: a kernel never fails. */
+static void gemm_rectangle_buffered(const nnl_gemm_arch *arch, const gemm_args *g, int64_t m0,
+                                    int64_t m1, int64_t n0, int64_t n1)
+{
+    int64_t kc = min64(arch->kc, g->k);
+    int64_t a_floats = kc * round_up(min64(arch->mc, m1 - m0), arch->mr);
+    /* When the whole rectangle fits in one A block, each B panel meets each
+     * A panel once whether packed or not: reading B in place saves the copy.
+     * A transposed B must always be packed. */
+    b_source bsrc = {.in_place = !g->trans_b && m1 - m0 <= arch->mc};
+    int64_t b_floats = kc * (bsrc.in_place ? arch->nr : round_up(min64(arch->nc, n1 - n0), arch->nr));
+    pack_buffer *buf = buffer_acquire((size_t)(a_floats + b_floats));
+    if (!buf) {
+        nnl_sgemm_scalar(g->trans_a, g->trans_b, m1 - m0, n1 - n0, g->k, g->alpha,
+                         g->a + (g->trans_a ? m0 : m0 * g->lda), g->lda,
+                         g->b + (g->trans_b ? n0 * g->ldb : n0), g->ldb, g->beta,
+                         g->c + m0 * g->ldc + n0, g->ldc, 1);
+        return;
+    }
+    bsrc.packed = buf->data + a_floats;
+    gemm_rectangle(arch, g, m0, m1, n0, n1, buf->data, &bsrc);
+    buffer_release(buf);
+}
+
+/* ---- thread grid ---- */
+
+typedef struct thread_grid {
+    int rows, cols; /* rectangles of C along M and along N */
+} thread_grid;
+
+/* The grid for at most `threads` threads: no more threads than the work
+ * pays for, no rectangle narrower than a micro-tile, and, among the
+ * factorisations of the count, the one where each thread packs the least
+ * (its rows of A plus its columns of B). */
+static thread_grid choose_grid(const nnl_gemm_arch *arch, const gemm_args *g, int threads)
+{
+    double flops = 2.0 * (double)g->m * (double)g->n * (double)g->k;
+    if (flops < MIN_FLOPS_PER_THREAD * threads)
+        threads = flops < 2.0 * MIN_FLOPS_PER_THREAD ? 1 : (int)(flops / MIN_FLOPS_PER_THREAD);
+    int64_t row_units = (g->m + arch->mr - 1) / arch->mr;
+    int64_t col_units = (g->n + arch->nr - 1) / arch->nr;
+    for (int t = threads; t > 1; t--) {
+        thread_grid best = {0, 0};
+        double best_cost = 0.0;
+        for (int r = 1; r <= t; r++) {
+            int cols = t / r;
+            if (r * cols != t || r > row_units || cols > col_units)
+                continue;
+            double cost = (double)g->m / r + (double)g->n / cols;
+            if (best.rows == 0 || cost < best_cost) {
+                best = (thread_grid){r, cols};
+                best_cost = cost;
+            }
+        }
+        if (best.rows)
+            return best;
+    }
+    return (thread_grid){1, 1};
+}
+
+/* Start of part `index` of `parts` when `units` blocks of `unit` elements
+ * (the last one possibly short, total `size`) are shared out evenly. */
+static int64_t split(int64_t size, int64_t unit, int index, int parts)
+{
+    int64_t units = (size + unit - 1) / unit;
+    return min64(size, units * index / parts * unit);
+}
+
+static void gemm_part(const nnl_gemm_arch *arch, const gemm_args *g, thread_grid grid, int part)
+{
+    int pr = part / grid.cols, pc = part % grid.cols;
+    int64_t m0 = split(g->m, arch->mr, pr, grid.rows), m1 = split(g->m, arch->mr, pr + 1, grid.rows);
+    int64_t n0 = split(g->n, arch->nr, pc, grid.cols), n1 = split(g->n, arch->nr, pc + 1, grid.cols);
+    if (m0 < m1 && n0 < n1)
+        gemm_rectangle_buffered(arch, g, m0, m1, n0, n1);
+}
+
+/* C = beta * C: the whole product is zero when k == 0 or alpha == 0. */
+static void scale_c(const gemm_args *g)
+{
+    for (int64_t i = 0; i < g->m; i++) {
+        float *row = g->c + i * g->ldc;
+        for (int64_t j = 0; j < g->n; j++)
+            row[j] = g->beta == 0.0f ? 0.0f : g->beta * row[j];
+    }
+}
+
+void nnl_sgemm_blocked(const nnl_gemm_arch *arch, int trans_a, int trans_b, int64_t m, int64_t n,
+                       int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+                       int64_t ldb, float beta, float *c, int64_t ldc, int threads)
+{
+    gemm_args g = {trans_a, trans_b, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc};
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0 || alpha == 0.0f) {
+        scale_c(&g);
+        return;
+    }
+    thread_grid grid = choose_grid(arch, &g, threads);
+    int parts = grid.rows * grid.cols;
+    if (parts == 1) {
+        gemm_part(arch, &g, grid, 0);
+        return;
+    }
+#ifdef _OPENMP
+    /* The parts are fixed by `grid`; a team smaller than asked for (nested
+     * parallelism, thread limits) just takes several parts per thread. */
+#pragma omp parallel num_threads(parts)
+    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
+        gemm_part(arch, &g, grid, part);
+#else
+    for (int part = 0; part < parts; part++)
+        gemm_part(arch, &g, grid, part);
+#endif
+}
