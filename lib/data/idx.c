@@ -41,27 +41,42 @@ static const char *data_noun(int ndim) { return ndim == 1 ? "labels" : "pixels";
 
 static int64_t data_bytes(const nnl_idx *idx) { return idx->dims[0] * idx->item_bytes; }
 
-/* Validate the header_bytes(ndim) bytes at h and fill out->ndim, dims and item_bytes. */
-static nnl_status parse_header(nnl_idx *out, const uint8_t *h, int ndim, const char *who,
-                               const char *label)
+/* The magic comes first and is checked on its own, so that a labels file
+ * given as images says "bad magic" even though it is shorter than an
+ * images header. */
+static nnl_status check_magic(const uint8_t *first4, int ndim, const char *who, const char *label)
 {
-    uint32_t magic = read_be32(h), expected = (uint32_t)IDX_TYPE_UBYTE << 8 | (uint32_t)ndim;
+    uint32_t magic = read_be32(first4), expected = (uint32_t)IDX_TYPE_UBYTE << 8 | (uint32_t)ndim;
     if (magic != expected)
         return nnl_error(NNL_E_FORMAT,
                          "%s: %s: bad magic 0x%08x, expected 0x%08x (IDX of unsigned bytes, %d dims)",
                          who, label, magic, expected, ndim);
+    return NNL_OK;
+}
+
+static nnl_status truncated_header(size_t got, int ndim, const char *who, const char *label)
+{
+    return nnl_error(NNL_E_FORMAT, "%s: %s: truncated header: %zu bytes, expected %zu", who, label,
+                     got, header_bytes(ndim));
+}
+
+/* Validate the dims that follow the magic (4 * ndim bytes at d) and fill
+ * out->ndim, dims and item_bytes. */
+static nnl_status parse_dims(nnl_idx *out, const uint8_t *d, int ndim, const char *who,
+                             const char *label)
+{
     int64_t total = 1;
     for (int i = 0; i < ndim; i++) {
-        uint32_t d = read_be32(h + 4 + 4 * i);
-        if (d == 0)
+        uint32_t n = read_be32(d + 4 * i);
+        if (n == 0)
             return nnl_error(NNL_E_FORMAT, "%s: %s: dimension %d of the header is 0", who, label, i);
-        /* total <= 2^31 and d < 2^32, so the product below cannot overflow. */
-        if ((int64_t)d > NNL_IDX_MAX_DATA_BYTES / total)
+        /* total <= 2^31 and n < 2^32, so the product below cannot overflow. */
+        if ((int64_t)n > NNL_IDX_MAX_DATA_BYTES / total)
             return nnl_error(NNL_E_FORMAT,
                              "%s: %s: header promises more than 2^31 bytes of %s (dimension %d is %u)",
-                             who, label, data_noun(ndim), i, d);
-        total *= d;
-        out->dims[i] = d;
+                             who, label, data_noun(ndim), i, n);
+        total *= n;
+        out->dims[i] = n;
     }
     out->ndim = ndim;
     out->item_bytes = total / out->dims[0];
@@ -72,10 +87,12 @@ static nnl_status parse_plain(nnl_idx *out, const uint8_t *bytes, size_t n, int 
                               const char *who, const char *label)
 {
     size_t hdr = header_bytes(ndim);
+    if (n < 4)
+        return truncated_header(n, ndim, who, label);
+    NNL_TRY(check_magic(bytes, ndim, who, label));
     if (n < hdr)
-        return nnl_error(NNL_E_FORMAT, "%s: %s: truncated header: %zu bytes, expected %zu", who,
-                         label, n, hdr);
-    NNL_TRY(parse_header(out, bytes, ndim, who, label));
+        return truncated_header(n, ndim, who, label);
+    NNL_TRY(parse_dims(out, bytes + 4, ndim, who, label));
     size_t have = n - hdr, want = (size_t)data_bytes(out);
     if (have < want)
         return nnl_error(NNL_E_FORMAT, "%s: %s: truncated: expected %zu bytes of %s, got %zu", who,
@@ -199,12 +216,15 @@ static nnl_status inflate_finish(inflater *in, size_t want, int ndim)
 static nnl_status parse_gzip_stream(inflater *in, nnl_idx *out, size_t n, int ndim)
 {
     uint8_t header[IDX_HEADER_MAX];
-    size_t hdr = header_bytes(ndim), got;
-    NNL_TRY(inflater_read(in, header, hdr, &got));
-    if (got < hdr)
-        return nnl_error(NNL_E_FORMAT, "%s: %s: truncated header: %zu bytes, expected %zu",
-                         in->who, in->label, got, hdr);
-    NNL_TRY(parse_header(out, header, ndim, in->who, in->label));
+    size_t hdr = header_bytes(ndim), got, more;
+    NNL_TRY(inflater_read(in, header, 4, &got));
+    if (got < 4)
+        return truncated_header(got, ndim, in->who, in->label);
+    NNL_TRY(check_magic(header, ndim, in->who, in->label));
+    NNL_TRY(inflater_read(in, header + 4, hdr - 4, &more));
+    if (4 + more < hdr)
+        return truncated_header(4 + more, ndim, in->who, in->label);
+    NNL_TRY(parse_dims(out, header + 4, ndim, in->who, in->label));
     size_t want = (size_t)data_bytes(out);
     if (want / DEFLATE_MAX_RATIO > n)
         return nnl_error(NNL_E_FORMAT,
