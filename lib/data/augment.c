@@ -46,17 +46,25 @@ static float sample_bilinear(const float *src, int64_t h, int64_t w, int64_t c, 
         return bg;
     float fx = floorf(sx), fy = floorf(sy);
     int64_t x0 = (int64_t)fx, y0 = (int64_t)fy;
-    float ax = sx - fx, ay = sy - fy, v[2][2];
-    for (int dy = 0; dy < 2; dy++) {
-        for (int dx = 0; dx < 2; dx++) {
-            int64_t x = x0 + dx, y = y0 + dy;
-            v[dy][dx] = x >= 0 && x < w && y >= 0 && y < h ? src[(y * w + x) * c + ch] : bg;
-        }
+    float ax = sx - fx, ay = sy - fy, v00, v01, v10, v11;
+    int64_t at = (y0 * w + x0) * c + ch, right = c, down = w * c;
+    if (x0 >= 0 && x0 + 1 < w && y0 >= 0 && y0 + 1 < h) {
+        /* all four neighbours inside: the common case */
+        v00 = src[at];
+        v01 = src[at + right];
+        v10 = src[at + down];
+        v11 = src[at + down + right];
+    } else {
+        int in_l = x0 >= 0, in_r = x0 + 1 < w, in_t = y0 >= 0, in_b = y0 + 1 < h;
+        v00 = in_l && in_t ? src[at] : bg;
+        v01 = in_r && in_t ? src[at + right] : bg;
+        v10 = in_l && in_b ? src[at + down] : bg;
+        v11 = in_r && in_b ? src[at + down + right] : bg;
     }
-    /* At integer points ax = ay = 0 and this returns v[0][0] exactly. */
-    float top = v[0][0] + ax * (v[0][1] - v[0][0]);
-    float bottom = v[1][0] + ax * (v[1][1] - v[1][0]);
-    return top + ay * (bottom - top);
+    /* At integer points ax = ay = 0 and this returns v00 exactly. */
+    float upper = v00 + ax * (v01 - v00);
+    float lower = v10 + ax * (v11 - v10);
+    return upper + ay * (lower - upper);
 }
 
 void nnl_affine_apply(const nnl_affine *t, const float *src, float *dst, int64_t h, int64_t w,
