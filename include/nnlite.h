@@ -11,6 +11,7 @@
 #include "nnlite/runtime.h"
 #include "nnlite/tensor.h"
 #include "nnlite/text.h"
+#include "nnlite/gpt.h"
 #include "nnlite/blas.h"
 #include "nnlite/dataset.h"
 #include "nnlite/layer.h"

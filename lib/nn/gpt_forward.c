@@ -59,6 +59,7 @@ static int64_t layout_acts(const nnl_gpt *g, gpt_acts *a, float *base, int64_t B
 void gpt_acts_free(gpt_acts *acts)
 {
     nnl_dealloc(acts->block);
+    nnl_dealloc(acts->windows);
     nnl_dealloc(acts->inputs);
     nnl_dealloc(acts->targets);
     memset(acts, 0, sizeof *acts);
@@ -73,9 +74,10 @@ nnl_status gpt_acts_ensure(nnl_gpt *g, int64_t B, int64_t T, const char *who)
     int64_t floats = layout_acts(g, a, NULL, B, T);
     NNL_TRY(nnl_alloc_floats(&a->block, floats, who));
     layout_acts(g, a, a->block, B, T);
+    a->windows = nnl_alloc(sizeof(int32_t) * (size_t)(B * (T + 1)));
     a->inputs = nnl_alloc(sizeof(int32_t) * (size_t)(B * T));
     a->targets = nnl_alloc(sizeof(int32_t) * (size_t)(B * T));
-    if (!a->inputs || !a->targets) {
+    if (!a->windows || !a->inputs || !a->targets) {
         gpt_acts_free(a);
         return nnl_error(NNL_E_NOMEM, "%s: cannot allocate %lld tokens", who, (long long)(B * T));
     }

@@ -46,6 +46,7 @@ typedef struct gpt_tensor_info {
 typedef struct gpt_acts {
     int64_t B, T;
     float *block;     /* one allocation holding every float buffer below */
+    int32_t *windows; /* (B, T + 1) drawn from the data */
     int32_t *inputs;  /* (B, T) */
     int32_t *targets; /* (B, T) */
     float *encoded;   /* (B, T, C) embeddings (after dropout) */

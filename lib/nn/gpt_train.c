@@ -49,15 +49,11 @@ static void load_batch(gpt_acts *a, const int32_t *windows, int64_t B, int64_t T
     }
 }
 
-static nnl_status draw_batch(nnl_gpt *g, const nnl_text_dataset *data, nnl_text_split split, int64_t B,
-                             nnl_rng *rng)
+static void draw_batch(nnl_gpt *g, const nnl_text_dataset *data, nnl_text_split split, int64_t B,
+                       nnl_rng *rng)
 {
-    /* The windows go to dbuf's memory (B * T * C floats >= B * (T + 1) ints)
-     * before the forward overwrites it, so sampling allocates nothing. */
-    int32_t *windows = (int32_t *)g->acts.dbuf;
-    nnl_text_dataset_draw(data, split, B, g->T, rng, windows);
-    load_batch(&g->acts, windows, B, g->T);
-    return NNL_OK;
+    nnl_text_dataset_draw(data, split, B, g->T, rng, g->acts.windows);
+    load_batch(&g->acts, g->acts.windows, B, g->T);
 }
 
 static double sum_squares_all(const nnl_gpt *g, const nnl_kernels *k)
@@ -193,7 +189,7 @@ nnl_status nnl_gpt_train(nnl_gpt *gpt, const nnl_text_dataset *data, const nnl_g
     nnl_gpt_progress report;
     while (gpt->step < options->iters) {
         float lr = learning_rate(options, gpt->step);
-        double loss, grad_norm;
+        double loss = 0.0, grad_norm = 0.0;
         NNL_TRY(train_step(gpt, data, options, k, lr, &loss, &grad_norm));
         int64_t step = gpt->step;
         double val_loss = NAN;

@@ -1,0 +1,252 @@
+/* GPT model files: safetensors with the architecture, vocabulary and
+ * training state in __metadata__ (lib/io/safetensors.h does the atomic write
+ * and the validation of the layout). Loading checks every metadata value
+ * and every tensor shape before the model is used. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "data/text.h"
+#include "io/safetensors.h"
+#include "nn/gpt_internal.h"
+
+#define GPT_FORMAT "nnlite.gpt"
+#define GPT_FORMAT_VERSION "1"
+
+static const char *const moment_prefix[2] = {"optimizer.exp_avg.", "optimizer.exp_avg_sq."};
+
+static nnl_status add_number(nnl_st_writer *w, const char *key, const char *fmt, ...) NNL_PRINTF(3, 4);
+static nnl_status add_number(nnl_st_writer *w, const char *key, const char *fmt, ...)
+{
+    char value[64];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(value, sizeof value, fmt, args);
+    va_end(args);
+    return nnl_st_writer_add_metadata(w, key, value);
+}
+
+static nnl_status add_metadata(nnl_st_writer *w, const nnl_gpt *g, int training)
+{
+    const nnl_gpt_config *c = &g->config;
+    NNL_TRY(nnl_st_writer_add_metadata(w, "format", GPT_FORMAT));
+    NNL_TRY(nnl_st_writer_add_metadata(w, "format_version", GPT_FORMAT_VERSION));
+    NNL_TRY(add_number(w, "n_layer", "%lld", (long long)c->n_layer));
+    NNL_TRY(add_number(w, "n_head", "%lld", (long long)c->n_head));
+    NNL_TRY(add_number(w, "n_embd", "%lld", (long long)c->n_embd));
+    NNL_TRY(add_number(w, "block_size", "%lld", (long long)c->block_size));
+    NNL_TRY(add_number(w, "vocab_size", "%lld", (long long)g->V));
+    NNL_TRY(add_number(w, "dropout", "%.9g", (double)c->dropout));
+    NNL_TRY(add_number(w, "seed", "%" PRIu64, c->seed));
+    char *vocab;
+    NNL_TRY(nnl_tokenizer_serialize(g->tokenizer, &vocab));
+    nnl_status st = nnl_st_writer_add_metadata(w, "vocab", vocab);
+    nnl_dealloc(vocab);
+    NNL_TRY(st);
+    if (training) {
+        NNL_TRY(add_number(w, "step", "%lld", (long long)g->step));
+        NNL_TRY(add_number(w, "rng_state", "%" PRIu64, g->rng.state));
+        NNL_TRY(add_number(w, "rng_increment", "%" PRIu64, g->rng.increment));
+    }
+    return NNL_OK;
+}
+
+/* Tensor names must outlive the writer's save: they are copied by the writer. */
+static nnl_status add_tensors(nnl_st_writer *w, const nnl_gpt *g, const float *zeros, int training)
+{
+    char name[128];
+    for (int i = 0; i < g->num_tensors; i++) {
+        const gpt_tensor_info *t = &g->tensors[i];
+        NNL_TRY(nnl_st_writer_add_tensor(w, t->name, t->ndim, t->dims, g->params + t->offset));
+        if (!training)
+            continue;
+        for (int m = 0; m < 2; m++) {
+            const float *moments = g->adam_m ? (m == 0 ? g->adam_m : g->adam_v) + t->offset : zeros;
+            snprintf(name, sizeof name, "%s%s", moment_prefix[m], t->name);
+            NNL_TRY(nnl_st_writer_add_tensor(w, name, t->ndim, t->dims, moments));
+        }
+    }
+    return NNL_OK;
+}
+
+nnl_status nnl_gpt_save(const nnl_gpt *gpt, const char *path, int flags)
+{
+    static const char who[] = "nnl_gpt_save";
+    NNL_CHECK_PTR(who, gpt);
+    NNL_CHECK_PTR(who, path);
+    if (flags & ~NNL_GPT_SAVE_TRAINING)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: unknown flags 0x%x", who, (unsigned)flags);
+    const int training = (flags & NNL_GPT_SAVE_TRAINING) != 0;
+    float *zeros = NULL; /* moments of a model that has not trained yet */
+    if (training && !gpt->adam_m)
+        NNL_TRY(nnl_alloc_floats(&zeros, gpt->num_params, who));
+    nnl_st_writer *w;
+    nnl_status st = nnl_st_writer_create(&w);
+    if (st == NNL_OK) {
+        st = add_metadata(w, gpt, training);
+        if (st == NNL_OK)
+            st = add_tensors(w, gpt, zeros, training);
+        if (st == NNL_OK)
+            st = nnl_st_writer_save(w, path);
+        nnl_st_writer_free(w);
+    }
+    nnl_dealloc(zeros);
+    return st;
+}
+
+/* ------------------------------------------------------------ loading */
+
+typedef struct loader {
+    const nnl_st_file *file;
+    const char *path;
+} loader;
+
+static nnl_status bad(const loader *ld, const char *key, const char *value, const char *expected)
+{
+    return nnl_error(NNL_E_FORMAT, "nnl_gpt_load: '%s': metadata %s=%s%s%s, expected %s", ld->path, key,
+                     value ? "'" : "", value ? value : "(missing)", value ? "'" : "", expected);
+}
+
+static nnl_status read_u64(const loader *ld, const char *key, uint64_t *out)
+{
+    const char *v = nnl_st_file_metadata(ld->file, key);
+    char *end;
+    errno = 0;
+    if (!v || *v < '0' || *v > '9')
+        return bad(ld, key, v, "an unsigned integer");
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || *end)
+        return bad(ld, key, v, "an unsigned integer");
+    *out = (uint64_t)x;
+    return NNL_OK;
+}
+
+static nnl_status read_int(const loader *ld, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+    uint64_t x = 0;
+    NNL_TRY(read_u64(ld, key, &x));
+    if (x < (uint64_t)lo || x > (uint64_t)hi) {
+        char range[64];
+        snprintf(range, sizeof range, "an integer in [%lld, %lld]", (long long)lo, (long long)hi);
+        return bad(ld, key, nnl_st_file_metadata(ld->file, key), range);
+    }
+    *out = (int64_t)x;
+    return NNL_OK;
+}
+
+static nnl_status read_config(const loader *ld, nnl_gpt_config *c, int64_t *vocab_size)
+{
+    const char *format = nnl_st_file_metadata(ld->file, "format");
+    if (!format || strcmp(format, GPT_FORMAT) != 0)
+        return bad(ld, "format", format, "'" GPT_FORMAT "' (not an nnlite GPT file)");
+    const char *version = nnl_st_file_metadata(ld->file, "format_version");
+    if (!version || strcmp(version, GPT_FORMAT_VERSION) != 0)
+        return bad(ld, "format_version", version, GPT_FORMAT_VERSION);
+    NNL_TRY(read_int(ld, "n_layer", 1, 1024, &c->n_layer));
+    NNL_TRY(read_int(ld, "n_head", 1, 65536, &c->n_head));
+    NNL_TRY(read_int(ld, "n_embd", 1, 65536, &c->n_embd));
+    NNL_TRY(read_int(ld, "block_size", 1, 1 << 20, &c->block_size));
+    NNL_TRY(read_int(ld, "vocab_size", 1, NNL_UNICODE_MAX + 2, vocab_size));
+    NNL_TRY(read_u64(ld, "seed", &c->seed));
+    const char *dropout = nnl_st_file_metadata(ld->file, "dropout");
+    char *end;
+    float p = dropout ? strtof(dropout, &end) : NAN;
+    if (!dropout || *end || !(p >= 0.0f && p < 1.0f))
+        return bad(ld, "dropout", dropout, "a number in [0, 1)");
+    c->dropout = p;
+    if (c->n_embd % c->n_head != 0)
+        return bad(ld, "n_head", nnl_st_file_metadata(ld->file, "n_head"), "a divisor of n_embd");
+    return NNL_OK;
+}
+
+static nnl_status read_tensor(const loader *ld, const gpt_tensor_info *t, const char *name, float *dst)
+{
+    const float *data;
+    NNL_TRY(nnl_st_file_tensor(ld->file, name, t->ndim, t->dims, &data));
+    memcpy(dst, data, sizeof(float) * (size_t)t->count);
+    return NNL_OK;
+}
+
+static nnl_status read_weights(const loader *ld, nnl_gpt *g)
+{
+    for (int i = 0; i < g->num_tensors; i++) {
+        const gpt_tensor_info *t = &g->tensors[i];
+        NNL_TRY(read_tensor(ld, t, t->name, g->params + t->offset));
+        for (int64_t j = 0; j < t->count; j++)
+            if (!isfinite(g->params[t->offset + j]))
+                return nnl_error(NNL_E_FORMAT, "nnl_gpt_load: '%s': tensor %s has a NaN or infinity at %lld",
+                                 ld->path, t->name, (long long)j);
+    }
+    return NNL_OK;
+}
+
+static nnl_status read_training_state(const loader *ld, nnl_gpt *g)
+{
+    if (!nnl_st_file_metadata(ld->file, "step"))
+        return NNL_OK; /* a weights-only file */
+    int64_t step = 0;
+    uint64_t state = 0, increment = 0;
+    NNL_TRY(read_int(ld, "step", 0, INT64_MAX, &step));
+    NNL_TRY(read_u64(ld, "rng_state", &state));
+    NNL_TRY(read_u64(ld, "rng_increment", &increment));
+    if (increment % 2 == 0)
+        return bad(ld, "rng_increment", nnl_st_file_metadata(ld->file, "rng_increment"), "an odd number");
+    NNL_TRY(gpt_ensure_training_state(g, "nnl_gpt_load"));
+    char name[128];
+    for (int i = 0; i < g->num_tensors; i++) {
+        const gpt_tensor_info *t = &g->tensors[i];
+        for (int m = 0; m < 2; m++) {
+            snprintf(name, sizeof name, "%s%s", moment_prefix[m], t->name);
+            NNL_TRY(read_tensor(ld, t, name, (m == 0 ? g->adam_m : g->adam_v) + t->offset));
+        }
+    }
+    g->step = step;
+    g->rng.state = state;
+    g->rng.increment = increment;
+    return NNL_OK;
+}
+
+nnl_status nnl_gpt_load(nnl_gpt **out, const char *path)
+{
+    static const char who[] = "nnl_gpt_load";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    NNL_CHECK_PTR(who, path);
+    nnl_st_file *file;
+    NNL_TRY(nnl_st_file_load(&file, path));
+    loader ld = {file, path};
+    nnl_gpt_config config = NNL_GPT_CONFIG_INIT;
+    int64_t vocab_size = 0;
+    nnl_tokenizer *tok = NULL;
+    nnl_gpt *g = NULL;
+    nnl_status st = read_config(&ld, &config, &vocab_size);
+    if (st == NNL_OK) {
+        const char *vocab = nnl_st_file_metadata(file, "vocab");
+        char label[300];
+        snprintf(label, sizeof label, "%s: '%s': metadata vocab", who, path);
+        st = vocab ? nnl_tokenizer_parse(&tok, vocab, label) : bad(&ld, "vocab", NULL, "a vocabulary");
+    }
+    if (st == NNL_OK && tok->vocab_size != vocab_size)
+        st = nnl_error(NNL_E_FORMAT, "%s: '%s': the vocabulary has %lld tokens but vocab_size=%lld", who, path,
+                       (long long)tok->vocab_size, (long long)vocab_size);
+    if (st == NNL_OK)
+        st = gpt_alloc(&g, &config, tok, who);
+    if (st == NNL_OK)
+        st = read_weights(&ld, g);
+    if (st == NNL_OK)
+        st = read_training_state(&ld, g);
+    nnl_tokenizer_free(tok);
+    nnl_st_file_free(file);
+    if (st != NNL_OK) {
+        nnl_gpt_free(g);
+        return st;
+    }
+    *out = g;
+    return NNL_OK;
+}
