@@ -2,7 +2,6 @@
  * shuffling, splitting, normalisation and the augmentation settings. */
 #include "data/dataset.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
