@@ -1,0 +1,274 @@
+/* gpt: train a character-level GPT on a UTF-8 corpus, and generate text.
+ *
+ *   gpt train --corpus FILE --save FILE [--iters N] [--layers N] [--heads N]
+ *             [--embd N] [--block N] [--batch N] [--lr X] [--dropout X]
+ *             [--threads N] [--seed N] [--resume FILE]
+ *   gpt generate --model FILE --prompt TEXT [--tokens N] [--temperature X]
+ *             [--top-k N] [--top-p X] [--seed N]
+ *
+ * The corpus defaults to Debian's fortunes-zh (/usr/share/games/fortunes/
+ * chinese); ANSI colour escapes are stripped. The last line of `train` is
+ * "val_loss=x.xxxx tokens_per_s=x" (validation loss over 50 batches). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nnlite.h>
+
+typedef struct train_args {
+    const char *corpus, *save, *resume;
+    long long iters, layers, heads, embd, block, batch, threads, seed;
+    double lr, dropout;
+} train_args;
+
+typedef struct generate_args {
+    const char *model, *prompt;
+    long long tokens, top_k, seed;
+    double temperature, top_p;
+} generate_args;
+
+static int usage(void)
+{
+    fputs("usage: gpt train [--corpus FILE] [--save FILE] [--iters N] [--layers N] [--heads N]\n"
+          "                 [--embd N] [--block N] [--batch N] [--lr X] [--dropout X]\n"
+          "                 [--threads N] [--seed N] [--resume FILE]\n"
+          "       gpt generate --model FILE [--prompt TEXT] [--tokens N] [--temperature X]\n"
+          "                 [--top-k N] [--top-p X] [--seed N]\n",
+          stderr);
+    return 2;
+}
+
+static int fail(const char *what, nnl_status st)
+{
+    fprintf(stderr, "gpt: %s: %s: %s\n", what, nnl_status_str(st), nnl_last_error());
+    return 1;
+}
+
+static int parse_int(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_real(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || end == s)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Match "--name VALUE" at argv[*i]; advances *i past the value. */
+static const char *option(int argc, char **argv, int *i, const char *name)
+{
+    if (strcmp(argv[*i], name) != 0 || *i + 1 >= argc)
+        return NULL;
+    *i += 1;
+    return argv[*i];
+}
+
+static int parse_train(int argc, char **argv, train_args *a)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        int bad = 0;
+        if ((v = option(argc, argv, &i, "--corpus"))) a->corpus = v;
+        else if ((v = option(argc, argv, &i, "--save"))) a->save = v;
+        else if ((v = option(argc, argv, &i, "--resume"))) a->resume = v;
+        else if ((v = option(argc, argv, &i, "--iters"))) bad = parse_int(v, &a->iters);
+        else if ((v = option(argc, argv, &i, "--layers"))) bad = parse_int(v, &a->layers);
+        else if ((v = option(argc, argv, &i, "--heads"))) bad = parse_int(v, &a->heads);
+        else if ((v = option(argc, argv, &i, "--embd"))) bad = parse_int(v, &a->embd);
+        else if ((v = option(argc, argv, &i, "--block"))) bad = parse_int(v, &a->block);
+        else if ((v = option(argc, argv, &i, "--batch"))) bad = parse_int(v, &a->batch);
+        else if ((v = option(argc, argv, &i, "--threads"))) bad = parse_int(v, &a->threads);
+        else if ((v = option(argc, argv, &i, "--seed"))) bad = parse_int(v, &a->seed);
+        else if ((v = option(argc, argv, &i, "--lr"))) bad = parse_real(v, &a->lr);
+        else if ((v = option(argc, argv, &i, "--dropout"))) bad = parse_real(v, &a->dropout);
+        else bad = 1;
+        if (bad) {
+            fprintf(stderr, "gpt train: bad argument '%s'\n", argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_generate(int argc, char **argv, generate_args *a)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        int bad = 0;
+        if ((v = option(argc, argv, &i, "--model"))) a->model = v;
+        else if ((v = option(argc, argv, &i, "--prompt"))) a->prompt = v;
+        else if ((v = option(argc, argv, &i, "--tokens"))) bad = parse_int(v, &a->tokens);
+        else if ((v = option(argc, argv, &i, "--top-k"))) bad = parse_int(v, &a->top_k);
+        else if ((v = option(argc, argv, &i, "--seed"))) bad = parse_int(v, &a->seed);
+        else if ((v = option(argc, argv, &i, "--temperature"))) bad = parse_real(v, &a->temperature);
+        else if ((v = option(argc, argv, &i, "--top-p"))) bad = parse_real(v, &a->top_p);
+        else bad = 1;
+        if (bad) {
+            fprintf(stderr, "gpt generate: bad argument '%s'\n", argv[i]);
+            return -1;
+        }
+    }
+    return a->model ? 0 : -1;
+}
+
+/* Progress: a line every 100 steps and at every validation. */
+static int on_progress(const nnl_gpt_progress *p, void *user)
+{
+    double *tokens_per_s = user;
+    double step = nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_STEP);
+    double val = nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_VAL_LOSS);
+    *tokens_per_s = nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_TOKENS_PER_S);
+    if ((long long)step % 100 != 0 && val != val)
+        return 0;
+    printf("step %5.0f/%.0f  loss %.4f", step, nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_STEPS),
+           nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_LOSS));
+    if (val == val)
+        printf("  val %.4f", val);
+    printf("  lr %.2e  %.0f tok/s  ETA %.0fs\n", nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_LEARNING_RATE),
+           *tokens_per_s, nnl_gpt_progress_get(p, NNL_GPT_PROGRESS_ETA));
+    fflush(stdout);
+    return 0;
+}
+
+static int make_model(const train_args *a, const nnl_text_dataset *data, nnl_gpt **gpt)
+{
+    nnl_status st;
+    if (a->resume) {
+        if ((st = nnl_gpt_load(gpt, a->resume)) != NNL_OK)
+            return fail("loading the checkpoint", st);
+        printf("resuming %s at step %lld\n", a->resume, (long long)nnl_gpt_step(*gpt));
+        return 0;
+    }
+    nnl_gpt_config config = NNL_GPT_CONFIG_INIT;
+    config.n_layer = a->layers;
+    config.n_head = a->heads;
+    config.n_embd = a->embd;
+    config.block_size = a->block;
+    config.dropout = (float)a->dropout;
+    config.seed = (uint64_t)a->seed;
+    if ((st = nnl_gpt_create(gpt, &config, nnl_text_dataset_tokenizer(data))) != NNL_OK)
+        return fail("creating the model", st);
+    return 0;
+}
+
+static int load_corpus(const char *corpus, const nnl_gpt *resumed, long long seed, nnl_text_dataset **data)
+{
+    nnl_status st = nnl_text_dataset_load(data, corpus, resumed ? nnl_gpt_tokenizer(resumed) : NULL,
+                                          NNL_TEXT_STRIP_ANSI, (uint64_t)seed);
+    if (st != NNL_OK)
+        return fail("loading the corpus", st);
+    printf("corpus %s: %lld training and %lld validation characters, vocabulary %lld\n", corpus,
+           (long long)nnl_text_dataset_length(*data, NNL_SPLIT_TRAIN),
+           (long long)nnl_text_dataset_length(*data, NNL_SPLIT_VALIDATION),
+           (long long)nnl_tokenizer_vocab_size(nnl_text_dataset_tokenizer(*data)));
+    return 0;
+}
+
+static int train(int argc, char **argv)
+{
+    train_args a = {"/usr/share/games/fortunes/chinese", "gpt.safetensors", NULL, 2000, 4, 4, 128, 64, 12, 0,
+                    1337, 1e-3, 0.0};
+    if (parse_train(argc, argv, &a) != 0)
+        return usage();
+    if (a.threads > 0 && nnl_set_num_threads((int)a.threads) != NNL_OK)
+        return fail("--threads", NNL_E_INVALID_ARG);
+    nnl_gpt *gpt = NULL;
+    nnl_text_dataset *data = NULL;
+    int rc = 0;
+    if (a.resume)
+        rc = make_model(&a, NULL, &gpt);
+    if (rc == 0)
+        rc = load_corpus(a.corpus, gpt, a.seed, &data);
+    if (rc == 0 && !gpt)
+        rc = make_model(&a, data, &gpt);
+    if (rc == 0) {
+        char summary[4096];
+        nnl_gpt_summary(gpt, summary, sizeof summary, NULL);
+        fputs(summary, stdout);
+        nnl_gpt_train_options opts = NNL_GPT_TRAIN_OPTIONS_INIT;
+        double tokens_per_s = 0.0, val_loss = 0.0;
+        opts.iters = a.iters;
+        opts.batch_size = a.batch;
+        opts.learning_rate = (float)a.lr;
+        opts.min_lr = (float)a.lr / 10.0f;
+        opts.warmup_iters = a.iters < 1000 ? a.iters / 10 : 100;
+        opts.progress = on_progress;
+        opts.user = &tokens_per_s;
+        nnl_status st = nnl_gpt_train(gpt, data, &opts);
+        if (st == NNL_OK)
+            st = nnl_gpt_save(gpt, a.save, NNL_GPT_SAVE_TRAINING);
+        if (st == NNL_OK)
+            st = nnl_gpt_evaluate(gpt, data, NNL_SPLIT_VALIDATION, 50, a.batch, 4242, &val_loss);
+        if (st != NNL_OK)
+            rc = fail("training", st);
+        else
+            printf("saved %s\nval_loss=%.4f tokens_per_s=%.0f\n", a.save, val_loss, tokens_per_s);
+    }
+    nnl_text_dataset_free(data);
+    nnl_gpt_free(gpt);
+    return rc;
+}
+
+static int print_piece(const char *piece, int32_t token, void *user)
+{
+    (void)token;
+    long long *count = user;
+    fputs(piece, stdout);
+    fflush(stdout);
+    ++*count;
+    return 0;
+}
+
+static int generate(int argc, char **argv)
+{
+    generate_args a = {NULL, "今天", 200, 200, 1, 0.8, 1.0};
+    if (parse_generate(argc, argv, &a) != 0)
+        return usage();
+    nnl_gpt *gpt;
+    nnl_status st = nnl_gpt_load(&gpt, a.model);
+    if (st != NNL_OK)
+        return fail("loading the model", st);
+    nnl_gpt_generate_options opts = NNL_GPT_GENERATE_OPTIONS_INIT;
+    opts.max_tokens = a.tokens;
+    opts.temperature = (float)a.temperature;
+    opts.top_k = a.top_k;
+    opts.top_p = (float)a.top_p;
+    opts.seed = (uint64_t)a.seed;
+    long long count = 0;
+    struct timespec t0, t1;
+    fputs(a.prompt, stdout);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    st = nnl_gpt_generate(gpt, a.prompt, &opts, print_piece, &count);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    putchar('\n');
+    nnl_gpt_free(gpt);
+    if (st != NNL_OK)
+        return fail("generating", st);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    fprintf(stderr, "generated %lld tokens in %.3f s (%.0f tokens/s)\n", count, seconds,
+            seconds > 0 ? (double)count / seconds : 0.0);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "train") == 0)
+        return train(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "generate") == 0)
+        return generate(argc, argv);
+    return usage();
+}
