@@ -112,8 +112,9 @@ nnl_status nnl_tensor_ensure(nnl_tensor **t, int ndim, const int64_t *dims, cons
         if (!tensor->owns_data)
             return nnl_error(NNL_E_SHAPE, "%s: a borrowed tensor of %lld elements cannot grow to %lld",
                              who, (long long)tensor->capacity, (long long)count);
-        float *data;
-        NNL_TRY(nnl_alloc_floats(&data, count, who));
+        float *data = nnl_alloc((size_t)count * sizeof(float)); /* count <= 2^40: no overflow */
+        if (!data)
+            return nnl_error(NNL_E_NOMEM, "%s: cannot allocate %lld floats", who, (long long)count);
         nnl_dealloc(tensor->data);
         tensor->data = data;
         tensor->capacity = count;

@@ -58,6 +58,14 @@ static void free_params(nnl_layer *l)
     l->num_params = 0;
 }
 
+void nnl_layer_unbuild(nnl_layer *l)
+{
+    free_params(l);
+    l->built = 0;
+    for (int i = 0; i < l->num_children; i++)
+        nnl_layer_unbuild(l->children[i]);
+}
+
 nnl_status nnl_layer_build_internal(nnl_layer *l, int ndim, const int64_t *in_dims, nnl_rng *init)
 {
     if (l->built)
@@ -69,7 +77,7 @@ nnl_status nnl_layer_build_internal(nnl_layer *l, int ndim, const int64_t *in_di
     memcpy(l->in_dims, in_dims, (size_t)ndim * sizeof in_dims[0]);
     nnl_status s = l->ops->build(l, init);
     if (s != NNL_OK) {
-        free_params(l);
+        nnl_layer_unbuild(l); /* a residual block may have built some inner layers */
         return s;
     }
     l->built = 1;

@@ -92,6 +92,9 @@ nnl_status nnl_layer_new(nnl_layer **out, const nnl_layer_ops *ops, const char *
 /* Free a layer whatever its ownership (for its owner: model or residual block). */
 void nnl_layer_free_owned(nnl_layer *layer);
 
+/* Free the parameters of a layer and its children and mark them unbuilt. */
+void nnl_layer_unbuild(nnl_layer *l);
+
 /* Build for a per-sample input shape; seeds the initialisers from `init`. */
 nnl_status nnl_layer_build_internal(nnl_layer *l, int ndim, const int64_t *in_dims, nnl_rng *init);
 

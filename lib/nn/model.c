@@ -21,6 +21,7 @@ nnl_status nnl_model_create(nnl_model **out, int ndim, const int64_t *input_dims
         return nnl_error(NNL_E_NOMEM, "nnl_model_create: out of memory");
     m->in_ndim = ndim;
     memcpy(m->in_dims, input_dims, (size_t)ndim * sizeof input_dims[0]);
+    pthread_mutex_init(&m->pool_lock, NULL);
     *out = m;
     return NNL_OK;
 }
@@ -36,6 +37,30 @@ static void release_training_buffers(nnl_model *m)
     m->batch_x = m->batch_y = m->loss_grad = NULL;
     m->batch_labels = NULL;
     m->batch_capacity = 0;
+    for (int i = 0; i < m->pool_count; i++)
+        nnl_workspace_free(m->pool[i]);
+    m->pool_count = 0;
+}
+
+nnl_status nnl_model_workspace_acquire(const nnl_model *m, nnl_workspace **ws)
+{
+    nnl_model *pool_owner = (nnl_model *)m; /* the pool is internally synchronised */
+    pthread_mutex_lock(&pool_owner->pool_lock);
+    *ws = pool_owner->pool_count > 0 ? pool_owner->pool[--pool_owner->pool_count] : NULL;
+    pthread_mutex_unlock(&pool_owner->pool_lock);
+    return *ws ? NNL_OK : nnl_workspace_create(ws, m->num_layers);
+}
+
+void nnl_model_workspace_release(const nnl_model *m, nnl_workspace *ws)
+{
+    nnl_model *pool_owner = (nnl_model *)m;
+    pthread_mutex_lock(&pool_owner->pool_lock);
+    if (pool_owner->pool_count < NNL_MODEL_POOL_SIZE && ws->num_layers == m->num_layers) {
+        pool_owner->pool[pool_owner->pool_count++] = ws;
+        ws = NULL;
+    }
+    pthread_mutex_unlock(&pool_owner->pool_lock);
+    nnl_workspace_free(ws);
 }
 
 void nnl_model_free(nnl_model *model)
@@ -49,6 +74,7 @@ void nnl_model_free(nnl_model *model)
     nnl_dealloc(model->params);
     nnl_dealloc(model->param_ptrs);
     release_training_buffers(model);
+    pthread_mutex_destroy(&model->pool_lock);
     nnl_dealloc(model);
 }
 
@@ -122,19 +148,6 @@ static nnl_status index_params(nnl_model *m)
     return NNL_OK;
 }
 
-static void unbuild(nnl_layer *l)
-{
-    for (int i = 0; i < l->num_params; i++) {
-        nnl_tensor_free(l->params[i].value);
-        nnl_tensor_free(l->params[i].grad);
-    }
-    memset(l->params, 0, sizeof l->params);
-    l->num_params = 0;
-    l->built = 0;
-    for (int i = 0; i < l->num_children; i++)
-        unbuild(l->children[i]);
-}
-
 nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer)
 {
     NNL_CHECK_PTR("nnl_model_add", model);
@@ -169,7 +182,7 @@ nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer)
     s = index_params(model);
     if (s != NNL_OK) {
         model->num_layers--;
-        unbuild(layer);
+        nnl_layer_unbuild(layer);
         return s;
     }
     layer->owned = 1;

@@ -2,9 +2,13 @@
 #ifndef NNL_NN_MODEL_H
 #define NNL_NN_MODEL_H
 
+#include <pthread.h>
+
 #include "nn/workspace.h"
 #include "nnlite/model.h"
 #include "optim/optimizer.h"
+
+enum { NNL_MODEL_POOL_SIZE = 8 };
 
 /* One parameter tensor of the model with its file name, e.g. "layers.0.kernel". */
 typedef struct nnl_model_param {
@@ -28,7 +32,16 @@ struct nnl_model {
     nnl_tensor *batch_x, *batch_y, *loss_grad;
     int32_t *batch_labels;
     int64_t batch_capacity;
+    /* Inference workspaces kept between predict calls (any thread), so a
+     * one-image prediction allocates nothing once warm. */
+    pthread_mutex_t pool_lock;
+    nnl_workspace *pool[NNL_MODEL_POOL_SIZE];
+    int pool_count;
 };
+
+/* Take an inference workspace from the pool (or a new one) and give it back. */
+nnl_status nnl_model_workspace_acquire(const nnl_model *m, nnl_workspace **ws);
+void nnl_model_workspace_release(const nnl_model *m, nnl_workspace *ws);
 
 /* Per-sample output shape of the last layer (the input shape when empty). */
 void nnl_model_out_shape(const nnl_model *m, int *ndim, const int64_t **dims);

@@ -51,12 +51,12 @@ nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_te
     nnl_batch_shape(batch, model->in_ndim, model->in_dims, view.dims);
     view.ndim = model->in_ndim + 1;
     nnl_workspace *ws;
-    NNL_TRY(nnl_workspace_create(&ws, model->num_layers));
+    NNL_TRY(nnl_model_workspace_acquire(model, &ws));
     const nnl_tensor *out;
     nnl_status s = nnl_model_forward(model, ws, &view, 0, NULL, &out);
     if (s == NNL_OK)
         memcpy(y->data, out->data, (size_t)y->size * sizeof(float));
-    nnl_workspace_free(ws);
+    nnl_model_workspace_release(model, ws);
     return s;
 }
 
@@ -101,7 +101,7 @@ nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *
         return nnl_error(NNL_E_INVALID_ARG, "nnl_model_predict_dataset: batch_size=%lld", (long long)batch_size);
     NNL_TRY(nnl_model_check_data(model, data, 0, "nnl_model_predict_dataset"));
     nnl_workspace *ws;
-    NNL_TRY(nnl_workspace_create(&ws, model->num_layers));
+    NNL_TRY(nnl_model_workspace_acquire(model, &ws));
     int64_t dims[NNL_MAX_DIMS];
     nnl_batch_shape(batch_size, model->in_ndim, model->in_dims, dims);
     nnl_tensor *x = NULL;
@@ -112,6 +112,6 @@ nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *
         s = predict_batches(model, data, batch_size, outputs, classes, ws, &x, indices);
     nnl_tensor_free(x);
     nnl_dealloc(indices);
-    nnl_workspace_free(ws);
+    nnl_model_workspace_release(model, ws);
     return s;
 }
