@@ -1,0 +1,20 @@
+/* The digits model as the examples use it: where the default one is, and
+ * classifying one 28x28 image (digit_image.h) with it. */
+#ifndef NNL_EXAMPLES_DIGIT_MODEL_H
+#define NNL_EXAMPLES_DIGIT_MODEL_H
+
+#include "nnlite.h"
+
+enum { DIGIT_CLASSES = 10 };
+
+/* models/digits.safetensors when it exists (running from the source tree),
+ * else the copy that `meson install` put in <datadir>/nnlite. Static string. */
+const char *digit_model_default_path(void);
+
+/* Runs the model on image (DIGIT_SIDE x DIGIT_SIDE values, ink = 1):
+ * writes the DIGIT_CLASSES probabilities and the most likely digit.
+ * Returns the status of nnl_model_predict (NNL_E_SHAPE for a model whose
+ * input is not 28x28x1 or whose output is not 10 classes). */
+nnl_status digit_model_classify(const nnl_model *model, const float *image, float *probabilities, int *digit);
+
+#endif
