@@ -1,0 +1,441 @@
+/* 2-D convolution, SIMD body shared by conv_avx2.c and conv_avx512.c
+ * (include vec_<isa>.h first, which sets the tile sizes CONV_*). Shapes, the
+ * formula and the choice of a direct algorithm: conv.c.
+ *
+ * Vectors always run across output channels (contiguous in y, dy, w and dw).
+ * Output pixels whose window lies wholly inside the input ("interior", all
+ * of them for valid padding) take the register-blocked fast paths; the
+ * border of padded convolutions takes a per-pixel path with bounds checks.
+ * Tile shapes are compile-time constants of always-inlined functions, so
+ * each (pixels, vectors, masked-tail) combination is its own straight-line
+ * loop with the accumulators in registers. */
+#include <stddef.h>
+
+#include "kernels/conv_window.h"
+#include "kernels/isa.h"
+
+#if CONV_FWD_VECS != 2 || CONV_BWD_VECS > 2
+#error "conv_simd.h dispatches tails for CONV_FWD_VECS == 2 and CONV_BWD_VECS <= 2"
+#endif
+
+/* x offset of input pixel (ih, iw) within one image (ih, iw may be padding
+ * when only valid taps are added to it). */
+NNL_INLINE int64_t x_pixel(const nnl_conv_shape *s, int64_t ih, int64_t iw) { return (ih * s->in_w + iw) * s->in_c; }
+
+/* Whether vector v of an nv-vector tile is the masked one. */
+NNL_INLINE int last_masked(int masked, int v, int nv) { return masked && v == nv - 1; }
+
+/* ------------------------------------------------------------------ forward */
+
+typedef struct fwd_ctx {
+    const nnl_conv_shape *s;
+    const float *x;      /* this image [in_h, in_w, in_c] */
+    const float *w;      /* [kernel_h, kernel_w, in_c, out_c] */
+    const float *bias;   /* [out_c] or NULL */
+    float *y;            /* this image [out_h, out_w, out_c] */
+    int64_t x_step;      /* x step between neighbouring output pixels: stride_w * in_c */
+} fwd_ctx;
+
+/* The taps a block of output pixels shares: all of them inside the image,
+ * except in the rows and columns that padding touches. */
+typedef struct fwd_taps {
+    int64_t kh0, kh1, kw0, kw1;
+} fwd_taps;
+
+/* P output pixels (oh, ow .. ow+P-1) sharing taps t, x nv vectors of output
+ * channels from co; the last vector is masked by k when `masked`. For each
+ * kernel row the taps' x values are one contiguous run of (kw1-kw0)*in_c
+ * floats (NHWC), and each x value meets one w row: nv vector loads of w,
+ * P broadcasts of x, P*nv FMAs. */
+NNL_INLINE void fwd_block(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int64_t co,
+                          int P, int nv, int masked, vmask k)
+{
+    const nnl_conv_shape *s = c->s;
+    vf acc[CONV_FWD_PIXELS][CONV_FWD_VECS];
+    for (int v = 0; v < nv; v++) {
+        vf b = c->bias ? vf_load_tail(c->bias + co + v * VL, last_masked(masked, v, nv), k) : vf_zero();
+        for (int p = 0; p < P; p++)
+            acc[p][v] = b;
+    }
+    int64_t ih = oh * s->stride_h - s->pad_top, iw = ow * s->stride_w - s->pad_left;
+    int64_t run = (t->kw1 - t->kw0) * s->in_c;
+    for (int64_t kh = t->kh0; kh < t->kh1; kh++) {
+        const float *xp = c->x + x_pixel(s, ih + kh, iw + t->kw0);
+        const float *wp = c->w + (kh * s->kernel_w + t->kw0) * s->in_c * s->out_c + co;
+        for (int64_t j = 0; j < run; j++, wp += s->out_c) {
+            vf wv[CONV_FWD_VECS];
+            for (int v = 0; v < nv; v++)
+                wv[v] = vf_load_tail(wp + v * VL, last_masked(masked, v, nv), k);
+            for (int p = 0; p < P; p++) {
+                vf xb = vf_set1(xp[p * c->x_step + j]);
+                for (int v = 0; v < nv; v++)
+                    acc[p][v] = vf_fmadd(xb, wv[v], acc[p][v]);
+            }
+        }
+    }
+    float *yp = c->y + (oh * s->out_w + ow) * s->out_c + co;
+    for (int p = 0; p < P; p++)
+        for (int v = 0; v < nv; v++)
+            vf_store_tail(yp + p * s->out_c + v * VL, last_masked(masked, v, nv), k, acc[p][v]);
+}
+
+/* Pixels [ow0, ow1) of row oh: full blocks, then halving blocks. */
+NNL_INLINE void fwd_span(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow0, int64_t ow1,
+                         int64_t co, int nv, int masked, vmask k)
+{
+    int64_t ow = ow0;
+    for (; ow + CONV_FWD_PIXELS <= ow1; ow += CONV_FWD_PIXELS)
+        fwd_block(c, t, oh, ow, co, CONV_FWD_PIXELS, nv, masked, k);
+#if CONV_FWD_PIXELS > 4
+    if (ow + 4 <= ow1) {
+        fwd_block(c, t, oh, ow, co, 4, nv, masked, k);
+        ow += 4;
+    }
+#endif
+    if (ow + 2 <= ow1) {
+        fwd_block(c, t, oh, ow, co, 2, nv, masked, k);
+        ow += 2;
+    }
+    if (ow < ow1)
+        fwd_block(c, t, oh, ow, co, 1, nv, masked, k);
+}
+
+/* All output channels of pixels [ow0, ow1) of row oh, which share taps t,
+ * in chunks of two vectors; the last chunk may be one vector and/or masked. */
+static void fwd_pixels(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow0, int64_t ow1)
+{
+    int64_t co_n = c->s->out_c, co = 0;
+    for (; co + 2 * VL <= co_n; co += 2 * VL)
+        fwd_span(c, t, oh, ow0, ow1, co, 2, 0, vmask_first(VL));
+    int64_t left = co_n - co;
+    if (left > VL)
+        fwd_span(c, t, oh, ow0, ow1, co, 2, 1, vmask_first(left - VL));
+    else if (left == VL)
+        fwd_span(c, t, oh, ow0, ow1, co, 1, 0, vmask_first(VL));
+    else if (left > 0)
+        fwd_span(c, t, oh, ow0, ow1, co, 1, 1, vmask_first(left));
+}
+
+/* Row oh: the columns whose windows are whole share all kernel columns;
+ * each padded edge column has its own. */
+static void fwd_row(const fwd_ctx *c, int64_t oh, int64_t ow_in0, int64_t ow_in1)
+{
+    const nnl_conv_shape *s = c->s;
+    fwd_taps t = {0, 0, 0, s->kernel_w};
+    window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &t.kh0, &t.kh1);
+    if (ow_in0 < ow_in1)
+        fwd_pixels(c, &t, oh, ow_in0, ow_in1);
+    for (int64_t ow = 0; ow < s->out_w; ow++) {
+        if (ow >= ow_in0 && ow < ow_in1)
+            continue;
+        fwd_taps edge = t;
+        window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &edge.kw0, &edge.kw1);
+        fwd_pixels(c, &edge, oh, ow, ow + 1);
+    }
+}
+
+void SIMD_FN(conv2d_forward)(const nnl_conv_shape *s, const float *x, const float *w,
+                             const float *bias, float *y, int threads)
+{
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
+    int64_t ow0, ow1;
+    window_interior(s->stride_w, s->pad_left, s->kernel_w, s->in_w, s->out_w, &ow0, &ow1);
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+    for (int64_t n = 0; n < s->batch; n++) {
+        fwd_ctx c = {s, x + n * x_img, w, bias, y + n * y_img, s->stride_w * s->in_c};
+        for (int64_t oh = 0; oh < s->out_h; oh++)
+            fwd_row(&c, oh, ow0, ow1);
+    }
+}
+
+/* ---------------------------------------------------------- weight gradient */
+
+/* dW[K, out_c] (K = kernel_h*kernel_w*in_c rows in HWIO order) is cut into
+ * tiles of CONV_BWD_ROWS rows x nv channel vectors, and each thread owns a
+ * fixed set of tiles. Images are the outer loop so that one image's x and
+ * dy stay in cache while the thread's tiles pass over them; per image a
+ * tile loads its accumulators from dW, takes one FMA per (row, vector) per
+ * output pixel and stores them back. Every dW element thus sums pixels in
+ * (n, oh, ow) order whatever the thread count. Rows past K (in the last row
+ * block) repeat row K-1's x offset and are not stored. The tiles of row
+ * block 0 also sum dy into db. */
+typedef struct bwd_w_ctx {
+    const nnl_conv_shape *s;
+    const float *x, *dy;   /* one image each */
+    float *dw, *db;
+    int64_t rows;          /* K */
+    int64_t row_blocks;    /* ceil(K / CONV_BWD_ROWS) */
+    int nv_max;            /* channel vectors per tile */
+    int64_t oh0, oh1, ow0, ow1; /* outputs whose windows are whole */
+} bwd_w_ctx;
+
+typedef struct bwd_w_rows {
+    int64_t off[CONV_BWD_ROWS];     /* x offset of each row's tap from the window origin */
+    int64_t kh[CONV_BWD_ROWS], kw[CONV_BWD_ROWS];
+    int64_t count;                  /* rows of this block that exist (<= CONV_BWD_ROWS) */
+} bwd_w_rows;
+
+static bwd_w_rows bwd_w_rows_at(const nnl_conv_shape *s, int64_t row0, int64_t rows)
+{
+    bwd_w_rows r;
+    r.count = rows - row0 < CONV_BWD_ROWS ? rows - row0 : CONV_BWD_ROWS;
+    for (int64_t i = 0; i < CONV_BWD_ROWS; i++) {
+        int64_t row = row0 + (i < r.count ? i : r.count - 1);
+        int64_t ci = row % s->in_c, tap = row / s->in_c;
+        r.kh[i] = tap / s->kernel_w;
+        r.kw[i] = tap % s->kernel_w;
+        r.off[i] = (r.kh[i] * s->in_w + r.kw[i]) * s->in_c + ci;
+    }
+    return r;
+}
+
+/* The tile's FMAs for one output pixel: row i's x value is xw[off[i]]. */
+NNL_INLINE void bwd_w_pixel(vf acc[CONV_BWD_ROWS][CONV_BWD_VECS], vf dacc[CONV_BWD_VECS],
+                            const float *xw, const int64_t *off, const float *dyp, int nv,
+                            int masked, vmask k, int with_db)
+{
+    vf d[CONV_BWD_VECS];
+    for (int v = 0; v < nv; v++)
+        d[v] = vf_load_tail(dyp + v * VL, last_masked(masked, v, nv), k);
+    if (with_db)
+        for (int v = 0; v < nv; v++)
+            dacc[v] = vf_add(dacc[v], d[v]);
+    for (int i = 0; i < CONV_BWD_ROWS; i++) {
+        vf xb = vf_set1(xw[off[i]]);
+        for (int v = 0; v < nv; v++)
+            acc[i][v] = vf_fmadd(xb, d[v], acc[i][v]);
+    }
+}
+
+/* A pixel whose window is cut by padding: gather the rows' x values (0 for
+ * padding taps), then the same FMAs. */
+NNL_INLINE void bwd_w_border_pixel(const nnl_conv_shape *s, const bwd_w_rows *r,
+                                   vf acc[CONV_BWD_ROWS][CONV_BWD_VECS], vf dacc[CONV_BWD_VECS],
+                                   const float *x, int64_t ih0, int64_t iw0, const float *dyp,
+                                   int nv, int masked, vmask k, int with_db)
+{
+    float xv[CONV_BWD_ROWS];
+    int64_t identity[CONV_BWD_ROWS];
+    for (int i = 0; i < CONV_BWD_ROWS; i++) {
+        int64_t ih = ih0 + r->kh[i], iw = iw0 + r->kw[i];
+        int inside = ih >= 0 && ih < s->in_h && iw >= 0 && iw < s->in_w;
+        xv[i] = inside ? x[x_pixel(s, ih0, iw0) + r->off[i]] : 0.0f;
+        identity[i] = i;
+    }
+    bwd_w_pixel(acc, dacc, xv, identity, dyp, nv, masked, k, with_db);
+}
+
+/* One tile over one image, pixels in (oh, ow) order. */
+NNL_INLINE void bwd_w_tile(const bwd_w_ctx *c, int64_t row0, int64_t co, int nv, int masked,
+                           vmask k, int with_db)
+{
+    const nnl_conv_shape *s = c->s;
+    bwd_w_rows r = bwd_w_rows_at(s, row0, c->rows);
+    vf acc[CONV_BWD_ROWS][CONV_BWD_VECS], dacc[CONV_BWD_VECS];
+    for (int i = 0; i < CONV_BWD_ROWS; i++)
+        for (int v = 0; v < nv; v++)
+            acc[i][v] = i < r.count ? vf_load_tail(c->dw + (row0 + i) * s->out_c + co + v * VL,
+                                                   last_masked(masked, v, nv), k)
+                                    : vf_zero();
+    for (int v = 0; v < nv; v++)
+        dacc[v] = with_db ? vf_load_tail(c->db + co + v * VL, last_masked(masked, v, nv), k) : vf_zero();
+
+    int64_t x_step = s->stride_w * s->in_c;
+    for (int64_t oh = 0; oh < s->out_h; oh++) {
+        int whole_row = oh >= c->oh0 && oh < c->oh1;
+        int64_t lo = whole_row ? c->ow0 : s->out_w, hi = whole_row ? c->ow1 : s->out_w;
+        int64_t ih0 = oh * s->stride_h - s->pad_top;
+        const float *dyp = c->dy + oh * s->out_w * s->out_c + co;
+        int64_t ow = 0;
+        for (; ow < lo; ow++, dyp += s->out_c)
+            bwd_w_border_pixel(s, &r, acc, dacc, c->x, ih0, ow * s->stride_w - s->pad_left, dyp, nv,
+                               masked, k, with_db);
+        if (ow < hi) {
+            const float *xw = c->x + x_pixel(s, ih0, ow * s->stride_w - s->pad_left);
+            for (; ow < hi; ow++, dyp += s->out_c, xw += x_step)
+                bwd_w_pixel(acc, dacc, xw, r.off, dyp, nv, masked, k, with_db);
+        }
+        for (; ow < s->out_w; ow++, dyp += s->out_c)
+            bwd_w_border_pixel(s, &r, acc, dacc, c->x, ih0, ow * s->stride_w - s->pad_left, dyp, nv,
+                               masked, k, with_db);
+    }
+
+    for (int i = 0; i < CONV_BWD_ROWS; i++)
+        for (int v = 0; v < nv; v++)
+            if (i < r.count)
+                vf_store_tail(c->dw + (row0 + i) * s->out_c + co + v * VL, last_masked(masked, v, nv),
+                              k, acc[i][v]);
+    if (with_db)
+        for (int v = 0; v < nv; v++)
+            vf_store_tail(c->db + co + v * VL, last_masked(masked, v, nv), k, dacc[v]);
+}
+
+/* Tile t = chunk * row_blocks + row_block, so a thread's run of tiles shares
+ * channel chunks (and the cache lines of dy they read). A chunk is nv_max
+ * vectors of channels; the last chunk may be narrower and masked. */
+static void bwd_w_tile_at(const bwd_w_ctx *c, int64_t t)
+{
+    int64_t row0 = (t % c->row_blocks) * CONV_BWD_ROWS;
+    int64_t co = (t / c->row_blocks) * c->nv_max * VL, left = c->s->out_c - co;
+    int db = c->db != NULL && row0 == 0;
+#if CONV_BWD_VECS == 2
+    if (c->nv_max == 2 && left >= 2 * VL) {
+        if (db)
+            bwd_w_tile(c, row0, co, 2, 0, vmask_first(VL), 1);
+        else
+            bwd_w_tile(c, row0, co, 2, 0, vmask_first(VL), 0);
+        return;
+    }
+    if (c->nv_max == 2 && left > VL) {
+        if (db)
+            bwd_w_tile(c, row0, co, 2, 1, vmask_first(left - VL), 1);
+        else
+            bwd_w_tile(c, row0, co, 2, 1, vmask_first(left - VL), 0);
+        return;
+    }
+#endif
+    if (left >= VL) {
+        if (db)
+            bwd_w_tile(c, row0, co, 1, 0, vmask_first(VL), 1);
+        else
+            bwd_w_tile(c, row0, co, 1, 0, vmask_first(VL), 0);
+    } else {
+        if (db)
+            bwd_w_tile(c, row0, co, 1, 1, vmask_first(left), 1);
+        else
+            bwd_w_tile(c, row0, co, 1, 1, vmask_first(left), 0);
+    }
+}
+
+void SIMD_FN(conv2d_backward_weights)(const nnl_conv_shape *s, const float *x, const float *dy,
+                                      float *dw, float *db, int threads)
+{
+    bwd_w_ctx c = {.s = s, .dw = dw, .db = db, .rows = s->kernel_h * s->kernel_w * s->in_c};
+    c.row_blocks = (c.rows + CONV_BWD_ROWS - 1) / CONV_BWD_ROWS;
+    window_interior(s->stride_h, s->pad_top, s->kernel_h, s->in_h, s->out_h, &c.oh0, &c.oh1);
+    window_interior(s->stride_w, s->pad_left, s->kernel_w, s->in_w, s->out_w, &c.ow0, &c.ow1);
+    /* Wide chunks reuse each dy load for more FMAs; narrow ones make enough
+     * tiles for every thread (the MNIST layer: 9 rows x 32 channels). */
+    c.nv_max = CONV_BWD_VECS;
+    int64_t tiles = c.row_blocks * ((s->out_c + c.nv_max * VL - 1) / (c.nv_max * VL));
+    if (c.nv_max > 1 && tiles < threads) {
+        c.nv_max = 1;
+        tiles = c.row_blocks * ((s->out_c + VL - 1) / VL);
+    }
+    int team = tiles < threads ? (int)tiles : threads;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
+    (void)team;
+    /* The same static schedule in every image gives each thread the same tiles. */
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) firstprivate(c)
+#endif
+    for (int64_t n = 0; n < s->batch; n++) {
+        c.x = x + n * x_img;
+        c.dy = dy + n * y_img;
+#ifdef _OPENMP
+#pragma omp for schedule(static) nowait
+#endif
+        for (int64_t t = 0; t < tiles; t++)
+            bwd_w_tile_at(&c, t);
+    }
+}
+
+/* ----------------------------------------------------------- input gradient */
+
+/* dx[ih, iw, ci] = sum over the taps (kh, kw) that reach input pixel (ih, iw)
+ * of dot(w[kh, kw, ci, :], dy[oh, ow, :]): a gather, so every dx element is
+ * written once and images are independent. Blocks of R input channels keep
+ * R accumulators across output-channel vectors and reduce each one once. */
+typedef struct bwd_x_ctx {
+    const nnl_conv_shape *s;
+    const float *dy;     /* this image [out_h, out_w, out_c] */
+    const float *w;
+    float *dx;           /* this image [in_h, in_w, in_c] */
+} bwd_x_ctx;
+
+/* The output index o reached from input index i by tap t along one axis, or
+ * -1 when t does not land on an output. */
+NNL_INLINE int64_t output_of(int64_t i, int64_t t, int64_t stride, int64_t pad, int64_t out)
+{
+    int64_t p = i + pad - t;
+    if (p < 0 || p % stride != 0 || p / stride >= out)
+        return -1;
+    return p / stride;
+}
+
+/* Channels [ci, ci + R) of input pixel (ih, iw). */
+NNL_INLINE void bwd_x_block(const bwd_x_ctx *c, int64_t ih, int64_t iw, int64_t ci, int R)
+{
+    const nnl_conv_shape *s = c->s;
+    int64_t co_n = s->out_c;
+    vf acc[CONV_DX_CHANNELS];
+    for (int r = 0; r < R; r++)
+        acc[r] = vf_zero();
+    for (int64_t kh = 0; kh < s->kernel_h; kh++) {
+        int64_t oh = output_of(ih, kh, s->stride_h, s->pad_top, s->out_h);
+        if (oh < 0)
+            continue;
+        for (int64_t kw = 0; kw < s->kernel_w; kw++) {
+            int64_t ow = output_of(iw, kw, s->stride_w, s->pad_left, s->out_w);
+            if (ow < 0)
+                continue;
+            const float *dyp = c->dy + (oh * s->out_w + ow) * co_n;
+            const float *wp = c->w + ((kh * s->kernel_w + kw) * s->in_c + ci) * co_n;
+            int64_t co = 0;
+            for (; co + VL <= co_n; co += VL) {
+                vf d = vf_load(dyp + co);
+                for (int r = 0; r < R; r++)
+                    acc[r] = vf_fmadd(d, vf_load(wp + r * co_n + co), acc[r]);
+            }
+            if (co < co_n) {
+                vmask k = vmask_first(co_n - co);
+                vf d = vf_load_mask(dyp + co, k);
+                for (int r = 0; r < R; r++)
+                    acc[r] = vf_fmadd(d, vf_load_mask(wp + r * co_n + co, k), acc[r]);
+            }
+        }
+    }
+    float *dxp = c->dx + x_pixel(s, ih, iw) + ci;
+    for (int r = 0; r < R; r++)
+        dxp[r] = vf_hsum(acc[r]);
+}
+
+static void bwd_x_image(const bwd_x_ctx *c)
+{
+    const nnl_conv_shape *s = c->s;
+    for (int64_t ih = 0; ih < s->in_h; ih++)
+        for (int64_t iw = 0; iw < s->in_w; iw++) {
+            int64_t ci = 0;
+            for (; ci + CONV_DX_CHANNELS <= s->in_c; ci += CONV_DX_CHANNELS)
+                bwd_x_block(c, ih, iw, ci, CONV_DX_CHANNELS);
+#if CONV_DX_CHANNELS > 4
+            if (ci + 4 <= s->in_c) {
+                bwd_x_block(c, ih, iw, ci, 4);
+                ci += 4;
+            }
+#endif
+            if (ci + 2 <= s->in_c) {
+                bwd_x_block(c, ih, iw, ci, 2);
+                ci += 2;
+            }
+            if (ci < s->in_c)
+                bwd_x_block(c, ih, iw, ci, 1);
+        }
+}
+
+void SIMD_FN(conv2d_backward_input)(const nnl_conv_shape *s, const float *dy, const float *w,
+                                    float *dx, int threads)
+{
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+    for (int64_t n = 0; n < s->batch; n++) {
+        bwd_x_ctx c = {s, dy + n * y_img, w, dx + n * x_img};
+        bwd_x_image(&c);
+    }
+}

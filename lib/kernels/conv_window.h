@@ -1,0 +1,35 @@
+/* Internal: window geometry shared by the conv and pool kernels.
+ *
+ * Along one axis, output o's window starts at input index o*stride - pad and
+ * tap t (0 <= t < kernel) reads input o*stride - pad + t; taps outside
+ * [0, in) read zero padding. */
+#ifndef NNL_KERNELS_CONV_WINDOW_H
+#define NNL_KERNELS_CONV_WINDOW_H
+
+#include <stdint.h>
+
+/* The taps [*lo, *hi) of output o's window that fall inside the input. */
+static inline void window_taps(int64_t o, int64_t stride, int64_t pad, int64_t kernel, int64_t in,
+                               int64_t *lo, int64_t *hi)
+{
+    int64_t start = o * stride - pad;
+    *lo = start < 0 ? -start : 0;
+    *hi = start + kernel > in ? in - start : kernel;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* The outputs [*lo, *hi) whose whole window lies inside the input (the ones
+ * that need no bounds checks). */
+static inline void window_interior(int64_t stride, int64_t pad, int64_t kernel, int64_t in,
+                                   int64_t out, int64_t *lo, int64_t *hi)
+{
+    *lo = (pad + stride - 1) / stride;
+    *hi = in + pad - kernel < 0 ? 0 : (in + pad - kernel) / stride + 1;
+    if (*hi > out)
+        *hi = out;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+#endif

@@ -1,0 +1,157 @@
+/* Max and average pooling, SIMD body shared by pool_avx2.c and
+ * pool_avx512.c (include vec_<isa>.h first). Shapes and semantics: pool.c.
+ *
+ * Vectors run across channels (contiguous in NHWC), one window at a time,
+ * visiting taps in the oracle's (kh, kw) order, so results match it exactly.
+ * The backward kernels avoid zeroing dx first when the windows tile the
+ * input exactly (stride == kernel, no padding, nothing left over: the 2x2/2
+ * pool of the MNIST CNN): then every dx element is written once, as dy (or
+ * its share) or 0. Otherwise dx is zeroed and windows add into it in order;
+ * lanes are distinct channels, so overlapping windows never conflict. The
+ * max backward picks each tap's lanes by comparing argmax with the tap's
+ * indices instead of scattering. */
+#include <string.h>
+
+#include "kernels/conv_window.h"
+#include "kernels/isa.h"
+
+/* Valid taps of one window and the x index of its (possibly padded) origin. */
+typedef struct pool_window {
+    int64_t kh0, kh1, kw0, kw1;
+    int64_t origin;     /* x index of tap (0, 0), channel 0 */
+    int64_t row, col;   /* x index steps of kh and kw */
+} pool_window;
+
+NNL_INLINE pool_window window_at(const nnl_conv_shape *s, int64_t n, int64_t oh, int64_t ow)
+{
+    pool_window w;
+    window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &w.kh0, &w.kh1);
+    window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &w.kw0, &w.kw1);
+    w.col = s->in_c;
+    w.row = s->in_w * s->in_c;
+    w.origin = (n * s->in_h + oh * s->stride_h - s->pad_top) * w.row +
+               (ow * s->stride_w - s->pad_left) * w.col;
+    return w;
+}
+
+NNL_INLINE int64_t tap_index(const pool_window *w, int64_t kh, int64_t kw) { return w->origin + kh * w->row + kw * w->col; }
+
+NNL_INLINE int tiles_exactly(const nnl_conv_shape *s)
+{
+    return s->stride_h == s->kernel_h && s->stride_w == s->kernel_w && s->pad_top == 0 &&
+           s->pad_left == 0 && s->out_h * s->stride_h == s->in_h && s->out_w * s->stride_w == s->in_w;
+}
+
+/* Channels [c, c + VL) of one window; `masked` for the last, partial vector. */
+NNL_INLINE void maxpool_vec(const pool_window *w, const float *x, int64_t c, int masked, vmask k,
+                            float *y, int32_t *argmax)
+{
+    int64_t first = tap_index(w, w->kh0, w->kw0) + c;
+    vf best = vf_load_tail(x + first, masked, k);
+    vi arg = vi_add(vi_set1((int32_t)first), vi_lanes());
+    for (int64_t kh = w->kh0; kh < w->kh1; kh++)
+        for (int64_t kw = w->kw0; kw < w->kw1; kw++) {
+            int64_t i = tap_index(w, kh, kw) + c;
+            vf v = vf_load_tail(x + i, masked, k);
+            vcmp gt = vf_gt(v, best);
+            best = vf_select(gt, v, best);
+            arg = vi_select(gt, vi_add(vi_set1((int32_t)i), vi_lanes()), arg);
+        }
+    vf_store_tail(y + c, masked, k, best);
+    vi_store_tail(argmax + c, masked, k, arg);
+}
+
+void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
+{
+    int64_t c_n = s->in_c, o = 0;
+    for (int64_t n = 0; n < s->batch; n++)
+        for (int64_t oh = 0; oh < s->out_h; oh++)
+            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
+                pool_window w = window_at(s, n, oh, ow);
+                int64_t c = 0;
+                for (; c + VL <= c_n; c += VL)
+                    maxpool_vec(&w, x, c, 0, vmask_first(VL), y + o, argmax + o);
+                if (c < c_n)
+                    maxpool_vec(&w, x, c, 1, vmask_first(c_n - c), y + o, argmax + o);
+            }
+}
+
+/* Each tap of the window gets g in the lanes where `pick(tap)` holds: for
+ * max the lanes whose argmax is that tap, for average all lanes. */
+NNL_INLINE void pool_bwd_vec(const pool_window *w, vf g, const int32_t *argmax, int64_t c,
+                             int masked, vmask k, int overwrite, float *dx)
+{
+    vi arg = argmax ? vi_load_tail(argmax + c, masked, k) : vi_set1(0);
+    for (int64_t kh = w->kh0; kh < w->kh1; kh++)
+        for (int64_t kw = w->kw0; kw < w->kw1; kw++) {
+            int64_t i = tap_index(w, kh, kw) + c;
+            vf add = argmax ? vf_select(vi_eq(arg, vi_add(vi_set1((int32_t)i), vi_lanes())), g, vf_zero()) : g;
+            if (!overwrite)
+                add = vf_add(vf_load_tail(dx + i, masked, k), add);
+            vf_store_tail(dx + i, masked, k, add);
+        }
+}
+
+/* Shared loop of both backwards; argmax == NULL means average (dy * inv). */
+NNL_INLINE void pool_backward(const nnl_conv_shape *s, const float *dy, const int32_t *argmax,
+                              float inv, float *dx)
+{
+    int overwrite = tiles_exactly(s);
+    if (!overwrite)
+        memset(dx, 0, (size_t)(s->batch * s->in_h * s->in_w * s->in_c) * sizeof(float));
+    vf vinv = vf_set1(inv);
+    int64_t c_n = s->in_c, o = 0;
+    for (int64_t n = 0; n < s->batch; n++)
+        for (int64_t oh = 0; oh < s->out_h; oh++)
+            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
+                pool_window w = window_at(s, n, oh, ow);
+                const int32_t *am = argmax ? argmax + o : NULL;
+                int64_t c = 0;
+                for (; c + VL <= c_n; c += VL) {
+                    vf g = vf_load(dy + o + c);
+                    pool_bwd_vec(&w, argmax ? g : vf_mul(g, vinv), am, c, 0, vmask_first(VL), overwrite, dx);
+                }
+                if (c < c_n) {
+                    vmask k = vmask_first(c_n - c);
+                    vf g = vf_load_mask(dy + o + c, k);
+                    pool_bwd_vec(&w, argmax ? g : vf_mul(g, vinv), am, c, 1, k, overwrite, dx);
+                }
+            }
+}
+
+void SIMD_FN(maxpool_backward)(const nnl_conv_shape *s, const float *dy, const int32_t *argmax,
+                               float *dx)
+{
+    pool_backward(s, dy, argmax, 1.0f, dx);
+}
+
+NNL_INLINE void avgpool_vec(const pool_window *w, const float *x, int64_t c, int masked, vmask k,
+                            vf inv, float *y)
+{
+    vf sum = vf_zero();
+    for (int64_t kh = w->kh0; kh < w->kh1; kh++)
+        for (int64_t kw = w->kw0; kw < w->kw1; kw++)
+            sum = vf_add(sum, vf_load_tail(x + tap_index(w, kh, kw) + c, masked, k));
+    vf_store_tail(y + c, masked, k, vf_mul(sum, inv));
+}
+
+void SIMD_FN(avgpool_forward)(const nnl_conv_shape *s, const float *x, float *y)
+{
+    vf inv = vf_set1(1.0f / (float)(s->kernel_h * s->kernel_w));
+    int64_t c_n = s->in_c, o = 0;
+    for (int64_t n = 0; n < s->batch; n++)
+        for (int64_t oh = 0; oh < s->out_h; oh++)
+            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
+                pool_window w = window_at(s, n, oh, ow);
+                int64_t c = 0;
+                for (; c + VL <= c_n; c += VL)
+                    avgpool_vec(&w, x, c, 0, vmask_first(VL), inv, y + o);
+                if (c < c_n)
+                    avgpool_vec(&w, x, c, 1, vmask_first(c_n - c), inv, y + o);
+            }
+}
+
+void SIMD_FN(avgpool_backward)(const nnl_conv_shape *s, const float *dy, float *dx)
+{
+    pool_backward(s, dy, NULL, 1.0f / (float)(s->kernel_h * s->kernel_w), dx);
+}

@@ -1,0 +1,76 @@
+/* adam_update and sum_squares: every SIMD table against the scalar oracle,
+ * and the scalar step against the formula evaluated in double. */
+#include "kernel_test.h"
+
+typedef struct adam_args {
+    float lr, b1, b2, eps, bc1, bc2, wd, grad_scale;
+} adam_args;
+
+static const adam_args settings[] = {
+    {1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, 0.0f, 1.0f},    /* Adam, step 1 */
+    {3e-4f, 0.9f, 0.95f, 1e-8f, 0.65f, 0.4f, 0.1f, 0.5f},      /* AdamW, clipped */
+};
+
+static void run(const nnl_kernels *k, const adam_args *a, int64_t n, float *w, const float *g,
+                float *m, float *v)
+{
+    k->adam_update(n, w, g, m, v, a->lr, a->b1, a->b2, a->eps, a->bc1, a->bc2, a->wd, a->grad_scale);
+}
+
+static void simd_matches_scalar(void **state)
+{
+    (void)state;
+    const nnl_kernels *ref = scalar_table(), *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    for (int64_t n = 1; n <= 1100; n = n < 70 ? n + 1 : n * 4) {
+        float *w0 = test_random(n, 1, 1.0f), *g = test_random(n, 2, 1.0f);
+        float *m0 = test_random(n, 3, 0.1f), *v0 = test_random(n, 4, 0.1f);
+        for (int64_t i = 0; i < n; i++)
+            v0[i] *= v0[i]; /* second moments are >= 0 */
+        for (size_t s = 0; s < sizeof settings / sizeof settings[0]; s++) {
+            float *w_ref = test_copy(w0, n), *m_ref = test_copy(m0, n), *v_ref = test_copy(v0, n);
+            run(ref, &settings[s], n, w_ref, g, m_ref, v_ref);
+            for (int l = 0; l < levels; l++) {
+                float *w = test_copy(w0, n), *m = test_copy(m0, n), *v = test_copy(v0, n);
+                run(simd[l], &settings[s], n, w, g, m, v);
+                assert_close("adam m", m, m_ref, n, 1e-8, 1e-6);
+                assert_close("adam v", v, v_ref, n, 1e-10, 1e-6);
+                assert_close("adam w", w, w_ref, n, 1e-7, 1e-6);
+                free(w), free(m), free(v);
+            }
+            free(w_ref), free(m_ref), free(v_ref);
+        }
+        double ss_ref = ref->sum_squares(n, g);
+        for (int l = 0; l < levels; l++)
+            assert_float_equal(simd[l]->sum_squares(n, g), ss_ref, 1e-12 * ss_ref);
+        free(w0), free(g), free(m0), free(v0);
+    }
+}
+
+static void scalar_step_follows_the_formula(void **state)
+{
+    (void)state;
+    const adam_args *a = &settings[1];
+    float w = 0.75f, g = -0.3f, m = 0.02f, v = 0.01f;
+    run(scalar_table(), a, 1, &w, &g, &m, &v);
+    double gs = -0.3 * a->grad_scale;
+    double m1 = a->b1 * 0.02 + (1 - (double)a->b1) * gs;
+    double v1 = a->b2 * 0.01 + (1 - (double)a->b2) * gs * gs;
+    double w1 = 0.75 - a->lr * ((m1 / a->bc1) / (sqrt(v1 / a->bc2) + a->eps) + a->wd * 0.75);
+    assert_float_equal(m, m1, 1e-7);
+    assert_float_equal(v, v1, 1e-8);
+    assert_float_equal(w, w1, 1e-7);
+    float x[] = {3.0f, -4.0f, 0.5f};
+    assert_float_equal(scalar_table()->sum_squares(3, x), 25.25, 0.0);
+    assert_float_equal(scalar_table()->sum_squares(0, x), 0.0, 0.0);
+}
+
+int main(void)
+{
+    test_check_simd_level();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(simd_matches_scalar),
+        cmocka_unit_test(scalar_step_follows_the_formula),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
