@@ -30,7 +30,20 @@ typedef enum nnl_transpose {
  * When beta is 0, C is not read (NaNs in C do not propagate).
  * Uses the active SIMD level and nnl_get_num_threads() threads; the result is
  * deterministic for a given thread count. Thread-safe for distinct C.
- * @return ::NNL_E_INVALID_ARG for NULL pointers (when the sizes are not 0),
+ * @param trans_a whether A is used as stored or transposed.
+ * @param trans_b whether B is used as stored or transposed.
+ * @param m       rows of op(A) and C, >= 0.
+ * @param n       columns of op(B) and C, >= 0.
+ * @param k       columns of op(A) and rows of op(B), >= 0.
+ * @param alpha   scale of the product.
+ * @param a       matrix A (borrowed for the call; read only).
+ * @param lda     row stride of A in floats.
+ * @param b       matrix B (borrowed for the call; read only).
+ * @param ldb     row stride of B in floats.
+ * @param beta    scale of the old C; 0 overwrites C.
+ * @param c       matrix C, read (unless beta is 0) and written; must not overlap A or B.
+ * @param ldc     row stride of C in floats.
+ * @return ::NNL_OK; ::NNL_E_INVALID_ARG for NULL pointers (when the sizes are not 0),
  *         negative sizes or leading dimensions that are too small.
  */
 NNL_API nnl_status nnl_sgemm(nnl_transpose trans_a, nnl_transpose trans_b,

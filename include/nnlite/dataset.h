@@ -107,22 +107,35 @@ NNL_API nnl_status nnl_dataset_create(nnl_dataset **out, int64_t count, int x_nd
  * @brief Create a classification dataset from samples and integer labels (copied).
  *
  * The targets have shape {} and hold the labels as floats.
+ * @param out    receives the dataset (transferred; free with nnl_dataset_free()).
+ * @param count  number of samples, >= 1.
+ * @param x_ndim dimensions of one sample, 0..::NNL_MAX_DIMS - 1.
+ * @param x_dims @p x_ndim sizes, each >= 1; copied. May be NULL when x_ndim is 0.
+ * @param x      count * prod(x_dims) floats, sample after sample; copied.
  * @param labels @p count class indices, each in [0, 2^24); copied.
- * Other parameters and errors as nnl_dataset_create(); a negative or too large
- * label is ::NNL_E_INVALID_ARG naming its index and value.
+ * @return errors as nnl_dataset_create(); a negative or too large label is
+ *         ::NNL_E_INVALID_ARG naming its index and value.
  */
 NNL_API nnl_status nnl_dataset_create_labeled(nnl_dataset **out, int64_t count, int x_ndim,
                                               const int64_t *x_dims, const float *x,
                                               const int32_t *labels);
 
-/** @brief Free a dataset and its data. NULL is a no-op. */
+/**
+ * @brief Free a dataset and its data.
+ * @param dataset the dataset, or NULL (a no-op).
+ */
 NNL_API void nnl_dataset_free(nnl_dataset *dataset);
 
-/** @brief Number of samples, or -1 when @p dataset is NULL. */
+/**
+ * @brief Number of samples.
+ * @param dataset the dataset.
+ * @return the count (>= 1), or -1 when @p dataset is NULL.
+ */
 NNL_API int64_t nnl_dataset_size(const nnl_dataset *dataset);
 
 /**
  * @brief The shape of one sample.
+ * @param dataset  the dataset.
  * @param dims     receives *ndim sizes; may be NULL when the sample has ndim 0.
  * @param capacity number of elements @p dims can hold.
  * @param ndim     receives the number of dimensions.
@@ -131,21 +144,33 @@ NNL_API int64_t nnl_dataset_size(const nnl_dataset *dataset);
 NNL_API nnl_status nnl_dataset_sample_shape(const nnl_dataset *dataset, int64_t *dims,
                                             int capacity, int *ndim);
 
-/** @brief The shape of one target (ndim 0 for class labels); as nnl_dataset_sample_shape(). */
+/**
+ * @brief The shape of one target (ndim 0 for class labels).
+ * @param dataset  the dataset.
+ * @param dims     receives *ndim sizes; may be NULL when the target has ndim 0.
+ * @param capacity number of elements @p dims can hold.
+ * @param ndim     receives the number of dimensions.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or when @p capacity is too small.
+ */
 NNL_API nnl_status nnl_dataset_target_shape(const nnl_dataset *dataset, int64_t *dims,
                                             int capacity, int *ndim);
 
 /**
- * @brief Number of classes: the largest label + 1 for a labelled dataset, 0
- *        otherwise (and when @p dataset is NULL).
+ * @brief Number of classes of a labelled dataset.
  *
  * Computed when the dataset is created or loaded; the two parts of
  * nnl_dataset_split() keep the value of the whole.
+ * @param dataset the dataset.
+ * @return the largest label + 1 for a labelled dataset; 0 otherwise and when
+ *         @p dataset is NULL.
  */
 NNL_API int32_t nnl_dataset_num_classes(const nnl_dataset *dataset);
 
 /**
  * @brief Copy samples [start, start + count) into tensors (never augmented).
+ * @param dataset the dataset.
+ * @param start   index of the first sample, >= 0.
+ * @param count   number of samples, >= 1, with start + count <= nnl_dataset_size().
  * @param x receives the samples; must have exactly the shape {count, sample...}.
  * @param y receives the targets; must have exactly the shape {count, target...}.
  *          May be NULL when only the samples are wanted.
@@ -157,6 +182,9 @@ NNL_API nnl_status nnl_dataset_get_batch(const nnl_dataset *dataset, int64_t sta
 
 /**
  * @brief Copy the labels of samples [start, start + count) as integers.
+ * @param dataset a labelled dataset.
+ * @param start   index of the first sample, >= 0.
+ * @param count   number of samples, >= 1, with start + count <= nnl_dataset_size().
  * @param labels receives @p count class indices.
  * @return ::NNL_E_INVALID_ARG for NULL pointers or a bad range;
  *         ::NNL_E_STATE when the dataset is not labelled (nnl_dataset_num_classes() is 0).
@@ -169,6 +197,8 @@ NNL_API nnl_status nnl_dataset_get_labels(const nnl_dataset *dataset, int64_t st
  *
  * Fisher-Yates on nnlite's PCG32 generator: the same seed gives the same
  * order on every machine.
+ * @param dataset the dataset.
+ * @param seed    seed of the permutation.
  * @return ::NNL_E_INVALID_ARG when @p dataset is NULL;
  *         ::NNL_E_UNSUPPORTED for more than 2^32 - 1 samples.
  */
@@ -179,6 +209,8 @@ NNL_API nnl_status nnl_dataset_shuffle(nnl_dataset *dataset, uint64_t seed);
  *
  * Shuffle first for a random split. The parts keep the shapes, the class
  * count and the augmentation settings of @p dataset, which is unchanged.
+ * @param dataset     the dataset to split (read only).
+ * @param first_count samples in the first part, 1 .. size - 1.
  * @param first  receives the first part (transferred); NULL on failure.
  * @param second receives the second part (transferred); NULL on failure.
  * @return ::NNL_E_INVALID_ARG for NULL pointers or when @p first_count is not
@@ -192,6 +224,9 @@ NNL_API nnl_status nnl_dataset_split(const nnl_dataset *dataset, int64_t first_c
  *
  * Use the training set's nnl_dataset_mean_std() for the test set as well.
  * Targets are unchanged.
+ * @param dataset the dataset.
+ * @param mean    subtracted from every sample value.
+ * @param std     divides every sample value after the subtraction.
  * @return ::NNL_E_INVALID_ARG when @p mean is not finite or @p std is not a
  *         finite number > 0.
  */
@@ -199,6 +234,8 @@ NNL_API nnl_status nnl_dataset_normalize(nnl_dataset *dataset, float mean, float
 
 /**
  * @brief Multiply every sample value by @p factor in place (targets unchanged).
+ * @param dataset the dataset.
+ * @param factor  the factor, finite (e.g. 1/255 for raw bytes).
  * @return ::NNL_E_INVALID_ARG when @p factor is not finite.
  */
 NNL_API nnl_status nnl_dataset_scale(nnl_dataset *dataset, float factor);
@@ -208,6 +245,9 @@ NNL_API nnl_status nnl_dataset_scale(nnl_dataset *dataset, float factor);
  *
  * Accumulated in double precision, so the result does not depend on the
  * dataset's size or order beyond float rounding.
+ * @param dataset the dataset.
+ * @param mean    receives the mean.
+ * @param std     receives the standard deviation.
  * @return ::NNL_E_INVALID_ARG for NULL pointers.
  */
 NNL_API nnl_status nnl_dataset_mean_std(const nnl_dataset *dataset, float *mean, float *std);
@@ -222,10 +262,15 @@ NNL_API nnl_status nnl_dataset_mean_std(const nnl_dataset *dataset, float *mean,
  * ±@p max_shift_pixels along each axis. The result is sampled bilinearly;
  * points that fall outside the image take the minimum value of that channel
  * of the image (0 for raw MNIST pixels, the normalised background after
- * nnl_dataset_normalize()). The same @p seed draws the same transforms.
+ * * nnl_dataset_normalize()). The same @p seed draws the same transforms.
  *
  * Samples must be images of shape {rows, cols, channels} or {rows, cols}.
  * nnl_dataset_get_batch() never augments.
+ * @param dataset              the dataset.
+ * @param max_rotation_degrees largest rotation either way, 0..180.
+ * @param max_scale_delta      largest relative zoom either way, 0 <= delta < 1.
+ * @param max_shift_pixels     largest shift along each axis, >= 0.
+ * @param seed                 seed of the transforms.
  * @return ::NNL_E_INVALID_ARG when a limit is negative or not finite, the
  *         rotation exceeds 180 degrees or the scale delta is not below 1;
  *         ::NNL_E_SHAPE when augmentation is enabled for samples that are not images.

@@ -59,22 +59,40 @@ typedef struct nnl_gpt_config {
 NNL_API nnl_status nnl_gpt_create(nnl_gpt **out, const nnl_gpt_config *config,
                                   const nnl_tokenizer *tokenizer);
 
-/** @brief Free a model. NULL is a no-op. */
+/**
+ * @brief Free a model.
+ * @param gpt the model, or NULL (a no-op). Its tokenizer (nnl_gpt_tokenizer()) goes with it.
+ */
 NNL_API void nnl_gpt_free(nnl_gpt *gpt);
 
 /**
  * @brief Copy the model's architecture into @p config.
- * @param config receives the values; its struct_size must be set by the caller.
+ * @param gpt    the model.
+ * @param config receives the values; its struct_size must be set by the caller
+ *               (initialise it with ::NNL_GPT_CONFIG_INIT).
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or a struct_size this library does not know.
  */
 NNL_API nnl_status nnl_gpt_get_config(const nnl_gpt *gpt, nnl_gpt_config *config);
 
-/** @brief The model's vocabulary (borrowed; valid while the model lives), NULL for NULL. */
+/**
+ * @brief The model's vocabulary.
+ * @param gpt the model.
+ * @return the tokenizer, borrowed: valid while the model lives; NULL for NULL.
+ */
 NNL_API const nnl_tokenizer *nnl_gpt_tokenizer(const nnl_gpt *gpt);
 
-/** @brief Trainable scalars (the tied head counted once), or -1 for NULL. */
+/**
+ * @brief Trainable scalars (the tied head counted once).
+ * @param gpt the model.
+ * @return the count, or -1 for NULL.
+ */
 NNL_API int64_t nnl_gpt_param_count(const nnl_gpt *gpt);
 
-/** @brief Optimizer steps taken so far (restored by nnl_gpt_load()), or -1 for NULL. */
+/**
+ * @brief Optimizer steps taken so far (restored by nnl_gpt_load()).
+ * @param gpt the model.
+ * @return the count, or -1 for NULL.
+ */
 NNL_API int64_t nnl_gpt_step(const nnl_gpt *gpt);
 
 /**
@@ -83,6 +101,8 @@ NNL_API int64_t nnl_gpt_step(const nnl_gpt *gpt);
  * @param buf      receives the NUL-terminated text, truncated to @p capacity; may be NULL when capacity is 0.
  * @param capacity bytes @p buf can hold.
  * @param length   receives the full length without the NUL (to size a buffer); may be NULL.
+ * @return ::NNL_E_INVALID_ARG for a NULL model, or a NULL @p buf with a nonzero capacity;
+ *         ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_gpt_summary(const nnl_gpt *gpt, char *buf, size_t capacity, size_t *length);
 
@@ -104,6 +124,8 @@ typedef enum nnl_gpt_progress_key {
 
 /**
  * @brief One value of a progress report.
+ * @param progress the report passed to the callback (valid only during the call).
+ * @param key      which value.
  * @return the value, or NaN for a NULL report or an unknown key.
  */
 NNL_API double nnl_gpt_progress_get(const nnl_gpt_progress *progress, nnl_gpt_progress_key key);
@@ -161,13 +183,15 @@ NNL_API nnl_status nnl_gpt_train(nnl_gpt *gpt, const nnl_text_dataset *data,
 
 /**
  * @brief Mean cross-entropy loss (nats per token) over random windows of a split.
- * @param gpt        the model.
+ * @param gpt        the model (its activation buffers are reused; one thread at a time).
  * @param data       the corpus (borrowed for the call).
  * @param split      which split.
  * @param batches    number of batches, >= 1.
- * @param batch_size windows per batch, >= 1; each window is block_size + 1 tokens.
+ * @param batch_size windows per batch, 1..2^20; each window is block_size + 1 tokens.
  * @param seed       seed of the windows (the model's generator is not touched).
  * @param loss       receives the mean loss.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or out-of-range values; ::NNL_E_SHAPE when
+ *         the vocabularies differ or the split is shorter than block_size + 1; ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_gpt_evaluate(nnl_gpt *gpt, const nnl_text_dataset *data, nnl_text_split split,
                                     int64_t batches, int64_t batch_size, uint64_t seed, double *loss);

@@ -73,42 +73,64 @@ NNL_API nnl_status nnl_layer_conv2d(nnl_layer **out, int64_t filters, int64_t ke
                                     nnl_activation activation);
 
 /**
- * @brief Max pooling over HxWxC inputs.
- * @param out    receives the layer.
- * @param pool_h window height, >= 1.
- * @param pool_w window width, >= 1.
- * @param stride stride in both directions; 0 means the window size (Keras default).
+ * @brief Max pooling over HxWxC inputs (no padding).
+ * @param out    receives the layer (caller owns it until it is added to a model).
+ * @param pool_h window height, 1..1024.
+ * @param pool_w window width, 1..1024.
+ * @param stride stride in both directions, 0..1024; 0 means the window height (Keras default).
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or out-of-range values.
  */
 NNL_API nnl_status nnl_layer_maxpool2d(nnl_layer **out, int64_t pool_h, int64_t pool_w, int64_t stride);
 
-/** @brief Average pooling over HxWxC inputs; parameters as nnl_layer_maxpool2d(). */
+/**
+ * @brief Average pooling over HxWxC inputs (no padding).
+ * @param out    receives the layer (caller owns it until it is added to a model).
+ * @param pool_h window height, 1..1024.
+ * @param pool_w window width, 1..1024.
+ * @param stride stride in both directions, 0..1024; 0 means the window height.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or out-of-range values.
+ */
 NNL_API nnl_status nnl_layer_avgpool2d(nnl_layer **out, int64_t pool_h, int64_t pool_w, int64_t stride);
 
-/** @brief Flatten every per-sample dimension into one. */
+/**
+ * @brief Flatten every per-sample dimension into one.
+ * @param out receives the layer (caller owns it until it is added to a model).
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out; ::NNL_E_NOMEM.
+ */
 NNL_API nnl_status nnl_layer_flatten(nnl_layer **out);
 
-/** @brief A standalone activation layer (any ::nnl_activation but ::NNL_ACT_NONE). */
+/**
+ * @brief A standalone activation layer.
+ * @param out        receives the layer (caller owns it until it is added to a model).
+ * @param activation any ::nnl_activation but ::NNL_ACT_NONE.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or an unknown activation.
+ */
 NNL_API nnl_status nnl_layer_activation(nnl_layer **out, nnl_activation activation);
 
 /**
  * @brief Inverted dropout: in training, zero each value with probability @p rate and
  *        scale the rest by 1/(1-rate); identity at inference.
- * @param out  receives the layer.
+ * @param out  receives the layer (caller owns it until it is added to a model).
  * @param rate in [0, 1).
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a rate out of range.
  */
 NNL_API nnl_status nnl_layer_dropout(nnl_layer **out, float rate);
 
 /**
  * @brief Batch normalisation over the last (channel) dimension.
- * @param out      receives the layer.
+ * @param out      receives the layer (caller owns it until it is added to a model).
  * @param momentum running-statistics momentum in [0, 1) (Keras: 0.99).
  * @param epsilon  > 0, added to the variance.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or values out of range.
  */
 NNL_API nnl_status nnl_layer_batchnorm(nnl_layer **out, float momentum, float epsilon);
 
 /**
  * @brief A residual block: y = x + f(x), where f is a sequence of inner layers
  *        added with nnl_layer_residual_add(). f must keep the shape.
+ * @param out receives the block (caller owns it until it is added to a model;
+ *            freeing it frees its inner layers).
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out; ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_layer_residual(nnl_layer **out);
 
@@ -121,10 +143,19 @@ NNL_API nnl_status nnl_layer_residual(nnl_layer **out);
  */
 NNL_API nnl_status nnl_layer_residual_add(nnl_layer *block, nnl_layer *inner);
 
-/** @brief Free a layer that no model owns. NULL is a no-op; a layer owned by a model is left alone. */
+/**
+ * @brief Free a layer that no model owns.
+ * @param layer the layer, or NULL (a no-op). A layer owned by a model or a
+ *              residual block is left alone: its owner frees it.
+ */
 NNL_API void nnl_layer_free(nnl_layer *layer);
 
-/** @brief Type name, e.g. "dense", "conv2d"; static. "" for NULL. */
+/**
+ * @brief Type name of a layer.
+ * @param layer the layer.
+ * @return e.g. "dense", "conv2d" (static strings, the names used in model files);
+ *         "" for NULL. Thread-safe.
+ */
 NNL_API const char *nnl_layer_type(const nnl_layer *layer);
 
 /**
@@ -147,10 +178,18 @@ NNL_API nnl_status nnl_layer_build(nnl_layer *layer, int ndim, const int64_t *in
  */
 NNL_API nnl_status nnl_layer_output_shape(const nnl_layer *layer, int64_t *dims, int capacity, int *ndim);
 
-/** @brief Number of parameter tensors (weights, biases, statistics), or -1 for NULL. */
+/**
+ * @brief Number of parameter tensors (weights, biases, statistics), inner layers included.
+ * @param layer the layer.
+ * @return the count (0 before the layer is built), or -1 for NULL.
+ */
 NNL_API int nnl_layer_num_params(const nnl_layer *layer);
 
-/** @brief Total trainable scalars of a built layer (0 when unbuilt, -1 for NULL). */
+/**
+ * @brief Total trainable scalars of a built layer.
+ * @param layer the layer.
+ * @return the count, 0 when unbuilt, -1 for NULL.
+ */
 NNL_API int64_t nnl_layer_param_count(const nnl_layer *layer);
 
 /**
@@ -189,7 +228,11 @@ NNL_API nnl_status nnl_layer_forward(nnl_layer *layer, const nnl_tensor *x, nnl_
  */
 NNL_API nnl_status nnl_layer_backward(nnl_layer *layer, const nnl_tensor *dy, nnl_tensor *dx);
 
-/** @brief Set every gradient tensor of the layer to zero. */
+/**
+ * @brief Set every gradient tensor of the layer (and of its inner layers) to zero.
+ * @param layer the layer.
+ * @return ::NNL_OK, or ::NNL_E_INVALID_ARG when @p layer is NULL.
+ */
 NNL_API nnl_status nnl_layer_zero_grad(nnl_layer *layer);
 
 NNL_END_DECLS

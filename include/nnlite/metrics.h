@@ -40,6 +40,7 @@ NNL_API nnl_status nnl_metrics_confusion(const int32_t *truth, const int32_t *pr
  * @param f1          receives num_classes values, or NULL.
  * @param macro       receives 3 values (macro precision, recall, F1), or NULL.
  * @param accuracy    receives the accuracy, or NULL.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p matrix, num_classes < 1 or negative counts.
  */
 NNL_API nnl_status nnl_metrics_report(const int64_t *matrix, int32_t num_classes, double *precision,
                                       double *recall, double *f1, double *macro, double *accuracy);

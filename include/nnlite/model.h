@@ -47,16 +47,26 @@ typedef enum nnl_save_flags {
 
 /**
  * @brief Create an empty model for inputs of a per-sample shape.
- * @param out   receives the model (free with nnl_model_free()).
+ * @param out   receives the model (transferred to the caller; free with nnl_model_free()).
  * @param ndim  1..7 dimensions (images: 3, height x width x channels).
- * @param input_dims per-sample input shape, copied.
+ * @param input_dims per-sample input shape, each >= 1; copied.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or a bad shape; ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_model_create(nnl_model **out, int ndim, const int64_t *input_dims);
 
-/** @brief Free a model with its layers and optimizer. NULL is a no-op. */
+/**
+ * @brief Free a model with its layers and optimizer.
+ * @param model the model, or NULL (a no-op). Layers and tensors borrowed from
+ *              it become invalid.
+ */
 NNL_API void nnl_model_free(nnl_model *model);
 
-/** @brief Seed of weight initialisation for layers added from now on (default 0). */
+/**
+ * @brief Seed of weight initialisation for layers added from now on (default 0).
+ * @param model the model.
+ * @param seed  the seed; the same seed and layers give the same initial weights everywhere.
+ * @return ::NNL_OK, or ::NNL_E_INVALID_ARG when @p model is NULL.
+ */
 NNL_API nnl_status nnl_model_set_seed(nnl_model *model, uint64_t seed);
 
 /**
@@ -68,21 +78,36 @@ NNL_API nnl_status nnl_model_set_seed(nnl_model *model, uint64_t seed);
  */
 NNL_API nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer);
 
-/** @brief Number of layers, or -1 for NULL. */
+/**
+ * @brief Number of layers.
+ * @param model the model.
+ * @return the count (0 for a new model), or -1 for NULL.
+ */
 NNL_API int nnl_model_num_layers(const nnl_model *model);
 
-/** @brief Layer @p index (borrowed, owned by the model), or NULL when out of range. */
+/**
+ * @brief One of the model's layers, e.g. to read its parameters with nnl_layer_param().
+ * @param model the model.
+ * @param index 0 .. nnl_model_num_layers() - 1.
+ * @return the layer, borrowed: owned by the model and valid until the model is
+ *         freed; NULL when @p index is out of range or @p model is NULL.
+ */
 NNL_API nnl_layer *nnl_model_layer(nnl_model *model, int index);
 
-/** @brief Total trainable parameters, or -1 for NULL. */
+/**
+ * @brief Total trainable parameters.
+ * @param model the model.
+ * @return the count, or -1 for NULL.
+ */
 NNL_API int64_t nnl_model_param_count(const nnl_model *model);
 
 /**
- * @brief Per-sample output shape.
+ * @brief Per-sample output shape (the input shape while the model has no layers).
  * @param model    the model.
  * @param dims     receives the shape.
  * @param capacity elements @p dims can hold.
  * @param ndim     receives the number of dimensions.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or when @p capacity is too small.
  */
 NNL_API nnl_status nnl_model_output_shape(const nnl_model *model, int64_t *dims, int capacity, int *ndim);
 
@@ -92,6 +117,8 @@ NNL_API nnl_status nnl_model_output_shape(const nnl_model *model, int64_t *dims,
  * @param buf      receives the NUL-terminated text, truncated to @p capacity; may be NULL when capacity is 0.
  * @param capacity bytes @p buf can hold.
  * @param length   receives the full length without the NUL (to size a buffer); may be NULL.
+ * @return ::NNL_E_INVALID_ARG for a NULL model, or a NULL @p buf with a nonzero capacity;
+ *         ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_model_summary(const nnl_model *model, char *buf, size_t capacity, size_t *length);
 
@@ -161,11 +188,16 @@ NNL_API nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, con
 
 /**
  * @brief Loss and accuracy on a data set (inference mode).
+ *
+ * Uses the model's training buffers, so it is not one of the calls that may
+ * run concurrently with nnl_model_predict().
  * @param model      a compiled model.
- * @param data       the data.
- * @param batch_size >= 1.
+ * @param data       the data (borrowed for the call).
+ * @param batch_size samples per forward pass, 1..2^20 (affects speed and memory, not the result).
  * @param loss       receives the mean loss; may be NULL.
  * @param accuracy   receives the accuracy (NaN for MSE); may be NULL.
+ * @return ::NNL_E_STATE when not compiled; ::NNL_E_SHAPE when the data do not fit the model;
+ *         ::NNL_E_INVALID_ARG for a bad batch size or a label that is not a class index.
  */
 NNL_API nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size,
                                       double *loss, double *accuracy);
@@ -182,10 +214,12 @@ NNL_API nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x
 /**
  * @brief Inference over a whole data set.
  * @param model      the model. Thread-safe.
- * @param data       the inputs (targets unused).
- * @param batch_size >= 1.
+ * @param data       the inputs (targets unused; borrowed for the call).
+ * @param batch_size samples per forward pass, 1..2^20.
  * @param outputs    receives size * output-size floats, or NULL.
  * @param classes    receives size argmax class indices, or NULL.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or a bad batch size; ::NNL_E_SHAPE when
+ *         the samples do not fit the model; ::NNL_E_NUMERIC when an input is NaN or infinite.
  */
 NNL_API nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *data,
                                              int64_t batch_size, float *outputs, int32_t *classes);

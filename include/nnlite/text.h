@@ -55,10 +55,18 @@ typedef struct nnl_tokenizer nnl_tokenizer;
 NNL_API nnl_status nnl_tokenizer_create(nnl_tokenizer **out, const char *text, size_t length,
                                         int flags);
 
-/** @brief Free a tokenizer. NULL is a no-op. */
+/**
+ * @brief Free a tokenizer.
+ * @param tokenizer the tokenizer, or NULL (a no-op). Do not free one borrowed from a
+ *                  model or data set (nnl_gpt_tokenizer(), nnl_text_dataset_tokenizer()).
+ */
 NNL_API void nnl_tokenizer_free(nnl_tokenizer *tokenizer);
 
-/** @brief Number of ids, the unknown token included; -1 for NULL. */
+/**
+ * @brief Number of ids, the unknown token included.
+ * @param tokenizer the tokenizer.
+ * @return the vocabulary size (>= 1), or -1 for NULL.
+ */
 NNL_API int64_t nnl_tokenizer_vocab_size(const nnl_tokenizer *tokenizer);
 
 /**
@@ -95,8 +103,11 @@ NNL_API nnl_status nnl_tokenizer_decode(const nnl_tokenizer *tokenizer, const in
 
 /**
  * @brief The UTF-8 text of one token.
- * @return a NUL-terminated string of 1 to 4 bytes, borrowed from the tokenizer
- *         (valid until it is freed); NULL for a NULL tokenizer or an id out of range.
+ * @param tokenizer the tokenizer.
+ * @param id        0 .. vocab size - 1.
+ * @return a NUL-terminated string of 1 to 4 bytes ("" for ::NNL_TOKEN_UNKNOWN),
+ *         borrowed from the tokenizer (valid until it is freed); NULL for a NULL
+ *         tokenizer or an id out of range.
  */
 NNL_API const char *nnl_tokenizer_piece(const nnl_tokenizer *tokenizer, int32_t id);
 
@@ -124,13 +135,25 @@ typedef struct nnl_text_dataset nnl_text_dataset;
 NNL_API nnl_status nnl_text_dataset_load(nnl_text_dataset **out, const char *path,
                                          const nnl_tokenizer *tokenizer, int flags, uint64_t seed);
 
-/** @brief Free a data set. NULL is a no-op. */
+/**
+ * @brief Free a text data set and its tokenizer.
+ * @param dataset the data set, or NULL (a no-op).
+ */
 NNL_API void nnl_text_dataset_free(nnl_text_dataset *dataset);
 
-/** @brief The data set's tokenizer (borrowed; valid while the data set lives), NULL for NULL. */
+/**
+ * @brief The data set's tokenizer, e.g. to create a matching nnl_gpt.
+ * @param dataset the data set.
+ * @return the tokenizer, borrowed: valid while the data set lives; NULL for NULL.
+ */
 NNL_API const nnl_tokenizer *nnl_text_dataset_tokenizer(const nnl_text_dataset *dataset);
 
-/** @brief Tokens in a split, or -1 for NULL or an unknown split. */
+/**
+ * @brief Number of tokens in a split.
+ * @param dataset the data set.
+ * @param split   which split.
+ * @return the count, or -1 for NULL or an unknown split.
+ */
 NNL_API int64_t nnl_text_dataset_length(const nnl_text_dataset *dataset, nnl_text_split split);
 
 /**
