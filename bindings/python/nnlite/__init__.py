@@ -1,0 +1,51 @@
+"""nnlite: a small neural-network library, from MNIST to a tiny GPT, through ctypes.
+
+Pure Python over the C library ``libnnlite.so`` (found as described in
+:mod:`nnlite._library`). numpy arrays are accepted and returned without
+copies when numpy is installed; without it, lists, ``array.array`` and other
+buffers go in and ``memoryview`` objects come out.
+
+A first model::
+
+    import nnlite
+    train, test = nnlite.Dataset.load_idx_dir("data/mnist")
+    model = nnlite.Model((28, 28, 1), [
+        nnlite.Conv2D(32, 3, activation="relu"), nnlite.MaxPool2D(2), nnlite.Flatten(),
+        nnlite.Dense(128, activation="relu"), nnlite.Dense(10, activation="softmax")])
+    model.compile(nnlite.Adam(1e-3))
+    model.fit(train, epochs=5, batch_size=32)
+    loss, accuracy = model.evaluate(test)
+
+Failing calls raise :class:`nnlite.Error` subclasses carrying the library's status and message.
+"""
+
+from ._library import ABI_VERSION
+from .blas import sgemm
+from .dataset import Dataset
+from .errors import (CancelledError, Error, FileError, FormatError, InternalError, InvalidArgumentError,
+                     NumericError, OutOfMemoryError, ShapeError, StateError, Status, UnsupportedError)
+from .gpt import GPT
+from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, Param,
+                     Residual)
+from .metrics import ClassificationReport, classification_report, confusion_matrix
+from .model import Model, Sequential
+from .optimizers import SGD, Adam, AdamW, Optimizer
+from .progress import FitProgress, GptProgress, GptProgressBar, History, ProgressBar
+from .runtime import (abi_version, library_path, num_threads, set_log_callback, set_num_threads, simd_level,
+                      version, version_number)
+from .tensor import Tensor
+from .text import TextDataset, Tokenizer
+
+#: Version of the loaded library (the package is installed with it).
+__version__ = version()
+
+__all__ = [
+    "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
+    "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Error", "FileError", "FitProgress",
+    "Flatten", "FormatError", "GPT", "GptProgress", "GptProgressBar", "History", "InternalError",
+    "InvalidArgumentError", "Layer", "MaxPool2D", "Model", "NumericError", "Optimizer", "OutOfMemoryError",
+    "Param", "ProgressBar", "Residual", "SGD", "Sequential", "ShapeError", "StateError", "Status", "Tensor",
+    "TextDataset", "Tokenizer", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix",
+    "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level", "version",
+    "version_number",
+]

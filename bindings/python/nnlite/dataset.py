@@ -1,0 +1,174 @@
+"""Datasets of float32 samples and targets: IDX (MNIST) files, arrays, batches, shuffling, augmentation."""
+
+import ctypes
+
+from . import _buffers, _paths, _shapes
+from ._api import C
+from ._handle import CObject, Handle
+from .tensor import Tensor
+
+
+class Dataset(Handle):
+    """An in-memory data set (``nnl_dataset``): ``len(ds)`` samples, each with a target.
+
+    A sample is a float32 array of :attr:`sample_shape` (images are
+    height x width x channels); a target is either a class label (target
+    shape ``()``) or a float32 array of :attr:`target_shape`.
+
+    Build one from arrays with ``Dataset(x, y)``, or from files with
+    :meth:`load_idx` or :meth:`load_idx_dir`. Thread-safety: one thread at a time while it is
+    modified (shuffle, normalize, scale, set_augmentation); reading from many.
+    """
+
+    @classmethod
+    def load_idx(cls, images_path, labels_path):
+        """Load an IDX image file and an IDX label file (plain or gzip), e.g. MNIST's.
+
+        Pixels become floats in [0, 1]; samples have shape (rows, cols, 1).
+        Raises FileError or FormatError naming the file and the problem.
+        """
+        out = ctypes.c_void_p()
+        C.nnl_dataset_load_idx(ctypes.byref(out), _paths.encode(images_path), _paths.encode(labels_path))
+        return cls._adopt(out.value)
+
+    @classmethod
+    def load_idx_dir(cls, directory):
+        """``(train, test)`` from the four MNIST-named IDX files (optionally ``.gz``) in ``directory``."""
+        train, test = ctypes.c_void_p(), ctypes.c_void_p()
+        C.nnl_dataset_load_idx_dir(ctypes.byref(train), ctypes.byref(test), _paths.encode(directory))
+        return cls._adopt(train.value), cls._adopt(test.value)
+
+    def __init__(self, x, y):
+        """A data set holding copies of samples ``x`` (first axis: samples) and targets ``y``.
+
+        ``y`` of an integer type (a numpy integer array, a list of ints,
+        ``array('i')``, ...) holds class labels, one per sample; otherwise
+        ``y`` holds float targets whose first axis is the samples.
+        """
+        x_address, x_shape, x_owner = _buffers.to_c(x, "f")
+        if not x_shape:
+            raise ValueError("nnlite: x needs a first axis of samples")
+        count = x_shape[0]
+        x_ndim, x_dims = _shapes.dims(x_shape[1:])
+        out = ctypes.c_void_p()
+        if _is_integer(y):
+            y_address, y_shape, y_owner = _buffers.to_c(y, "i")
+            if tuple(y_shape) != (count,):
+                raise ValueError("nnlite: %d samples but labels of shape %s" % (count, tuple(y_shape)))
+            C.nnl_dataset_create_labeled(ctypes.byref(out), count, x_ndim, x_dims, x_address, y_address)
+        else:
+            y_address, y_shape, y_owner = _buffers.to_c(y, "f")
+            if not y_shape or y_shape[0] != count:
+                raise ValueError("nnlite: %d samples but targets of shape %s" % (count, tuple(y_shape)))
+            y_ndim, y_dims = _shapes.dims(y_shape[1:])
+            C.nnl_dataset_create(ctypes.byref(out), count, x_ndim, x_dims, x_address, y_ndim, y_dims, y_address)
+        super().__init__(CObject(out.value, C.nnl_dataset_free))
+
+    @classmethod
+    def _adopt(cls, address):
+        """A Dataset for a C dataset that Python now owns."""
+        dataset = cls.__new__(cls)
+        Handle.__init__(dataset, CObject(address, C.nnl_dataset_free))
+        return dataset
+
+    def __len__(self):
+        return C.nnl_dataset_size(self._address)
+
+    def __repr__(self):
+        if self.closed:
+            return "<nnlite.Dataset (closed)>"
+        return "<nnlite.Dataset %d samples of shape %s, %s>" % (
+            len(self), self.sample_shape,
+            "%d classes" % self.num_classes if self.num_classes else "targets of shape %s" % (self.target_shape,))
+
+    @property
+    def sample_shape(self):
+        """Shape of one sample, e.g. ``(28, 28, 1)``."""
+        return _shapes.read(C.nnl_dataset_sample_shape, self._address)
+
+    @property
+    def target_shape(self):
+        """Shape of one target; ``()`` for class labels."""
+        return _shapes.read(C.nnl_dataset_target_shape, self._address)
+
+    @property
+    def num_classes(self):
+        """Largest label + 1 for a labelled data set, else 0."""
+        return C.nnl_dataset_num_classes(self._address)
+
+    def get_batch(self, start, count):
+        """``(x, y)`` tensors of samples [start, start + count) and their targets (never augmented)."""
+        address = self._address
+        x = Tensor((count,) + self.sample_shape)
+        y = Tensor((count,) + self.target_shape)
+        C.nnl_dataset_get_batch(address, start, count, x._address, y._address)
+        return x, y
+
+    def labels(self, start=0, count=None):
+        """Class labels of samples [start, start + count) (all by default) as an int32 array."""
+        address = self._address
+        if count is None:
+            count = len(self) - start
+        out, labels = _buffers.new((count,), "i")
+        C.nnl_dataset_get_labels(address, start, count, out)
+        return labels
+
+    def shuffle(self, seed=0):
+        """Shuffle samples with their targets in place; the same seed gives the same order everywhere."""
+        C.nnl_dataset_shuffle(self._address, seed)
+        return self
+
+    def split(self, first_count):
+        """Two new data sets: the first ``first_count`` samples and the rest (copies)."""
+        first, second = ctypes.c_void_p(), ctypes.c_void_p()
+        C.nnl_dataset_split(self._address, first_count, ctypes.byref(first), ctypes.byref(second))
+        return Dataset._adopt(first.value), Dataset._adopt(second.value)
+
+    def normalize(self, mean, std):
+        """x = (x - mean) / std for every sample value, in place."""
+        C.nnl_dataset_normalize(self._address, mean, std)
+        return self
+
+    def scale(self, factor):
+        """Multiply every sample value by ``factor``, in place."""
+        C.nnl_dataset_scale(self._address, factor)
+        return self
+
+    def mean_std(self):
+        """``(mean, std)`` of all sample values (accumulated in double precision)."""
+        mean, std = ctypes.c_float(), ctypes.c_float()
+        C.nnl_dataset_mean_std(self._address, ctypes.byref(mean), ctypes.byref(std))
+        return mean.value, std.value
+
+    def set_augmentation(self, rotation=0.0, scale=0.0, shift=0.0, seed=0):
+        """Randomly rotate (± degrees), scale (1 ± delta) and shift (± pixels) the images training draws.
+
+        All three 0 disables it. :meth:`get_batch` and evaluation never augment.
+        """
+        C.nnl_dataset_set_augmentation(self._address, rotation, scale, shift, seed)
+        return self
+
+
+def _is_integer(y):
+    """True when ``y`` holds integers (class labels) rather than floats."""
+    if _buffers.HAVE_NUMPY:
+        return _buffers.np.asarray(y).dtype.kind in "iu"
+    try:
+        view = memoryview(y)
+    except TypeError:
+        first = y
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        return isinstance(first, int) and not isinstance(first, bool)
+    return view.format.lstrip("@=<>!") in "bBhHiIlLqQ"
+
+
+def as_dataset(x, y=None):
+    """``x`` when it is a Dataset (then ``y`` must be None), else ``Dataset(x, y)``."""
+    if isinstance(x, Dataset):
+        if y is not None:
+            raise TypeError("nnlite: pass targets with arrays, not with a Dataset")
+        return x
+    if y is None:
+        raise TypeError("nnlite: targets y are needed with array inputs")
+    return Dataset(x, y)

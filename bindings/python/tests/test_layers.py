@@ -1,0 +1,105 @@
+"""Layers on their own: constructors, build, shapes, parameters, forward and backward."""
+
+import unittest
+
+import nnlite
+
+
+class LayerTest(unittest.TestCase):
+    def test_each_constructor(self):
+        cases = [
+            (nnlite.Dense(5, activation="relu"), "dense", (3,), (5,), 20),
+            (nnlite.Conv2D(4, 3, activation="relu"), "conv2d", (6, 6, 2), (4, 4, 4), 3 * 3 * 2 * 4 + 4),
+            (nnlite.Conv2D(4, (3, 1), strides=2, padding="same"), "conv2d", (6, 6, 2), (3, 3, 4), 3 * 2 * 4 + 4),
+            (nnlite.MaxPool2D(2), "maxpool2d", (6, 6, 2), (3, 3, 2), 0),
+            (nnlite.AvgPool2D((3, 3), strides=1), "avgpool2d", (6, 6, 2), (4, 4, 2), 0),
+            (nnlite.Flatten(), "flatten", (6, 6, 2), (72,), 0),
+            (nnlite.Activation("tanh"), "activation", (7,), (7,), 0),
+            (nnlite.Dropout(0.5), "dropout", (7,), (7,), 0),
+            (nnlite.BatchNorm(), "batchnorm", (7,), (7,), 14),
+            (nnlite.Residual(nnlite.Dense(7, activation="relu"), nnlite.Dense(7)), "residual", (7,), (7,), 112),
+        ]
+        for layer, kind, input_shape, output_shape, params in cases:
+            with self.subTest(kind=kind):
+                self.assertEqual(layer.type, kind)
+                self.assertEqual(layer.param_count, 0)
+                layer.build(input_shape, seed=1)
+                self.assertEqual(layer.output_shape, output_shape)
+                self.assertEqual(layer.param_count, params)
+
+    def test_bad_arguments(self):
+        with self.assertRaises(ValueError):
+            nnlite.Dense(3, activation="swish")
+        with self.assertRaises(ValueError):
+            nnlite.Conv2D(3, 3, padding="full")
+        with self.assertRaises(ValueError):
+            nnlite.MaxPool2D((1, 2, 3))
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            nnlite.Dropout(1.0)
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            nnlite.Activation(None)
+
+    def test_unbuilt_and_rebuilt(self):
+        layer = nnlite.Dense(2)
+        with self.assertRaises(nnlite.StateError):
+            layer.output_shape
+        layer.build((3,))
+        with self.assertRaises(nnlite.StateError):
+            layer.build((3,))
+        with self.assertRaises(nnlite.ShapeError):
+            nnlite.Conv2D(2, 3).build((4,))
+
+    def test_dense_forward_matches_hand_computation(self):
+        layer = nnlite.Dense(2).build((3,), seed=4)
+        kernel, bias = layer.params()
+        self.assertEqual((kernel.name, kernel.value.shape, bias.name, bias.value.shape), ("kernel", (3, 2), "bias", (2,)))
+        w = kernel.value.tolist()
+        bias.value.fill(0.5)
+        x = [[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]]
+        y = layer.forward(x).tolist()
+        for row, out in zip(x, y):
+            for j in range(2):
+                self.assertAlmostEqual(out[j], sum(row[i] * w[i][j] for i in range(3)) + 0.5, places=5)
+
+    def test_backward_gives_gradients(self):
+        layer = nnlite.Dense(2).build((3,), seed=4)
+        w = layer.params()[0].value.tolist()
+        layer.zero_grad()
+        x = [[1.0, 2.0, 3.0]]
+        layer.forward(x, training=True)
+        dx = layer.backward([[1.0, -1.0]])
+        self.assertEqual(dx.shape, (1, 3))
+        for i in range(3):
+            self.assertAlmostEqual(dx.tolist()[0][i], w[i][0] - w[i][1], places=5)
+        grad = layer.params()[0].grad.tolist()
+        self.assertAlmostEqual(grad[2][0], 3.0, places=5)
+        self.assertAlmostEqual(grad[2][1], -3.0, places=5)
+        layer.zero_grad()
+        self.assertEqual(layer.params()[1].grad.tolist(), [0.0, 0.0])
+
+    def test_backward_needs_training_forward(self):
+        layer = nnlite.Dense(2).build((3,))
+        layer.forward([[1.0, 2.0, 3.0]])
+        with self.assertRaises(nnlite.StateError):
+            layer.backward([[1.0, 1.0]])
+
+    def test_batchnorm_statistics_have_no_gradient(self):
+        params = nnlite.BatchNorm().build((3,)).params()
+        self.assertEqual(len(params), 4)
+        self.assertTrue(all(isinstance(p, nnlite.Param) for p in params))
+        self.assertEqual([p.grad is None for p in params], [False, False, True, True])
+
+    def test_residual_owns_inner_layers(self):
+        inner = nnlite.Dense(4)
+        block = nnlite.Residual()
+        block.add(inner)
+        with self.assertRaises(nnlite.StateError):
+            nnlite.Residual(inner)  # belongs to the block already
+        block.build((4,))
+        self.assertEqual(inner.output_shape, (4,))
+        del block
+        self.assertEqual(inner.param_count, 20)  # the inner layer keeps the block alive
+
+
+if __name__ == "__main__":
+    unittest.main()
