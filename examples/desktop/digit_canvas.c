@@ -1,0 +1,121 @@
+/* The drawing lives in a cairo image surface (RGB24) that the drawing area
+ * paints; a GtkGestureDrag turns mouse motion into line segments with
+ * round caps and joins, so fast strokes stay continuous. */
+#include "digit_canvas.h"
+
+typedef struct canvas_state {
+    cairo_surface_t *surface;
+    double last_x, last_y; /* end of the stroke so far */
+    digit_canvas_changed_fn changed;
+    void *user;
+} canvas_state;
+
+/* Brush diameter relative to the side: a digit drawn across most of the
+ * canvas then has strokes about 2.5 pixels wide once scaled to 20x20, like
+ * MNIST's pen. */
+static const double brush_fraction = 1.0 / 12.0;
+
+static canvas_state *state_of(GtkWidget *canvas)
+{
+    return g_object_get_data(G_OBJECT(canvas), "digit-canvas");
+}
+
+static void free_state(gpointer data)
+{
+    canvas_state *state = data;
+    cairo_surface_destroy(state->surface);
+    g_free(state);
+}
+
+static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+    (void)area;
+    (void)width;
+    (void)height;
+    canvas_state *state = data;
+    cairo_set_source_surface(cr, state->surface, 0, 0);
+    cairo_paint(cr);
+}
+
+static void stroke_to(GtkWidget *canvas, double x, double y)
+{
+    canvas_state *state = state_of(canvas);
+    cairo_t *cr = cairo_create(state->surface);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, brush_fraction * cairo_image_surface_get_width(state->surface));
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_move_to(cr, state->last_x, state->last_y);
+    cairo_line_to(cr, x, y);
+    cairo_stroke(cr);
+    cairo_destroy(cr);
+    state->last_x = x;
+    state->last_y = y;
+    gtk_widget_queue_draw(canvas);
+    state->changed(state->user);
+}
+
+static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer data)
+{
+    (void)gesture;
+    canvas_state *state = state_of(data);
+    state->last_x = x;
+    state->last_y = y;
+    stroke_to(data, x, y); /* a click leaves a dot */
+}
+
+static void on_drag_update(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
+{
+    double x, y;
+    gtk_gesture_drag_get_start_point(gesture, &x, &y);
+    stroke_to(data, x + dx, y + dy);
+}
+
+GtkWidget *digit_canvas_new(int side, digit_canvas_changed_fn changed, void *user)
+{
+    GtkWidget *canvas = gtk_drawing_area_new();
+    canvas_state *state = g_new0(canvas_state, 1);
+    state->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
+    state->changed = changed;
+    state->user = user;
+    g_object_set_data_full(G_OBJECT(canvas), "digit-canvas", state, free_state);
+    gtk_drawing_area_set_content_width(GTK_DRAWING_AREA(canvas), side);
+    gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(canvas), side);
+    gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(canvas), draw, state, NULL);
+    gtk_widget_set_halign(canvas, GTK_ALIGN_CENTER);
+    gtk_widget_set_valign(canvas, GTK_ALIGN_CENTER);
+    gtk_widget_set_cursor_from_name(canvas, "crosshair");
+    GtkGesture *drag = gtk_gesture_drag_new();
+    gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(drag), GDK_BUTTON_PRIMARY);
+    g_signal_connect(drag, "drag-begin", G_CALLBACK(on_drag_begin), canvas);
+    g_signal_connect(drag, "drag-update", G_CALLBACK(on_drag_update), canvas);
+    gtk_widget_add_controller(canvas, GTK_EVENT_CONTROLLER(drag));
+    digit_canvas_clear(canvas);
+    return canvas;
+}
+
+void digit_canvas_clear(GtkWidget *canvas)
+{
+    cairo_t *cr = cairo_create(state_of(canvas)->surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    gtk_widget_queue_draw(canvas);
+}
+
+int digit_canvas_to_grey(GtkWidget *canvas, grey_image *out)
+{
+    cairo_surface_t *surface = state_of(canvas)->surface;
+    cairo_surface_flush(surface);
+    int width = cairo_image_surface_get_width(surface), height = cairo_image_surface_get_height(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    const unsigned char *data = cairo_image_surface_get_data(surface);
+    if (grey_image_alloc(out, width, height) != 0)
+        return -1;
+    for (int y = 0; y < height; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < width; x++)
+            out->pixels[(size_t)y * (size_t)width + (size_t)x] = (float)(row[x] & 0xff) / 255.0f; /* blue = grey */
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* A square canvas to draw a digit on with the mouse: black ink on white
+ * with a thick round brush, in proportion to the canvas like a pen stroke
+ * to an MNIST digit. */
+#ifndef NNL_DESKTOP_DIGIT_CANVAS_H
+#define NNL_DESKTOP_DIGIT_CANVAS_H
+
+#include <gtk/gtk.h>
+
+#include "common/grey_image.h"
+
+/* Called after every piece of stroke that lands on the canvas. */
+typedef void (*digit_canvas_changed_fn)(void *user);
+
+/* A new canvas of side x side pixels; changed(user) after each stroke piece. */
+GtkWidget *digit_canvas_new(int side, digit_canvas_changed_fn changed, void *user);
+
+/* Back to white. */
+void digit_canvas_clear(GtkWidget *canvas);
+
+/* The drawing as greyscale (0 = black ink, 1 = white paper); allocated,
+ * free with grey_image_free. Returns 0, or -1 when out of memory. */
+int digit_canvas_to_grey(GtkWidget *canvas, grey_image *out);
+
+#endif

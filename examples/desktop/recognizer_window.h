@@ -1,0 +1,18 @@
+/* The digit recognizer's window: a canvas to draw on, the recognised digit
+ * shown large, ten probability bars, Clear and Open model buttons.
+ *
+ * Standard output gets one line per event, for scripts and tests:
+ *   ready canvas=X,Y,W,H clear=X,Y,W,H   once laid out (surface coordinates)
+ *   model=PATH                           a model was loaded
+ *   prediction=N p=0.xx                  each prediction
+ *   cleared                              the canvas was cleared */
+#ifndef NNL_DESKTOP_RECOGNIZER_WINDOW_H
+#define NNL_DESKTOP_RECOGNIZER_WINDOW_H
+
+#include <gtk/gtk.h>
+
+/* A new window of app, loading the model at model_path (on failure the
+ * window says why and another model can be opened from it). */
+GtkWidget *recognizer_window_new(GtkApplication *app, const char *model_path);
+
+#endif
