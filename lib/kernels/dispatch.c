@@ -33,6 +33,7 @@ static void fill_scalar(nnl_kernels *k)
     k->layernorm_backward = nnl_layernorm_backward_scalar;
     k->attention_forward = nnl_attention_forward_scalar;
     k->attention_backward = nnl_attention_backward_scalar;
+    k->matvec = nnl_matvec_scalar;
 }
 
 #if NNL_HAVE_X86_KERNELS
@@ -60,6 +61,7 @@ static void fill_avx2(nnl_kernels *k)
     k->layernorm_backward = nnl_layernorm_backward_avx2;
     k->attention_forward = nnl_attention_forward_avx2;
     k->attention_backward = nnl_attention_backward_avx2;
+    k->matvec = nnl_matvec_avx2;
 }
 
 static void fill_avx512(nnl_kernels *k)
@@ -86,6 +88,7 @@ static void fill_avx512(nnl_kernels *k)
     k->layernorm_backward = nnl_layernorm_backward_avx512;
     k->attention_forward = nnl_attention_forward_avx512;
     k->attention_backward = nnl_attention_backward_avx512;
+    k->matvec = nnl_matvec_avx512;
 }
 #endif
 

@@ -145,4 +145,12 @@ void nnl_adam_update_avx512(int64_t n, float *w, const float *g, float *m, float
                             float grad_scale);
 double nnl_sum_squares_avx512(int64_t n, const float *x);
 
+/* matvec */
+void nnl_matvec_scalar(int64_t rows, int64_t cols, const float *w, const float *x, const float *bias,
+                       float *y);
+void nnl_matvec_avx2(int64_t rows, int64_t cols, const float *w, const float *x, const float *bias,
+                     float *y);
+void nnl_matvec_avx512(int64_t rows, int64_t cols, const float *w, const float *x, const float *bias,
+                       float *y);
+
 #endif

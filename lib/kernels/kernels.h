@@ -129,6 +129,10 @@ typedef struct nnl_kernels {
     void (*attention_backward)(const nnl_attn_shape *s, const float *q, const float *k,
                                const float *v, const float *out, const float *lse,
                                const float *dout, float *dq, float *dk, float *dv);
+    /* y (rows) = W (rows, cols) x (cols) + bias (rows, may be NULL): one token
+     * through a linear layer (generation), W's rows streamed, single-threaded. */
+    void (*matvec)(int64_t rows, int64_t cols, const float *w, const float *x, const float *bias,
+                   float *y);
 } nnl_kernels;
 
 /* The table of the active level (nnl_simd_level()). */

@@ -64,10 +64,16 @@ void gpt_generator_reset(gpt_generator *gen) { gen->pos = 0; }
 
 int64_t gpt_generator_position(const gpt_generator *gen) { return gen->pos; }
 
-/* out (n, oc) = inp (n, ic) @ w^T + bias */
+/* out (n, oc) = inp (n, ic) @ w^T + bias. One token (the common case after
+ * the prompt) streams w through dot products instead of a GEMM, which would
+ * pack all of w for one row of output and wake threads for microseconds of work. */
 static void linear(const nnl_kernels *k, float *out, const float *inp, const float *w, const float *bias,
                    int64_t n, int64_t ic, int64_t oc, int threads)
 {
+    if (n == 1) {
+        k->matvec(oc, ic, w, inp, bias, out);
+        return;
+    }
     k->sgemm(0, 1, n, oc, ic, 1.0f, inp, ic, w, ic, 0.0f, out, oc, threads);
     if (bias)
         k->add_bias(n, oc, out, bias);

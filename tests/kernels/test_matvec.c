@@ -1,0 +1,48 @@
+/* Matrix-vector kernel: against a double-precision reference and every SIMD
+ * level against the scalar oracle, with row and column tails. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "test_util.h"
+
+#include "kernels/kernels.h"
+
+static void matvec_matches_reference_at_every_level(void **state)
+{
+    (void)state;
+    const int64_t shapes[][2] = {{1, 1}, {3, 7}, {4, 16}, {5, 17}, {9, 33}, {128, 512}, {6001, 128}};
+    for (int level = NNL_SIMD_SCALAR; level <= NNL_SIMD_NEON; level++) {
+        const nnl_kernels *k = nnl_kernels_for((nnl_simd)level);
+        if (!k)
+            continue;
+        for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+            int64_t rows = shapes[si][0], cols = shapes[si][1];
+            float *w = malloc(sizeof(float) * (size_t)(rows * cols)), *x = malloc(sizeof(float) * (size_t)cols);
+            float *b = malloc(sizeof(float) * (size_t)rows), *y = malloc(sizeof(float) * (size_t)rows);
+            test_fill_random(w, rows * cols, (uint32_t)si + 1);
+            test_fill_random(x, cols, 77);
+            test_fill_random(b, rows, 78);
+            for (int with_bias = 0; with_bias < 2; with_bias++) {
+                k->matvec(rows, cols, w, x, with_bias ? b : NULL, y);
+                for (int64_t r = 0; r < rows; r++) {
+                    double want = with_bias ? b[r] : 0.0;
+                    for (int64_t c = 0; c < cols; c++)
+                        want += (double)w[r * cols + c] * x[c];
+                    if (fabs(y[r] - want) > 1e-5 * (1.0 + sqrt((double)cols)))
+                        fail_msg("%s %lldx%lld row %lld: %g, expected %g", nnl_simd_name((nnl_simd)level),
+                                 (long long)rows, (long long)cols, (long long)r, y[r], want);
+                }
+            }
+            free(w), free(x), free(b), free(y);
+        }
+    }
+}
+
+int main(void)
+{
+    test_check_simd_level();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(matvec_matches_reference_at_every_level),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
