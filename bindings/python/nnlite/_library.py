@@ -44,13 +44,25 @@ def _installed_dirs():
     return [os.path.normpath(os.path.join(_PACKAGE_DIR, relative)), _installed.LIBDIR]
 
 
+def _needs_preloaded_sanitizer(path):
+    """True for a library built with AddressSanitizer or ThreadSanitizer.
+
+    Loading one into an uninstrumented Python aborts the process at once, so
+    the build-tree search skips them (NNLITE_LIBRARY can still name one, with
+    the sanitizer runtime in LD_PRELOAD).
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    return b"libasan.so" in data or b"libtsan.so" in data
+
+
 def _build_tree_files():
-    """Libraries built in the source checkout, the most recently built first."""
+    """Libraries built in the source checkout (sanitizer builds excepted), the most recently built first."""
     found = []
     for name in _file_names():
         for pattern in ("build*", os.path.join("build", "*")):
             found += glob.glob(os.path.join(_SOURCE_ROOT, pattern, "lib", name))
-    found = [path for path in set(found) if os.path.exists(path)]  # not dangling symlinks
+    found = [path for path in set(found) if os.path.exists(path) and not _needs_preloaded_sanitizer(path)]
     return sorted(found, key=os.path.getmtime, reverse=True)
 
 
