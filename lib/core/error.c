@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { ERROR_MESSAGE_CAPACITY = 512 };
 
@@ -56,6 +57,14 @@ nnl_status nnl_error_rethrow(nnl_status status, const char *prefix)
     char previous[ERROR_MESSAGE_CAPACITY];
     snprintf(previous, sizeof previous, "%s", last_error);
     return nnl_error(status, "%s: %s", prefix, previous);
+}
+
+nnl_status nnl_error_in(nnl_status status, const char *who)
+{
+    size_t n = strlen(who);
+    if (status == NNL_OK || (strncmp(last_error, who, n) == 0 && last_error[n] == ':'))
+        return status;
+    return nnl_error_rethrow(status, who);
 }
 
 void nnl_log(nnl_log_level level, const char *fmt, ...)

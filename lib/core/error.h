@@ -20,6 +20,13 @@ nnl_status nnl_error(nnl_status status, const char *fmt, ...) NNL_PRINTF(2, 3);
 /* Re-raise the current last error as `status`, prefixed with "<prefix>: ". */
 nnl_status nnl_error_rethrow(nnl_status status, const char *prefix);
 
+/* When `status` is a failure, make the current message name the public
+ * function `who`: prefix "<who>: " unless the message already starts with it
+ * (internal helpers name themselves or a path). Returns `status`, so that
+ *     return nnl_error_in(helper(...), "nnl_model_load");
+ * reads naturally; NNL_OK passes through untouched. */
+nnl_status nnl_error_in(nnl_status status, const char *who);
+
 /* Send a message to the log callback, if any. */
 void nnl_log(nnl_log_level level, const char *fmt, ...) NNL_PRINTF(2, 3);
 

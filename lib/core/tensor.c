@@ -223,6 +223,7 @@ nnl_status nnl_tensor_init_normal(nnl_tensor *tensor, float mean, float stddev, 
 
 nnl_status nnl_tensor_init_glorot(nnl_tensor *tensor, int64_t fan_in, int64_t fan_out, uint64_t seed)
 {
+    NNL_CHECK_PTR("nnl_tensor_init_glorot", tensor);
     if (fan_in < 1 || fan_out < 1)
         return nnl_error(NNL_E_INVALID_ARG, "nnl_tensor_init_glorot: fan_in=%lld fan_out=%lld",
                          (long long)fan_in, (long long)fan_out);
@@ -232,6 +233,7 @@ nnl_status nnl_tensor_init_glorot(nnl_tensor *tensor, int64_t fan_in, int64_t fa
 
 nnl_status nnl_tensor_init_he(nnl_tensor *tensor, int64_t fan_in, uint64_t seed)
 {
+    NNL_CHECK_PTR("nnl_tensor_init_he", tensor);
     if (fan_in < 1)
         return nnl_error(NNL_E_INVALID_ARG, "nnl_tensor_init_he: fan_in=%lld", (long long)fan_in);
     return nnl_tensor_init_normal(tensor, 0.0f, sqrtf(2.0f / (float)fan_in), seed);

@@ -1,7 +1,9 @@
 /* Text data sets: a UTF-8 file as one token sequence, split 90/10, sampled as
  * random windows of block_size + 1 tokens. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -57,7 +59,12 @@ static nnl_status read_file(const char *path, char **bytes, size_t *size)
     static const char who[] = "nnl_text_dataset_load";
     FILE *f = fopen(path, "rb");
     if (!f)
-        return nnl_error(NNL_E_IO, "%s: cannot open '%s'", who, path);
+        return nnl_error(NNL_E_IO, "%s: cannot open '%s': %s", who, path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) { /* a directory "opens" but has no size */
+        fclose(f);
+        return nnl_error(NNL_E_IO, "%s: '%s' is not a regular file", who, path);
+    }
     long end = -1;
     if (fseek(f, 0, SEEK_END) == 0)
         end = ftell(f);

@@ -237,7 +237,7 @@ static nnl_status check_generate_options(const nnl_gpt_generate_options *o, cons
 static nnl_status encode_prompt(const nnl_gpt *g, const char *prompt, int32_t **ids, int64_t *n, const char *who)
 {
     size_t len = strlen(prompt);
-    NNL_TRY(nnl_tokenizer_encode(g->tokenizer, prompt, len, NNL_TEXT_STRICT, NULL, 0, n));
+    NNL_TRY(nnl_error_in(nnl_tokenizer_encode(g->tokenizer, prompt, len, NNL_TEXT_STRICT, NULL, 0, n), who));
     *ids = nnl_alloc(sizeof(int32_t) * (size_t)(*n > 0 ? *n : 1));
     if (!*ids)
         return nnl_error(NNL_E_NOMEM, "%s: cannot allocate the prompt", who);
