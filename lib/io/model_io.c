@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "io/model_io.h"
 #include "io/safetensors.h"
 #include "nn/model.h"
 #include "nnlite/version.h"
@@ -107,12 +108,15 @@ nnl_status nnl_model_save(const nnl_model *model, const char *path, int flags)
     nnl_strbuf_free(&arch);
     nnl_strbuf_free(&opt);
     nnl_st_writer_free(w);
-    return s;
+    return nnl_error_in(s, "nnl_model_save");
 }
 
 /* ------------------------------------------------------------------ load */
 
-static nnl_status build_from_architecture(nnl_model **out, const char *text, const char *path)
+/* `budget` is the number of floats the file holds: every layer's parameters
+ * are charged to it before they are allocated (layer.h, param_budget), so a
+ * small file cannot make us allocate a huge model. */
+static nnl_status build_from_architecture(nnl_model **out, const char *text, const char *path, int64_t budget)
 {
     nnl_json *arch;
     NNL_TRY(nnl_json_parse(&arch, text, strlen(text), path));
@@ -130,20 +134,31 @@ static nnl_status build_from_architecture(nnl_model **out, const char *text, con
     for (size_t i = 0; s == NNL_OK && i < layers->count; i++) {
         nnl_layer *layer;
         s = nnl_layer_from_config(&layer, &layers->items[i], path, 0);
+        if (s == NNL_OK)
+            layer->param_budget = budget;
         if (s == NNL_OK && (s = nnl_model_add(*out, layer)) != NNL_OK) {
             nnl_layer_free(layer);
-            if (s != NNL_E_NOMEM) /* the layers do not fit together */
+            if (s != NNL_E_NOMEM) /* the layers do not fit together, or not in the file */
                 s = nnl_error_rethrow(NNL_E_FORMAT, path);
+        } else if (s == NNL_OK) {
+            budget = layer->param_budget;
         }
     }
     nnl_json_free(arch);
     return s;
 }
 
-static nnl_status copy_tensor(const nnl_st_file *f, const char *name, float *dst, const nnl_tensor *shape_of)
+/* Copy tensor `name` (of shape_of's shape) to dst; a NaN or infinity in a
+ * weight or optimizer moment is NNL_E_NUMERIC naming the tensor and index. */
+static nnl_status copy_tensor(const nnl_st_file *f, const char *name, float *dst, const nnl_tensor *shape_of,
+                              const char *path)
 {
     const float *src;
     NNL_TRY(nnl_st_file_tensor(f, name, shape_of->ndim, shape_of->dims, &src));
+    for (int64_t j = 0; j < shape_of->size; j++)
+        if (!isfinite(src[j]))
+            return nnl_error(NNL_E_NUMERIC, "%s: tensor '%s'[%lld] is %g", path, name, (long long)j,
+                             (double)src[j]);
     memcpy(dst, src, (size_t)shape_of->size * sizeof(float));
     return NNL_OK;
 }
@@ -152,11 +167,7 @@ static nnl_status load_weights(nnl_model *m, const nnl_st_file *f, const char *p
 {
     for (int i = 0; i < m->num_params; i++) {
         nnl_tensor *v = m->params[i].param->value;
-        NNL_TRY(copy_tensor(f, m->params[i].name, v->data, v));
-        for (int64_t j = 0; j < v->size; j++)
-            if (!isfinite(v->data[j]))
-                return nnl_error(NNL_E_NUMERIC, "%s: weight '%s'[%lld] is %g", path, m->params[i].name,
-                                 (long long)j, (double)v->data[j]);
+        NNL_TRY(copy_tensor(f, m->params[i].name, v->data, v, path));
     }
     return NNL_OK;
 }
@@ -219,7 +230,7 @@ static nnl_status configure_optimizer(nnl_optimizer *o, opt_reader *r)
     return NNL_OK;
 }
 
-static nnl_status load_optimizer_state(nnl_model *m, const nnl_st_file *f)
+static nnl_status load_optimizer_state(nnl_model *m, const nnl_st_file *f, const char *path)
 {
     nnl_optimizer *o = m->optimizer;
     for (int i = 0; i < m->num_params; i++) {
@@ -228,10 +239,10 @@ static nnl_status load_optimizer_state(nnl_model *m, const nnl_st_file *f)
         const nnl_tensor *v = m->params[i].param->value;
         char name[128];
         snprintf(name, sizeof name, "optimizer.%s.m", m->params[i].name);
-        NNL_TRY(copy_tensor(f, name, o->first[i], v));
+        NNL_TRY(copy_tensor(f, name, o->first[i], v, path));
         if (o->second) {
             snprintf(name, sizeof name, "optimizer.%s.v", m->params[i].name);
-            NNL_TRY(copy_tensor(f, name, o->second[i], v));
+            NNL_TRY(copy_tensor(f, name, o->second[i], v, path));
         }
     }
     return NNL_OK;
@@ -274,7 +285,7 @@ static nnl_status restore_training(nnl_model *m, const nnl_st_file *f, const cha
     if (s == NNL_E_INVALID_ARG || s == NNL_E_SHAPE)
         s = nnl_error_rethrow(NNL_E_FORMAT, path);
     if (s == NNL_OK) {
-        s = load_optimizer_state(m, f);
+        s = load_optimizer_state(m, f, path);
         *expected += optimizer_tensor_count(m);
     }
     return s;
@@ -287,7 +298,7 @@ static nnl_status load_model(nnl_model **out, const nnl_st_file *f, const char *
     if (!format || strcmp(format, MODEL_FORMAT) != 0 || !arch)
         return nnl_error(NNL_E_FORMAT, "%s: not an nnlite sequential model (metadata 'format' is '%s')", path,
                          format ? format : "missing");
-    NNL_TRY(build_from_architecture(out, arch, path));
+    NNL_TRY(build_from_architecture(out, arch, path, (int64_t)(nnl_st_file_data_size(f) / sizeof(float))));
     NNL_TRY(load_weights(*out, f, path));
     int64_t expected = (*out)->num_params;
     NNL_TRY(restore_training(*out, f, path, &expected));
@@ -297,20 +308,41 @@ static nnl_status load_model(nnl_model **out, const nnl_st_file *f, const char *
     return NNL_OK;
 }
 
-nnl_status nnl_model_load(nnl_model **out, const char *path)
+/* The part of loading shared by the file and memory entry points. */
+static nnl_status model_from_file(nnl_model **out, const nnl_st_file *f, const char *label)
 {
-    NNL_CHECK_PTR("nnl_model_load", out);
-    NNL_CHECK_PTR("nnl_model_load", path);
-    *out = NULL;
-    nnl_st_file *f;
-    NNL_TRY(nnl_st_file_load(&f, path));
     nnl_model *m = NULL;
-    nnl_status s = load_model(&m, f, path);
-    nnl_st_file_free(f);
+    nnl_status s = load_model(&m, f, label);
     if (s != NNL_OK) {
         nnl_model_free(m);
         return s;
     }
     *out = m;
     return NNL_OK;
+}
+
+nnl_status nnl_model_load(nnl_model **out, const char *path)
+{
+    NNL_CHECK_PTR("nnl_model_load", out);
+    NNL_CHECK_PTR("nnl_model_load", path);
+    *out = NULL;
+    nnl_st_file *f;
+    nnl_status s = nnl_st_file_load(&f, path);
+    if (s == NNL_OK) {
+        s = model_from_file(out, f, path);
+        nnl_st_file_free(f);
+    }
+    return nnl_error_in(s, "nnl_model_load");
+}
+
+nnl_status nnl_model_load_from_memory(nnl_model **out, const void *bytes, size_t size, const char *label)
+{
+    *out = NULL;
+    nnl_st_file *f;
+    nnl_status s = nnl_st_file_parse(&f, bytes, size, label);
+    if (s == NNL_OK) {
+        s = model_from_file(out, f, label);
+        nnl_st_file_free(f);
+    }
+    return nnl_error_in(s, "nnl_model_load");
 }

@@ -519,3 +519,5 @@ nnl_status nnl_st_file_tensor(const nnl_st_file *f, const char *name, int ndim, 
 }
 
 int64_t nnl_st_file_tensor_count(const nnl_st_file *f) { return f->num_tensors; }
+
+uint64_t nnl_st_file_data_size(const nnl_st_file *f) { return f->data_size; }

@@ -42,6 +42,9 @@ const char *nnl_st_file_metadata(const nnl_st_file *f, const char *key);
 nnl_status nnl_st_file_tensor(const nnl_st_file *f, const char *name, int ndim,
                               const int64_t *dims, const float **data);
 int64_t nnl_st_file_tensor_count(const nnl_st_file *f);
+/* Bytes in the data region (the sum of all tensors' sizes): what a loader
+ * may allocate for parameters is bounded by it. */
+uint64_t nnl_st_file_data_size(const nnl_st_file *f);
 void nnl_st_file_free(nnl_st_file *f);
 
 #endif

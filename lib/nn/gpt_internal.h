@@ -103,6 +103,10 @@ nnl_status gpt_check_config(const nnl_gpt_config *config, const char *who);
 /* Allocate gradients and AdamW moments (zeroed) if not yet there. */
 nnl_status gpt_ensure_training_state(nnl_gpt *gpt, const char *who);
 
+/* gpt_io.c: nnl_gpt_load() from `size` bytes (copied), `label` standing for
+ * the path; for the model-file fuzz target and its regression tests. */
+nnl_status gpt_load_from_memory(nnl_gpt **out, const void *bytes, size_t size, const char *label);
+
 /* gpt_forward.c */
 /* Make gpt->acts fit (B, T); reallocates only on a new shape. */
 nnl_status gpt_acts_ensure(nnl_gpt *gpt, int64_t B, int64_t T, const char *who);

@@ -97,7 +97,7 @@ nnl_status nnl_gpt_save(const nnl_gpt *gpt, const char *path, int flags)
         nnl_st_writer_free(w);
     }
     nnl_dealloc(zeros);
-    return st;
+    return nnl_error_in(st, who);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -180,7 +180,7 @@ static nnl_status read_weights(const loader *ld, nnl_gpt *g)
         NNL_TRY(read_tensor(ld, t, t->name, g->params + t->offset));
         for (int64_t j = 0; j < t->count; j++)
             if (!isfinite(g->params[t->offset + j]))
-                return nnl_error(NNL_E_FORMAT, "nnl_gpt_load: '%s': tensor %s has a NaN or infinity at %lld",
+                return nnl_error(NNL_E_NUMERIC, "nnl_gpt_load: '%s': tensor %s has a NaN or infinity at %lld",
                                  ld->path, t->name, (long long)j);
     }
     return NNL_OK;
@@ -212,20 +212,37 @@ static nnl_status read_training_state(const loader *ld, nnl_gpt *g)
     return NNL_OK;
 }
 
-nnl_status nnl_gpt_load(nnl_gpt **out, const char *path)
+/* Parameters of the architecture (the tensors of build_layout() in gpt.c,
+ * without their alignment padding); a file must hold at least this many
+ * floats, which is checked before the model is allocated. */
+static int64_t architecture_floats(const nnl_gpt_config *c, int64_t vocab_size)
+{
+    const int64_t C = c->n_embd;
+    return vocab_size * C + c->block_size * C + c->n_layer * (12 * C * C + 13 * C) + 2 * C;
+}
+
+static nnl_status check_file_holds(const loader *ld, const nnl_gpt_config *c, int64_t vocab_size)
+{
+    int64_t floats = architecture_floats(c, vocab_size);
+    uint64_t bytes = nnl_st_file_data_size(ld->file);
+    if (bytes / sizeof(float) < (uint64_t)floats)
+        return nnl_error(NNL_E_FORMAT, "nnl_gpt_load: '%s': the architecture needs %lld parameters but the file "
+                         "holds %llu bytes of tensors", ld->path, (long long)floats, (unsigned long long)bytes);
+    return NNL_OK;
+}
+
+/* Loading from a parsed file: shared by nnl_gpt_load() and gpt_load_from_memory(). */
+static nnl_status gpt_from_file(nnl_gpt **out, const nnl_st_file *file, const char *path)
 {
     static const char who[] = "nnl_gpt_load";
-    NNL_CHECK_PTR(who, out);
-    *out = NULL;
-    NNL_CHECK_PTR(who, path);
-    nnl_st_file *file;
-    NNL_TRY(nnl_st_file_load(&file, path));
     loader ld = {file, path};
     nnl_gpt_config config = NNL_GPT_CONFIG_INIT;
     int64_t vocab_size = 0;
     nnl_tokenizer *tok = NULL;
     nnl_gpt *g = NULL;
     nnl_status st = read_config(&ld, &config, &vocab_size);
+    if (st == NNL_OK)
+        st = check_file_holds(&ld, &config, vocab_size);
     if (st == NNL_OK) {
         const char *vocab = nnl_st_file_metadata(file, "vocab");
         char label[300];
@@ -242,11 +259,37 @@ nnl_status nnl_gpt_load(nnl_gpt **out, const char *path)
     if (st == NNL_OK)
         st = read_training_state(&ld, g);
     nnl_tokenizer_free(tok);
-    nnl_st_file_free(file);
     if (st != NNL_OK) {
         nnl_gpt_free(g);
-        return st;
+        return nnl_error_in(st, who);
     }
     *out = g;
     return NNL_OK;
+}
+
+nnl_status nnl_gpt_load(nnl_gpt **out, const char *path)
+{
+    static const char who[] = "nnl_gpt_load";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    NNL_CHECK_PTR(who, path);
+    nnl_st_file *file;
+    nnl_status st = nnl_st_file_load(&file, path);
+    if (st != NNL_OK)
+        return nnl_error_in(st, who);
+    st = gpt_from_file(out, file, path);
+    nnl_st_file_free(file);
+    return st;
+}
+
+nnl_status gpt_load_from_memory(nnl_gpt **out, const void *bytes, size_t size, const char *label)
+{
+    *out = NULL;
+    nnl_st_file *file;
+    nnl_status st = nnl_st_file_parse(&file, bytes, size, label);
+    if (st != NNL_OK)
+        return nnl_error_in(st, "nnl_gpt_load");
+    st = gpt_from_file(out, file, label);
+    nnl_st_file_free(file);
+    return st;
 }

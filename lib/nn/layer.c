@@ -29,12 +29,28 @@ nnl_status nnl_layer_new(nnl_layer **out, const nnl_layer_ops *ops, const char *
     if (!*out)
         return nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
     (*out)->ops = ops;
+    (*out)->param_budget = -1;
+    return NNL_OK;
+}
+
+/* Charge `count` floats to the layer's parameter budget (see layer.h). */
+static nnl_status spend_budget(nnl_layer *l, const char *name, int ndim, const int64_t *dims)
+{
+    if (l->param_budget < 0)
+        return NNL_OK;
+    int64_t count;
+    NNL_TRY(nnl_shape_check(l->ops->type, ndim, dims, &count));
+    if (count > l->param_budget)
+        return nnl_error(NNL_E_FORMAT, "%s: its %s needs %lld floats, more than the %lld left in the file",
+                         l->ops->type, name, (long long)count, (long long)l->param_budget);
+    l->param_budget -= count;
     return NNL_OK;
 }
 
 nnl_status nnl_layer_add_param(nnl_layer *l, const char *name, int ndim, const int64_t *dims, int trainable,
                                int decay)
 {
+    NNL_TRY(spend_budget(l, name, ndim, dims));
     nnl_param *p = &l->params[l->num_params];
     p->name = name;
     p->decay = decay;
@@ -117,9 +133,11 @@ nnl_status nnl_layer_build(nnl_layer *layer, int ndim, const int64_t *input_dims
     NNL_CHECK_PTR("nnl_layer_build", input_dims);
     if (layer->owned)
         return nnl_error(NNL_E_STATE, "nnl_layer_build: the %s layer belongs to a model", layer->ops->type);
+    int64_t count;
+    NNL_TRY(nnl_shape_check("nnl_layer_build", ndim, input_dims, &count));
     nnl_rng rng;
     nnl_rng_seed(&rng, seed, 0);
-    return nnl_layer_build_internal(layer, ndim, input_dims, &rng);
+    return nnl_error_in(nnl_layer_build_internal(layer, ndim, input_dims, &rng), "nnl_layer_build");
 }
 
 nnl_status nnl_layer_output_shape(const nnl_layer *layer, int64_t *dims, int capacity, int *ndim)

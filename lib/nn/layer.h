@@ -84,6 +84,9 @@ struct nnl_layer {
     int num_children;
     nnl_workspace *standalone;      /* buffers for the public forward/backward */
     const nnl_tensor *standalone_x; /* input of the last standalone training forward */
+    int64_t param_budget;           /* parameter floats build may still allocate, -1 = no limit:
+                                       the model loader sets it from the file's size so that an
+                                       architecture cannot claim more memory than its weights */
 };
 
 /* Allocate a layer of a type with its config (unbuilt). */
@@ -98,7 +101,8 @@ void nnl_layer_unbuild(nnl_layer *l);
 /* Build for a per-sample input shape; seeds the initialisers from `init`. */
 nnl_status nnl_layer_build_internal(nnl_layer *l, int ndim, const int64_t *in_dims, nnl_rng *init);
 
-/* Add a parameter tensor of a shape (zeroed), with a gradient when trainable. */
+/* Add a parameter tensor of a shape (zeroed), with a gradient when trainable.
+ * NNL_E_FORMAT, before allocating, when it exceeds l->param_budget. */
 nnl_status nnl_layer_add_param(nnl_layer *l, const char *name, int ndim, const int64_t *dims, int trainable,
                                int decay);
 

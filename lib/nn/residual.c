@@ -14,7 +14,9 @@ static nnl_status residual_build(nnl_layer *l, nnl_rng *init)
     int ndim = l->in_ndim;
     const int64_t *dims = l->in_dims;
     for (int i = 0; i < l->num_children; i++) {
+        l->children[i]->param_budget = l->param_budget; /* the block's budget covers its inner layers */
         NNL_TRY(nnl_layer_build_internal(l->children[i], ndim, dims, init));
+        l->param_budget = l->children[i]->param_budget;
         ndim = l->children[i]->out_ndim;
         dims = l->children[i]->out_dims;
     }
