@@ -1,0 +1,330 @@
+/* Misuse of layer.h: bad configurations, wrong shapes, calls in the wrong
+ * order (forward before build, backward before a training forward, using a
+ * layer that a model owns). */
+#include <math.h>
+
+#include "fixtures/fixtures.h"
+#include "misuse.h"
+
+static const int64_t in4[1] = {4};
+
+static nnl_layer *dense(int64_t units)
+{
+    nnl_layer *l = NULL;
+    assert_ok(nnl_layer_dense(&l, units, NNL_ACT_RELU));
+    return l;
+}
+
+static nnl_layer *built_dense(void)
+{
+    nnl_layer *l = dense(3);
+    assert_ok(nnl_layer_build(l, 1, in4, 1));
+    return l;
+}
+
+static nnl_tensor *batch_of(int64_t batch, int64_t features)
+{
+    const int64_t dims[2] = {batch, features};
+    nnl_tensor *t = NULL;
+    assert_ok(nnl_tensor_create(&t, 2, dims));
+    return t;
+}
+
+static void misuse_nnl_layer_dense(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dense, NULL, 3, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dense, &l, 0, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dense, &l, -1, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dense, &l, ((int64_t)1 << 24) + 1, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dense, &l, 3, (nnl_activation)6);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dense, &l, 3, (nnl_activation)-1);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_conv2d(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, NULL, 2, 3, 3, 1, NNL_PAD_SAME, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, 0, 3, 3, 1, NNL_PAD_SAME, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, 2, 0, 3, 1, NNL_PAD_SAME, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, 2, 3, -3, 1, NNL_PAD_SAME, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, 2, 3, 3, 0, NNL_PAD_SAME, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, 2, 3, 3, 1, (nnl_padding)2, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, 2, 3, 3, 1, NNL_PAD_SAME, (nnl_activation)9);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_conv2d, &l, INT64_MAX, 3, 3, 1, NNL_PAD_SAME, NNL_ACT_RELU);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_maxpool2d(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_maxpool2d, NULL, 2, 2, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_maxpool2d, &l, 0, 2, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_maxpool2d, &l, 2, -2, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_maxpool2d, &l, 2, 2, -1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_maxpool2d, &l, 2, 2, 1025);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_avgpool2d(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_avgpool2d, NULL, 2, 2, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_avgpool2d, &l, 1025, 2, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_avgpool2d, &l, 2, 0, 0);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_flatten(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_flatten, NULL);
+}
+
+static void misuse_nnl_layer_activation(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_activation, NULL, NNL_ACT_RELU);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_activation, &l, NNL_ACT_NONE);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_activation, &l, (nnl_activation)42);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_dropout(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dropout, NULL, 0.5f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dropout, &l, 1.0f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dropout, &l, -0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_dropout, &l, NAN);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_batchnorm(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, NULL, 0.99f, 1e-3f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, &l, 1.0f, 1e-3f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, &l, -0.5f, 1e-3f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, &l, 0.99f, 0.0f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, &l, 0.99f, NAN);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, &l, NAN, 1e-3f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_batchnorm, &l, 0.99f, INFINITY);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_residual(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_residual, NULL);
+    /* a block without inner layers cannot be built */
+    nnl_layer *block = NULL;
+    assert_ok(nnl_layer_residual(&block));
+    assert_status_msg(nnl_layer_build(block, 1, in4, 1), NNL_E_STATE, "nnl_layer_build");
+    nnl_layer_free(block);
+}
+
+static void misuse_nnl_layer_residual_add(void **state)
+{
+    (void)state;
+    nnl_layer *block = NULL, *other = NULL, *inner = dense(4), *built = built_dense();
+    assert_ok(nnl_layer_residual(&block));
+    assert_ok(nnl_layer_residual(&other));
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_residual_add, NULL, inner);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_residual_add, block, NULL);
+    expect_misuse(NNL_E_UNSUPPORTED, nnl_layer_residual_add, inner, block);
+    expect_misuse(NNL_E_STATE, nnl_layer_residual_add, block, block);
+    expect_misuse(NNL_E_STATE, nnl_layer_residual_add, block, built);
+    assert_ok(nnl_layer_residual_add(block, inner));
+    expect_misuse(NNL_E_STATE, nnl_layer_residual_add, other, inner); /* inner belongs to block */
+    assert_ok(nnl_layer_build(block, 1, in4, 1));
+    nnl_layer *late = dense(4);
+    expect_misuse(NNL_E_STATE, nnl_layer_residual_add, block, late); /* block already built */
+    nnl_layer_free(late);
+    nnl_layer_free(block);
+    nnl_layer_free(other);
+    nnl_layer_free(built);
+}
+
+static void misuse_nnl_layer_free(void **state)
+{
+    (void)state;
+    nnl_layer_free(NULL);
+    /* a layer owned by a model is left alone: the model still works after */
+    nnl_model *m = fixture_cnn();
+    nnl_layer_free(nnl_model_layer(m, 0));
+    nnl_tensor *x = fixture_image_batch(1, 3), *y = batch_of(1, FIXTURE_CLASSES);
+    assert_ok(nnl_model_predict(m, x, y));
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+    nnl_model_free(m);
+}
+
+static void misuse_nnl_layer_type(void **state)
+{
+    (void)state;
+    assert_string_equal(nnl_layer_type(NULL), "");
+}
+
+static void misuse_nnl_layer_build(void **state)
+{
+    (void)state;
+    nnl_layer *l = dense(3), *conv = NULL;
+    const int64_t zero[1] = {0}, eight[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    const int64_t huge[2] = {(int64_t)1 << 30, (int64_t)1 << 20};
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, NULL, 1, in4, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, l, 1, NULL, 1);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 0, in4, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, l, -1, in4, 1);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 8, eight, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, l, 1, zero, 1);
+    /* the kernel would need 2^50 floats: refused before allocating */
+    nnl_layer *wide = dense(1 << 20);
+    expect_misuse(NNL_E_NOMEM, nnl_layer_build, wide, 2, huge, 1);
+    nnl_layer_free(wide);
+    assert_ok(nnl_layer_conv2d(&conv, 2, 3, 3, 1, NNL_PAD_VALID, NNL_ACT_NONE));
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, conv, 1, in4, 1); /* conv needs HxWxC */
+    const int64_t small[3] = {2, 2, 1};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, conv, 3, small, 1); /* 3x3 window on 2x2 */
+    assert_ok(nnl_layer_build(l, 1, in4, 1));
+    expect_misuse(NNL_E_STATE, nnl_layer_build, l, 1, in4, 1); /* twice */
+    nnl_model *m = fixture_cnn();
+    expect_misuse(NNL_E_STATE, nnl_layer_build, nnl_model_layer(m, 3), 1, in4, 1); /* owned */
+    nnl_model_free(m);
+    nnl_layer_free(conv);
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_output_shape(void **state)
+{
+    (void)state;
+    nnl_layer *unbuilt = dense(3), *l = built_dense();
+    int64_t dims[8];
+    int ndim;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_output_shape, NULL, dims, 8, &ndim);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_output_shape, l, NULL, 8, &ndim);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_output_shape, l, dims, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_output_shape, l, dims, 0, &ndim);
+    expect_misuse(NNL_E_STATE, nnl_layer_output_shape, unbuilt, dims, 8, &ndim);
+    nnl_layer_free(unbuilt);
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_num_params(void **state)
+{
+    (void)state;
+    assert_int_equal(nnl_layer_num_params(NULL), -1);
+}
+
+static void misuse_nnl_layer_param_count(void **state)
+{
+    (void)state;
+    nnl_layer *unbuilt = dense(3);
+    assert_int_equal(nnl_layer_param_count(NULL), -1);
+    assert_int_equal(nnl_layer_param_count(unbuilt), 0);
+    nnl_layer_free(unbuilt);
+}
+
+static void misuse_nnl_layer_param(void **state)
+{
+    (void)state;
+    nnl_layer *l = built_dense(), *unbuilt = dense(3);
+    nnl_tensor *value;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_param, NULL, 0, NULL, &value, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_param, l, -1, NULL, &value, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_param, l, 2, NULL, &value, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_param, l, INT32_MIN, NULL, &value, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_param, unbuilt, 0, NULL, &value, NULL);
+    assert_ok(nnl_layer_param(l, 1, NULL, NULL, NULL)); /* every output optional */
+    nnl_layer_free(l);
+    nnl_layer_free(unbuilt);
+}
+
+static void misuse_nnl_layer_forward(void **state)
+{
+    (void)state;
+    nnl_layer *l = built_dense(), *unbuilt = dense(3);
+    nnl_tensor *x = batch_of(2, 4), *y = batch_of(2, 3), *wrong_x = batch_of(2, 5), *wrong_y = batch_of(2, 4);
+    nnl_tensor *other_batch = batch_of(3, 3);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_forward, NULL, x, y, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_forward, l, NULL, y, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_forward, l, x, NULL, 0);
+    expect_misuse(NNL_E_STATE, nnl_layer_forward, unbuilt, x, y, 0);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_forward, l, wrong_x, y, 0);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_forward, l, x, wrong_y, 0);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_forward, l, x, other_batch, 0);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_forward, l, y, x, 0);
+    nnl_model *m = fixture_cnn();
+    expect_misuse(NNL_E_STATE, nnl_layer_forward, nnl_model_layer(m, 3), x, y, 0); /* owned */
+    nnl_model_free(m);
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+    nnl_tensor_free(wrong_x);
+    nnl_tensor_free(wrong_y);
+    nnl_tensor_free(other_batch);
+    nnl_layer_free(l);
+    nnl_layer_free(unbuilt);
+}
+
+static void misuse_nnl_layer_backward(void **state)
+{
+    (void)state;
+    nnl_layer *l = built_dense(), *unbuilt = dense(3);
+    nnl_tensor *x = batch_of(2, 4), *y = batch_of(2, 3), *wrong = batch_of(2, 5);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_backward, NULL, y, x);
+    expect_misuse(NNL_E_STATE, nnl_layer_backward, unbuilt, y, x);
+    expect_misuse(NNL_E_STATE, nnl_layer_backward, l, y, x); /* no forward yet */
+    assert_ok(nnl_layer_forward(l, x, y, 0));
+    expect_misuse(NNL_E_STATE, nnl_layer_backward, l, y, x); /* an inference forward */
+    assert_ok(nnl_layer_forward(l, x, y, 1));
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_backward, l, NULL, x);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_backward, l, wrong, x);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_backward, l, y, wrong);
+    assert_ok(nnl_layer_backward(l, y, NULL)); /* dx is optional */
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+    nnl_tensor_free(wrong);
+    nnl_layer_free(l);
+    nnl_layer_free(unbuilt);
+}
+
+static void misuse_nnl_layer_zero_grad(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_zero_grad, NULL);
+    nnl_layer *unbuilt = dense(2);
+    assert_ok(nnl_layer_zero_grad(unbuilt)); /* nothing to zero */
+    nnl_layer_free(unbuilt);
+}
+
+const misuse_case misuse_layer_cases[] = {
+    MISUSE_CASE(nnl_layer_dense),
+    MISUSE_CASE(nnl_layer_conv2d),
+    MISUSE_CASE(nnl_layer_maxpool2d),
+    MISUSE_CASE(nnl_layer_avgpool2d),
+    MISUSE_CASE(nnl_layer_flatten),
+    MISUSE_CASE(nnl_layer_activation),
+    MISUSE_CASE(nnl_layer_dropout),
+    MISUSE_CASE(nnl_layer_batchnorm),
+    MISUSE_CASE(nnl_layer_residual),
+    MISUSE_CASE(nnl_layer_residual_add),
+    MISUSE_CASE(nnl_layer_free),
+    MISUSE_CASE(nnl_layer_type),
+    MISUSE_CASE(nnl_layer_build),
+    MISUSE_CASE(nnl_layer_output_shape),
+    MISUSE_CASE(nnl_layer_num_params),
+    MISUSE_CASE(nnl_layer_param_count),
+    MISUSE_CASE(nnl_layer_param),
+    MISUSE_CASE(nnl_layer_forward),
+    MISUSE_CASE(nnl_layer_backward),
+    MISUSE_CASE(nnl_layer_zero_grad),
+    {NULL, NULL},
+};
