@@ -235,6 +235,49 @@ NNL_API nnl_status nnl_layer_backward(nnl_layer *layer, const nnl_tensor *dy, nn
  */
 NNL_API nnl_status nnl_layer_zero_grad(nnl_layer *layer);
 
+/**
+ * @brief Token embedding: ids {..., } -> rows of a learned table {..., dim}.
+ *
+ * Inputs are token ids stored as floats (integers in [0, vocab)); the table
+ * ("embeddings", vocab x dim) starts N(0, 0.02). Ids get no gradient (dx is 0).
+ * @param out   receives the layer.
+ * @param vocab table rows, 1..2^24.
+ * @param dim   embedding width, 1..2^20.
+ * @return ::NNL_E_INVALID_ARG for out-of-range values; forward returns it for an id
+ *         that is not an integer in [0, vocab) (the message gives its index and value).
+ */
+NNL_API nnl_status nnl_layer_embedding(nnl_layer **out, int64_t vocab, int64_t dim);
+
+/**
+ * @brief Layer normalisation over the last dimension: y = (x - mean) / sqrt(var + epsilon) * gamma + beta.
+ * @param out     receives the layer.
+ * @param epsilon in (0, 1), e.g. 1e-5.
+ */
+NNL_API nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon);
+
+/**
+ * @brief Multi-head causal self-attention over (T, C) inputs, as GPT-2: position t
+ *        attends to positions 0..t only.
+ *
+ * Parameters: "qkv_kernel" (C x 3C), "qkv_bias", "proj_kernel" (C x C), "proj_bias".
+ * Memory does not grow with T squared (the kernel uses an online softmax).
+ * @param out   receives the layer.
+ * @param heads attention heads, 1..4096; C must be divisible by it when built.
+ */
+NNL_API nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads);
+
+/**
+ * @brief GPT-2 transformer block over (T, dim) inputs: x + attention(layernorm(x)), then
+ *        h + MLP(layernorm(h)) with a 4 * dim GELU hidden layer.
+ *
+ * Its parameters are those of its inner layers (two layernorms, the attention and two
+ * dense layers), in that order.
+ * @param out   receives the layer.
+ * @param heads attention heads, dividing @p dim.
+ * @param dim   the width C, 1..2^20.
+ */
+NNL_API nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim);
+
 NNL_END_DECLS
 
 #endif

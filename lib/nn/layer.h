@@ -50,7 +50,9 @@ typedef struct nnl_layer_config {
     int64_t stride;             /* conv2d, pooling */
     nnl_padding padding;        /* conv2d, pooling */
     float rate;                 /* dropout */
-    float momentum, epsilon;    /* batchnorm */
+    float momentum, epsilon;    /* batchnorm; layernorm's epsilon */
+    int64_t vocab;              /* embedding: table rows (units is its width) */
+    int64_t heads;              /* causal_self_attention, transformer_block (units is its width) */
 } nnl_layer_config;
 
 typedef struct nnl_layer_ops {

@@ -135,6 +135,22 @@ static nnl_status construct(nnl_layer **out, config_reader *r, int depth)
     }
     if (strcmp(t, "residual") == 0)
         return residual_from_config(out, r, depth);
+    if (strcmp(t, "embedding") == 0) {
+        int64_t vocab = read_int(r, "vocab", 0), dim = read_int(r, "dim", 0);
+        return r->status != NNL_OK ? r->status : nnl_layer_embedding(out, vocab, dim);
+    }
+    if (strcmp(t, "layernorm") == 0) {
+        float eps = read_float(r, "epsilon");
+        return r->status != NNL_OK ? r->status : nnl_layer_layernorm(out, eps);
+    }
+    if (strcmp(t, "causal_self_attention") == 0) {
+        int64_t heads = read_int(r, "heads", 0);
+        return r->status != NNL_OK ? r->status : nnl_layer_causal_self_attention(out, heads);
+    }
+    if (strcmp(t, "transformer_block") == 0) {
+        int64_t heads = read_int(r, "heads", 0), dim = read_int(r, "dim", 0);
+        return r->status != NNL_OK ? r->status : nnl_layer_transformer_block(out, heads, dim);
+    }
     return nnl_error(NNL_E_FORMAT, "%s: unknown layer type '%s'", r->label, t);
 }
 

@@ -1,0 +1,128 @@
+/* Multi-head causal self-attention over a sequence (GPT-2's attention).
+ *
+ *   x {B, T, C}  qkv_kernel {C, 3C}  qkv_bias {3C}  proj_kernel {C, C}  proj_bias {C}
+ *   qkv = x W_qkv + b (B, T, 3C: q | k | v);  heads of hs = C / n_head side by side
+ *   att (B, T, C) = causal softmax(q k^T / sqrt(hs)) v per head;  y = att W_proj + b
+ *
+ * Kernels use Keras' (in, out) layout like dense. Scratch keeps qkv, att and
+ * each query's log-sum-exp for the backward; pre holds the backward's dqkv
+ * and datt. */
+#include <math.h>
+
+#include "core/error.h"
+#include "core/threads.h"
+#include "kernels/kernels.h"
+#include "nn/layer.h"
+
+static nnl_status attention_build(nnl_layer *l, nnl_rng *init)
+{
+    if (l->in_ndim != 2)
+        return nnl_error(NNL_E_SHAPE, "causal_self_attention: input must be (T, C) per sample, got %d dims",
+                         l->in_ndim);
+    int64_t c = l->in_dims[1];
+    if (c % l->config.heads != 0)
+        return nnl_error(NNL_E_SHAPE, "causal_self_attention: %lld features do not split into %lld heads",
+                         (long long)c, (long long)l->config.heads);
+    l->out_ndim = 2;
+    l->out_dims[0] = l->in_dims[0];
+    l->out_dims[1] = c;
+    int64_t qkv_dims[2] = {c, 3 * c}, qkv_bias = 3 * c, proj_dims[2] = {c, c};
+    NNL_TRY(nnl_layer_add_param(l, "qkv_kernel", 2, qkv_dims, 1, 1));
+    NNL_TRY(nnl_layer_add_param(l, "qkv_bias", 1, &qkv_bias, 1, 0));
+    NNL_TRY(nnl_layer_add_param(l, "proj_kernel", 2, proj_dims, 1, 1));
+    NNL_TRY(nnl_layer_add_param(l, "proj_bias", 1, &c, 1, 0));
+    NNL_TRY(nnl_tensor_init_normal(l->params[0].value, 0.0f, 0.02f, nnl_rng_u32(init)));
+    return nnl_tensor_init_normal(l->params[2].value, 0.0f, 0.02f, nnl_rng_u32(init));
+}
+
+typedef struct attn_dims {
+    int64_t B, T, C, NH, hs;
+} attn_dims;
+
+static attn_dims dims_of(const nnl_layer *l, const nnl_tensor *x)
+{
+    attn_dims d = {x->dims[0], l->in_dims[0], l->in_dims[1], l->config.heads, 0};
+    d.hs = d.C / d.NH;
+    return d;
+}
+
+static nnl_status attention_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
+                                    const nnl_forward_ctx *ctx)
+{
+    const nnl_kernels *k = nnl_kernels_active();
+    const int threads = nnl_threads_get();
+    const attn_dims d = dims_of(l, x);
+    const int64_t BT = d.B * d.T, C = d.C;
+    int64_t floats = BT * 3 * C + BT * C + BT * d.NH; /* qkv, att, lse */
+    NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &floats, "causal_self_attention"));
+    float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C;
+    k->sgemm(0, 0, BT, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
+    k->add_bias(BT, 3 * C, qkv, l->params[1].value->data);
+    const nnl_attn_shape s = {d.T, d.T, d.hs, 3 * C, 3 * C, C, 1.0f / sqrtf((float)d.hs)};
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+    for (int64_t bh = 0; bh < d.B * d.NH; bh++) {
+        int64_t b = bh / d.NH, h = bh % d.NH;
+        const float *q = qkv + b * d.T * 3 * C + h * d.hs;
+        k->attention_forward(&s, q, q + C, q + 2 * C, att + b * d.T * C + h * d.hs, lse + bh * d.T);
+    }
+    k->sgemm(0, 0, BT, C, C, 1.0f, att, C, l->params[2].value->data, C, 0.0f, buf->out->data, C, threads);
+    k->add_bias(BT, C, buf->out->data, l->params[3].value->data);
+    (void)ctx;
+    return NNL_OK;
+}
+
+static nnl_status attention_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
+                                     int need_dx)
+{
+    const nnl_kernels *k = nnl_kernels_active();
+    const int threads = nnl_threads_get();
+    const attn_dims d = dims_of(l, x);
+    const int64_t BT = d.B * d.T, C = d.C;
+    const float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C;
+    int64_t floats = BT * 3 * C + BT * C;
+    NNL_TRY(nnl_tensor_ensure(&buf->pre, 1, &floats, "causal_self_attention"));
+    float *dqkv = buf->pre->data, *datt = dqkv + BT * 3 * C;
+    /* y = att W_proj + b */
+    k->sgemm(1, 0, C, C, BT, 1.0f, att, C, dy->data, C, 1.0f, l->params[2].grad->data, C, threads);
+    k->sum_rows(BT, C, dy->data, l->params[3].grad->data);
+    k->sgemm(0, 1, BT, C, C, 1.0f, dy->data, C, l->params[2].value->data, C, 0.0f, datt, C, threads);
+    /* att = attention(qkv) */
+    const nnl_attn_shape s = {d.T, d.T, d.hs, 3 * C, 3 * C, C, 1.0f / sqrtf((float)d.hs)};
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+    for (int64_t bh = 0; bh < d.B * d.NH; bh++) {
+        int64_t b = bh / d.NH, h = bh % d.NH;
+        int64_t qoff = b * d.T * 3 * C + h * d.hs, ooff = b * d.T * C + h * d.hs;
+        k->attention_backward(&s, qkv + qoff, qkv + qoff + C, qkv + qoff + 2 * C, att + ooff, lse + bh * d.T,
+                              datt + ooff, dqkv + qoff, dqkv + qoff + C, dqkv + qoff + 2 * C);
+    }
+    /* qkv = x W_qkv + b */
+    k->sgemm(1, 0, C, 3 * C, BT, 1.0f, x->data, C, dqkv, 3 * C, 1.0f, l->params[0].grad->data, 3 * C, threads);
+    k->sum_rows(BT, 3 * C, dqkv, l->params[1].grad->data);
+    if (need_dx)
+        k->sgemm(0, 1, BT, C, 3 * C, 1.0f, dqkv, 3 * C, l->params[0].value->data, 3 * C, 0.0f, buf->dx->data, C,
+                 threads);
+    return NNL_OK;
+}
+
+static void attention_write_config(const nnl_layer *l, nnl_strbuf *json)
+{
+    nnl_strbuf_printf(json, ",\"heads\":%lld", (long long)l->config.heads);
+}
+
+static const nnl_layer_ops attention_ops = {"causal_self_attention", attention_build, attention_forward,
+                                            attention_backward, attention_write_config, NULL};
+
+nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads)
+{
+    NNL_CHECK_PTR("nnl_layer_causal_self_attention", out);
+    if (heads < 1 || heads > 4096)
+        return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_causal_self_attention: heads=%lld, expected 1..4096",
+                         (long long)heads);
+    NNL_TRY(nnl_layer_new(out, &attention_ops, "nnl_layer_causal_self_attention"));
+    (*out)->config.heads = heads;
+    return NNL_OK;
+}

@@ -1,0 +1,148 @@
+/* Transformer block (GPT-2, pre-LayerNorm):
+ *
+ *   x {B, T, C} -> h = x + attention(layernorm(x))
+ *               -> y = h + dense_C(gelu(dense_4C(layernorm(h))))
+ *
+ * Built from the public layers: two residual blocks, run in sequence with
+ * their buffers in buf->inner. The constructor makes the children (dim is
+ * needed for the MLP's widths), so a saved block's config is just heads and
+ * dim and its parameters are its children's, depth first. */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "nn/workspace.h"
+
+static nnl_status transformer_build(nnl_layer *l, nnl_rng *init)
+{
+    if (l->in_ndim != 2 || l->in_dims[1] != l->config.units)
+        return nnl_error(NNL_E_SHAPE, "transformer_block: input must be (T, %lld) per sample",
+                         (long long)l->config.units);
+    for (int i = 0; i < l->num_children; i++) {
+        l->children[i]->param_budget = l->param_budget;
+        NNL_TRY(nnl_layer_build_internal(l->children[i], l->in_ndim, l->in_dims, init));
+        l->param_budget = l->children[i]->param_budget;
+    }
+    l->out_ndim = 2;
+    l->out_dims[0] = l->in_dims[0];
+    l->out_dims[1] = l->in_dims[1];
+    return NNL_OK;
+}
+
+static nnl_status transformer_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
+                                      const nnl_forward_ctx *ctx)
+{
+    if (!buf->inner)
+        NNL_TRY(nnl_workspace_create(&buf->inner, l->num_children));
+    const nnl_tensor *y;
+    NNL_TRY(nnl_sequence_forward(l->children, l->num_children, buf->inner, x, ctx, &y));
+    memcpy(buf->out->data, y->data, sizeof(float) * (size_t)y->size);
+    return NNL_OK;
+}
+
+static nnl_status transformer_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
+                                       int need_dx)
+{
+    nnl_tensor *dx;
+    NNL_TRY(nnl_sequence_backward(l->children, l->num_children, buf->inner, x, dy, need_dx, &dx));
+    if (need_dx)
+        memcpy(buf->dx->data, dx->data, sizeof(float) * (size_t)dx->size);
+    return NNL_OK;
+}
+
+static void transformer_write_config(const nnl_layer *l, nnl_strbuf *json)
+{
+    nnl_strbuf_printf(json, ",\"heads\":%lld,\"dim\":%lld", (long long)l->config.heads, (long long)l->config.units);
+}
+
+static const nnl_layer_ops transformer_ops = {"transformer_block", transformer_build, transformer_forward,
+                                              transformer_backward, transformer_write_config, NULL};
+
+/* residual(inner[0], ..., inner[n-1]); on failure every layer is freed. */
+static nnl_status make_residual(nnl_layer **out, nnl_layer **inner, int n)
+{
+    nnl_status st = nnl_layer_residual(out);
+    int i = 0;
+    for (; st == NNL_OK && i < n; i++)
+        st = nnl_layer_residual_add(*out, inner[i]);
+    if (st != NNL_OK) {
+        for (int j = i > 0 ? i - 1 : 0; j < n; j++)
+            nnl_layer_free(inner[j]);
+        nnl_layer_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+static nnl_status add_child(nnl_layer *block, nnl_layer *child)
+{
+    nnl_layer **children = nnl_alloc((size_t)(block->num_children + 1) * sizeof *children);
+    if (!children) {
+        nnl_layer_free(child);
+        return nnl_error(NNL_E_NOMEM, "nnl_layer_transformer_block: out of memory");
+    }
+    if (block->num_children)
+        memcpy(children, block->children, (size_t)block->num_children * sizeof *children);
+    nnl_dealloc(block->children);
+    block->children = children;
+    block->children[block->num_children++] = child;
+    child->owned = 1;
+    return NNL_OK;
+}
+
+nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim)
+{
+    static const char who[] = "nnl_layer_transformer_block";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    if (heads < 1 || dim < 1 || dim > ((int64_t)1 << 20) || dim % heads != 0)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: heads=%lld dim=%lld, need dim in 1..2^20 divisible by heads", who,
+                         (long long)heads, (long long)dim);
+    nnl_layer *attn[2] = {NULL, NULL}, *mlp[3] = {NULL, NULL, NULL}, *res_attn = NULL, *res_mlp = NULL;
+    nnl_status st = nnl_layer_layernorm(&attn[0], 1e-5f);
+    if (st == NNL_OK)
+        st = nnl_layer_causal_self_attention(&attn[1], heads);
+    if (st == NNL_OK)
+        st = nnl_layer_layernorm(&mlp[0], 1e-5f);
+    if (st == NNL_OK)
+        st = nnl_layer_dense(&mlp[1], 4 * dim, NNL_ACT_GELU);
+    if (st == NNL_OK)
+        st = nnl_layer_dense(&mlp[2], dim, NNL_ACT_NONE);
+    if (st != NNL_OK) {
+        for (int i = 0; i < 2; i++)
+            nnl_layer_free(attn[i]);
+        for (int i = 0; i < 3; i++)
+            nnl_layer_free(mlp[i]);
+        return st;
+    }
+    st = make_residual(&res_attn, attn, 2);
+    if (st != NNL_OK) {
+        for (int i = 0; i < 3; i++)
+            nnl_layer_free(mlp[i]);
+        return st;
+    }
+    st = make_residual(&res_mlp, mlp, 3);
+    if (st != NNL_OK) {
+        nnl_layer_free(res_attn);
+        return st;
+    }
+    st = nnl_layer_new(out, &transformer_ops, who);
+    if (st != NNL_OK) {
+        nnl_layer_free(res_attn);
+        nnl_layer_free(res_mlp);
+        return st;
+    }
+    (*out)->config.heads = heads;
+    (*out)->config.units = dim;
+    if ((st = add_child(*out, res_attn)) != NNL_OK) {
+        nnl_layer_free(res_mlp);
+        nnl_layer_free(*out);
+        *out = NULL;
+        return st;
+    }
+    if ((st = add_child(*out, res_mlp)) != NNL_OK) {
+        nnl_layer_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
