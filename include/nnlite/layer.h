@@ -250,8 +250,9 @@ NNL_API nnl_status nnl_layer_embedding(nnl_layer **out, int64_t vocab, int64_t d
 
 /**
  * @brief Layer normalisation over the last dimension: y = (x - mean) / sqrt(var + epsilon) * gamma + beta.
- * @param out     receives the layer.
+ * @param out     receives the layer (caller owns it until it is added to a model).
  * @param epsilon in (0, 1), e.g. 1e-5.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or an epsilon out of range.
  */
 NNL_API nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon);
 
@@ -261,8 +262,10 @@ NNL_API nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon);
  *
  * Parameters: "qkv_kernel" (C x 3C), "qkv_bias", "proj_kernel" (C x C), "proj_bias".
  * Memory does not grow with T squared (the kernel uses an online softmax).
- * @param out   receives the layer.
+ * @param out   receives the layer (caller owns it until it is added to a model).
  * @param heads attention heads, 1..4096; C must be divisible by it when built.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a head count out of range; building
+ *         it for a width that @p heads does not divide is ::NNL_E_SHAPE.
  */
 NNL_API nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads);
 
@@ -272,9 +275,10 @@ NNL_API nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t head
  *
  * Its parameters are those of its inner layers (two layernorms, the attention and two
  * dense layers), in that order.
- * @param out   receives the layer.
+ * @param out   receives the layer (caller owns it until it is added to a model).
  * @param heads attention heads, dividing @p dim.
  * @param dim   the width C, 1..2^20.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or values out of range; ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim);
 

@@ -242,9 +242,10 @@ NNL_API nnl_status nnl_model_save(const nnl_model *model, const char *path, int 
  * Everything is validated before use: header size and JSON, dtypes, shapes,
  * offsets, the architecture and that every weight fits it. A file saved with
  * optimizer state comes back compiled, ready to resume training.
- * @param out  receives the model.
- * @param path the file.
- * @return ::NNL_E_IO when it cannot be read; ::NNL_E_FORMAT (with the reason) when malformed.
+ * @param out  receives the model (transferred; free with nnl_model_free()); NULL on failure.
+ * @param path the file (format: docs/file-format.md).
+ * @return ::NNL_E_IO when it cannot be read; ::NNL_E_FORMAT (with the reason) when malformed;
+ *         ::NNL_E_NUMERIC when a weight is NaN or infinite.
  */
 NNL_API nnl_status nnl_model_load(nnl_model **out, const char *path);
 
