@@ -3,12 +3,14 @@
 # builds two programs from outside the tree with nothing but
 # `pkg-config --cflags --libs nnlite`: tests/embed/outside.c (C11) and the
 # C++ example examples/cpp/ (C++17; its own C helpers compiled beside it, as
-# a user's program would). Runs both against the installed library.
+# a user's program would). Runs both against the installed library, the C++
+# one with the installed default digits model.
 #
-#   install_test.sh BUILD_DIR SOURCE_DIR PREFIX LIBDIR
+#   install_test.sh BUILD_DIR SOURCE_DIR PREFIX LIBDIR DATADIR
 set -euo pipefail
-build=$1 source=$2 prefix=$3 libdir=$4
+build=$1 source=$2 prefix=$3 libdir=$4 datadir=$5
 [[ $libdir == /* ]] || libdir=$prefix/$libdir
+[[ $datadir == /* ]] || datadir=$prefix/$datadir
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,7 +37,7 @@ if command -v c++ >/dev/null; then
   c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror "$source/examples/cpp/nnlite_cpp.cpp" -I"$source/examples" \
     "$work"/{grey_image,pgm_read,digit_image}.o $flags -o "$work/nnlite_cpp"
   "$work/nnlite_cpp" train --save "$work/tiny.safetensors"
-  "$work/nnlite_cpp" classify --model "$source/models/digits.safetensors" "$source"/tests/data/digits/*.pgm |
+  "$work/nnlite_cpp" classify --model "$root$datadir/nnlite/digits.safetensors" "$source"/tests/data/digits/*.pgm |
     tee "$work/classified"
   # Each line "DIR/N-name.pgm: digit=M p=..." must have N = M.
   ! grep -Ev '/([0-9])-[^/]*: digit=\1 ' "$work/classified" || { echo "misclassified"; exit 1; }
