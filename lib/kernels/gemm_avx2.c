@@ -123,12 +123,14 @@ void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int6
         nnl_gemm_pack_transpose_generic(src + p, ld, kc - p, valid, width, dst + p * width);
 }
 
+/* The B block (kc x nc = 512 KB) should stay in L2, which is 256 KB to
+ * 1 MB on AVX2-only parts; the A panel (6 KB) in L1. */
 static const nnl_gemm_arch arch_avx2 = {
     .mr = MR,
     .nr = NR,
     .kc = 256,
     .mc = 72,
-    .nc = 1024,
+    .nc = 512,
     .kernel = kernel_6x16,
     .pack_copy = nnl_gemm_pack_copy_avx2,
     .pack_transpose = nnl_gemm_pack_transpose_avx2,

@@ -60,6 +60,10 @@ static void kernel_8x32(int64_t kc, const float *a, const float *b, int64_t ldb,
         }
 }
 
+/* kc = 256: the A panel (8 KB) stays in L1 and the B block (kc x nc = 1 MB)
+ * in the 2 MB L2 of current AVX-512 parts. Measured on the dev machine:
+ * kc from 192 to 384 and mc from 64 to 256 are within noise of each other,
+ * and 8x32 was as fast as 12x32, 8x48 and 6x64 while dividing the shapes. */
 static const nnl_gemm_arch arch_avx512 = {
     .mr = MR,
     .nr = NR,
