@@ -56,11 +56,6 @@ static void draw_batch(nnl_gpt *g, const nnl_text_dataset *data, nnl_text_split 
     load_batch(&g->acts, g->acts.windows, B, g->T);
 }
 
-static double sum_squares_all(const nnl_gpt *g, const nnl_kernels *k)
-{
-    return k->sum_squares(g->num_params, g->grads);
-}
-
 /* One AdamW update of every tensor; weight decay only where t->decay. */
 static void adamw_update(nnl_gpt *g, const nnl_kernels *k, const nnl_gpt_train_options *o, float lr,
                          float grad_scale)
@@ -160,7 +155,7 @@ static nnl_status train_step(nnl_gpt *g, const nnl_text_dataset *data, const nnl
         return nnl_error(NNL_E_NUMERIC, "nnl_gpt_train: loss is %g at step %lld", *loss, (long long)(g->step + 1));
     memset(g->grads, 0, sizeof(float) * (size_t)g->num_params);
     gpt_backward(g, B, T);
-    *grad_norm = sqrt(sum_squares_all(g, k));
+    *grad_norm = sqrt(k->sum_squares(g->num_params, g->grads)); /* alignment padding is 0 */
     if (!isfinite(*grad_norm))
         return nnl_error(NNL_E_NUMERIC, "nnl_gpt_train: gradient norm is %g at step %lld", *grad_norm,
                          (long long)(g->step + 1));
