@@ -64,11 +64,24 @@ static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer 
     stroke_to(data, x, y); /* a click leaves a dot */
 }
 
+/* GTK merges the motion events of one frame into the last one, so a busy
+ * main loop would turn a curve into a few chords; the merged positions are
+ * in the event's history (surface coordinates, hence the shift). */
 static void on_drag_update(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
 {
-    double x, y;
+    double x, y, event_x, event_y;
     gtk_gesture_drag_get_start_point(gesture, &x, &y);
-    stroke_to(data, x + dx, y + dy);
+    x += dx;
+    y += dy;
+    GdkEvent *event = gtk_event_controller_get_current_event(GTK_EVENT_CONTROLLER(gesture));
+    guint count = 0;
+    GdkTimeCoord *history = NULL;
+    if (event && gdk_event_get_position(event, &event_x, &event_y))
+        history = gdk_event_get_history(event, &count);
+    for (guint i = 0; i < count; i++)
+        stroke_to(data, history[i].axes[GDK_AXIS_X] - event_x + x, history[i].axes[GDK_AXIS_Y] - event_y + y);
+    g_free(history);
+    stroke_to(data, x, y);
 }
 
 GtkWidget *digit_canvas_new(int side, digit_canvas_changed_fn changed, void *user)

@@ -102,10 +102,12 @@ static void load_model(recognizer *r, const char *path)
 {
     nnl_model *model = NULL;
     nnl_status s = nnl_model_load(&model, path);
-    char *text = s == NNL_OK ? g_strdup_printf("Model: %s", path)
-                             : g_strdup_printf("Cannot load %s: %s", path, nnl_last_error());
+    char *name = g_path_get_basename(path);
+    char *text = s == NNL_OK ? g_strdup_printf("Model: %s", name) : g_strdup_printf("Cannot load %s", name);
     gtk_label_set_text(GTK_LABEL(r->model_label), text);
+    gtk_widget_set_tooltip_text(r->model_label, s == NNL_OK ? path : nnl_last_error());
     g_free(text);
+    g_free(name);
     if (s != NNL_OK) {
         fprintf(stderr, "digit_recognizer: cannot load %s: %s\n", path, nnl_last_error());
         return;
@@ -215,8 +217,8 @@ static GtkWidget *result_side(recognizer *r)
     r->digit_label = gtk_label_new(NULL);
     r->bars = probability_bars_new();
     r->model_label = gtk_label_new("");
-    gtk_label_set_ellipsize(GTK_LABEL(r->model_label), PANGO_ELLIPSIZE_START);
-    gtk_label_set_max_width_chars(GTK_LABEL(r->model_label), 36);
+    gtk_label_set_ellipsize(GTK_LABEL(r->model_label), PANGO_ELLIPSIZE_MIDDLE);
+    gtk_label_set_max_width_chars(GTK_LABEL(r->model_label), 30);
     gtk_widget_add_css_class(r->model_label, "dim-label");
     gtk_box_append(GTK_BOX(box), r->digit_label);
     gtk_box_append(GTK_BOX(box), r->bars);
