@@ -266,9 +266,10 @@ NNL_API nnl_status nnl_gpt_save(const nnl_gpt *gpt, const char *path, int flags)
  * value (numbers, ranges, the vocabulary) and every tensor's shape are checked
  * before use, and a file with training state restores it so that
  * nnl_gpt_train() resumes where the saved run stopped.
- * @param out  receives the model.
- * @param path the file.
- * @return ::NNL_E_IO when it cannot be read; ::NNL_E_FORMAT (with the reason) when malformed.
+ * @param out  receives the model (transferred; free with nnl_gpt_free()); NULL on failure.
+ * @param path the file (format: docs/file-format.md).
+ * @return ::NNL_E_IO when it cannot be read; ::NNL_E_FORMAT (with the reason) when malformed;
+ *         ::NNL_E_NUMERIC when a weight is NaN or infinite.
  */
 NNL_API nnl_status nnl_gpt_load(nnl_gpt **out, const char *path);
 
