@@ -3,14 +3,19 @@
  * the baby GPT's softmax cross-entropy over 768 tokens x 6000 characters.
  *
  * Each case runs enough calls for about 10 ms per repetition and reports the
- * median repetition. Output: key=value lines, one per case and level:
+ * median repetition, and the fastest one as best_ns (on a machine shared with
+ * other jobs the fastest is the better estimate of the kernel alone). Output:
+ * key=value lines, one per case and level, rates from the median:
  *
- *   op=conv_fwd shape=mnist level=avx512 threads=2 ns_per_call=... ns_per_image=... gflops=...
+ *   op=conv_fwd shape=mnist level=avx512 threads=2 ns_per_call=... best_ns=... ns_per_image=... gflops=...
  *
  * op=conv_fwd_im2col is the alternative the direct conv was measured against
  * (im2col into a buffer, then the level's sgemm on one thread); see conv.c.
  *
- * Usage: kernels [--reps N] [--threads N]   (threads: default all cores) */
+ * Usage: kernels [--reps N] [--threads N] [--level NAME]
+ *   threads: the library's thread count (nnl_set_num_threads), default all
+ *   cores; convolutions also run on one thread. level: scalar, avx2, ...
+ *   (default every level). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +62,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median over repetitions of the seconds per call. */
-static double time_call(bench_fn fn, const void *ctx)
+/* Seconds per call: the median and the fastest repetition. */
+typedef struct timing {
+    double median, best;
+} timing;
+
+static timing time_call(bench_fn fn, const void *ctx)
 {
     fn(ctx); /* warm caches and the OpenMP team */
     double t0 = now_seconds();
@@ -74,7 +83,7 @@ static double time_call(bench_fn fn, const void *ctx)
         per_call[r] = (now_seconds() - t0) / (double)calls;
     }
     qsort(per_call, (size_t)n, sizeof(double), cmp_double);
-    return per_call[n / 2];
+    return (timing){per_call[n / 2], per_call[0]};
 }
 
 /* ---------------------------------------------------------------- conv */
@@ -139,10 +148,11 @@ static void report_conv(const char *op, const char *shape, const conv_case *c, b
     const nnl_conv_shape *s = &c->s;
     double flops = 2.0 * (double)(s->batch * s->out_h * s->out_w * s->out_c) *
                    (double)(s->kernel_h * s->kernel_w * s->in_c);
-    double t = time_call(fn, c);
-    printf("op=%s shape=%s level=%s threads=%d ns_per_call=%.0f ns_per_image=%.0f gflops=%.1f\n", op,
-           shape, nnl_simd_name(c->k->level), c->threads, t * 1e9, t * 1e9 / (double)s->batch,
-           flops / t * 1e-9);
+    timing t = time_call(fn, c);
+    printf("op=%s shape=%s level=%s threads=%d ns_per_call=%.0f best_ns=%.0f ns_per_image=%.0f "
+           "gflops=%.1f\n",
+           op, shape, nnl_simd_name(c->k->level), c->threads, t.median * 1e9, t.best * 1e9,
+           t.median * 1e9 / (double)s->batch, flops / t.median * 1e-9);
 }
 
 static void bench_conv_at(conv_case *c, const char *shape, int threads, int with_input_grad)
@@ -201,11 +211,13 @@ static void bench_pool(const nnl_kernels *k)
     pool_case c = {k, s, random_floats(xn, 1), random_floats(yn, 2), random_floats(yn, 3),
                    random_floats(xn, 4), alloc_or_die((size_t)yn * sizeof(int32_t))};
     run_maxpool_fwd(&c);
-    double tf = time_call(run_maxpool_fwd, &c), tb = time_call(run_maxpool_bwd, &c);
-    printf("op=maxpool_fwd shape=mnist level=%s ns_per_call=%.0f ns_per_image=%.0f\n",
-           nnl_simd_name(k->level), tf * 1e9, tf * 1e9 / (double)s.batch);
-    printf("op=maxpool_bwd shape=mnist level=%s ns_per_call=%.0f ns_per_image=%.0f\n",
-           nnl_simd_name(k->level), tb * 1e9, tb * 1e9 / (double)s.batch);
+    timing tf = time_call(run_maxpool_fwd, &c), tb = time_call(run_maxpool_bwd, &c);
+    printf("op=maxpool_fwd shape=mnist level=%s threads=%d ns_per_call=%.0f best_ns=%.0f ns_per_image=%.0f\n",
+           nnl_simd_name(k->level), nnl_get_num_threads(), tf.median * 1e9, tf.best * 1e9,
+           tf.median * 1e9 / (double)s.batch);
+    printf("op=maxpool_bwd shape=mnist level=%s threads=%d ns_per_call=%.0f best_ns=%.0f ns_per_image=%.0f\n",
+           nnl_simd_name(k->level), nnl_get_num_threads(), tb.median * 1e9, tb.best * 1e9,
+           tb.median * 1e9 / (double)s.batch);
     free((void *)c.x), free((void *)c.dy), free(c.y), free(c.dx), free(c.argmax);
 }
 
@@ -233,10 +245,11 @@ static void bench_xent(const nnl_kernels *k, int64_t rows, int64_t cols, int wit
                    with_probs ? random_floats(rows * cols, 2) : NULL, random_floats(rows * cols, 3)};
     for (int64_t r = 0; r < rows; r++)
         c.labels[r] = (int32_t)((r * 7919) % cols);
-    double t = time_call(run_xent, &c);
-    printf("op=softmax_xent shape=%lldx%lld probs=%s level=%s ns_per_call=%.0f ns_per_row=%.1f\n",
+    timing t = time_call(run_xent, &c);
+    printf("op=softmax_xent shape=%lldx%lld probs=%s level=%s threads=%d ns_per_call=%.0f "
+           "best_ns=%.0f ns_per_row=%.1f\n",
            (long long)rows, (long long)cols, with_probs ? "yes" : "no", nnl_simd_name(k->level),
-           t * 1e9, t * 1e9 / (double)rows);
+           nnl_get_num_threads(), t.median * 1e9, t.best * 1e9, t.median * 1e9 / (double)rows);
     free((void *)c.logits), free(c.labels), free(c.probs), free(c.dlogits);
 }
 
@@ -275,11 +288,15 @@ static void bench_elementwise(const nnl_kernels *k)
                    random_floats(n, 3), random_floats(n, 4)};
     for (int kind = 0; kind < 4; kind++) {
         e.kind = (nnl_act_kind)kind;
-        double tf = time_call(run_act_fwd, &e), tb = time_call(run_act_bwd, &e);
-        printf("op=act_fwd kind=%s n=%lld level=%s ns_per_call=%.0f ns_per_elem=%.3f\n", names[kind],
-               (long long)n, nnl_simd_name(k->level), tf * 1e9, tf * 1e9 / (double)n);
-        printf("op=act_bwd kind=%s n=%lld level=%s ns_per_call=%.0f ns_per_elem=%.3f\n", names[kind],
-               (long long)n, nnl_simd_name(k->level), tb * 1e9, tb * 1e9 / (double)n);
+        timing tf = time_call(run_act_fwd, &e), tb = time_call(run_act_bwd, &e);
+        printf("op=act_fwd kind=%s n=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f "
+               "ns_per_elem=%.3f\n",
+               names[kind], (long long)n, nnl_simd_name(k->level), nnl_get_num_threads(), tf.median * 1e9, tf.best * 1e9,
+               tf.median * 1e9 / (double)n);
+        printf("op=act_bwd kind=%s n=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f "
+               "ns_per_elem=%.3f\n",
+               names[kind], (long long)n, nnl_simd_name(k->level), nnl_get_num_threads(), tb.median * 1e9, tb.best * 1e9,
+               tb.median * 1e9 / (double)n);
     }
     free(e.a), free(e.b), free(e.c), free(e.d);
 
@@ -288,23 +305,30 @@ static void bench_elementwise(const nnl_kernels *k)
                    random_floats(params, 7), random_floats(params, 8)};
     for (int64_t i = 0; i < params; i++)
         a.d[i] = a.d[i] * a.d[i]; /* v >= 0 */
-    double t = time_call(run_adam, &a);
-    printf("op=adam_update n=%lld level=%s ns_per_call=%.0f gbytes_per_s=%.1f\n", (long long)params,
-           nnl_simd_name(k->level), t * 1e9, (double)params * 28.0 / t * 1e-9);
+    timing t = time_call(run_adam, &a);
+    printf("op=adam_update n=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
+           (long long)params, nnl_simd_name(k->level), nnl_get_num_threads(), t.median * 1e9, t.best * 1e9,
+           (double)params * 28.0 / t.median * 1e-9);
     free(a.a), free(a.b), free(a.c), free(a.d);
 }
 
 int main(int argc, char **argv)
 {
     int threads = nnl_get_num_threads();
+    const char *only_level = NULL;
+    int bad = argc % 2 == 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--reps") == 0)
             reps = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--threads") == 0)
             threads = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--level") == 0)
+            only_level = argv[i + 1];
+        else
+            bad = 1;
     }
-    if (reps < 1 || threads < 1) {
-        fprintf(stderr, "usage: kernels [--reps N] [--threads N]\n");
+    if (bad || reps < 1 || nnl_set_num_threads(threads) != NNL_OK) {
+        fprintf(stderr, "usage: kernels [--reps N] [--threads N] [--level NAME]\n");
         return 2;
     }
     /* batch, in h w c, out h w c, kernel, stride, pad */
@@ -312,7 +336,7 @@ int main(int argc, char **argv)
     nnl_conv_shape second = {32, 13, 13, 32, 13, 13, 64, 3, 3, 1, 1, 1, 1};
     for (int level = NNL_SIMD_SCALAR; level <= NNL_SIMD_NEON; level++) {
         const nnl_kernels *k = nnl_kernels_for((nnl_simd)level);
-        if (!k)
+        if (!k || (only_level && strcmp(only_level, nnl_simd_name(k->level)) != 0))
             continue;
         bench_conv(k, "mnist", mnist, threads, 0);
         bench_conv(k, "13x13x32to64", second, threads, 1);

@@ -5,8 +5,13 @@
  * identity 0.5 (1 + tanh(u)) = sigmoid(2u), so y = x * sigmoid(2u) and
  *   gelu'(x) = s + 2 x s (1 - s) du/dx,   s = sigmoid(2u),
  * one exp and one division per element instead of a tanh and its cancellation
- * for negative x. Each kind gets its own loop (the switch is outside). */
+ * for negative x. Each kind gets its own loop (the switch is outside).
+ * Large calls split n over threads (parallel.h); elementwise, so the bits do
+ * not depend on the thread count. */
+#include <stddef.h>
+
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 
 #define GELU_K 0.7978845608028654f
 #define GELU_C 0.044715f
@@ -78,7 +83,7 @@ NNL_INLINE void act_bwd_loop(nnl_act_kind kind, int64_t n, const float *x, const
     }
 }
 
-void SIMD_FN(act_forward)(nnl_act_kind kind, int64_t n, const float *x, float *y)
+static void act_fwd_part(nnl_act_kind kind, int64_t n, const float *x, float *y)
 {
     switch (kind) {
     case NNL_ACT_KIND_RELU: act_fwd_loop(NNL_ACT_KIND_RELU, n, x, y); break;
@@ -88,13 +93,46 @@ void SIMD_FN(act_forward)(nnl_act_kind kind, int64_t n, const float *x, float *y
     }
 }
 
-void SIMD_FN(act_backward)(nnl_act_kind kind, int64_t n, const float *x, const float *y,
-                           const float *dy, float *dx)
+static void act_bwd_part(nnl_act_kind kind, int64_t n, const float *x, const float *y,
+                         const float *dy, float *dx)
 {
     switch (kind) {
     case NNL_ACT_KIND_RELU: act_bwd_loop(NNL_ACT_KIND_RELU, n, x, y, dy, dx); break;
     case NNL_ACT_KIND_SIGMOID: act_bwd_loop(NNL_ACT_KIND_SIGMOID, n, x, y, dy, dx); break;
     case NNL_ACT_KIND_TANH: act_bwd_loop(NNL_ACT_KIND_TANH, n, x, y, dy, dx); break;
     case NNL_ACT_KIND_GELU: act_bwd_loop(NNL_ACT_KIND_GELU, n, x, y, dy, dx); break;
+    }
+}
+
+/* p + offset, keeping NULL (the pointer an activation does not read). */
+NNL_INLINE const float *offset_or_null(const float *p, int64_t offset) { return p ? p + offset : NULL; }
+
+void SIMD_FN(act_forward)(nnl_act_kind kind, int64_t n, const float *x, float *y)
+{
+    int team = kernel_team(2 * n, n / 4096);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t begin, end;
+        team_share(n, 16, &begin, &end);
+        act_fwd_part(kind, end - begin, x + begin, y + begin);
+    }
+}
+
+void SIMD_FN(act_backward)(nnl_act_kind kind, int64_t n, const float *x, const float *y,
+                           const float *dy, float *dx)
+{
+    int team = kernel_team(3 * n, n / 4096);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t begin, end;
+        team_share(n, 16, &begin, &end);
+        act_bwd_part(kind, end - begin, offset_or_null(x, begin), offset_or_null(y, begin), dy + begin,
+                     dx + begin);
     }
 }

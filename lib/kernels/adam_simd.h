@@ -4,8 +4,12 @@
  * The step reads w, g, m, v and writes w, m, v once per element in a single
  * pass (the optimizer touches every parameter each step, so separate passes
  * would multiply the memory traffic). The bias corrections become
- * multiplications by 1/bc1 and 1/bc2; the sqrt and one division remain. */
+ * multiplications by 1/bc1 and 1/bc2; the sqrt and one division remain.
+ * Large calls split n over threads (parallel.h): the step is elementwise (the
+ * same bits for any thread count); the sum of squares adds the threads'
+ * partial sums in thread order. */
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 
 typedef struct adam_consts {
     vf b1, one_minus_b1, b2, one_minus_b2, inv_bc1, inv_bc2, eps, wd, lr, grad_scale;
@@ -26,6 +30,15 @@ NNL_INLINE void adam_vec(const adam_consts *c, float *w, const float *g, float *
     vf_store_tail(w, masked, k, vf_fnmadd(c->lr, step, wv));
 }
 
+static void adam_part(const adam_consts *c, int64_t n, float *w, const float *g, float *m, float *v)
+{
+    int64_t i = 0;
+    for (; i + VL <= n; i += VL)
+        adam_vec(c, w + i, g + i, m + i, v + i, 0, vmask_first(VL));
+    if (i < n)
+        adam_vec(c, w + i, g + i, m + i, v + i, 1, vmask_first(n - i));
+}
+
 void SIMD_FN(adam_update)(int64_t n, float *w, const float *g, float *m, float *v, float lr,
                           float b1, float b2, float eps, float bc1, float bc2, float wd,
                           float grad_scale)
@@ -36,15 +49,20 @@ void SIMD_FN(adam_update)(int64_t n, float *w, const float *g, float *m, float *
         .inv_bc1 = vf_set1(1.0f / bc1), .inv_bc2 = vf_set1(1.0f / bc2),
         .eps = vf_set1(eps), .wd = vf_set1(wd), .lr = vf_set1(lr), .grad_scale = vf_set1(grad_scale),
     };
-    int64_t i = 0;
-    for (; i + VL <= n; i += VL)
-        adam_vec(&c, w + i, g + i, m + i, v + i, 0, vmask_first(VL));
-    if (i < n)
-        adam_vec(&c, w + i, g + i, m + i, v + i, 1, vmask_first(n - i));
+    int team = kernel_team(7 * n, n / 4096);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t begin, end;
+        team_share(n, 16, &begin, &end);
+        adam_part(&c, end - begin, w + begin, g + begin, m + begin, v + begin);
+    }
 }
 
-/* Two pairs of double accumulators (each vf holds two vd halves). */
-double SIMD_FN(sum_squares)(int64_t n, const float *x)
+/* Two pairs of double accumulators (each vf fills two vd halves). */
+static double sum_squares_part(int64_t n, const float *x)
 {
     vd a0 = vd_zero(), a1 = vd_zero(), a2 = vd_zero(), a3 = vd_zero();
     int64_t i = 0;
@@ -55,4 +73,24 @@ double SIMD_FN(sum_squares)(int64_t n, const float *x)
     for (; i < n; i += VL)
         vd_add_squares(&a0, &a1, vf_load_mask(x + i, vmask_first(n - i)));
     return vd_hsum(vd_add(vd_add(a0, a1), vd_add(a2, a3)));
+}
+
+double SIMD_FN(sum_squares)(int64_t n, const float *x)
+{
+    int team = kernel_team(n, n / 4096);
+    if (team == 1)
+        return sum_squares_part(n, x);
+    double partial[NNL_PARALLEL_MAX_THREADS] = {0};
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team)
+#endif
+    {
+        int64_t begin, end;
+        team_share(n, 16, &begin, &end);
+        partial[team_index()] = sum_squares_part(end - begin, x + begin);
+    }
+    double total = 0.0;
+    for (int t = 0; t < team; t++)
+        total += partial[t];
+    return total;
 }

@@ -3,12 +3,15 @@
  * formula and the choice of a direct algorithm: conv.c.
  *
  * Vectors always run across output channels (contiguous in y, dy, w and dw).
- * Output pixels whose window lies wholly inside the input ("interior", all
- * of them for valid padding) take the register-blocked fast paths; the
- * border of padded convolutions takes a per-pixel path with bounds checks.
- * Tile shapes are compile-time constants of always-inlined functions, so
- * each (pixels, vectors, masked-tail) combination is its own straight-line
- * loop with the accumulators in registers. */
+ * The forward's blocks of output pixels take the range of kernel taps they
+ * share as an argument, so rows and columns cut by padding run the same
+ * register-blocked code over fewer taps (an edge column as a block of one
+ * pixel). The weight gradient's tiles mix taps, so a pixel whose window is
+ * cut by padding gathers its x values (zero for padding) first; the input
+ * gradient checks each tap. Tile shapes are compile-time constants of
+ * always-inlined functions, so each (pixels, vectors, masked tail)
+ * combination is its own straight-line loop with the accumulators in
+ * registers. */
 #include <stddef.h>
 
 #include "kernels/conv_window.h"
@@ -79,7 +82,7 @@ NNL_INLINE void fwd_block(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64
             vf_store_tail(yp + p * s->out_c + v * VL, last_masked(masked, v, nv), k, acc[p][v]);
 }
 
-/* Pixels [ow0, ow1) of row oh: full blocks, then halving blocks. */
+/* Pixels [ow0, ow1) of row oh: full blocks, then blocks of 4, 2 and 1. */
 NNL_INLINE void fwd_span(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow0, int64_t ow1,
                          int64_t co, int nv, int masked, vmask k)
 {
@@ -87,10 +90,8 @@ NNL_INLINE void fwd_span(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_
     for (; ow + CONV_FWD_PIXELS <= ow1; ow += CONV_FWD_PIXELS)
         fwd_block(c, t, oh, ow, co, CONV_FWD_PIXELS, nv, masked, k);
 #if CONV_FWD_PIXELS > 4
-    if (ow + 4 <= ow1) {
+    for (; ow + 4 <= ow1; ow += 4)
         fwd_block(c, t, oh, ow, co, 4, nv, masked, k);
-        ow += 4;
-    }
 #endif
     if (ow + 2 <= ow1) {
         fwd_block(c, t, oh, ow, co, 2, nv, masked, k);

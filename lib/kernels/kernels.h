@@ -10,7 +10,12 @@
  *
  * Layout conventions: row-major; images are NHWC (batch, height, width,
  * channels), as in Keras, so channels are contiguous and SIMD runs across
- * them; conv weights are HWIO (kh, kw, c_in, c_out). */
+ * them; conv weights are HWIO (kh, kw, c_in, c_out).
+ *
+ * Threads: kernels with a `threads` argument use that many. The SIMD
+ * activations, softmax, pooling, Adam and sum of squares have none and split
+ * large calls (from 64k floats) over nnl_threads_get() OpenMP threads
+ * (parallel.h). Results are deterministic for a given thread count. */
 #ifndef NNL_KERNELS_KERNELS_H
 #define NNL_KERNELS_KERNELS_H
 
@@ -61,7 +66,8 @@ typedef struct nnl_kernels {
     /* y[n] = act(x[n]) (x == y allowed). */
     void (*act_forward)(nnl_act_kind kind, int64_t n, const float *x, float *y);
     /* dx[n] = dy[n] * act'(x) where x is the activation's input and y its
-     * output (each activation uses whichever is cheaper). dx == dy allowed. */
+     * output (each activation uses whichever is cheaper: relu, sigmoid and
+     * tanh read only y, gelu only x; the other may be NULL). dx == dy allowed. */
     void (*act_backward)(nnl_act_kind kind, int64_t n, const float *x, const float *y,
                          const float *dy, float *dx);
 

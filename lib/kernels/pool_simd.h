@@ -9,11 +9,14 @@
  * its share) or 0. Otherwise dx is zeroed and windows add into it in order;
  * lanes are distinct channels, so overlapping windows never conflict. The
  * max backward picks each tap's lanes by comparing argmax with the tap's
- * indices instead of scattering. */
+ * indices instead of scattering. Large calls split the images over threads
+ * (parallel.h); images are independent, so the bits do not depend on the
+ * thread count. */
 #include <string.h>
 
 #include "kernels/conv_window.h"
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 
 /* Valid taps of one window and the x index of its (possibly padded) origin. */
 typedef struct pool_window {
@@ -61,10 +64,11 @@ NNL_INLINE void maxpool_vec(const pool_window *w, const float *x, int64_t c, int
     vi_store_tail(argmax + c, masked, k, arg);
 }
 
-void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
+static void maxpool_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, const float *x, float *y,
+                           int32_t *argmax)
 {
-    int64_t c_n = s->in_c, o = 0;
-    for (int64_t n = 0; n < s->batch; n++)
+    int64_t c_n = s->in_c, o = n0 * s->out_h * s->out_w * c_n;
+    for (int64_t n = n0; n < n1; n++)
         for (int64_t oh = 0; oh < s->out_h; oh++)
             for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
                 pool_window w = window_at(s, n, oh, ow);
@@ -74,6 +78,26 @@ void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y,
                 if (c < c_n)
                     maxpool_vec(&w, x, c, 1, vmask_first(c_n - c), y + o, argmax + o);
             }
+}
+
+/* Threads for a pass over the batch's inputs. */
+NNL_INLINE int pool_team(const nnl_conv_shape *s)
+{
+    return kernel_team(s->batch * s->in_h * s->in_w * s->in_c, s->batch);
+}
+
+void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
+{
+    int team = pool_team(s);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t n0, n1;
+        team_share(s->batch, 1, &n0, &n1);
+        maxpool_images(s, n0, n1, x, y, argmax);
+    }
 }
 
 /* Each tap of the window gets g in the lanes where `pick(tap)` holds: for
@@ -92,16 +116,17 @@ NNL_INLINE void pool_bwd_vec(const pool_window *w, vf g, const int32_t *argmax, 
         }
 }
 
-/* Shared loop of both backwards; argmax == NULL means average (dy * inv). */
-NNL_INLINE void pool_backward(const nnl_conv_shape *s, const float *dy, const int32_t *argmax,
-                              float inv, float *dx)
+/* Images [n0, n1) of both backwards; argmax == NULL means average (dy * inv). */
+NNL_INLINE void pool_backward_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, const float *dy,
+                                     const int32_t *argmax, float inv, float *dx)
 {
     int overwrite = tiles_exactly(s);
+    int64_t x_img = s->in_h * s->in_w * s->in_c;
     if (!overwrite)
-        memset(dx, 0, (size_t)(s->batch * s->in_h * s->in_w * s->in_c) * sizeof(float));
+        memset(dx + n0 * x_img, 0, (size_t)((n1 - n0) * x_img) * sizeof(float));
     vf vinv = vf_set1(inv);
-    int64_t c_n = s->in_c, o = 0;
-    for (int64_t n = 0; n < s->batch; n++)
+    int64_t c_n = s->in_c, o = n0 * s->out_h * s->out_w * c_n;
+    for (int64_t n = n0; n < n1; n++)
         for (int64_t oh = 0; oh < s->out_h; oh++)
             for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
                 pool_window w = window_at(s, n, oh, ow);
@@ -117,6 +142,21 @@ NNL_INLINE void pool_backward(const nnl_conv_shape *s, const float *dy, const in
                     pool_bwd_vec(&w, argmax ? g : vf_mul(g, vinv), am, c, 1, k, overwrite, dx);
                 }
             }
+}
+
+static void pool_backward(const nnl_conv_shape *s, const float *dy, const int32_t *argmax, float inv,
+                          float *dx)
+{
+    int team = pool_team(s);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t n0, n1;
+        team_share(s->batch, 1, &n0, &n1);
+        pool_backward_images(s, n0, n1, dy, argmax, inv, dx);
+    }
 }
 
 void SIMD_FN(maxpool_backward)(const nnl_conv_shape *s, const float *dy, const int32_t *argmax,
@@ -135,11 +175,11 @@ NNL_INLINE void avgpool_vec(const pool_window *w, const float *x, int64_t c, int
     vf_store_tail(y + c, masked, k, vf_mul(sum, inv));
 }
 
-void SIMD_FN(avgpool_forward)(const nnl_conv_shape *s, const float *x, float *y)
+static void avgpool_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, const float *x, float *y)
 {
     vf inv = vf_set1(1.0f / (float)(s->kernel_h * s->kernel_w));
-    int64_t c_n = s->in_c, o = 0;
-    for (int64_t n = 0; n < s->batch; n++)
+    int64_t c_n = s->in_c, o = n0 * s->out_h * s->out_w * c_n;
+    for (int64_t n = n0; n < n1; n++)
         for (int64_t oh = 0; oh < s->out_h; oh++)
             for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
                 pool_window w = window_at(s, n, oh, ow);
@@ -149,6 +189,20 @@ void SIMD_FN(avgpool_forward)(const nnl_conv_shape *s, const float *x, float *y)
                 if (c < c_n)
                     avgpool_vec(&w, x, c, 1, vmask_first(c_n - c), inv, y + o);
             }
+}
+
+void SIMD_FN(avgpool_forward)(const nnl_conv_shape *s, const float *x, float *y)
+{
+    int team = pool_team(s);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t n0, n1;
+        team_share(s->batch, 1, &n0, &n1);
+        avgpool_images(s, n0, n1, x, y);
+    }
 }
 
 void SIMD_FN(avgpool_backward)(const nnl_conv_shape *s, const float *dy, float *dx)

@@ -8,11 +8,13 @@
  * accumulators per pass hide the add/max latency. The one-hot subtraction
  * touches a single element, so the vector pass writes p * scale everywhere
  * and the label's element is fixed afterwards with the same arithmetic as
- * the scalar oracle. */
+ * the scalar oracle. Large calls split the rows over threads (parallel.h);
+ * the loss adds the threads' partial sums in thread order. */
 #include <math.h>
 #include <stddef.h>
 
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 
 NNL_INLINE float row_max(int64_t n, const float *x)
 {
@@ -75,9 +77,9 @@ NNL_INLINE void scale_row(int64_t n, const float *e, float inv, float *p, float 
     }
 }
 
-void SIMD_FN(softmax)(int64_t rows, int64_t cols, const float *logits, float *probs)
+static void softmax_rows(int64_t r0, int64_t r1, int64_t cols, const float *logits, float *probs)
 {
-    for (int64_t r = 0; r < rows; r++) {
+    for (int64_t r = r0; r < r1; r++) {
         const float *x = logits + r * cols;
         float *p = probs + r * cols;
         float inv = 1.0f / exp_row(cols, x, row_max(cols, x), p);
@@ -85,11 +87,26 @@ void SIMD_FN(softmax)(int64_t rows, int64_t cols, const float *logits, float *pr
     }
 }
 
-double SIMD_FN(softmax_xent)(int64_t rows, int64_t cols, const float *logits, const int32_t *labels,
-                             float scale, float *probs, float *dlogits)
+void SIMD_FN(softmax)(int64_t rows, int64_t cols, const float *logits, float *probs)
+{
+    int team = kernel_team(2 * rows * cols, rows);
+    (void)team;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team) if (team > 1)
+#endif
+    {
+        int64_t r0, r1;
+        team_share(rows, 1, &r0, &r1);
+        softmax_rows(r0, r1, cols, logits, probs);
+    }
+}
+
+/* Rows [r0, r1) of softmax_xent; returns their loss sum. */
+static double xent_rows(int64_t r0, int64_t r1, int64_t cols, const float *logits,
+                        const int32_t *labels, float scale, float *probs, float *dlogits)
 {
     double total = 0.0;
-    for (int64_t r = 0; r < rows; r++) {
+    for (int64_t r = r0; r < r1; r++) {
         const float *x = logits + r * cols;
         float *p = probs ? probs + r * cols : NULL;
         float *d = dlogits ? dlogits + r * cols : NULL;
@@ -107,5 +124,26 @@ double SIMD_FN(softmax_xent)(int64_t rows, int64_t cols, const float *logits, co
         if (d)
             d[label] = (e_label * inv - 1.0f) * scale;
     }
+    return total;
+}
+
+double SIMD_FN(softmax_xent)(int64_t rows, int64_t cols, const float *logits, const int32_t *labels,
+                             float scale, float *probs, float *dlogits)
+{
+    int team = kernel_team(2 * rows * cols, rows);
+    if (team == 1)
+        return xent_rows(0, rows, cols, logits, labels, scale, probs, dlogits);
+    double partial[NNL_PARALLEL_MAX_THREADS] = {0};
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team)
+#endif
+    {
+        int64_t r0, r1;
+        team_share(rows, 1, &r0, &r1);
+        partial[team_index()] = xent_rows(r0, r1, cols, logits, labels, scale, probs, dlogits);
+    }
+    double total = 0.0;
+    for (int t = 0; t < team; t++)
+        total += partial[t];
     return total;
 }

@@ -43,6 +43,13 @@ static inline float *test_floats(int64_t n)
     return p;
 }
 
+/* Refill an output buffer with NaN before a kernel writes it again. */
+static inline void test_poison(float *p, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        p[i] = NAN;
+}
+
 static inline float *test_random(int64_t n, uint32_t seed, float scale)
 {
     float *p = test_floats(n);

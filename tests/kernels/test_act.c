@@ -144,6 +144,39 @@ static void gelu_is_the_gpt2_tanh_approximation(void **state)
     }
 }
 
+/* Calls big enough to be split over threads give the oracle's values and
+ * the same bits at every thread count (the kernels are elementwise). */
+static void large_calls_are_the_same_at_every_thread_count(void **state)
+{
+    (void)state;
+    const nnl_kernels *ref = scalar_table(), *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    int64_t n = 300001;
+    float *x = test_random(n, 21, 6.0f), *dy = test_random(n, 22, 1.0f);
+    float *y_ref = test_floats(n), *dx_ref = test_floats(n), *y1 = test_floats(n), *dx1 = test_floats(n);
+    float *y = test_floats(n), *dx = test_floats(n);
+    for (int ki = 0; ki < 4; ki++) {
+        ref->act_forward(kinds[ki], n, x, y_ref);
+        ref->act_backward(kinds[ki], n, x, y_ref, dy, dx_ref);
+        for (int l = 0; l < levels; l++)
+            for (int threads = 1; threads <= 3; threads++) {
+                assert_ok(nnl_set_num_threads(threads));
+                test_poison(y, n), test_poison(dx, n);
+                simd[l]->act_forward(kinds[ki], n, x, threads == 1 ? y1 : y);
+                simd[l]->act_backward(kinds[ki], n, x, y_ref, dy, threads == 1 ? dx1 : dx);
+                if (threads == 1) {
+                    assert_close(kind_names[ki], y1, y_ref, n, 2e-7, 4e-6);
+                    assert_close(kind_names[ki], dx1, dx_ref, n, 2e-7, 1e-5);
+                } else {
+                    assert_same_bits(kind_names[ki], y, y1, n);
+                    assert_same_bits(kind_names[ki], dx, dx1, n);
+                }
+            }
+    }
+    assert_ok(nnl_set_num_threads(1));
+    free(x), free(dy), free(y_ref), free(dx_ref), free(y1), free(dx1), free(y), free(dx);
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -153,6 +186,7 @@ int main(void)
         cmocka_unit_test(scalar_backward_matches_finite_differences),
         cmocka_unit_test(extremes_stay_finite_and_in_range),
         cmocka_unit_test(gelu_is_the_gpt2_tanh_approximation),
+        cmocka_unit_test(large_calls_are_the_same_at_every_thread_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,12 +65,52 @@ static void scalar_step_follows_the_formula(void **state)
     assert_float_equal(scalar_table()->sum_squares(0, x), 0.0, 0.0);
 }
 
+/* Calls big enough to be split over threads: the step gives the same bits
+ * at every thread count; the sum of squares the same value for a given
+ * count and the oracle's within rounding. */
+static void large_calls_are_deterministic(void **state)
+{
+    (void)state;
+    const nnl_kernels *ref = scalar_table(), *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    int64_t n = 694001;
+    float *w0 = test_random(n, 41, 1.0f), *g = test_random(n, 42, 1.0f);
+    float *m0 = test_random(n, 43, 0.1f), *v0 = test_random(n, 44, 0.1f);
+    for (int64_t i = 0; i < n; i++)
+        v0[i] *= v0[i];
+    double ss_ref = ref->sum_squares(n, g);
+    for (int l = 0; l < levels; l++) {
+        float *w1 = test_copy(w0, n), *m1 = test_copy(m0, n), *v1 = test_copy(v0, n);
+        for (int threads = 1; threads <= 3; threads++) {
+            assert_ok(nnl_set_num_threads(threads));
+            float *w = test_copy(w0, n), *m = test_copy(m0, n), *v = test_copy(v0, n);
+            run(simd[l], &settings[1], n, w, g, m, v);
+            if (threads == 1) {
+                memcpy(w1, w, (size_t)n * sizeof(float));
+                memcpy(m1, m, (size_t)n * sizeof(float));
+                memcpy(v1, v, (size_t)n * sizeof(float));
+            }
+            assert_same_bits("adam w", w, w1, n);
+            assert_same_bits("adam m", m, m1, n);
+            assert_same_bits("adam v", v, v1, n);
+            double ss = simd[l]->sum_squares(n, g);
+            assert_float_equal(ss, ss_ref, 1e-12 * ss_ref);
+            assert_true(simd[l]->sum_squares(n, g) == ss);
+            free(w), free(m), free(v);
+        }
+        free(w1), free(m1), free(v1);
+    }
+    assert_ok(nnl_set_num_threads(1));
+    free(w0), free(g), free(m0), free(v0);
+}
+
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(simd_matches_scalar),
         cmocka_unit_test(scalar_step_follows_the_formula),
+        cmocka_unit_test(large_calls_are_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

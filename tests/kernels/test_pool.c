@@ -117,12 +117,55 @@ static void scalar_backwards_match_finite_differences(void **state)
     }
 }
 
+/* Batches big enough to be split over threads give the same bits at every
+ * thread count (images are independent) and the oracle's values. */
+static void large_batches_are_the_same_at_every_thread_count(void **state)
+{
+    (void)state;
+    const nnl_kernels *ref = scalar_table(), *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    for (size_t gi = 0; gi < 2; gi++) { /* exactly tiled, and with a leftover */
+        nnl_conv_shape s = geometry(gi, 9);
+        int64_t xn = in_size(&s), yn = out_size(&s);
+        float *x = test_random(xn, 51, 1.0f), *dy = test_random(yn, 52, 1.0f);
+        float *y_ref = test_floats(yn), *dx_ref = test_floats(xn), *y = test_floats(yn), *dx = test_floats(xn);
+        float *ya = test_floats(yn), *dxa = test_floats(xn);
+        int32_t *am_ref = malloc((size_t)yn * sizeof(int32_t)), *am = malloc((size_t)yn * sizeof(int32_t));
+        assert_non_null(am_ref);
+        assert_non_null(am);
+        ref->maxpool_forward(&s, x, y_ref, am_ref);
+        ref->maxpool_backward(&s, dy, am_ref, dx_ref);
+        float *ya_ref = test_floats(yn), *dxa_ref = test_floats(xn);
+        ref->avgpool_forward(&s, x, ya_ref);
+        ref->avgpool_backward(&s, dy, dxa_ref);
+        for (int l = 0; l < levels; l++)
+            for (int threads = 1; threads <= 3; threads++) {
+                assert_ok(nnl_set_num_threads(threads));
+                test_poison(y, yn), test_poison(dx, xn), test_poison(ya, yn), test_poison(dxa, xn);
+                memset(am, 0xff, (size_t)yn * sizeof(int32_t));
+                simd[l]->maxpool_forward(&s, x, y, am);
+                simd[l]->maxpool_backward(&s, dy, am, dx);
+                simd[l]->avgpool_forward(&s, x, ya);
+                simd[l]->avgpool_backward(&s, dy, dxa);
+                assert_same_bits("maxpool y", y, y_ref, yn);
+                assert_true(memcmp(am, am_ref, (size_t)yn * sizeof(int32_t)) == 0);
+                assert_close("maxpool dx", dx, dx_ref, xn, 0.0, 0.0);
+                assert_close("avgpool y", ya, ya_ref, yn, 0.0, 0.0);
+                assert_close("avgpool dx", dxa, dxa_ref, xn, 0.0, 0.0);
+            }
+        assert_ok(nnl_set_num_threads(1));
+        free(x), free(dy), free(y_ref), free(dx_ref), free(y), free(dx), free(ya), free(dxa);
+        free(am_ref), free(am), free(ya_ref), free(dxa_ref);
+    }
+}
+
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(simd_matches_scalar),
         cmocka_unit_test(scalar_backwards_match_finite_differences),
+        cmocka_unit_test(large_batches_are_the_same_at_every_thread_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,6 +149,43 @@ static void known_values_for_every_table(void **state)
     free(x), free(p);
 }
 
+/* Calls big enough to be split over threads: the oracle's values at every
+ * thread count, the same bits for the outputs, and for a given thread count
+ * the same loss on every call. */
+static void large_calls_are_deterministic(void **state)
+{
+    (void)state;
+    const nnl_kernels *ref = scalar_table(), *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    int64_t rows = 67, cols = 3001, n = rows * cols;
+    int32_t *labels = labels_for(rows, cols);
+    float *x = test_random(n, 31, 20.0f), *p_ref = test_floats(n), *d_ref = test_floats(n);
+    float *p1 = test_floats(n), *d1 = test_floats(n), *p = test_floats(n), *d = test_floats(n);
+    double loss_ref = ref->softmax_xent(rows, cols, x, labels, 0.5f, p_ref, d_ref);
+    for (int l = 0; l < levels; l++) {
+        const nnl_kernels *k = simd[l];
+        for (int threads = 1; threads <= 3; threads++) {
+            assert_ok(nnl_set_num_threads(threads));
+            test_poison(p, n), test_poison(d, n);
+            double loss = k->softmax_xent(rows, cols, x, labels, 0.5f, threads == 1 ? p1 : p, threads == 1 ? d1 : d);
+            assert_float_equal(loss, loss_ref, 1e-6 * fabs(loss_ref));
+            assert_true(k->softmax_xent(rows, cols, x, labels, 0.5f, NULL, NULL) == loss);
+            if (threads == 1) {
+                assert_close("probs", p1, p_ref, n, 1e-9, 2e-6);
+                assert_close("dlogits", d1, d_ref, n, DLOGIT_ATOL, 2e-6);
+            } else {
+                assert_same_bits("probs", p, p1, n);
+                assert_same_bits("dlogits", d, d1, n);
+            }
+            test_poison(p, n);
+            k->softmax(rows, cols, x, p);
+            assert_same_bits("softmax", p, p1, n);
+        }
+    }
+    assert_ok(nnl_set_num_threads(1));
+    free(labels), free(x), free(p_ref), free(d_ref), free(p1), free(d1), free(p), free(d);
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -157,6 +194,7 @@ int main(void)
         cmocka_unit_test(simd_xent_matches_scalar_in_every_mode),
         cmocka_unit_test(scalar_gradient_matches_finite_differences),
         cmocka_unit_test(known_values_for_every_table),
+        cmocka_unit_test(large_calls_are_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
