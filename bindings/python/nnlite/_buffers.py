@@ -85,8 +85,11 @@ def to_c(data, typecode, writable=False):
     ``typecode`` is ``"f"`` (float32) or ``"i"`` (int32). Data of another
     type or layout is converted into a copy; with ``writable`` it must be
     used in place (C writes into it), so a copy is an error.
-    Integer conversion refuses values that are not whole numbers.
+    Integer conversion refuses values that are not whole numbers. An
+    :class:`nnlite.Tensor` passes its own memory.
     """
+    if callable(getattr(data, "memoryview", None)):
+        data = data.memoryview()  # a Tensor
     if HAVE_NUMPY and not isinstance(data, (str, bytes)):
         original = np.asarray(data)
         if typecode == "i" and original.dtype.kind not in "iub":
@@ -137,7 +140,10 @@ def new(shape, typecode):
     if HAVE_NUMPY:
         arr = np.zeros(shape, dtype=_NUMPY_TYPES[typecode])
         return arr.ctypes.data, arr
-    buf = array.array(typecode, bytes(_shapes.count(shape) * array.array(typecode).itemsize))
+    count = _shapes.count(shape)
+    buf = array.array(typecode, bytes(count * array.array(typecode).itemsize))
+    if count == 0:
+        return buf.buffer_info()[0], memoryview(buf)  # memoryview cannot have zeros in its shape
     return buf.buffer_info()[0], memoryview(buf).cast("B").cast(typecode, shape)
 
 

@@ -13,9 +13,7 @@ def _labels(truth, predicted, num_classes):
         raise ValueError("nnlite: truth and predicted must be 1-D and of one length, got shapes %s and %s"
                          % (tuple(t_shape), tuple(p_shape)))
     if num_classes is None:
-        values = [int(v) for v in _buffers.view(t_address, t_shape, "i", t_owner, use_numpy=False).tolist()]
-        values += [int(v) for v in _buffers.view(p_address, p_shape, "i", p_owner, use_numpy=False).tolist()]
-        num_classes = max(values) + 1 if values else 1
+        num_classes = int(max(1, max(t_owner, default=-1) + 1, max(p_owner, default=-1) + 1))
     return t_address, p_address, t_shape[0], num_classes, (t_owner, p_owner)
 
 

@@ -11,7 +11,6 @@ from .errors import CancelledError
 from .layers import Layer
 from .optimizers import get as get_optimizer
 from .progress import History, ProgressBar, read_fit_progress
-from .tensor import Tensor
 
 _LOSSES = {"sparse_categorical_crossentropy": 0, "mse": 1, "mean_squared_error": 1}
 
@@ -155,7 +154,8 @@ class Model(Handle):
         propagates.
         """
         train = as_dataset(x, y)
-        validation = as_dataset(*validation_data) if isinstance(validation_data, tuple) else validation_data
+        validation = (as_dataset(*validation_data) if isinstance(validation_data, (tuple, list))
+                      else validation_data)
         history = History()
         bar = ProgressBar(verbose) if verbose else None
 
@@ -197,8 +197,6 @@ class Model(Handle):
         shape...) array.
         """
         address = self._address
-        if isinstance(x, Tensor):
-            x = x.memoryview()
         x_address, x_shape, x_owner = _buffers.to_c(x, "f")
         if len(x_shape) < 2:
             raise ValueError("nnlite: predict() takes a batch (n, input shape...), got shape %s" % (tuple(x_shape),))
@@ -208,12 +206,13 @@ class Model(Handle):
         x_step, y_step = 4 * _shapes.count(sample_shape), 4 * _shapes.count(out_shape)
         for first in range(0, n, batch_size):
             count = min(batch_size, n - first)
-            xs = _wrap(x_address + first * x_step, (count,) + sample_shape)
-            ys = _wrap(y_address + first * y_step, (count,) + out_shape)
+            xs = ys = None
             try:
+                xs = _wrap(x_address + first * x_step, (count,) + sample_shape)
+                ys = _wrap(y_address + first * y_step, (count,) + out_shape)
                 C.nnl_model_predict(address, xs, ys)
             finally:
-                C.nnl_tensor_free(xs)
+                C.nnl_tensor_free(xs)  # NULL is a no-op
                 C.nnl_tensor_free(ys)
         return y
 

@@ -39,8 +39,6 @@ class Tensor(Handle):
         ``shape`` defaults to the data's shape; it may differ when the element
         counts agree (e.g. a flat list with ``shape=(2, 3)``).
         """
-        if isinstance(data, Tensor):
-            data = data.memoryview()
         address, data_shape, owner = _buffers.to_c(data, "f")
         ndim, dims = _shapes.dims(data_shape if shape is None else shape)
         _check_count(data_shape, dims[:ndim])

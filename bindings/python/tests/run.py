@@ -27,7 +27,7 @@ def main():
         sys.modules["numpy"] = None  # makes "import numpy" raise ImportError
     elif args.numpy == "require":
         try:
-            import numpy  # noqa: F401
+            __import__("numpy")
         except ImportError:
             sys.exit("run.py: --numpy=require but %s has no numpy (Debian: apt-get install python3-numpy)"
                      % sys.executable)

@@ -45,6 +45,10 @@ class DatasetTest(unittest.TestCase):
         self.assertEqual((ds.sample_shape, ds.num_classes), ((2, 2), 2))
         self.assertEqual(ds.get_batch(2, 1)[0].tolist(), [[[8, 9], [10, 11]]])
 
+    def test_from_tensors(self):
+        ds = nnlite.Dataset(nnlite.Tensor.from_data([[1, 2], [3, 4]]), [1, 0])
+        self.assertEqual(ds.get_batch(0, 2)[0].tolist(), [[1, 2], [3, 4]])
+
     def test_bad_inputs(self):
         with self.assertRaises(ValueError):
             nnlite.Dataset([[1, 2], [3, 4]], [0])

@@ -24,6 +24,9 @@ class MetricsTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             nnlite.confusion_matrix([0.5], [0])
 
+    def test_empty(self):
+        self.assertEqual(nnlite.confusion_matrix([], []).tolist(), [[0]])
+
     def test_classification_report(self):
         report = nnlite.classification_report(self.truth, self.predicted)
         self.assertEqual(report.support, [2, 2, 3])

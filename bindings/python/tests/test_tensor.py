@@ -4,7 +4,7 @@ import array
 import unittest
 
 import nnlite
-from support import HAVE_NUMPY, needs_numpy, without_numpy
+from support import needs_numpy, without_numpy
 
 
 class TensorTest(unittest.TestCase):

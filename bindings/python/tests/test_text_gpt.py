@@ -22,6 +22,11 @@ class TokenizerTest(unittest.TestCase):
         with self.assertRaises(nnlite.InvalidArgumentError):
             tok.decode([9])
 
+    def test_empty_text(self):
+        tok = nnlite.Tokenizer("ab")
+        self.assertEqual(len(tok.encode("")), 0)
+        self.assertEqual(tok.decode([]), "")
+
     def test_chinese_round_trip(self):
         tok = nnlite.Tokenizer(POEM)
         ids = tok.encode(POEM)
