@@ -25,8 +25,8 @@ from .dataset import Dataset
 from .errors import (CancelledError, Error, FileError, FormatError, InternalError, InvalidArgumentError,
                      NumericError, OutOfMemoryError, ShapeError, StateError, Status, UnsupportedError)
 from .gpt import GPT
-from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, Param,
-                     Residual)
+from .layers import (Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout, Embedding,
+                     Flatten, Layer, LayerNorm, MaxPool2D, Param, Residual, TransformerBlock)
 from .metrics import ClassificationReport, classification_report, confusion_matrix
 from .model import Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
@@ -41,11 +41,11 @@ __version__ = version()
 
 __all__ = [
     "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
-    "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Error", "FileError", "FitProgress",
-    "Flatten", "FormatError", "GPT", "GptProgress", "GptProgressBar", "History", "InternalError",
-    "InvalidArgumentError", "Layer", "MaxPool2D", "Model", "NumericError", "Optimizer", "OutOfMemoryError",
-    "Param", "ProgressBar", "Residual", "SGD", "Sequential", "ShapeError", "StateError", "Status", "Tensor",
-    "TextDataset", "Tokenizer", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix",
+    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Embedding", "Error",
+    "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GptProgress", "GptProgressBar", "History",
+    "InternalError", "InvalidArgumentError", "Layer", "LayerNorm", "MaxPool2D", "Model", "NumericError",
+    "Optimizer", "OutOfMemoryError", "Param", "ProgressBar", "Residual", "SGD", "Sequential", "ShapeError",
+    "StateError", "Status", "Tensor", "TextDataset", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix",
     "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level", "version",
     "version_number",
 ]

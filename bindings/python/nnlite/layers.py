@@ -213,6 +213,39 @@ class Residual(Layer):
         return self
 
 
+class Embedding(Layer):
+    """Token embedding: integer ids (stored as floats) to rows of a learned ``vocab`` x ``dim`` table.
+
+    The ids get no gradient; an id outside [0, vocab) is an InvalidArgumentError in forward.
+    """
+
+    def __init__(self, vocab, dim):
+        self._create(C.nnl_layer_embedding, vocab, dim)
+
+
+class LayerNorm(Layer):
+    """Layer normalisation over the last axis, with a learned scale and shift."""
+
+    def __init__(self, epsilon=1e-5):
+        self._create(C.nnl_layer_layernorm, epsilon)
+
+
+class CausalSelfAttention(Layer):
+    """Multi-head causal self-attention over (T, C) inputs as GPT-2; ``heads`` must divide C."""
+
+    def __init__(self, heads):
+        self._create(C.nnl_layer_causal_self_attention, heads)
+
+
+class TransformerBlock(Layer):
+    """GPT-2's block over (T, dim) inputs: attention and a 4x GELU MLP, each after a
+    layer norm and around a residual connection."""
+
+    def __init__(self, heads, dim):
+        self._create(C.nnl_layer_transformer_block, heads, dim)
+
+
 _CLASSES = {"dense": Dense, "conv2d": Conv2D, "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D,
             "flatten": Flatten, "activation": Activation, "dropout": Dropout, "batchnorm": BatchNorm,
-            "residual": Residual}
+            "residual": Residual, "embedding": Embedding, "layernorm": LayerNorm,
+            "causal_self_attention": CausalSelfAttention, "transformer_block": TransformerBlock}

@@ -27,6 +27,33 @@ class LayerTest(unittest.TestCase):
                 self.assertEqual(layer.output_shape, output_shape)
                 self.assertEqual(layer.param_count, params)
 
+    def test_sequence_layers(self):
+        cases = [
+            (nnlite.Embedding(20, 16), "embedding", (8,), (8, 16), 320),
+            (nnlite.LayerNorm(), "layernorm", (8, 16), (8, 16), 32),
+            (nnlite.CausalSelfAttention(4), "causal_self_attention", (8, 16), (8, 16), 16 * 48 + 48 + 16 * 16 + 16),
+            (nnlite.TransformerBlock(2, 16), "transformer_block", (8, 16), (8, 16), 3280),
+        ]
+        for layer, kind, input_shape, output_shape, params in cases:
+            with self.subTest(kind=kind):
+                self.assertEqual(type(layer).__name__.lower(), kind.replace("_", ""))
+                layer.build(input_shape, seed=2)
+                self.assertEqual((layer.type, layer.output_shape, layer.param_count), (kind, output_shape, params))
+        with self.assertRaises(nnlite.ShapeError):
+            nnlite.CausalSelfAttention(3).build((8, 16))
+        with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
+            nnlite.Embedding(5, 4).build((3,)).forward([[0.0, 1.0, 7.0]])
+        self.assertIn("7", ctx.exception.message)
+
+    def test_attention_is_causal(self):
+        layer = nnlite.TransformerBlock(2, 8).build((5, 8), seed=3)
+        x = [[[((t * 8 + c) % 7) / 7.0 for c in range(8)] for t in range(5)]]
+        changed = [row[:] for row in x[0]]
+        changed[4] = [1.0] * 8  # only the last position differs
+        before, after = layer.forward(x).tolist()[0], layer.forward([changed]).tolist()[0]
+        self.assertEqual(before[:4], after[:4])
+        self.assertNotEqual(before[4], after[4])
+
     def test_bad_arguments(self):
         with self.assertRaises(ValueError):
             nnlite.Dense(3, activation="swish")

@@ -155,6 +155,19 @@ class ModelTest(unittest.TestCase):
             with self.assertRaises(nnlite.FileError):
                 model.save(os.path.join(tmp, "no", "such", "dir.safetensors"))
 
+    def test_sequence_model_round_trip(self):
+        model = nnlite.Model((6,), [nnlite.Embedding(10, 8), nnlite.TransformerBlock(2, 8), nnlite.LayerNorm(),
+                                    nnlite.Flatten(), nnlite.Dense(10, activation="softmax")], seed=4)
+        x = [[float((i * 3 + t) % 10) for t in range(6)] for i in range(40)]
+        model.compile(nnlite.AdamW(1e-2)).fit(x, [int(row[0]) for row in x], epochs=2, verbose=0)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "sequence.safetensors")
+            model.save(path)
+            loaded = nnlite.Model.load(path)
+        self.assertEqual([type(layer) for layer in loaded.layers],
+                         [nnlite.Embedding, nnlite.TransformerBlock, nnlite.LayerNorm, nnlite.Flatten, nnlite.Dense])
+        self.assertEqual(loaded.predict(x).tolist(), model.predict(x).tolist())
+
     def test_predict_from_many_threads(self):
         model = small_model()
         model.fit(self.x, self.y, epochs=1, verbose=0)
