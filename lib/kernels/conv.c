@@ -17,10 +17,13 @@
  * micro-kernel can read x in place: a block of output pixels x output
  * channels kept in registers, a broadcast of x times a vector of w per tap.
  * im2col would add a copy of X_col (K times the input) and, for the first
- * layer (in_c = 1, K = 9), a GEMM too thin to run fast. Measured on this
- * machine (Zen 5, 1 thread, batch 32, AVX-512, bench/kernels.c conv_shape):
- *   26x26x1 -> 32, 3x3 valid:    direct  <D1> GFLOP/s   im2col + sgemm  <G1>
- *   13x13x32 -> 64, 3x3 same:    direct  <D2> GFLOP/s   im2col + sgemm  <G2>
+ * layer (in_c = 1, K = 9), a GEMM too thin to run fast. Measured with
+ * bench/kernels.c (AVX-512, one thread, batch 32, thread CPU time on a
+ * shared 2-core Zen 5; op=conv_fwd against op=conv_fwd_im2col, which copies
+ * X_col per image and calls the table's packed sgemm):
+ *   28x28x1 -> 26x26x32, 3x3 valid:   direct  74 GFLOP/s   im2col + sgemm   9
+ *   13x13x32 -> 13x13x64, 3x3 same:   direct 101 GFLOP/s   im2col + sgemm  70
+ * so in_c > 1 stays direct too.
  * The weight gradient dW[K, out_c] += X_col^T * dY is the same micro-kernel
  * turned around (tiles of dW rows x out_c vectors, pixels the reduction).
  *

@@ -179,24 +179,36 @@ typedef struct bwd_w_rows {
     int64_t count;                  /* rows of this block that exist (<= CONV_BWD_ROWS) */
 } bwd_w_rows;
 
+/* Rows row0 .. row0 + CONV_BWD_ROWS - 1 step through (kh, kw, ci) in HWIO
+ * order; rows past K repeat row K-1. */
 static bwd_w_rows bwd_w_rows_at(const nnl_conv_shape *s, int64_t row0, int64_t rows)
 {
     bwd_w_rows r;
     r.count = rows - row0 < CONV_BWD_ROWS ? rows - row0 : CONV_BWD_ROWS;
+    int64_t ci = row0 % s->in_c, tap = row0 / s->in_c;
+    int64_t kh = tap / s->kernel_w, kw = tap % s->kernel_w;
     for (int64_t i = 0; i < CONV_BWD_ROWS; i++) {
-        int64_t row = row0 + (i < r.count ? i : r.count - 1);
-        int64_t ci = row % s->in_c, tap = row / s->in_c;
-        r.kh[i] = tap / s->kernel_w;
-        r.kw[i] = tap % s->kernel_w;
-        r.off[i] = (r.kh[i] * s->in_w + r.kw[i]) * s->in_c + ci;
+        r.kh[i] = kh;
+        r.kw[i] = kw;
+        r.off[i] = (kh * s->in_w + kw) * s->in_c + ci;
+        if (i + 1 >= r.count)
+            continue;
+        if (++ci == s->in_c) {
+            ci = 0;
+            if (++kw == s->kernel_w) {
+                kw = 0;
+                kh++;
+            }
+        }
     }
     return r;
 }
 
 /* The tile's FMAs for one output pixel: row i's x value is xw[off[i]]. */
-NNL_INLINE void bwd_w_pixel(vf acc[CONV_BWD_ROWS][CONV_BWD_VECS], vf dacc[CONV_BWD_VECS],
-                            const float *xw, const int64_t *off, const float *dyp, int nv,
-                            int masked, vmask k, int with_db)
+NNL_INLINE void bwd_w_pixel(vf acc[restrict CONV_BWD_ROWS][CONV_BWD_VECS],
+                            vf dacc[restrict CONV_BWD_VECS], const float *restrict xw,
+                            const int64_t *off, const float *restrict dyp, int nv, int masked,
+                            vmask k, int with_db)
 {
     vf d[CONV_BWD_VECS];
     for (int v = 0; v < nv; v++)

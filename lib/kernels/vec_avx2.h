@@ -21,7 +21,7 @@ typedef __m256i vmask;
 typedef __m256 vcmp;
 
 /* Tile sizes of the conv kernels (see conv_simd.h): 16 ymm registers. */
-#define CONV_FWD_PIXELS 4   /* 4 pixels x 2 vectors = 8 accumulators */
+#define CONV_FWD_PIXELS 6   /* 6 pixels x 2 vectors = 12 accumulators */
 #define CONV_FWD_VECS 2
 #define CONV_BWD_ROWS 9     /* 9 rows x 1 vector (+ 1 for the bias) */
 #define CONV_BWD_VECS 1
