@@ -35,10 +35,12 @@ private:
     nnl_status status_;
 };
 
-inline void check(nnl_status status, const char *call)
+// The library's messages name the function and the values involved, e.g.
+// "nnl_model_load: cannot open 'x': No such file or directory".
+inline void check(nnl_status status)
 {
     if (status != NNL_OK)
-        throw Error(status, std::string(call) + ": " + nnl_last_error() + " (" + nnl_status_str(status) + ")");
+        throw Error(status, std::string(nnl_last_error()) + " (" + nnl_status_str(status) + ")");
 }
 
 template <typename T, void (*Free)(T *)>
@@ -54,7 +56,7 @@ public:
     explicit Tensor(const std::vector<int64_t> &dims)
     {
         nnl_tensor *t = nullptr;
-        check(nnl_tensor_create(&t, static_cast<int>(dims.size()), dims.data()), "nnl_tensor_create");
+        check(nnl_tensor_create(&t, static_cast<int>(dims.size()), dims.data()));
         handle_.reset(t);
     }
     Tensor(const std::vector<int64_t> &dims, const std::vector<float> &values) : Tensor(dims)
@@ -82,7 +84,7 @@ public:
     static Layer dense(int64_t units, nnl_activation activation)
     {
         nnl_layer *l = nullptr;
-        check(nnl_layer_dense(&l, units, activation), "nnl_layer_dense");
+        check(nnl_layer_dense(&l, units, activation));
         return Layer(l);
     }
     nnl_layer *get() const { return handle_.get(); }
@@ -99,7 +101,7 @@ public:
     static Optimizer adam(float lr)
     {
         nnl_optimizer *o = nullptr;
-        check(nnl_optimizer_adam(&o, lr, 0.9f, 0.999f, 1e-7f), "nnl_optimizer_adam");
+        check(nnl_optimizer_adam(&o, lr, 0.9f, 0.999f, 1e-7f));
         return Optimizer(o);
     }
     nnl_optimizer *get() const { return handle_.get(); }
@@ -118,8 +120,7 @@ public:
     {
         nnl_dataset *d = nullptr;
         check(nnl_dataset_create_labeled(&d, static_cast<int64_t>(labels.size()), static_cast<int>(sample_dims.size()),
-                                         sample_dims.data(), samples.data(), labels.data()),
-              "nnl_dataset_create_labeled");
+                                         sample_dims.data(), samples.data(), labels.data()));
         handle_.reset(d);
     }
     nnl_dataset *get() const { return handle_.get(); }
@@ -133,24 +134,24 @@ public:
     explicit Model(const std::vector<int64_t> &input_dims, uint64_t seed = 0)
     {
         nnl_model *m = nullptr;
-        check(nnl_model_create(&m, static_cast<int>(input_dims.size()), input_dims.data()), "nnl_model_create");
+        check(nnl_model_create(&m, static_cast<int>(input_dims.size()), input_dims.data()));
         handle_.reset(m);
-        check(nnl_model_set_seed(m, seed), "nnl_model_set_seed");
+        check(nnl_model_set_seed(m, seed));
     }
     static Model load(const std::string &path)
     {
         nnl_model *m = nullptr;
-        check(nnl_model_load(&m, path.c_str()), "nnl_model_load");
+        check(nnl_model_load(&m, path.c_str()));
         return Model(m);
     }
     void add(Layer layer)
     {
-        check(nnl_model_add(handle_.get(), layer.get()), "nnl_model_add");
+        check(nnl_model_add(handle_.get(), layer.get()));
         layer.release(); // the model owns it now
     }
     void compile(nnl_loss loss, Optimizer optimizer)
     {
-        check(nnl_model_compile(handle_.get(), loss, optimizer.get()), "nnl_model_compile");
+        check(nnl_model_compile(handle_.get(), loss, optimizer.get()));
         optimizer.release();
     }
     // on_epoch(epoch, loss, accuracy) after each epoch; it may throw to stop training.
@@ -162,13 +163,13 @@ public:
                                      on_epoch ? report : nullptr, &progress);
         if (progress.failure)
             std::rethrow_exception(progress.failure);
-        check(s, "nnl_model_fit");
+        check(s);
     }
     // Mean loss and accuracy.
     std::pair<double, double> evaluate(const Dataset &data, int64_t batch) const
     {
         double loss = 0, accuracy = 0;
-        check(nnl_model_evaluate(handle_.get(), data.get(), batch, &loss, &accuracy), "nnl_model_evaluate");
+        check(nnl_model_evaluate(handle_.get(), data.get(), batch, &loss, &accuracy));
         return {loss, accuracy};
     }
     // Outputs for a batch x of shape {batch, input...}.
@@ -176,15 +177,15 @@ public:
     {
         int64_t dims[NNL_MAX_DIMS];
         int ndim = 0;
-        check(nnl_model_output_shape(handle_.get(), dims + 1, NNL_MAX_DIMS - 1, &ndim), "nnl_model_output_shape");
+        check(nnl_model_output_shape(handle_.get(), dims + 1, NNL_MAX_DIMS - 1, &ndim));
         dims[0] = nnl_tensor_dim(x.get(), 0);
         Tensor y(std::vector<int64_t>(dims, dims + ndim + 1));
-        check(nnl_model_predict(handle_.get(), x.get(), y.get()), "nnl_model_predict");
+        check(nnl_model_predict(handle_.get(), x.get(), y.get()));
         return y;
     }
     void save(const std::string &path) const
     {
-        check(nnl_model_save(handle_.get(), path.c_str(), NNL_SAVE_WEIGHTS), "nnl_model_save");
+        check(nnl_model_save(handle_.get(), path.c_str(), NNL_SAVE_WEIGHTS));
     }
 
 private:

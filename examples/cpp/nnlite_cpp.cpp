@@ -69,7 +69,8 @@ Points circle_points(int count, uint32_t seed)
     std::mt19937 rng(seed);
     Points points;
     for (int i = 0; i < count; i++) {
-        float x = static_cast<float>(rng()) / 2147483648.0f - 1.0f, y = static_cast<float>(rng()) / 2147483648.0f - 1.0f;
+        float x = static_cast<float>(rng()) / 2147483648.0f - 1.0f;
+        float y = static_cast<float>(rng()) / 2147483648.0f - 1.0f;
         points.xy.insert(points.xy.end(), {x, y});
         points.labels.push_back(x * x + y * y < 0.49f ? 1 : 0);
     }
@@ -79,7 +80,8 @@ Points circle_points(int count, uint32_t seed)
 int train(const std::string &save_path)
 {
     Points train_points = circle_points(512, 1), test_points = circle_points(256, 2);
-    nnl::Dataset train_set({2}, train_points.xy, train_points.labels), test_set({2}, test_points.xy, test_points.labels);
+    nnl::Dataset train_set({2}, train_points.xy, train_points.labels);
+    nnl::Dataset test_set({2}, test_points.xy, test_points.labels);
     nnl::Model model({2}, 42);
     model.add(nnl::Layer::dense(16, NNL_ACT_TANH));
     model.add(nnl::Layer::dense(16, NNL_ACT_TANH));

@@ -99,7 +99,8 @@ clear_canvas
 
 loop=""
 for angle in $(seq 0 15 375); do
-  loop+=" $(awk -v a="$angle" 'BEGIN { r = a * 3.14159265 / 180; printf "%d %d", 500 + 260 * sin(r), 500 - 380 * cos(r) }')"
+  loop+=" $(awk -v a="$angle" 'BEGIN { r = a * 3.14159265 / 180
+                                      printf "%d %d", 500 + 260 * sin(r), 500 - 380 * cos(r) }')"
 done
 draw "$loop"
 expect 0
