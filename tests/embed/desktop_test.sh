@@ -46,12 +46,13 @@ wait_for() {
   die "no line matching '$1' within 20 s"
 }
 
-# Waits until the output has stopped growing for half a second.
+# Waits until the output has stopped growing for a second (the last
+# prediction then covers the whole drawing, even on a busy machine).
 wait_quiet() {
   local before=-1 now
   while now=$(wc -l <"$work/stdout"); [[ $now != "$before" ]]; do
     before=$now
-    sleep 0.5
+    sleep 1
   done
 }
 
