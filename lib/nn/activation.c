@@ -15,6 +15,8 @@ const char *nnl_activation_name(nnl_activation act)
     return nnl_activation_valid(act) ? activation_names[act] : "unknown";
 }
 
+int nnl_activation_keeps_input(nnl_activation act) { return act == NNL_ACT_GELU || act == NNL_ACT_SOFTMAX; }
+
 int nnl_activation_valid(nnl_activation act) { return (unsigned)act <= NNL_ACT_SOFTMAX; }
 
 int nnl_activation_parse(const char *name, nnl_activation *act)

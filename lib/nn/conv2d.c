@@ -37,7 +37,7 @@ static nnl_status conv_forward(const nnl_layer *l, const nnl_tensor *x, nnl_laye
 {
     nnl_conv_shape s = batch_shape(l, x->dims[0]);
     nnl_tensor *z = buf->out;
-    if (l->activation != NNL_ACT_NONE) {
+    if (nnl_activation_keeps_input(l->activation)) {
         NNL_TRY(nnl_tensor_ensure(&buf->pre, buf->out->ndim, buf->out->dims, "conv2d"));
         z = buf->pre;
     }
@@ -57,7 +57,7 @@ static nnl_status conv_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *d
     int threads = nnl_threads_get();
     nnl_conv_shape s = batch_shape(l, x->dims[0]);
     if (!buf->dy_is_logit_grad)
-        nnl_activation_grad(l->activation, dy->size / s.out_c, s.out_c, buf->pre ? buf->pre->data : NULL,
+        nnl_activation_grad(l->activation, dy->size / s.out_c, s.out_c, nnl_activation_keeps_input(l->activation) ? buf->pre->data : NULL,
                             buf->out->data, dy->data);
     k->conv2d_backward_weights(&s, x->data, dy->data, l->params[0].grad->data, l->params[1].grad->data, threads);
     if (need_dx)

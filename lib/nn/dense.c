@@ -28,7 +28,7 @@ static nnl_status dense_forward(const nnl_layer *l, const nnl_tensor *x, nnl_lay
     int64_t in = l->in_dims[l->in_ndim - 1], units = l->config.units;
     int64_t rows = x->size / in;
     nnl_tensor *z = buf->out;
-    if (l->activation != NNL_ACT_NONE) {
+    if (nnl_activation_keeps_input(l->activation)) {
         NNL_TRY(nnl_tensor_ensure(&buf->pre, buf->out->ndim, buf->out->dims, "dense"));
         z = buf->pre;
     }
@@ -51,7 +51,7 @@ static nnl_status dense_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *
     int64_t in = l->in_dims[l->in_ndim - 1], units = l->config.units;
     int64_t rows = x->size / in;
     if (!buf->dy_is_logit_grad)
-        nnl_activation_grad(l->activation, rows, units, buf->pre ? buf->pre->data : NULL, buf->out->data,
+        nnl_activation_grad(l->activation, rows, units, nnl_activation_keeps_input(l->activation) ? buf->pre->data : NULL, buf->out->data,
                             dy->data);
     k->sgemm(1, 0, in, units, rows, 1.0f, x->data, in, dy->data, units, 1.0f, l->params[0].grad->data, units,
              threads);

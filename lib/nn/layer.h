@@ -121,6 +121,10 @@ void nnl_activation_apply(nnl_activation act, int64_t rows, int64_t cols, const 
 void nnl_activation_grad(nnl_activation act, int64_t rows, int64_t cols, const float *z, const float *y,
                          float *dy);
 const char *nnl_activation_name(nnl_activation act);
+/* Whether the pre-activation must be kept for backward (GELU's derivative,
+ * softmax's logits for the fused loss); ReLU, sigmoid and tanh need only y,
+ * so they are applied in place and save a buffer. */
+int nnl_activation_keeps_input(nnl_activation act);
 int nnl_activation_parse(const char *name, nnl_activation *act);
 int nnl_activation_valid(nnl_activation act);
 
