@@ -56,12 +56,17 @@ size_t nnl_mul_size(size_t a, size_t b)
 
 size_t nnl_mul_size3(size_t a, size_t b, size_t c) { return nnl_mul_size(nnl_mul_size(a, b), c); }
 
+/* Float buffers obey the tensors' limit (core/tensor.c): larger requests
+ * are refused here, before the system is asked for terabytes. */
+#define NNL_MAX_FLOATS ((int64_t)1 << 40)
+
 nnl_status nnl_alloc_floats(float **out, int64_t count, const char *who)
 {
     *out = NULL;
-    size_t bytes = count < 0 ? 0 : nnl_mul_size((size_t)count, sizeof(float));
-    if (count < 0 || (count > 0 && bytes == 0))
-        return nnl_error(NNL_E_NOMEM, "%s: %lld floats do not fit in memory", who, (long long)count);
+    if (count < 0 || count > NNL_MAX_FLOATS)
+        return nnl_error(NNL_E_NOMEM, "%s: %lld floats do not fit in memory (the limit is 2^40)", who,
+                         (long long)count);
+    size_t bytes = nnl_mul_size((size_t)count, sizeof(float));
     *out = nnl_alloc_zeroed(bytes);
     if (!*out)
         return nnl_error(NNL_E_NOMEM, "%s: cannot allocate %zu bytes", who, bytes);

@@ -179,14 +179,14 @@ static void misuse_nnl_layer_build(void **state)
     (void)state;
     nnl_layer *l = dense(3), *conv = NULL;
     const int64_t zero[1] = {0}, eight[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-    const int64_t huge[2] = {(int64_t)1 << 30, (int64_t)1 << 20};
+    const int64_t huge[2] = {(int64_t)1 << 30, (int64_t)1 << 21};
     expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, NULL, 1, in4, 1);
     expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, l, 1, NULL, 1);
     expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 0, in4, 1);
     expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, l, -1, in4, 1);
     expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 8, eight, 1);
     expect_misuse(NNL_E_INVALID_ARG, nnl_layer_build, l, 1, zero, 1);
-    /* the kernel would need 2^50 floats: refused before allocating */
+    /* the kernel would need 2^41 floats: refused before allocating */
     nnl_layer *wide = dense(1 << 20);
     expect_misuse(NNL_E_NOMEM, nnl_layer_build, wide, 2, huge, 1);
     nnl_layer_free(wide);
@@ -305,6 +305,78 @@ static void misuse_nnl_layer_zero_grad(void **state)
     nnl_layer_free(unbuilt);
 }
 
+static void misuse_nnl_layer_embedding(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_embedding, NULL, 10, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_embedding, &l, 0, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_embedding, &l, ((int64_t)1 << 24) + 1, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_embedding, &l, 10, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_embedding, &l, 10, -4);
+    assert_null(l);
+    /* ids must be whole numbers in [0, vocab) */
+    const int64_t seq[1] = {3};
+    assert_ok(nnl_layer_embedding(&l, 10, 4));
+    assert_ok(nnl_layer_build(l, 1, seq, 1));
+    nnl_tensor *ids = batch_of(1, 3), *y = NULL;
+    const int64_t y_dims[3] = {1, 3, 4};
+    assert_ok(nnl_tensor_create(&y, 3, y_dims));
+    nnl_tensor_data(ids)[1] = 10;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_forward, l, ids, y, 0);
+    assert_non_null(strstr(nnl_last_error(), "input[1]=10"));
+    nnl_tensor_data(ids)[1] = 2.5f;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_forward, l, ids, y, 0);
+    nnl_tensor_data(ids)[1] = -1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_forward, l, ids, y, 0);
+    nnl_tensor_free(ids);
+    nnl_tensor_free(y);
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_layernorm(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_layernorm, NULL, 1e-5f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_layernorm, &l, 0.0f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_layernorm, &l, -1e-5f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_layernorm, &l, 1.0f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_layernorm, &l, NAN);
+    assert_null(l);
+}
+
+static void misuse_nnl_layer_causal_self_attention(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_causal_self_attention, NULL, 2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_causal_self_attention, &l, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_causal_self_attention, &l, 4097);
+    assert_null(l);
+    assert_ok(nnl_layer_causal_self_attention(&l, 3));
+    const int64_t not_divisible[2] = {5, 8}, one_dim[1] = {6};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 2, not_divisible, 1);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 1, one_dim, 1);
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_transformer_block(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block, NULL, 2, 8);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block, &l, 3, 8);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block, &l, 0, 8);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block, &l, 2, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block, &l, 2, ((int64_t)1 << 20) + 2);
+    assert_null(l);
+    assert_ok(nnl_layer_transformer_block(&l, 2, 8));
+    const int64_t wrong_width[2] = {4, 6};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 2, wrong_width, 1);
+    nnl_layer_free(l);
+}
+
 const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_dense),
     MISUSE_CASE(nnl_layer_conv2d),
@@ -326,5 +398,9 @@ const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_forward),
     MISUSE_CASE(nnl_layer_backward),
     MISUSE_CASE(nnl_layer_zero_grad),
+    MISUSE_CASE(nnl_layer_embedding),
+    MISUSE_CASE(nnl_layer_layernorm),
+    MISUSE_CASE(nnl_layer_causal_self_attention),
+    MISUSE_CASE(nnl_layer_transformer_block),
     {NULL, NULL},
 };
