@@ -167,8 +167,9 @@ static nnl_status build_header(const nnl_st_writer *w, nnl_strbuf *h)
         offset = end;
     }
     nnl_strbuf_puts(h, "}");
-    while (h->length % 8 != 0)
-        nnl_strbuf_puts(h, " ");
+    /* one append: a loop until the length is a multiple of 8 would never end
+     * once the buffer has failed to grow (its length then stays put) */
+    nnl_strbuf_append(h, "        ", (8 - h->length % 8) % 8);
     return nnl_strbuf_status(h, "model save");
 }
 
