@@ -246,7 +246,12 @@ static nnl_status encode_prompt(const nnl_gpt *g, const char *prompt, int32_t **
         *n = 1;
         return NNL_OK;
     }
-    return nnl_tokenizer_encode(g->tokenizer, prompt, len, NNL_TEXT_STRICT, *ids, *n, n);
+    nnl_status st = nnl_tokenizer_encode(g->tokenizer, prompt, len, NNL_TEXT_STRICT, *ids, *n, n);
+    if (st != NNL_OK) { /* out of memory while decoding again: the caller gets no ids */
+        nnl_dealloc(*ids);
+        *ids = NULL;
+    }
+    return nnl_error_in(st, who);
 }
 
 typedef struct generation {
