@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "core/tensor.h"
 
 /* Samples x count of a dataset stay below 2^40 floats, as tensors do, so
@@ -354,6 +355,19 @@ nnl_status nnl_dataset_get_labels(const nnl_dataset *dataset, int64_t start, int
     NNL_TRY(check_range(dataset, start, count, who));
     for (int64_t i = 0; i < count; i++)
         labels[i] = (int32_t)dataset->y[start + i];
+    return NNL_OK;
+}
+
+nnl_status nnl_dataset_check_finite(const nnl_dataset *ds, const char *who, const char *what)
+{
+    int64_t i = nnl_first_non_finite(ds->x, ds->count * ds->x_size);
+    if (i >= 0)
+        return nnl_error(NNL_E_NUMERIC, "%s: %s: sample %lld element %lld is %g", who, what,
+                         (long long)(i / ds->x_size), (long long)(i % ds->x_size), (double)ds->x[i]);
+    i = nnl_first_non_finite(ds->y, ds->count * ds->y_size);
+    if (i >= 0)
+        return nnl_error(NNL_E_NUMERIC, "%s: %s: target of sample %lld (element %lld) is %g", who, what,
+                         (long long)(i / ds->y_size), (long long)(i % ds->y_size), (double)ds->y[i]);
     return NNL_OK;
 }
 

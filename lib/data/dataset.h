@@ -34,6 +34,11 @@ int64_t nnl_dataset_target_size(const nnl_dataset *ds);
 nnl_status nnl_dataset_fill_batch(const nnl_dataset *ds, const int64_t *indices, int64_t count,
                                   float *x, float *y, nnl_rng *augment_rng);
 
+/* NNL_E_NUMERIC naming the sample, element and `what` ("training data") when
+ * a sample or target value is NaN or infinite; training checks its data once
+ * up front rather than meeting a NaN loss later. */
+nnl_status nnl_dataset_check_finite(const nnl_dataset *ds, const char *who, const char *what);
+
 /* Whether nnl_dataset_fill_batch would augment (given an rng). */
 int nnl_dataset_augmenting(const nnl_dataset *ds);
 

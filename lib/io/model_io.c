@@ -98,7 +98,7 @@ nnl_status nnl_model_save(const nnl_model *model, const char *path, int flags)
     if ((flags & NNL_SAVE_OPTIMIZER) && !model->compiled)
         return nnl_error(NNL_E_STATE, "nnl_model_save: NNL_SAVE_OPTIMIZER needs a compiled model");
     nnl_st_writer *w;
-    NNL_TRY(nnl_st_writer_create(&w));
+    NNL_TRY(nnl_error_in(nnl_st_writer_create(&w), "nnl_model_save"));
     nnl_strbuf arch, opt;
     nnl_strbuf_init(&arch);
     nnl_strbuf_init(&opt);

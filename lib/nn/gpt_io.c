@@ -12,6 +12,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "data/text.h"
 #include "io/safetensors.h"
 #include "nn/gpt_internal.h"
@@ -165,10 +166,15 @@ static nnl_status read_config(const loader *ld, nnl_gpt_config *c, int64_t *voca
     return NNL_OK;
 }
 
+/* A weight or AdamW moment with a NaN or infinity is NNL_E_NUMERIC naming it. */
 static nnl_status read_tensor(const loader *ld, const gpt_tensor_info *t, const char *name, float *dst)
 {
     const float *data;
     NNL_TRY(nnl_st_file_tensor(ld->file, name, t->ndim, t->dims, &data));
+    int64_t bad = nnl_first_non_finite(data, t->count);
+    if (bad >= 0)
+        return nnl_error(NNL_E_NUMERIC, "nnl_gpt_load: '%s': tensor %s has a NaN or infinity at %lld", ld->path, name,
+                         (long long)bad);
     memcpy(dst, data, sizeof(float) * (size_t)t->count);
     return NNL_OK;
 }
@@ -178,10 +184,6 @@ static nnl_status read_weights(const loader *ld, nnl_gpt *g)
     for (int i = 0; i < g->num_tensors; i++) {
         const gpt_tensor_info *t = &g->tensors[i];
         NNL_TRY(read_tensor(ld, t, t->name, g->params + t->offset));
-        for (int64_t j = 0; j < t->count; j++)
-            if (!isfinite(g->params[t->offset + j]))
-                return nnl_error(NNL_E_NUMERIC, "nnl_gpt_load: '%s': tensor %s has a NaN or infinity at %lld",
-                                 ld->path, t->name, (long long)j);
     }
     return NNL_OK;
 }

@@ -141,6 +141,8 @@ nnl_status nnl_gpt_evaluate(nnl_gpt *gpt, const nnl_text_dataset *data, nnl_text
     NNL_TRY(check_data(gpt, data, who));
     NNL_TRY(gpt_acts_ensure(gpt, batch_size, gpt->T, who));
     *loss = evaluate_loss(gpt, data, split, batches, batch_size, seed);
+    if (!isfinite(*loss))
+        return nnl_error(NNL_E_NUMERIC, "%s: the mean loss over %lld batches is %g", who, (long long)batches, *loss);
     return NNL_OK;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "nn/workspace.h"
 
 int64_t nnl_dims_count(int ndim, const int64_t *dims)
@@ -254,14 +255,15 @@ nnl_status nnl_layer_forward(nnl_layer *layer, const nnl_tensor *x, nnl_tensor *
     if (y->dims[0] != x->dims[0])
         return nnl_error(NNL_E_SHAPE, "nnl_layer_forward: batch of x is %lld, of y %lld", (long long)x->dims[0],
                          (long long)y->dims[0]);
+    NNL_TRY(nnl_check_finite(x->data, x->size, "nnl_layer_forward", "input"));
     if (!layer->standalone)
-        NNL_TRY(nnl_workspace_create(&layer->standalone, 1));
+        NNL_TRY(nnl_error_in(nnl_workspace_create(&layer->standalone, 1), "nnl_layer_forward"));
     nnl_rng rng;
     nnl_rng_seed(&rng, 0x5eed, 0);
     nnl_forward_ctx ctx = {training, &rng};
     const nnl_tensor *out;
     layer->standalone_x = NULL;
-    NNL_TRY(nnl_sequence_forward(&layer, 1, layer->standalone, x, &ctx, &out));
+    NNL_TRY(nnl_error_in(nnl_sequence_forward(&layer, 1, layer->standalone, x, &ctx, &out), "nnl_layer_forward"));
     memcpy(y->data, out->data, (size_t)out->size * sizeof(float));
     layer->standalone_x = training ? x : NULL;
     return NNL_OK;
@@ -282,11 +284,11 @@ nnl_status nnl_layer_backward(nnl_layer *layer, const nnl_tensor *dy, nnl_tensor
         return nnl_error(NNL_E_SHAPE, "nnl_layer_backward: dx does not have the input's shape");
     /* backward may overwrite dy: work on a copy */
     nnl_tensor *grad = NULL;
-    NNL_TRY(nnl_tensor_create_from(&grad, dy->ndim, dy->dims, dy->data));
+    NNL_TRY(nnl_error_in(nnl_tensor_create_from(&grad, dy->ndim, dy->dims, dy->data), "nnl_layer_backward"));
     nnl_tensor *result;
     nnl_status s = nnl_sequence_backward(&layer, 1, layer->standalone, x, grad, dx != NULL, &result);
     if (s == NNL_OK && dx)
         memcpy(dx->data, result->data, (size_t)dx->size * sizeof(float));
     nnl_tensor_free(grad);
-    return s;
+    return nnl_error_in(s, "nnl_layer_backward");
 }

@@ -290,7 +290,7 @@ nnl_status nnl_model_compile(nnl_model *model, nnl_loss loss, nnl_optimizer *opt
         return nnl_error(NNL_E_INVALID_ARG, "nnl_model_compile: unknown loss %d", (int)loss);
     }
     if (optimizer != model->optimizer) {
-        NNL_TRY(nnl_optimizer_bind(optimizer, model->param_ptrs, model->num_params));
+        NNL_TRY(nnl_error_in(nnl_optimizer_bind(optimizer, model->param_ptrs, model->num_params), "nnl_model_compile"));
         nnl_optimizer_free_owned(model->optimizer);
         model->optimizer = optimizer;
         optimizer->owned = 1;

@@ -1,19 +1,30 @@
 /* Inference. Each call has its own workspace, so many threads can predict
  * with one model at once: layers are only read. */
-#include <math.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "data/dataset.h"
 #include "nn/model.h"
 
-static nnl_status check_finite(const float *x, int64_t n, const char *who)
+/* Outputs must be finite. When one is not, the weights are searched (only
+ * then: it costs a pass over all of them) to say where it came from. */
+static nnl_status check_outputs(const nnl_model *m, const nnl_tensor *y, const char *who)
 {
-    for (int64_t i = 0; i < n; i++)
-        if (!isfinite(x[i]))
-            return nnl_error(NNL_E_NUMERIC, "%s: input element %lld is %g", who, (long long)i, (double)x[i]);
-    return NNL_OK;
+    int64_t at = nnl_first_non_finite(y->data, y->size);
+    if (at < 0)
+        return NNL_OK;
+    for (int i = 0; i < m->num_params; i++) {
+        const nnl_tensor *w = m->params[i].param->value;
+        int64_t bad = nnl_first_non_finite(w->data, w->size);
+        if (bad >= 0)
+            return nnl_error(NNL_E_NUMERIC, "%s: output element %lld is %g because weight '%s'[%lld] is %g", who,
+                             (long long)at, (double)y->data[at], m->params[i].name, (long long)bad,
+                             (double)w->data[bad]);
+    }
+    return nnl_error(NNL_E_NUMERIC, "%s: output element %lld is %g (finite inputs and weights overflowed)", who,
+                     (long long)at, (double)y->data[at]);
 }
 
 /* Batch size of x: its first dim when x has one more dim than a sample, 1 when
@@ -26,7 +37,7 @@ static int64_t batch_of(const nnl_model *m, const nnl_tensor *x)
     return offset ? x->dims[0] : 1;
 }
 
-nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y)
+static nnl_status predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y)
 {
     NNL_CHECK_PTR("nnl_model_predict", model);
     NNL_CHECK_PTR("nnl_model_predict", x);
@@ -44,7 +55,7 @@ nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_te
     if (y->size != batch * nnl_dims_count(out_ndim, out_dims))
         return nnl_error(NNL_E_SHAPE, "nnl_model_predict: y has %lld elements, expected %lld x %lld",
                          (long long)y->size, (long long)batch, (long long)nnl_dims_count(out_ndim, out_dims));
-    NNL_TRY(check_finite(x->data, x->size, "nnl_model_predict"));
+    NNL_TRY(nnl_check_finite(x->data, x->size, "nnl_model_predict", "input"));
     /* view x with an explicit batch dimension, without copying */
     nnl_tensor view = *x;
     view.owns_data = 0;
@@ -55,9 +66,16 @@ nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_te
     const nnl_tensor *out;
     nnl_status s = nnl_model_forward(model, ws, &view, 0, NULL, &out);
     if (s == NNL_OK)
+        s = check_outputs(model, out, "nnl_model_predict");
+    if (s == NNL_OK)
         memcpy(y->data, out->data, (size_t)y->size * sizeof(float));
     nnl_model_workspace_release(model, ws);
     return s;
+}
+
+nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y)
+{
+    return nnl_error_in(predict(model, x, y), "nnl_model_predict");
 }
 
 static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, int64_t batch_size, float *outputs,
@@ -76,9 +94,10 @@ static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, i
         nnl_batch_shape(count, m->in_ndim, m->in_dims, dims);
         NNL_TRY(nnl_tensor_ensure(x, m->in_ndim + 1, dims, "nnl_model_predict_dataset"));
         NNL_TRY(nnl_dataset_fill_batch(data, indices, count, (*x)->data, NULL, NULL));
-        NNL_TRY(check_finite((*x)->data, count * in_size, "nnl_model_predict_dataset"));
+        NNL_TRY(nnl_check_finite((*x)->data, count * in_size, "nnl_model_predict_dataset", "input"));
         const nnl_tensor *y;
         NNL_TRY(nnl_model_forward(m, ws, *x, 0, NULL, &y));
+        NNL_TRY(check_outputs(m, y, "nnl_model_predict_dataset"));
         if (outputs)
             memcpy(outputs + first * out_size, y->data, (size_t)(count * out_size) * sizeof(float));
         for (int64_t i = 0; classes && i < count; i++) {
@@ -101,7 +120,7 @@ nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *
         return nnl_error(NNL_E_INVALID_ARG, "nnl_model_predict_dataset: batch_size=%lld", (long long)batch_size);
     NNL_TRY(nnl_model_check_data(model, data, 0, "nnl_model_predict_dataset"));
     nnl_workspace *ws;
-    NNL_TRY(nnl_model_workspace_acquire(model, &ws));
+    NNL_TRY(nnl_error_in(nnl_model_workspace_acquire(model, &ws), "nnl_model_predict_dataset"));
     int64_t dims[NNL_MAX_DIMS];
     nnl_batch_shape(batch_size, model->in_ndim, model->in_dims, dims);
     nnl_tensor *x = NULL;
@@ -113,5 +132,5 @@ nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *
     nnl_tensor_free(x);
     nnl_dealloc(indices);
     nnl_model_workspace_release(model, ws);
-    return s;
+    return nnl_error_in(s, "nnl_model_predict_dataset");
 }

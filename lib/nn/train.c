@@ -202,8 +202,11 @@ static nnl_status check_fit_args(nnl_model *m, const nnl_dataset *train, const n
     if (nnl_dataset_size(train) > (int64_t)UINT32_MAX)
         return nnl_error(NNL_E_INVALID_ARG, "nnl_model_fit: more than 2^32 samples");
     NNL_TRY(nnl_model_check_data(m, train, 1, "nnl_model_fit"));
-    if (validation)
+    NNL_TRY(nnl_dataset_check_finite(train, "nnl_model_fit", "training data"));
+    if (validation) {
         NNL_TRY(nnl_model_check_data(m, validation, 1, "nnl_model_fit (validation)"));
+        NNL_TRY(nnl_dataset_check_finite(validation, "nnl_model_fit", "validation data"));
+    }
     return NNL_OK;
 }
 
@@ -251,11 +254,11 @@ nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, const nnl_d
         return nnl_error(NNL_E_NOMEM, "nnl_model_fit: out of memory for the sample order");
     nnl_status s = run_epochs(model, train, validation, epochs, batch_size, seed, progress, user, indices);
     nnl_dealloc(indices);
-    return s;
+    return nnl_error_in(s, "nnl_model_fit");
 }
 
-nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
-                              double *accuracy)
+static nnl_status evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
+                           double *accuracy)
 {
     NNL_CHECK_PTR("nnl_model_evaluate", model);
     if (!model->compiled)
@@ -263,6 +266,7 @@ nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t
     if (batch_size < 1 || batch_size > (1 << 20))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_model_evaluate: batch_size=%lld", (long long)batch_size);
     NNL_TRY(nnl_model_check_data(model, data, 1, "nnl_model_evaluate"));
+    NNL_TRY(nnl_dataset_check_finite(data, "nnl_model_evaluate", "data"));
     int64_t n = nnl_dataset_size(data);
     double loss_sum = 0;
     int64_t correct = 0;
@@ -283,6 +287,9 @@ nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t
         double l;
         int64_t c;
         NNL_TRY(batch_loss(model, y, count, 0, "nnl_model_evaluate", &l, &c));
+        if (!isfinite(l))
+            return nnl_error(NNL_E_NUMERIC, "nnl_model_evaluate: loss is %g at the batch of samples %lld..%lld", l,
+                             (long long)first, (long long)(first + count - 1));
         loss_sum += l;
         correct += c;
     }
@@ -291,4 +298,10 @@ nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t
     if (accuracy)
         *accuracy = model->loss == NNL_LOSS_MSE ? NAN : (double)correct / (double)n;
     return NNL_OK;
+}
+
+nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
+                              double *accuracy)
+{
+    return nnl_error_in(evaluate(model, data, batch_size, loss, accuracy), "nnl_model_evaluate");
 }

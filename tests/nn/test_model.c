@@ -216,7 +216,7 @@ static void misuse_returns_status(void **state)
     float nan_x[8] = {NAN, 0, 0, 0, 1, 1, 1, 1};
     nnl_dataset *nan_data;
     assert_ok(nnl_dataset_create(&nan_data, 2, 1, dims, nan_x, 0, NULL, y));
-    assert_status_msg(nnl_model_fit(m, nan_data, NULL, 1, 1, 0, NULL, NULL), NNL_E_NUMERIC, "batch 1");
+    assert_status_msg(nnl_model_fit(m, nan_data, NULL, 1, 1, 0, NULL, NULL), NNL_E_NUMERIC, "sample 0 element 0 is nan");
     nnl_dataset_free(nan_data);
 
     nnl_tensor *in, *out;
