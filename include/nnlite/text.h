@@ -88,7 +88,8 @@ NNL_API nnl_status nnl_tokenizer_encode(const nnl_tokenizer *tokenizer, const ch
                                         int64_t *count);
 
 /**
- * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD).
+ * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD; a
+ *        U+0000 token, which a NUL-terminated string cannot hold, becomes nothing).
  * @param tokenizer the tokenizer.
  * @param ids       @p count ids (borrowed for the call).
  * @param count     number of ids, >= 0.
