@@ -56,6 +56,7 @@ int main(int argc, char **argv)
     opts.iters = iters;
     opts.batch_size = 12;
     opts.eval_interval = 0;
+    opts.warmup_iters = iters < 1000 ? iters / 10 : 100; /* short runs (smoke tests) keep the schedule's shape */
     double t0 = now();
     if (nnl_gpt_train(gpt, data, &opts) != NNL_OK)
         return fail("train");
