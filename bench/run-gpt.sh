@@ -4,6 +4,11 @@
 # Usage: bench/run-gpt.sh [BUILD_DIR] [ITERS]   (defaults: build, 2000)
 # Needs: apt-get install python3-torch fortunes-zh
 set -eu
+# Both sides use OpenMP; on a machine shared with other work, busy-waiting
+# workers steal the cores (we measured 4x slower training), so both runs wait
+# passively unless the caller chose otherwise.
+: "${OMP_WAIT_POLICY:=passive}"
+export OMP_WAIT_POLICY
 build=${1:-build}
 iters=${2:-2000}
 here=$(cd "$(dirname "$0")" && pwd)
