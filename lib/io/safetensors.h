@@ -19,7 +19,8 @@
 typedef struct nnl_st_writer nnl_st_writer;
 
 nnl_status nnl_st_writer_create(nnl_st_writer **out);
-/* `name` and `dims` are copied; `data` is borrowed until nnl_st_writer_save returns. */
+/* `name` and `dims` are copied; `data` is borrowed until nnl_st_writer_save returns,
+ * which refuses duplicate names (NNL_E_INVALID_ARG). */
 nnl_status nnl_st_writer_add_tensor(nnl_st_writer *w, const char *name, int ndim,
                                     const int64_t *dims, const float *data);
 /* Both strings are copied. Keys are unique (a repeated key is NNL_E_INVALID_ARG). */
