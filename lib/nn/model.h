@@ -25,9 +25,9 @@ struct nnl_model {
     int compiled;
     nnl_loss loss;
     nnl_optimizer *optimizer;
-    nnl_model_param *params;        /* flattened, depth first; rebuilt by add */
+    nnl_model_param *params;        /* flattened, depth first; add appends */
     nnl_param **param_ptrs;         /* the same, as the optimizer wants them */
-    int num_params;
+    int num_params, cap_params;
     nnl_workspace *train_ws;        /* fit/evaluate buffers, reused across batches */
     nnl_tensor *batch_x, *batch_y, *loss_grad;
     int32_t *batch_labels;
