@@ -1,5 +1,6 @@
 /* Very large requests fail with a status, never by the system killing the
- * process. In a forked child whose address space is capped (RLIMIT_AS: what
+ * process; and files as large as the limits allow load in time linear in
+ * their size. In a forked child whose address space is capped (RLIMIT_AS: what
  * it uses now plus 256 MiB), each request is tried: shapes beyond the
  * library's limits are refused before allocating (NNL_E_INVALID_ARG or
  * NNL_E_NOMEM), files that claim more than they hold are refused before
@@ -11,10 +12,12 @@
  * tests/misuse in every build. */
 #include <stdio.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixtures/fixtures.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -200,10 +203,86 @@ static void large_requests_fail_with_a_status(void **state)
     fixture_remove_tree(dir);
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The most tensors a header may list, 65,535 of one float each (a 4.5 MB
+ * file): comparing every pair of names took a minute; sorted, a second. */
+static void a_header_of_65535_tensors_parses_quickly(void **state)
+{
+    (void)state;
+    enum { TENSORS = 65535 };
+    size_t capacity = (size_t)TENSORS * 80 + 64, n = 0;
+    char *header = malloc(capacity);
+    n += (size_t)snprintf(header + n, capacity - n, "{\"__metadata__\":{}");
+    for (int i = 0; i < TENSORS; i++)
+        n += (size_t)snprintf(header + n, capacity - n, ",\"t%06d\":{\"dtype\":\"F32\",\"shape\":[1],"
+                              "\"data_offsets\":[%d,%d]}", i, 4 * i, 4 * i + 4);
+    n += (size_t)snprintf(header + n, capacity - n, "}");
+    size_t size = 8 + n + 4 * (size_t)TENSORS;
+    unsigned char *file = calloc(1, size);
+    for (int i = 0; i < 8; i++)
+        file[i] = (unsigned char)((uint64_t)n >> (8 * i));
+    memcpy(file + 8, header, n);
+    double start = now();
+    nnl_st_file *f = NULL;
+    assert_ok(nnl_st_file_parse(&f, file, size, "many tensors"));
+    const float *data;
+    const int64_t one[1] = {1};
+    assert_ok(nnl_st_file_tensor(f, "t065534", 1, one, &data));
+    double seconds = now() - start;
+    print_message("limits: a header of %d tensors (%zu bytes) parsed in %.2f s\n", TENSORS, n, seconds);
+    assert_true(seconds < 20.0);
+    nnl_st_file_free(f);
+    free(file);
+    free(header);
+}
+
+/* 4,096 residual blocks of 8 dense layers: rebuilding the parameter list at
+ * every layer made loading quadratic in the number of layers, and checking
+ * each tensor name against all before it made saving quadratic in tensors. */
+static void a_model_of_thousands_of_layers_saves_and_loads_quickly(void **state)
+{
+    (void)state;
+    const int64_t input[1] = {1};
+    nnl_model *m = NULL;
+    assert_ok(nnl_model_create(&m, 1, input));
+    for (int i = 0; i < 4096; i++) {
+        nnl_layer *block = NULL, *inner = NULL;
+        assert_ok(nnl_layer_residual(&block));
+        for (int j = 0; j < 8; j++) {
+            assert_ok(nnl_layer_dense(&inner, 1, NNL_ACT_NONE));
+            assert_ok(nnl_layer_residual_add(block, inner));
+        }
+        assert_ok(nnl_model_add(m, block));
+    }
+    char dir[256], path[512];
+    fixture_temp_dir(dir, sizeof dir);
+    fixture_path(path, sizeof path, dir, "deep.safetensors");
+    double start = now();
+    assert_ok(nnl_model_save(m, path, NNL_SAVE_WEIGHTS));
+    double saving = now() - start;
+    nnl_model_free(m);
+    start = now();
+    assert_ok(nnl_model_load(&m, path));
+    double loading = now() - start;
+    print_message("limits: a model of %d layers and %d parameter tensors saved in %.2f s, loaded in %.2f s\n",
+                  4096 * 9, nnl_layer_num_params(nnl_model_layer(m, 0)) * 4096, saving, loading);
+    assert_true(saving < 20.0 && loading < 20.0);
+    nnl_model_free(m);
+    fixture_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(large_requests_fail_with_a_status),
+        cmocka_unit_test(a_header_of_65535_tensors_parses_quickly),
+        cmocka_unit_test(a_model_of_thousands_of_layers_saves_and_loads_quickly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
