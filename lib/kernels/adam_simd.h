@@ -8,20 +8,25 @@
  * Large calls split n over threads (parallel.h): the step is elementwise (the
  * same bits for any thread count); the sum of squares adds the threads'
  * partial sums in thread order. */
+#include <float.h>
+
 #include "kernels/isa.h"
 #include "kernels/parallel.h"
 
 typedef struct adam_consts {
-    vf b1, one_minus_b1, b2, one_minus_b2, inv_bc1, inv_bc2, eps, wd, lr, grad_scale;
+    vf tiny, b1, one_minus_b1, b2, one_minus_b2, inv_bc1, inv_bc2, eps, wd, lr, grad_scale;
 } adam_consts;
+
+/* x, or 0 where |x| < FLT_MIN (why: flush_tiny in adam.c). NaN stays. */
+NNL_INLINE vf flush_tiny(const adam_consts *c, vf x) { return vf_select(vf_lt(vf_abs(x), c->tiny), vf_zero(), x); }
 
 /* One vector of parameters; `masked` (a constant) selects the tail version. */
 NNL_INLINE void adam_vec(const adam_consts *c, float *w, const float *g, float *m, float *v,
                          int masked, vmask k)
 {
     vf gv = vf_mul(vf_load_tail(g, masked, k), c->grad_scale);
-    vf mv = vf_fmadd(c->b1, vf_load_tail(m, masked, k), vf_mul(c->one_minus_b1, gv));
-    vf vv = vf_fmadd(c->b2, vf_load_tail(v, masked, k), vf_mul(vf_mul(c->one_minus_b2, gv), gv));
+    vf mv = flush_tiny(c, vf_fmadd(c->b1, vf_load_tail(m, masked, k), vf_mul(c->one_minus_b1, gv)));
+    vf vv = flush_tiny(c, vf_fmadd(c->b2, vf_load_tail(v, masked, k), vf_mul(vf_mul(c->one_minus_b2, gv), gv)));
     vf wv = vf_load_tail(w, masked, k);
     vf denom = vf_add(vf_sqrt(vf_mul(vv, c->inv_bc2)), c->eps);
     vf step = vf_fmadd(c->wd, wv, vf_div(vf_mul(mv, c->inv_bc1), denom));
@@ -44,7 +49,7 @@ void SIMD_FN(adam_update)(int64_t n, float *w, const float *g, float *m, float *
                           float grad_scale)
 {
     adam_consts c = {
-        .b1 = vf_set1(b1), .one_minus_b1 = vf_set1(1.0f - b1),
+        .tiny = vf_set1(FLT_MIN), .b1 = vf_set1(b1), .one_minus_b1 = vf_set1(1.0f - b1),
         .b2 = vf_set1(b2), .one_minus_b2 = vf_set1(1.0f - b2),
         .inv_bc1 = vf_set1(1.0f / bc1), .inv_bc2 = vf_set1(1.0f / bc2),
         .eps = vf_set1(eps), .wd = vf_set1(wd), .lr = vf_set1(lr), .grad_scale = vf_set1(grad_scale),

@@ -104,6 +104,35 @@ static void large_calls_are_deterministic(void **state)
     free(w0), free(g), free(m0), free(v0);
 }
 
+/* With a zero gradient the moments decay towards 0; every table must store
+ * exactly 0 once they fall below FLT_MIN, never a subnormal (which costs a
+ * microcode assist per use on x86). NaN in a moment stays NaN. */
+static void decaying_moments_never_become_subnormal(void **state)
+{
+    (void)state;
+    const nnl_kernels *tables[NNL_SIMD_NEON + 1];
+    tables[0] = scalar_table();
+    int count = 1 + simd_tables(tables + 1);
+    enum { n = 37 };
+    for (int t = 0; t < count; t++) {
+        float w[n], g[n] = {0}, m[n], v[n];
+        for (int i = 0; i < n; i++)
+            w[i] = 0.5f, m[i] = 1e-3f, v[i] = 1e-6f;
+        m[5] = NAN;
+        for (int step = 0; step < 2000; step++) {
+            run(tables[t], &settings[1], n, w, g, m, v);
+            for (int i = 0; i < n; i++) {
+                assert_true(i == 5 || fpclassify(m[i]) != FP_SUBNORMAL);
+                assert_true(fpclassify(v[i]) != FP_SUBNORMAL);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            assert_true(i == 5 ? isnan(m[i]) : m[i] == 0.0f);
+            assert_true(v[i] == 0.0f);
+        }
+    }
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -111,6 +140,7 @@ int main(void)
         cmocka_unit_test(simd_matches_scalar),
         cmocka_unit_test(scalar_step_follows_the_formula),
         cmocka_unit_test(large_calls_are_deterministic),
+        cmocka_unit_test(decaying_moments_never_become_subnormal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
