@@ -134,6 +134,7 @@ static const nnl_gemm_arch arch_avx2 = {
     .kernel = kernel_6x16,
     .pack_copy = nnl_gemm_pack_copy_avx2,
     .pack_transpose = nnl_gemm_pack_transpose_avx2,
+    .small_m = nnl_gemm_small_m_avx2,
 };
 
 void nnl_sgemm_avx2(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

@@ -293,6 +293,90 @@ static void gemm_part(const nnl_gemm_arch *arch, const gemm_args *g, thread_grid
         gemm_rectangle_buffered(arch, g, m0, m1, n0, n1);
 }
 
+/* ---- few rows of C (a single prediction, a tiny batch) ----
+ * The product is bound by reading B (one multiply-add per 4 bytes of B for
+ * m = 1), so the row kernel streams B in place, and threads are counted by
+ * the bytes of B as well as the flops: a byte read from L3 costs a core
+ * about as long as 8 flops. When C is small (MNIST's dense layer: 1 x 128)
+ * the threads split K, not N: each then reads one contiguous run of B's
+ * rows, which stays in its core's L2 from one call to the next; split by
+ * columns, every thread's rows interleave with the others' and the
+ * prefetchers drag the whole matrix through each L2 (measured: 17 us
+ * against 35 us for 5408 x 128 on 2 threads). The parts' sums are added in
+ * part order, so the result depends only on the thread count. */
+#define FLOPS_PER_BYTE_READ 8.0
+#define K_SPLIT_MAX_FLOATS 512 /* m x n of C; the parts' sums live on the stack */
+#define K_SPLIT_MAX_PARTS 8
+
+static int small_m_threads(const gemm_args *g, int threads)
+{
+    double flops = 2.0 * (double)g->m * (double)g->n * (double)g->k;
+    double bytes = 4.0 * (double)g->n * (double)g->k;
+    double work = flops > FLOPS_PER_BYTE_READ * bytes ? flops : FLOPS_PER_BYTE_READ * bytes;
+    int64_t t = min64(threads, (int64_t)(work / MIN_FLOPS_PER_THREAD));
+    return t > 1 ? (int)t : 1;
+}
+
+static void small_m_run(const nnl_gemm_arch *arch, const gemm_args *g, int64_t k0, int64_t k1,
+                        int64_t n0, int64_t n1, float alpha, float beta, float *c, int64_t ldc)
+{
+    int64_t row_stride = g->trans_a ? 1 : g->lda, k_stride = g->trans_a ? g->lda : 1;
+    if (k0 < k1 && n0 < n1)
+        arch->small_m(g->m, n1 - n0, k1 - k0, alpha, g->a + k0 * k_stride, row_stride, k_stride,
+                      g->b + k0 * g->ldb + n0, g->ldb, beta, c, ldc);
+}
+
+/* Part `part` of `parts` by columns, written straight into C. */
+static void small_m_columns(const nnl_gemm_arch *arch, const gemm_args *g, int part, int parts)
+{
+    int64_t n0 = split(g->n, 16, part, parts), n1 = split(g->n, 16, part + 1, parts);
+    small_m_run(arch, g, 0, g->k, n0, n1, g->alpha, g->beta, g->c + n0, g->ldc);
+}
+
+/* C = beta C + alpha (sum of the parts' products over their rows of B). */
+static void small_m_split_k(const nnl_gemm_arch *arch, const gemm_args *g, int parts)
+{
+    float partial[K_SPLIT_MAX_PARTS][K_SPLIT_MAX_FLOATS];
+#ifdef _OPENMP
+#pragma omp parallel num_threads(parts)
+    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
+#else
+    for (int part = 0; part < parts; part++)
+#endif
+        small_m_run(arch, g, split(g->k, 1, part, parts), split(g->k, 1, part + 1, parts), 0, g->n,
+                    1.0f, 0.0f, partial[part], g->n);
+    for (int64_t i = 0; i < g->m; i++)
+        for (int64_t j = 0; j < g->n; j++) {
+            float sum = partial[0][i * g->n + j];
+            for (int part = 1; part < parts; part++)
+                sum += partial[part][i * g->n + j];
+            float *out = g->c + i * g->ldc + j;
+            *out = g->beta == 0.0f ? g->alpha * sum : g->alpha * sum + g->beta * *out;
+        }
+}
+
+static void gemm_small_m(const nnl_gemm_arch *arch, const gemm_args *g, int threads)
+{
+    int parts = small_m_threads(g, threads);
+    if (parts > 1 && g->m * g->n <= K_SPLIT_MAX_FLOATS) {
+        small_m_split_k(arch, g, parts < K_SPLIT_MAX_PARTS ? parts : K_SPLIT_MAX_PARTS);
+        return;
+    }
+    parts = (int)min64(parts, (g->n + 15) / 16); /* columns: a cache line wide at least */
+    if (parts == 1) {
+        small_m_columns(arch, g, 0, 1);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(parts)
+    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
+        small_m_columns(arch, g, part, parts);
+#else
+    for (int part = 0; part < parts; part++)
+        small_m_columns(arch, g, part, parts);
+#endif
+}
+
 /* C = beta * C: the whole product is zero when k == 0 or alpha == 0. */
 static void scale_c(const gemm_args *g)
 {
@@ -312,6 +396,10 @@ void nnl_sgemm_blocked(const nnl_gemm_arch *arch, int trans_a, int trans_b, int6
         return;
     if (k == 0 || alpha == 0.0f) {
         scale_c(&g);
+        return;
+    }
+    if (arch->small_m && m <= NNL_GEMM_SMALL_M && !trans_b) {
+        gemm_small_m(arch, &g, threads);
         return;
     }
     thread_grid grid = choose_grid(arch, &g, threads);

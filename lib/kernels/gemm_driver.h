@@ -33,6 +33,14 @@ typedef void (*nnl_gemm_kernel_fn)(int64_t kc, const float *a, const float *b, i
 typedef void (*nnl_gemm_pack_fn)(const float *src, int64_t ld, int64_t kc, int64_t valid,
                                  int64_t width, float *dst);
 
+/* C[m x n] = alpha * op(A) * B + beta * C for 1 <= m <= NNL_GEMM_SMALL_M rows,
+ * with op(A)[i, p] = a[i * a_row_stride + p * a_k_stride] and B row-major
+ * (k x n, row p at b + p * ldb), read in place (gemm_small_simd.h). */
+#define NNL_GEMM_SMALL_M 4
+typedef void (*nnl_gemm_small_m_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                                    int64_t a_row_stride, int64_t a_k_stride, const float *b,
+                                    int64_t ldb, float beta, float *c, int64_t ldc);
+
 typedef struct nnl_gemm_arch {
     int mr, nr;                 /* micro-tile; mr * nr <= NNL_GEMM_MAX_TILE */
     int kc, mc, nc;             /* cache blocks: kc steps, mc rows (multiple of mr),
@@ -40,6 +48,7 @@ typedef struct nnl_gemm_arch {
     nnl_gemm_kernel_fn kernel;
     nnl_gemm_pack_fn pack_copy;
     nnl_gemm_pack_fn pack_transpose;
+    nnl_gemm_small_m_fn small_m; /* NULL: few rows go through `kernel` too */
 } nnl_gemm_arch;
 
 /* The full SGEMM (same contract as the `sgemm` entry of nnl_kernels) on the
@@ -61,5 +70,12 @@ void nnl_gemm_pack_copy_avx2(const float *src, int64_t ld, int64_t kc, int64_t v
                              int64_t width, float *dst);
 void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
                                   int64_t width, float *dst);
+
+void nnl_gemm_small_m_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                           int64_t a_row_stride, int64_t a_k_stride, const float *b, int64_t ldb,
+                           float beta, float *c, int64_t ldc);
+void nnl_gemm_small_m_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                             int64_t a_row_stride, int64_t a_k_stride, const float *b, int64_t ldb,
+                             float beta, float *c, int64_t ldc);
 
 #endif
