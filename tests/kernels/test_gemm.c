@@ -157,12 +157,13 @@ static void every_level_matches_scalar(void **state)
 
 /* Shapes big enough to be split across threads (a thread needs about
  * 2 MFLOP of work, or B large enough for few-row products), with 1, 2 and
- * 3 threads. */
+ * 3 threads: grids, few rows split by columns and by K, small C split by K. */
 static void threaded_shapes_match_scalar(void **state)
 {
     (void)state;
     static const gemm_case big[] = {{96, 200, 300}, {17, 1100, 150}, {300, 41, 263},
-                                    {1, 130, 5408}, {3, 700, 1500}};
+                                    {1, 130, 5408}, {3, 700, 1500}, {32, 64, 2000},
+                                    {13, 50, 4001}};
     for (int level = NNL_SIMD_SCALAR; level <= NNL_SIMD_NEON; level++) {
         const nnl_kernels *kt = nnl_kernels_for((nnl_simd)level);
         if (!kt)
