@@ -39,7 +39,7 @@ recent() { tail -n +$((seen + 1)) "$work/stdout"; }
 # Waits up to 20 s for a line matching $1 in the recent output.
 wait_for() {
   for _ in $(seq 200); do
-    recent | grep -q "$1" && return 0
+    recent | grep "$1" >/dev/null && return 0
     kill -0 $pid 2>/dev/null || die "the program exited"
     sleep 0.1
   done

@@ -29,7 +29,7 @@ echo "pkg-config --cflags --libs nnlite: $flags"
 export LD_LIBRARY_PATH=$root$libdir
 
 cc -std=c11 -Wall -Wextra -Wpedantic -Werror "$source/tests/embed/outside.c" $flags -o "$work/outside"
-ldd "$work/outside" | grep -q "$root" || { echo "outside does not load the installed library"; exit 1; }
+ldd "$work/outside" | grep "$root" >/dev/null || { echo "outside does not load the installed library"; exit 1; }
 "$work/outside"
 
 if command -v c++ >/dev/null; then
