@@ -2,8 +2,9 @@
  *
  * For each shape (M,N,K) of the training workloads and each of the four
  * transpose combinations, both libraries run alternately (nnl then OpenBLAS,
- * then the other way round, so neither always follows the other's threads);
- * each repetition times enough calls for about 10 ms of work, and the
+ * then the other way round); each timed block starts 0.15 s after the
+ * previous one, when the other library's idle threads have gone to sleep
+ * (see settle()); it times enough calls for about 10 ms of work, and the
  * median repetition is reported. Output: key=value lines, one per case:
  *
  *   shape=32x128x5408 trans=NN nnlite_gflops=... openblas_gflops=... ratio=... max_rel_diff=...
@@ -88,9 +89,23 @@ static void run_blas(const operands *o)
                 (int)(o->tb ? s->k : s->n), 0.0f, o->c_blas, (int)s->n);
 }
 
+/* Idle threads of a thread pool keep waiting actively for a while after a
+ * call: OpenBLAS's yield in a loop for 2^28 cycles (about 0.1 s), nnlite's
+ * spin for 50 us. Timing one library while the other's threads still spin
+ * measures the interference, not the library, so each timed block starts
+ * after the other library's threads have gone to sleep. */
+#define SETTLE_SECONDS 0.15
+
+static void settle(void)
+{
+    struct timespec ts = {0, (long)(SETTLE_SECONDS * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
 /* Seconds per call, averaged over `calls` calls. */
 static double time_calls(void (*fn)(const operands *), const operands *o, int calls)
 {
+    settle();
     double t0 = now_seconds();
     for (int i = 0; i < calls; i++)
         fn(o);

@@ -69,7 +69,7 @@ typedef struct timing {
 
 static timing time_call(bench_fn fn, const void *ctx)
 {
-    fn(ctx); /* warm caches and the OpenMP team */
+    fn(ctx); /* warm caches and the thread pool */
     double t0 = now_seconds();
     fn(ctx);
     double once = now_seconds() - t0;

@@ -4,9 +4,10 @@
 # Usage: bench/run-gpt.sh [BUILD_DIR] [ITERS]   (defaults: build, 2000)
 # Needs: apt-get install python3-torch fortunes-zh
 set -eu
-# Both sides use OpenMP; on a machine shared with other work, busy-waiting
-# workers steal the cores (we measured 4x slower training), so both runs wait
-# passively unless the caller chose otherwise.
+# PyTorch's threads are OpenMP's: on a machine shared with other work their
+# busy-waiting steals the cores (nnlite measured 4x slower training when it
+# still used OpenMP), so PyTorch waits passively unless the caller chose
+# otherwise. nnlite's own pool does not read OMP_WAIT_POLICY.
 : "${OMP_WAIT_POLICY:=passive}"
 export OMP_WAIT_POLICY
 build=${1:-build}

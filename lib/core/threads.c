@@ -1,27 +1,29 @@
-/* Thread count. OpenMP is the thread pool; we keep our own count instead of
- * omp_set_num_threads() so that the library never changes the host
- * program's OpenMP settings: every parallel region passes num_threads(). */
+/* Thread count: the user's setting, else the cores this process may run on.
+ * The parallel kernels split their work into at most this many parts and
+ * run them on the library's pool (core/pool.h). */
 #include "core/threads.h"
 
+#include <sched.h>
 #include <stdatomic.h>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include <unistd.h>
 
 static _Atomic int thread_count; /* 0 = not set yet */
 
 void nnl_threads_set(int n) { atomic_store(&thread_count, n); }
 
+/* The CPUs of the affinity mask (a container or `taskset` may allow fewer
+ * than the machine has), else the online CPUs. */
+static int available_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
 int nnl_threads_get(void)
 {
     int n = atomic_load(&thread_count);
-    if (n > 0)
-        return n;
-#ifdef _OPENMP
-    n = omp_get_num_procs();
-#else
-    n = 1;
-#endif
-    return n > 0 ? n : 1;
+    return n > 0 ? n : available_cores();
 }

@@ -1,4 +1,4 @@
-/* Internal: the thread count used by parallel kernels (OpenMP underneath). */
+/* Internal: the thread count used by the parallel kernels (core/pool.h). */
 #ifndef NNL_CORE_THREADS_H
 #define NNL_CORE_THREADS_H
 

@@ -107,32 +107,39 @@ static void act_bwd_part(nnl_act_kind kind, int64_t n, const float *x, const flo
 /* p + offset, keeping NULL (the pointer an activation does not read). */
 NNL_INLINE const float *offset_or_null(const float *p, int64_t offset) { return p ? p + offset : NULL; }
 
+typedef struct act_job {
+    nnl_act_kind kind;
+    int64_t n;
+    const float *x, *y, *dy;
+    float *out; /* y for the forward, dx for the backward */
+} act_job;
+
+static void act_fwd_job(void *arg, int part, int parts)
+{
+    const act_job *j = arg;
+    int64_t begin, end;
+    nnl_parallel_share(j->n, 16, part, parts, &begin, &end);
+    act_fwd_part(j->kind, end - begin, j->x + begin, j->out + begin);
+}
+
 void SIMD_FN(act_forward)(nnl_act_kind kind, int64_t n, const float *x, float *y)
 {
-    int team = kernel_team(2 * n, n / 4096);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t begin, end;
-        team_share(n, 16, &begin, &end);
-        act_fwd_part(kind, end - begin, x + begin, y + begin);
-    }
+    act_job j = {kind, n, x, NULL, NULL, y};
+    nnl_parallel_run(kernel_team(2 * n, n / 4096), act_fwd_job, &j);
+}
+
+static void act_bwd_job(void *arg, int part, int parts)
+{
+    const act_job *j = arg;
+    int64_t begin, end;
+    nnl_parallel_share(j->n, 16, part, parts, &begin, &end);
+    act_bwd_part(j->kind, end - begin, offset_or_null(j->x, begin), offset_or_null(j->y, begin), j->dy + begin,
+                 j->out + begin);
 }
 
 void SIMD_FN(act_backward)(nnl_act_kind kind, int64_t n, const float *x, const float *y,
                            const float *dy, float *dx)
 {
-    int team = kernel_team(3 * n, n / 4096);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t begin, end;
-        team_share(n, 16, &begin, &end);
-        act_bwd_part(kind, end - begin, offset_or_null(x, begin), offset_or_null(y, begin), dy + begin,
-                     dx + begin);
-    }
+    act_job j = {kind, n, x, y, dy, dx};
+    nnl_parallel_run(kernel_team(3 * n, n / 4096), act_bwd_job, &j);
 }

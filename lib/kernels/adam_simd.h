@@ -44,6 +44,22 @@ static void adam_part(const adam_consts *c, int64_t n, float *w, const float *g,
         adam_vec(c, w + i, g + i, m + i, v + i, 1, vmask_first(n - i));
 }
 
+typedef struct adam_job {
+    const adam_consts *c;
+    int64_t n;
+    float *w;
+    const float *g;
+    float *m, *v;
+} adam_job;
+
+static void adam_job_part(void *arg, int part, int parts)
+{
+    const adam_job *j = arg;
+    int64_t begin, end;
+    nnl_parallel_share(j->n, 16, part, parts, &begin, &end);
+    adam_part(j->c, end - begin, j->w + begin, j->g + begin, j->m + begin, j->v + begin);
+}
+
 void SIMD_FN(adam_update)(int64_t n, float *w, const float *g, float *m, float *v, float lr,
                           float b1, float b2, float eps, float bc1, float bc2, float wd,
                           float grad_scale)
@@ -54,16 +70,8 @@ void SIMD_FN(adam_update)(int64_t n, float *w, const float *g, float *m, float *
         .inv_bc1 = vf_set1(1.0f / bc1), .inv_bc2 = vf_set1(1.0f / bc2),
         .eps = vf_set1(eps), .wd = vf_set1(wd), .lr = vf_set1(lr), .grad_scale = vf_set1(grad_scale),
     };
-    int team = kernel_team(7 * n, n / 4096);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t begin, end;
-        team_share(n, 16, &begin, &end);
-        adam_part(&c, end - begin, w + begin, g + begin, m + begin, v + begin);
-    }
+    adam_job j = {&c, n, w, g, m, v};
+    nnl_parallel_run(kernel_team(7 * n, n / 4096), adam_job_part, &j);
 }
 
 /* Two pairs of double accumulators (each vf fills two vd halves). */
@@ -80,22 +88,29 @@ static double sum_squares_part(int64_t n, const float *x)
     return vd_hsum(vd_add(vd_add(a0, a1), vd_add(a2, a3)));
 }
 
+typedef struct sum_squares_job {
+    int64_t n;
+    const float *x;
+    double partial[NNL_PARALLEL_MAX_THREADS]; /* one per part, added in part order */
+} sum_squares_job;
+
+static void sum_squares_job_part(void *arg, int part, int parts)
+{
+    sum_squares_job *j = arg;
+    int64_t begin, end;
+    nnl_parallel_share(j->n, 16, part, parts, &begin, &end);
+    j->partial[part] = sum_squares_part(end - begin, j->x + begin);
+}
+
 double SIMD_FN(sum_squares)(int64_t n, const float *x)
 {
     int team = kernel_team(n, n / 4096);
     if (team == 1)
         return sum_squares_part(n, x);
-    double partial[NNL_PARALLEL_MAX_THREADS] = {0};
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team)
-#endif
-    {
-        int64_t begin, end;
-        team_share(n, 16, &begin, &end);
-        partial[team_index()] = sum_squares_part(end - begin, x + begin);
-    }
+    sum_squares_job j = {n, x, {0}};
+    nnl_parallel_run(team, sum_squares_job_part, &j);
     double total = 0.0;
     for (int t = 0; t < team; t++)
-        total += partial[t];
+        total += j.partial[t];
     return total;
 }

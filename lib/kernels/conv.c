@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/pool.h"
 #include "kernels/conv_window.h"
 #include "kernels/isa.h"
 
@@ -85,16 +86,33 @@ static void forward_image(const nnl_conv_shape *s, const float *x, const float *
         }
 }
 
+/* The arguments of a forward or input-gradient call; parts take images. */
+typedef struct image_job {
+    const nnl_conv_shape *s;
+    const float *in, *w, *bias; /* in: x forward, dy backward */
+    float *out;                 /* y forward, dx backward */
+} image_job;
+
+static void forward_part(void *arg, int part, int parts)
+{
+    const image_job *j = arg;
+    const nnl_conv_shape *s = j->s;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
+    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
+    for (int64_t n = n0; n < n1; n++)
+        forward_image(s, j->in + n * x_img, j->w, j->bias, j->out + n * y_img);
+}
+
+static int image_parts(const nnl_conv_shape *s, int threads)
+{
+    return threads < s->batch ? threads : (int)s->batch;
+}
+
 void nnl_conv2d_forward_scalar(const nnl_conv_shape *s, const float *x, const float *w,
                                const float *bias, float *y, int threads)
 {
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
-    (void)threads;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t n = 0; n < s->batch; n++)
-        forward_image(s, x + n * x_img, w, bias, y + n * y_img);
+    image_job j = {s, x, w, bias, y};
+    nnl_parallel_run(image_parts(s, threads), forward_part, &j);
 }
 
 /* dw[kh,kw,ci,co] += sum over pixels of x[.., ci] * dy[.., co], pixels in
@@ -147,14 +165,19 @@ static void backward_input_image(const nnl_conv_shape *s, const float *dy, const
         }
 }
 
+static void backward_input_part(void *arg, int part, int parts)
+{
+    const image_job *j = arg;
+    const nnl_conv_shape *s = j->s;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
+    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
+    for (int64_t n = n0; n < n1; n++)
+        backward_input_image(s, j->in + n * y_img, j->w, j->out + n * x_img);
+}
+
 void nnl_conv2d_backward_input_scalar(const nnl_conv_shape *s, const float *dy, const float *w,
                                       float *dx, int threads)
 {
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
-    (void)threads;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t n = 0; n < s->batch; n++)
-        backward_input_image(s, dy + n * y_img, w, dx + n * x_img);
+    image_job j = {s, dy, w, NULL, dx};
+    nnl_parallel_run(image_parts(s, threads), backward_input_part, &j);
 }

@@ -14,6 +14,7 @@
  * registers. */
 #include <stddef.h>
 
+#include "core/pool.h"
 #include "kernels/conv_window.h"
 #include "kernels/isa.h"
 
@@ -135,21 +136,33 @@ static void fwd_row(const fwd_ctx *c, int64_t oh, int64_t ow_in0, int64_t ow_in1
     }
 }
 
+typedef struct fwd_job {
+    const nnl_conv_shape *s;
+    const float *x, *w, *bias;
+    float *y;
+    int64_t ow0, ow1; /* columns whose windows are whole */
+} fwd_job;
+
+/* A range of images. */
+static void fwd_part(void *arg, int part, int parts)
+{
+    const fwd_job *j = arg;
+    const nnl_conv_shape *s = j->s;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
+    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
+    for (int64_t n = n0; n < n1; n++) {
+        fwd_ctx c = {s, j->x + n * x_img, j->w, j->bias, j->y + n * y_img, s->stride_w * s->in_c};
+        for (int64_t oh = 0; oh < s->out_h; oh++)
+            fwd_row(&c, oh, j->ow0, j->ow1);
+    }
+}
+
 void SIMD_FN(conv2d_forward)(const nnl_conv_shape *s, const float *x, const float *w,
                              const float *bias, float *y, int threads)
 {
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
-    int64_t ow0, ow1;
-    window_interior(s->stride_w, s->pad_left, s->kernel_w, s->in_w, s->out_w, &ow0, &ow1);
-    (void)threads;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t n = 0; n < s->batch; n++) {
-        fwd_ctx c = {s, x + n * x_img, w, bias, y + n * y_img, s->stride_w * s->in_c};
-        for (int64_t oh = 0; oh < s->out_h; oh++)
-            fwd_row(&c, oh, ow0, ow1);
-    }
+    fwd_job j = {s, x, w, bias, y, 0, 0};
+    window_interior(s->stride_w, s->pad_left, s->kernel_w, s->in_w, s->out_w, &j.ow0, &j.ow1);
+    nnl_parallel_run(threads < s->batch ? threads : (int)s->batch, fwd_part, &j);
 }
 
 /* ---------------------------------------------------------- weight gradient */
@@ -323,6 +336,29 @@ static void bwd_w_tile_at(const bwd_w_ctx *c, int64_t t)
     }
 }
 
+typedef struct bwd_w_job {
+    bwd_w_ctx c; /* x and dy point at image 0 */
+    const float *x, *dy;
+    int64_t tiles;
+} bwd_w_job;
+
+/* A fixed range of tiles, over every image in order: each dW element sums
+ * pixels in (n, oh, ow) order whatever the thread count. */
+static void bwd_w_part(void *arg, int part, int parts)
+{
+    const bwd_w_job *j = arg;
+    const nnl_conv_shape *s = j->c.s;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, t0, t1;
+    nnl_parallel_share(j->tiles, 1, part, parts, &t0, &t1);
+    bwd_w_ctx c = j->c;
+    for (int64_t n = 0; n < s->batch; n++) {
+        c.x = j->x + n * x_img;
+        c.dy = j->dy + n * y_img;
+        for (int64_t t = t0; t < t1; t++)
+            bwd_w_tile_at(&c, t);
+    }
+}
+
 void SIMD_FN(conv2d_backward_weights)(const nnl_conv_shape *s, const float *x, const float *dy,
                                       float *dw, float *db, int threads)
 {
@@ -338,22 +374,8 @@ void SIMD_FN(conv2d_backward_weights)(const nnl_conv_shape *s, const float *x, c
         c.nv_max = 1;
         tiles = c.row_blocks * ((s->out_c + VL - 1) / VL);
     }
-    int team = tiles < threads ? (int)tiles : threads;
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
-    (void)team;
-    /* The same static schedule in every image gives each thread the same tiles. */
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) firstprivate(c)
-#endif
-    for (int64_t n = 0; n < s->batch; n++) {
-        c.x = x + n * x_img;
-        c.dy = dy + n * y_img;
-#ifdef _OPENMP
-#pragma omp for schedule(static) nowait
-#endif
-        for (int64_t t = 0; t < tiles; t++)
-            bwd_w_tile_at(&c, t);
-    }
+    bwd_w_job j = {c, x, dy, tiles};
+    nnl_parallel_run(tiles < threads ? (int)tiles : threads, bwd_w_part, &j);
 }
 
 /* ----------------------------------------------------------- input gradient */
@@ -439,16 +461,28 @@ static void bwd_x_image(const bwd_x_ctx *c)
         }
 }
 
+typedef struct bwd_x_job {
+    const nnl_conv_shape *s;
+    const float *dy, *w;
+    float *dx;
+} bwd_x_job;
+
+/* A range of images (independent: each dx element is written once). */
+static void bwd_x_part(void *arg, int part, int parts)
+{
+    const bwd_x_job *j = arg;
+    const nnl_conv_shape *s = j->s;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
+    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
+    for (int64_t n = n0; n < n1; n++) {
+        bwd_x_ctx c = {s, j->dy + n * y_img, j->w, j->dx + n * x_img};
+        bwd_x_image(&c);
+    }
+}
+
 void SIMD_FN(conv2d_backward_input)(const nnl_conv_shape *s, const float *dy, const float *w,
                                     float *dx, int threads)
 {
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c;
-    (void)threads;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t n = 0; n < s->batch; n++) {
-        bwd_x_ctx c = {s, dy + n * y_img, w, dx + n * x_img};
-        bwd_x_image(&c);
-    }
+    bwd_x_job j = {s, dy, w, dx};
+    nnl_parallel_run(threads < s->batch ? threads : (int)s->batch, bwd_x_part, &j);
 }

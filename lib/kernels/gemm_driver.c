@@ -19,15 +19,14 @@
 #include "kernels/gemm_driver.h"
 
 #include <pthread.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "core/alloc.h"
+#include "core/pool.h"
 #include "kernels/isa.h"
 
-/* A thread is worth starting only for this much work: an OpenMP fork/join
- * costs a few microseconds, about what one core does in 1 MFLOP. */
+/* A thread is worth using only for this much work: handing parts to the
+ * pool and waiting for them costs a few microseconds, about what one core
+ * does in 1 MFLOP. */
 #define MIN_FLOPS_PER_THREAD (2.0 * 1024 * 1024)
 
 typedef struct gemm_args {
@@ -290,6 +289,15 @@ static int64_t split(int64_t size, int64_t unit, int index, int parts)
     return min64(size, units * index / parts * unit);
 }
 
+/* One parallel call of the driver: the parts' functions below read it. */
+typedef struct gemm_job {
+    const nnl_gemm_arch *arch;
+    const gemm_args *g;
+    thread_grid grid;
+    float *partial;     /* split K: the parts' products, `stride` floats apart */
+    int64_t stride;
+} gemm_job;
+
 static void gemm_part(const nnl_gemm_arch *arch, const gemm_args *g, thread_grid grid, int part)
 {
     int pr = part / grid.cols, pc = part % grid.cols;
@@ -297,6 +305,13 @@ static void gemm_part(const nnl_gemm_arch *arch, const gemm_args *g, thread_grid
     int64_t n0 = split(g->n, arch->nr, pc, grid.cols), n1 = split(g->n, arch->nr, pc + 1, grid.cols);
     if (m0 < m1 && n0 < n1)
         gemm_rectangle_buffered(arch, g, m0, m1, n0, n1);
+}
+
+static void grid_part(void *arg, int part, int parts)
+{
+    const gemm_job *j = arg;
+    (void)parts; /* = grid.rows * grid.cols */
+    gemm_part(j->arch, j->g, j->grid, part);
 }
 
 /* C = beta * C: the whole product is zero when k == 0 or alpha == 0. */
@@ -363,18 +378,26 @@ static void small_m_columns(const nnl_gemm_arch *arch, const gemm_args *g, int p
     small_m_run(arch, g, 0, g->k, n0, n1, g->alpha, g->beta, g->c + n0, g->ldc);
 }
 
+static void small_m_columns_part(void *arg, int part, int parts)
+{
+    const gemm_job *j = arg;
+    small_m_columns(j->arch, j->g, part, parts);
+}
+
+static void small_m_k_part(void *arg, int part, int parts)
+{
+    const gemm_job *j = arg;
+    const gemm_args *g = j->g;
+    small_m_run(j->arch, g, split(g->k, 1, part, parts), split(g->k, 1, part + 1, parts), 0, g->n, 1.0f,
+                0.0f, j->partial + part * j->stride, g->n);
+}
+
 /* C = beta C + alpha (sum of the parts' products over their rows of B). */
 static void small_m_split_k(const nnl_gemm_arch *arch, const gemm_args *g, int parts)
 {
     float partial[K_SPLIT_MAX_PARTS][K_SPLIT_MAX_FLOATS];
-#ifdef _OPENMP
-#pragma omp parallel num_threads(parts)
-    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
-#else
-    for (int part = 0; part < parts; part++)
-#endif
-        small_m_run(arch, g, split(g->k, 1, part, parts), split(g->k, 1, part + 1, parts), 0, g->n,
-                    1.0f, 0.0f, partial[part], g->n);
+    gemm_job j = {arch, g, {1, 1}, &partial[0][0], K_SPLIT_MAX_FLOATS};
+    nnl_parallel_run(parts, small_m_k_part, &j);
     add_parts(g, &partial[0][0], K_SPLIT_MAX_FLOATS, parts);
 }
 
@@ -386,18 +409,8 @@ static void gemm_small_m(const nnl_gemm_arch *arch, const gemm_args *g, int thre
         return;
     }
     parts = (int)min64(parts, (g->n + 15) / 16); /* columns: a cache line wide at least */
-    if (parts == 1) {
-        small_m_columns(arch, g, 0, 1);
-        return;
-    }
-#ifdef _OPENMP
-#pragma omp parallel num_threads(parts)
-    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
-        small_m_columns(arch, g, part, parts);
-#else
-    for (int part = 0; part < parts; part++)
-        small_m_columns(arch, g, part, parts);
-#endif
+    gemm_job j = {arch, g, {1, 1}, NULL, 0};
+    nnl_parallel_run(parts, small_m_columns_part, &j);
 }
 
 /* ---- small C, long K (MNIST's dense forward: 32 x 128 from K = 5408) ----
@@ -433,19 +446,20 @@ static void split_k_part(const nnl_gemm_arch *arch, const gemm_args *g, float *p
         scale_c(&sub);
 }
 
+static void split_k_job_part(void *arg, int part, int parts)
+{
+    const gemm_job *j = arg;
+    split_k_part(j->arch, j->g, j->partial, part, parts);
+}
+
 /* Returns 0 (nothing done) when the partials cannot be allocated. */
 static int gemm_split_k(const nnl_gemm_arch *arch, const gemm_args *g, int parts)
 {
     pack_buffer *buf = buffer_acquire((size_t)(parts * g->m * g->n));
     if (!buf)
         return 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(parts)
-    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
-#else
-    for (int part = 0; part < parts; part++)
-#endif
-        split_k_part(arch, g, buf->data, part, parts);
+    gemm_job j = {arch, g, {1, 1}, buf->data, g->m * g->n};
+    nnl_parallel_run(parts, split_k_job_part, &j);
     add_parts(g, buf->data, g->m * g->n, parts);
     buffer_release(buf);
     return 1;
@@ -469,20 +483,6 @@ void nnl_sgemm_blocked(const nnl_gemm_arch *arch, int trans_a, int trans_b, int6
     threads = useful_threads(&g, threads);
     if (split_k_pays(&g, threads) && gemm_split_k(arch, &g, threads))
         return;
-    thread_grid grid = choose_grid(arch, &g, threads);
-    int parts = grid.rows * grid.cols;
-    if (parts == 1) {
-        gemm_part(arch, &g, grid, 0);
-        return;
-    }
-#ifdef _OPENMP
-    /* The parts are fixed by `grid`; a team smaller than asked for (nested
-     * parallelism, thread limits) just takes several parts per thread. */
-#pragma omp parallel num_threads(parts)
-    for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads())
-        gemm_part(arch, &g, grid, part);
-#else
-    for (int part = 0; part < parts; part++)
-        gemm_part(arch, &g, grid, part);
-#endif
+    gemm_job j = {arch, &g, choose_grid(arch, &g, threads), NULL, 0};
+    nnl_parallel_run(j.grid.rows * j.grid.cols, grid_part, &j);
 }

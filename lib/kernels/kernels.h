@@ -14,8 +14,8 @@
  *
  * Threads: kernels with a `threads` argument use that many. The SIMD
  * activations, softmax, pooling, Adam and sum of squares have none and split
- * large calls (from 64k floats) over nnl_threads_get() OpenMP threads
- * (parallel.h). Results are deterministic for a given thread count. */
+ * large calls (from 64k floats) over nnl_threads_get() threads of the
+ * library's pool (parallel.h, core/pool.h). Results are deterministic for a given thread count. */
 #ifndef NNL_KERNELS_KERNELS_H
 #define NNL_KERNELS_KERNELS_H
 

@@ -4,8 +4,8 @@
  * These are memory-bound passes over megabytes (the MNIST CNN's conv
  * activations, the GPT's 768 x 6000 logits, 700k parameters), and one core
  * here moves about 18 GB/s while two move about 45, so large calls split the
- * work over nnl_threads_get() OpenMP threads in contiguous static parts.
- * Small calls (single samples, 32 x 10 logits) stay on the calling thread:
+ * work over nnl_threads_get() threads of the pool (core/pool.h) in
+ * contiguous static parts (nnl_parallel_share). Small calls (single samples, 32 x 10 logits) stay on the calling thread:
  * a parallel region costs microseconds. Every split is a pure function of
  * the size and the thread count, and reductions add their per-thread parts
  * in thread order, so results are deterministic for a given thread count
@@ -15,18 +15,15 @@
 
 #include <stdint.h>
 
+#include "core/pool.h"
 #include "core/threads.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* Below this many floats touched, a call runs on the calling thread. */
 #define NNL_PARALLEL_MIN_WORK ((int64_t)1 << 16)
 /* Most threads a reduction keeps partial sums for. */
 #define NNL_PARALLEL_MAX_THREADS 64
 
-/* The team size for `work` floats split into at most `parts` pieces. */
+/* The number of parts for `work` floats split into at most `parts` pieces. */
 static inline int kernel_team(int64_t work, int64_t parts)
 {
     if (work < NNL_PARALLEL_MIN_WORK || parts < 2)
@@ -35,38 +32,6 @@ static inline int kernel_team(int64_t work, int64_t parts)
     if (t > NNL_PARALLEL_MAX_THREADS)
         t = NNL_PARALLEL_MAX_THREADS;
     return parts < t ? (int)parts : t;
-}
-
-static inline int team_index(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
-static inline int team_size(void)
-{
-#ifdef _OPENMP
-    return omp_get_num_threads();
-#else
-    return 1;
-#endif
-}
-
-/* This thread's part [*begin, *end) of [0, n), boundaries on multiples of
- * `align` (a cache line of floats keeps threads off each other's lines). */
-static inline void team_share(int64_t n, int64_t align, int64_t *begin, int64_t *end)
-{
-    int t = team_index(), nt = team_size();
-    int64_t units = (n + align - 1) / align;
-    *begin = units * t / nt * align;
-    *end = units * (t + 1) / nt * align;
-    if (*begin > n)
-        *begin = n;
-    if (*end > n)
-        *end = n;
 }
 
 #endif

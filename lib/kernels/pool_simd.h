@@ -86,18 +86,33 @@ NNL_INLINE int pool_team(const nnl_conv_shape *s)
     return kernel_team(s->batch * s->in_h * s->in_w * s->in_c, s->batch);
 }
 
+/* The arguments of one pooling call; each part takes a range of images. */
+typedef struct pool_job {
+    const nnl_conv_shape *s;
+    const float *in;        /* x forward, dy backward */
+    float *out;             /* y forward, dx backward */
+    int32_t *argmax_out;    /* max forward */
+    const int32_t *argmax;  /* max backward; NULL: average */
+    float inv;              /* average backward: 1 / window size */
+} pool_job;
+
+static void pool_images_of(const pool_job *j, int part, int parts, int64_t *n0, int64_t *n1)
+{
+    nnl_parallel_share(j->s->batch, 1, part, parts, n0, n1);
+}
+
+static void maxpool_forward_part(void *arg, int part, int parts)
+{
+    const pool_job *j = arg;
+    int64_t n0, n1;
+    pool_images_of(j, part, parts, &n0, &n1);
+    maxpool_images(j->s, n0, n1, j->in, j->out, j->argmax_out);
+}
+
 void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
 {
-    int team = pool_team(s);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t n0, n1;
-        team_share(s->batch, 1, &n0, &n1);
-        maxpool_images(s, n0, n1, x, y, argmax);
-    }
+    pool_job j = {s, x, y, argmax, NULL, 0.0f};
+    nnl_parallel_run(pool_team(s), maxpool_forward_part, &j);
 }
 
 /* Each tap of the window gets g in the lanes where `pick(tap)` holds: for
@@ -144,19 +159,19 @@ NNL_INLINE void pool_backward_images(const nnl_conv_shape *s, int64_t n0, int64_
             }
 }
 
+static void pool_backward_part(void *arg, int part, int parts)
+{
+    const pool_job *j = arg;
+    int64_t n0, n1;
+    pool_images_of(j, part, parts, &n0, &n1);
+    pool_backward_images(j->s, n0, n1, j->in, j->argmax, j->inv, j->out);
+}
+
 static void pool_backward(const nnl_conv_shape *s, const float *dy, const int32_t *argmax, float inv,
                           float *dx)
 {
-    int team = pool_team(s);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t n0, n1;
-        team_share(s->batch, 1, &n0, &n1);
-        pool_backward_images(s, n0, n1, dy, argmax, inv, dx);
-    }
+    pool_job j = {s, dy, dx, NULL, argmax, inv};
+    nnl_parallel_run(pool_team(s), pool_backward_part, &j);
 }
 
 void SIMD_FN(maxpool_backward)(const nnl_conv_shape *s, const float *dy, const int32_t *argmax,
@@ -191,18 +206,18 @@ static void avgpool_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, cons
             }
 }
 
+static void avgpool_forward_part(void *arg, int part, int parts)
+{
+    const pool_job *j = arg;
+    int64_t n0, n1;
+    pool_images_of(j, part, parts, &n0, &n1);
+    avgpool_images(j->s, n0, n1, j->in, j->out);
+}
+
 void SIMD_FN(avgpool_forward)(const nnl_conv_shape *s, const float *x, float *y)
 {
-    int team = pool_team(s);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t n0, n1;
-        team_share(s->batch, 1, &n0, &n1);
-        avgpool_images(s, n0, n1, x, y);
-    }
+    pool_job j = {s, x, y, NULL, NULL, 0.0f};
+    nnl_parallel_run(pool_team(s), avgpool_forward_part, &j);
 }
 
 void SIMD_FN(avgpool_backward)(const nnl_conv_shape *s, const float *dy, float *dx)

@@ -87,18 +87,28 @@ static void softmax_rows(int64_t r0, int64_t r1, int64_t cols, const float *logi
     }
 }
 
+/* The arguments of one softmax or softmax_xent call; parts take row ranges. */
+typedef struct softmax_job {
+    int64_t rows, cols;
+    const float *logits;
+    const int32_t *labels;
+    float scale;
+    float *probs, *dlogits;
+    double partial[NNL_PARALLEL_MAX_THREADS]; /* xent: one loss sum per part */
+} softmax_job;
+
+static void softmax_part(void *arg, int part, int parts)
+{
+    const softmax_job *j = arg;
+    int64_t r0, r1;
+    nnl_parallel_share(j->rows, 1, part, parts, &r0, &r1);
+    softmax_rows(r0, r1, j->cols, j->logits, j->probs);
+}
+
 void SIMD_FN(softmax)(int64_t rows, int64_t cols, const float *logits, float *probs)
 {
-    int team = kernel_team(2 * rows * cols, rows);
-    (void)team;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team) if (team > 1)
-#endif
-    {
-        int64_t r0, r1;
-        team_share(rows, 1, &r0, &r1);
-        softmax_rows(r0, r1, cols, logits, probs);
-    }
+    softmax_job j = {.rows = rows, .cols = cols, .logits = logits, .probs = probs};
+    nnl_parallel_run(kernel_team(2 * rows * cols, rows), softmax_part, &j);
 }
 
 /* Rows [r0, r1) of softmax_xent; returns their loss sum. */
@@ -127,23 +137,24 @@ static double xent_rows(int64_t r0, int64_t r1, int64_t cols, const float *logit
     return total;
 }
 
+static void xent_part(void *arg, int part, int parts)
+{
+    softmax_job *j = arg;
+    int64_t r0, r1;
+    nnl_parallel_share(j->rows, 1, part, parts, &r0, &r1);
+    j->partial[part] = xent_rows(r0, r1, j->cols, j->logits, j->labels, j->scale, j->probs, j->dlogits);
+}
+
 double SIMD_FN(softmax_xent)(int64_t rows, int64_t cols, const float *logits, const int32_t *labels,
                              float scale, float *probs, float *dlogits)
 {
     int team = kernel_team(2 * rows * cols, rows);
     if (team == 1)
         return xent_rows(0, rows, cols, logits, labels, scale, probs, dlogits);
-    double partial[NNL_PARALLEL_MAX_THREADS] = {0};
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team)
-#endif
-    {
-        int64_t r0, r1;
-        team_share(rows, 1, &r0, &r1);
-        partial[team_index()] = xent_rows(r0, r1, cols, logits, labels, scale, probs, dlogits);
-    }
+    softmax_job j = {rows, cols, logits, labels, scale, probs, dlogits, {0}};
+    nnl_parallel_run(team, xent_part, &j);
     double total = 0.0;
     for (int t = 0; t < team; t++)
-        total += partial[t];
+        total += j.partial[t];
     return total;
 }

@@ -7,11 +7,10 @@
  * Kernels use Keras' (in, out) layout like dense. Scratch keeps qkv, att and
  * each query's log-sum-exp for the backward; pre holds the backward's dqkv
  * and datt. */
-#include <math.h>
-
 #include "core/error.h"
 #include "core/threads.h"
 #include "kernels/kernels.h"
+#include "nn/attention_heads.h"
 #include "nn/layer.h"
 
 static nnl_status attention_build(nnl_layer *l, nnl_rng *init)
@@ -58,15 +57,7 @@ static nnl_status attention_forward(const nnl_layer *l, const nnl_tensor *x, nnl
     float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C;
     k->sgemm(0, 0, BT, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
     k->add_bias(BT, 3 * C, qkv, l->params[1].value->data);
-    const nnl_attn_shape s = {d.T, d.T, d.hs, 3 * C, 3 * C, C, 1.0f / sqrtf((float)d.hs)};
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t bh = 0; bh < d.B * d.NH; bh++) {
-        int64_t b = bh / d.NH, h = bh % d.NH;
-        const float *q = qkv + b * d.T * 3 * C + h * d.hs;
-        k->attention_forward(&s, q, q + C, q + 2 * C, att + b * d.T * C + h * d.hs, lse + bh * d.T);
-    }
+    nnl_attention_heads_forward(k, d.B, d.T, C, d.NH, qkv, att, lse, threads);
     k->sgemm(0, 0, BT, C, C, 1.0f, att, C, l->params[2].value->data, C, 0.0f, buf->out->data, C, threads);
     k->add_bias(BT, C, buf->out->data, l->params[3].value->data);
     (void)ctx;
@@ -89,16 +80,7 @@ static nnl_status attention_backward(nnl_layer *l, const nnl_tensor *x, nnl_tens
     k->sum_rows(BT, C, dy->data, l->params[3].grad->data);
     k->sgemm(0, 1, BT, C, C, 1.0f, dy->data, C, l->params[2].value->data, C, 0.0f, datt, C, threads);
     /* att = attention(qkv) */
-    const nnl_attn_shape s = {d.T, d.T, d.hs, 3 * C, 3 * C, C, 1.0f / sqrtf((float)d.hs)};
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t bh = 0; bh < d.B * d.NH; bh++) {
-        int64_t b = bh / d.NH, h = bh % d.NH;
-        int64_t qoff = b * d.T * 3 * C + h * d.hs, ooff = b * d.T * C + h * d.hs;
-        k->attention_backward(&s, qkv + qoff, qkv + qoff + C, qkv + qoff + 2 * C, att + ooff, lse + bh * d.T,
-                              datt + ooff, dqkv + qoff, dqkv + qoff + C, dqkv + qoff + 2 * C);
-    }
+    nnl_attention_heads_backward(k, d.B, d.T, C, d.NH, qkv, att, lse, datt, dqkv, threads);
     /* qkv = x W_qkv + b */
     k->sgemm(1, 0, C, 3 * C, BT, 1.0f, x->data, C, dqkv, 3 * C, 1.0f, l->params[0].grad->data, 3 * C, threads);
     k->sum_rows(BT, 3 * C, dqkv, l->params[1].grad->data);

@@ -7,6 +7,7 @@
 
 #include "core/threads.h"
 #include "kernels/kernels.h"
+#include "nn/attention_heads.h"
 #include "nn/gpt_internal.h"
 
 /* For out (rows, oc) = inp (rows, ic) @ w^T + b, given dout (rows, oc):
@@ -21,28 +22,6 @@ static void matmul_backward(const nnl_kernels *k, float *dinp, float *dw, float 
     k->sgemm(1, 0, oc, ic, rows, 1.0f, dout, oc, inp, ic, 1.0f, dw, ic, threads);
     if (db)
         k->sum_rows(rows, oc, dout, db);
-}
-
-/* dqkv (B, T, 3C) from datty (B, T, C); one task per (b, h), each writing
- * only its own head's columns. */
-static void attention_backward(const nnl_kernels *k, const nnl_gpt *g, float *dqkv, const float *datty,
-                               const float *qkv, const float *atty, const float *lse, int64_t B,
-                               int64_t T, int threads)
-{
-    const int64_t C = g->C, NH = g->NH, hs = C / NH;
-    const nnl_attn_shape s = {T, T, hs, 3 * C, 3 * C, C, 1.0f / sqrtf((float)hs)};
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t bh = 0; bh < B * NH; bh++) {
-        int64_t b = bh / NH, h = bh % NH;
-        int64_t qoff = b * T * 3 * C + h * hs, ooff = b * T * C + h * hs;
-        const float *q = qkv + qoff;
-        float *dq = dqkv + qoff;
-        k->attention_backward(&s, q, q + C, q + 2 * C, atty + ooff, lse + bh * T, datty + ooff, dq,
-                              dq + C, dq + 2 * C);
-    }
-    (void)threads;
 }
 
 /* The gradient reaching a dropout's input: dout * mask, or dout itself. */
@@ -113,7 +92,7 @@ void gpt_backward(nnl_gpt *g, int64_t B, int64_t T)
         matmul_backward(k, a->datty, dw->t[GPT_ATTPROJ_W], dw->t[GPT_ATTPROJ_B], dproj, atty,
                         w->t[GPT_ATTPROJ_W], BT, C, C, threads);
         /* atty = attention(qkv) */
-        attention_backward(k, g, a->dqkv, a->datty, qkv, atty, lse, B, T, threads);
+        nnl_attention_heads_backward(k, B, T, g->C, g->NH, qkv, atty, lse, a->datty, a->dqkv, threads);
         /* qkv = ln1 @ W_qkv^T + b: dln1 into dbuf */
         matmul_backward(k, a->dbuf, dw->t[GPT_QKV_W], dw->t[GPT_QKV_B], a->dqkv, ln1, w->t[GPT_QKV_W],
                         BT, C, 3 * C, threads);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "kernels/kernels.h"
+#include "nn/attention_heads.h"
 #include "nn/gpt_internal.h"
 
 enum { ACT_ALIGN_FLOATS = 16 };
@@ -108,23 +109,6 @@ static void embed_forward(const nnl_gpt *g, float *encoded, const int32_t *input
     }
 }
 
-/* qkv (B, T, 3C) -> out (B, T, C), lse (B, NH, T); one task per (b, h). */
-static void attention_forward(const nnl_kernels *k, const nnl_gpt *g, float *out, float *lse,
-                              const float *qkv, int64_t B, int64_t T, int threads)
-{
-    const int64_t C = g->C, NH = g->NH, hs = C / NH;
-    const nnl_attn_shape s = {T, T, hs, 3 * C, 3 * C, C, 1.0f / sqrtf((float)hs)};
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-    for (int64_t bh = 0; bh < B * NH; bh++) {
-        int64_t b = bh / NH, h = bh % NH;
-        const float *q = qkv + b * T * 3 * C + h * hs;
-        k->attention_forward(&s, q, q + C, q + 2 * C, out + b * T * C + h * hs, lse + bh * T);
-    }
-    (void)threads;
-}
-
 /* Inverted dropout: mask[i] = 0 with probability p, else 1 / (1 - p); x *= mask. */
 static void dropout_forward(nnl_rng *rng, float p, float *mask, float *x, int64_t n)
 {
@@ -169,7 +153,7 @@ double gpt_forward(nnl_gpt *g, int64_t B, int64_t T, int with_targets, int train
         /* qkv (BT, 3C) = ln1 @ W_qkv^T + b */
         matmul_forward(k, qkv, ln1, w->t[GPT_QKV_W], w->t[GPT_QKV_B], BT, C, 3 * C, threads);
         /* atty (BT, C) = causal attention, heads side by side */
-        attention_forward(k, g, atty, lse, qkv, B, T, threads);
+        nnl_attention_heads_forward(k, B, T, g->C, g->NH, qkv, atty, lse, threads);
         /* res2 (BT, C) = residual + dropout(atty @ W_proj^T + b) */
         matmul_forward(k, res2, atty, w->t[GPT_ATTPROJ_W], w->t[GPT_ATTPROJ_B], BT, C, C, threads);
         if (drop)

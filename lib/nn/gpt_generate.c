@@ -114,9 +114,8 @@ const float *gpt_generator_feed(gpt_generator *gen, const int32_t *tokens, int64
     const nnl_gpt *g = gen->g;
     const nnl_kernels *k = nnl_kernels_active();
     /* One thread: a token is ~3 MFLOP and a prompt or window refill at most
-     * block_size tokens, too little to share, and an OpenMP region leaves its
-     * workers spinning afterwards, which on a busy machine takes the core
-     * from the thread generating (measured: 7x slower under load). */
+     * block_size tokens, too little to share (with OpenMP's spinning workers
+     * two threads made generation 7x slower under load). */
     const int threads = 1;
     const int64_t C = g->C;
     /* x (n, C) = wte[tokens] + wpe[pos0 + i] */

@@ -180,7 +180,7 @@ static void large_requests_fail_with_a_status(void **state)
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
-        nnl_set_num_threads(1); /* no OpenMP pool to rebuild after fork */
+        nnl_set_num_threads(1); /* kernels on this thread: the limit counts no worker stacks */
         long cap = virtual_memory_bytes() + (256L << 20);
         struct rlimit limit = {(rlim_t)cap, (rlim_t)cap};
         if (setrlimit(RLIMIT_AS, &limit) != 0)

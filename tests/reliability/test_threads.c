@@ -3,26 +3,15 @@
  * made one at a time; and each thread's nnl_last_error() stays its own.
  *
  * This test also runs under ThreadSanitizer (scripts/test builds it with
- * -Db_sanitize=thread). libgomp is not built with TSan, whose reports about
- * OpenMP's own synchronisation would be false, so under TSan the kernels run
- * on one thread each (nnl_set_num_threads(1)) while the 8 callers run
- * concurrently: TSan then checks the library's own data sharing. */
+ * -Db_sanitize=thread): the 8 callers share the model, the workspace pool,
+ * the GEMM pack-buffer pool and the library's thread pool (core/pool.h),
+ * whose workers run the kernels' parts. */
 #include <pthread.h>
 #include <stdio.h>
 
 #include "fixtures/fixtures.h"
 #include "test_util.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
 
 enum { THREADS = 8, INPUTS = 6, BATCH = 3, ROUNDS = 10, CLASSES = 10 };
 
@@ -109,8 +98,6 @@ static void *serve(void *arg)
 static void predict_from_eight_threads_matches_one(void **state)
 {
     (void)state;
-    if (UNDER_TSAN)
-        assert_ok(nnl_set_num_threads(1));
     char dir[256];
     fixture_temp_dir(dir, sizeof dir);
     shared *s = calloc(1, sizeof *s);
