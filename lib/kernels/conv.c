@@ -86,21 +86,28 @@ static void forward_image(const nnl_conv_shape *s, const float *x, const float *
         }
 }
 
+static void backward_input_image(const nnl_conv_shape *s, const float *dy, const float *w, float *dx);
+
 /* The arguments of a forward or input-gradient call; parts take images. */
 typedef struct image_job {
     const nnl_conv_shape *s;
     const float *in, *w, *bias; /* in: x forward, dy backward */
     float *out;                 /* y forward, dx backward */
+    int backward;
 } image_job;
 
-static void forward_part(void *arg, int part, int parts)
+static void images_part(void *arg, int part, int parts)
 {
     const image_job *j = arg;
     const nnl_conv_shape *s = j->s;
     int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
     nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
-    for (int64_t n = n0; n < n1; n++)
-        forward_image(s, j->in + n * x_img, j->w, j->bias, j->out + n * y_img);
+    for (int64_t n = n0; n < n1; n++) {
+        if (j->backward)
+            backward_input_image(s, j->in + n * y_img, j->w, j->out + n * x_img);
+        else
+            forward_image(s, j->in + n * x_img, j->w, j->bias, j->out + n * y_img);
+    }
 }
 
 static int image_parts(const nnl_conv_shape *s, int threads)
@@ -111,8 +118,8 @@ static int image_parts(const nnl_conv_shape *s, int threads)
 void nnl_conv2d_forward_scalar(const nnl_conv_shape *s, const float *x, const float *w,
                                const float *bias, float *y, int threads)
 {
-    image_job j = {s, x, w, bias, y};
-    nnl_parallel_run(image_parts(s, threads), forward_part, &j);
+    image_job j = {s, x, w, bias, y, 0};
+    nnl_parallel_run(image_parts(s, threads), images_part, &j);
 }
 
 /* dw[kh,kw,ci,co] += sum over pixels of x[.., ci] * dy[.., co], pixels in
@@ -165,19 +172,9 @@ static void backward_input_image(const nnl_conv_shape *s, const float *dy, const
         }
 }
 
-static void backward_input_part(void *arg, int part, int parts)
-{
-    const image_job *j = arg;
-    const nnl_conv_shape *s = j->s;
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
-    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
-    for (int64_t n = n0; n < n1; n++)
-        backward_input_image(s, j->in + n * y_img, j->w, j->out + n * x_img);
-}
-
 void nnl_conv2d_backward_input_scalar(const nnl_conv_shape *s, const float *dy, const float *w,
                                       float *dx, int threads)
 {
-    image_job j = {s, dy, w, NULL, dx};
-    nnl_parallel_run(image_parts(s, threads), backward_input_part, &j);
+    image_job j = {s, dy, w, NULL, dx, 1};
+    nnl_parallel_run(image_parts(s, threads), images_part, &j);
 }

@@ -296,6 +296,7 @@ typedef struct gemm_job {
     thread_grid grid;
     float *partial;     /* split K: the parts' products, `stride` floats apart */
     int64_t stride;
+    int64_t k_unit;     /* split K: the rows of B are shared out in blocks of this */
 } gemm_job;
 
 static void gemm_part(const nnl_gemm_arch *arch, const gemm_args *g, thread_grid grid, int part)
@@ -362,54 +363,43 @@ static int small_m_threads(const gemm_args *g, int threads)
     return t > 1 ? (int)t : 1;
 }
 
-static void small_m_run(const nnl_gemm_arch *arch, const gemm_args *g, int64_t k0, int64_t k1,
-                        int64_t n0, int64_t n1, float alpha, float beta, float *c, int64_t ldc)
+static int uses_small_m(const nnl_gemm_arch *arch, const gemm_args *g)
+{
+    return arch->small_m && g->m <= NNL_GEMM_SMALL_M && !g->trans_b;
+}
+
+/* Columns [n0, n1) of the few-row product with `alpha` and `beta` into c. */
+static void small_m_run(const nnl_gemm_arch *arch, const gemm_args *g, int64_t n0, int64_t n1, float *c)
 {
     int64_t row_stride = g->trans_a ? 1 : g->lda, k_stride = g->trans_a ? g->lda : 1;
-    if (k0 < k1 && n0 < n1)
-        arch->small_m(g->m, n1 - n0, k1 - k0, alpha, g->a + k0 * k_stride, row_stride, k_stride,
-                      g->b + k0 * g->ldb + n0, g->ldb, beta, c, ldc);
+    if (n0 < n1)
+        arch->small_m(g->m, n1 - n0, g->k, g->alpha, g->a, row_stride, k_stride, g->b + n0, g->ldb, g->beta, c,
+                      g->ldc);
 }
 
 /* Part `part` of `parts` by columns, written straight into C. */
-static void small_m_columns(const nnl_gemm_arch *arch, const gemm_args *g, int part, int parts)
-{
-    int64_t n0 = split(g->n, 16, part, parts), n1 = split(g->n, 16, part + 1, parts);
-    small_m_run(arch, g, 0, g->k, n0, n1, g->alpha, g->beta, g->c + n0, g->ldc);
-}
-
 static void small_m_columns_part(void *arg, int part, int parts)
 {
     const gemm_job *j = arg;
-    small_m_columns(j->arch, j->g, part, parts);
-}
-
-static void small_m_k_part(void *arg, int part, int parts)
-{
-    const gemm_job *j = arg;
     const gemm_args *g = j->g;
-    small_m_run(j->arch, g, split(g->k, 1, part, parts), split(g->k, 1, part + 1, parts), 0, g->n, 1.0f,
-                0.0f, j->partial + part * j->stride, g->n);
+    int64_t n0 = split(g->n, 16, part, parts), n1 = split(g->n, 16, part + 1, parts);
+    small_m_run(j->arch, g, n0, n1, g->c + n0);
 }
 
-/* C = beta C + alpha (sum of the parts' products over their rows of B). */
-static void small_m_split_k(const nnl_gemm_arch *arch, const gemm_args *g, int parts)
-{
-    float partial[K_SPLIT_MAX_PARTS][K_SPLIT_MAX_FLOATS];
-    gemm_job j = {arch, g, {1, 1}, &partial[0][0], K_SPLIT_MAX_FLOATS};
-    nnl_parallel_run(parts, small_m_k_part, &j);
-    add_parts(g, &partial[0][0], K_SPLIT_MAX_FLOATS, parts);
-}
+static void split_k_run(const nnl_gemm_arch *arch, const gemm_args *g, int parts, float *partial,
+                        int64_t stride, int64_t k_unit);
 
 static void gemm_small_m(const nnl_gemm_arch *arch, const gemm_args *g, int threads)
 {
     int parts = small_m_threads(g, threads);
     if (parts > 1 && g->m * g->n <= K_SPLIT_MAX_FLOATS) {
-        small_m_split_k(arch, g, parts < K_SPLIT_MAX_PARTS ? parts : K_SPLIT_MAX_PARTS);
+        float partial[K_SPLIT_MAX_PARTS][K_SPLIT_MAX_FLOATS];
+        split_k_run(arch, g, parts < K_SPLIT_MAX_PARTS ? parts : K_SPLIT_MAX_PARTS, &partial[0][0],
+                    K_SPLIT_MAX_FLOATS, 1);
         return;
     }
     parts = (int)min64(parts, (g->n + 15) / 16); /* columns: a cache line wide at least */
-    gemm_job j = {arch, g, {1, 1}, NULL, 0};
+    gemm_job j = {arch, g, {1, 1}, NULL, 0, 0};
     nnl_parallel_run(parts, small_m_columns_part, &j);
 }
 
@@ -428,28 +418,37 @@ static int split_k_pays(const gemm_args *g, int parts)
     return parts > 1 && g->m * g->n <= SPLIT_K_MAX_C_FLOATS && g->k >= 8 * longest;
 }
 
-static void split_k_part(const nnl_gemm_arch *arch, const gemm_args *g, float *partial, int part,
-                         int parts)
+/* Part `part`: its rows of B (blocks of k_unit) into its own partial C,
+ * with the few-row kernel or the blocked one. */
+static void split_k_part(void *arg, int part, int parts)
 {
-    int64_t k0 = split(g->k, 16, part, parts), k1 = split(g->k, 16, part + 1, parts);
+    const gemm_job *j = arg;
+    const gemm_args *g = j->g;
+    int64_t k0 = split(g->k, j->k_unit, part, parts), k1 = split(g->k, j->k_unit, part + 1, parts);
     gemm_args sub = *g;
     sub.k = k1 - k0;
     sub.a += g->trans_a ? k0 * g->lda : k0;
     sub.b += g->trans_b ? k0 : k0 * g->ldb;
     sub.alpha = 1.0f;
     sub.beta = 0.0f;
-    sub.c = partial + part * g->m * g->n;
+    sub.c = j->partial + part * j->stride;
     sub.ldc = g->n;
-    if (sub.k > 0)
-        gemm_rectangle_buffered(arch, &sub, 0, g->m, 0, g->n);
-    else
+    if (sub.k == 0)
         scale_c(&sub);
+    else if (uses_small_m(j->arch, g))
+        small_m_run(j->arch, &sub, 0, g->n, sub.c);
+    else
+        gemm_rectangle_buffered(j->arch, &sub, 0, g->m, 0, g->n);
 }
 
-static void split_k_job_part(void *arg, int part, int parts)
+/* C = beta C + alpha (sum over the parts of their rows of B), each part's
+ * product in `partial` + part * stride. */
+static void split_k_run(const nnl_gemm_arch *arch, const gemm_args *g, int parts, float *partial,
+                        int64_t stride, int64_t k_unit)
 {
-    const gemm_job *j = arg;
-    split_k_part(j->arch, j->g, j->partial, part, parts);
+    gemm_job j = {arch, g, {1, 1}, partial, stride, k_unit};
+    nnl_parallel_run(parts, split_k_part, &j);
+    add_parts(g, partial, stride, parts);
 }
 
 /* Returns 0 (nothing done) when the partials cannot be allocated. */
@@ -458,9 +457,7 @@ static int gemm_split_k(const nnl_gemm_arch *arch, const gemm_args *g, int parts
     pack_buffer *buf = buffer_acquire((size_t)(parts * g->m * g->n));
     if (!buf)
         return 0;
-    gemm_job j = {arch, g, {1, 1}, buf->data, g->m * g->n};
-    nnl_parallel_run(parts, split_k_job_part, &j);
-    add_parts(g, buf->data, g->m * g->n, parts);
+    split_k_run(arch, g, parts, buf->data, g->m * g->n, 16);
     buffer_release(buf);
     return 1;
 }
@@ -476,13 +473,13 @@ void nnl_sgemm_blocked(const nnl_gemm_arch *arch, int trans_a, int trans_b, int6
         scale_c(&g);
         return;
     }
-    if (arch->small_m && m <= NNL_GEMM_SMALL_M && !trans_b) {
+    if (uses_small_m(arch, &g)) {
         gemm_small_m(arch, &g, threads);
         return;
     }
     threads = useful_threads(&g, threads);
     if (split_k_pays(&g, threads) && gemm_split_k(arch, &g, threads))
         return;
-    gemm_job j = {arch, &g, choose_grid(arch, &g, threads), NULL, 0};
+    gemm_job j = {arch, &g, choose_grid(arch, &g, threads), NULL, 0, 0};
     nnl_parallel_run(j.grid.rows * j.grid.cols, grid_part, &j);
 }

@@ -23,16 +23,23 @@ static heads_job job_for(const nnl_kernels *k, int64_t B, int64_t T, int64_t C, 
 
 static int parts_for(const heads_job *j, int threads) { return threads < j->pairs ? threads : (int)j->pairs; }
 
-static void forward_part(void *arg, int part, int parts)
+/* A range of (batch, head) pairs, forward or (dqkv set) backward. */
+static void heads_part(void *arg, int part, int parts)
 {
     const heads_job *j = arg;
     int64_t bh0, bh1;
     nnl_parallel_share(j->pairs, 1, part, parts, &bh0, &bh1);
     for (int64_t bh = bh0; bh < bh1; bh++) {
         int64_t b = bh / j->NH, h = bh % j->NH;
-        const float *q = j->qkv + b * j->T * 3 * j->C + h * j->hs;
-        j->k->attention_forward(&j->s, q, q + j->C, q + 2 * j->C, j->att_out + b * j->T * j->C + h * j->hs,
-                                j->lse_out + bh * j->T);
+        int64_t qoff = b * j->T * 3 * j->C + h * j->hs, ooff = b * j->T * j->C + h * j->hs;
+        const float *q = j->qkv + qoff;
+        if (j->dqkv) {
+            float *dq = j->dqkv + qoff;
+            j->k->attention_backward(&j->s, q, q + j->C, q + 2 * j->C, j->att + ooff, j->lse + bh * j->T,
+                                     j->datt + ooff, dq, dq + j->C, dq + 2 * j->C);
+        } else {
+            j->k->attention_forward(&j->s, q, q + j->C, q + 2 * j->C, j->att_out + ooff, j->lse_out + bh * j->T);
+        }
     }
 }
 
@@ -43,22 +50,7 @@ void nnl_attention_heads_forward(const nnl_kernels *k, int64_t B, int64_t T, int
     j.qkv = qkv;
     j.att_out = att;
     j.lse_out = lse;
-    nnl_parallel_run(parts_for(&j, threads), forward_part, &j);
-}
-
-static void backward_part(void *arg, int part, int parts)
-{
-    const heads_job *j = arg;
-    int64_t bh0, bh1;
-    nnl_parallel_share(j->pairs, 1, part, parts, &bh0, &bh1);
-    for (int64_t bh = bh0; bh < bh1; bh++) {
-        int64_t b = bh / j->NH, h = bh % j->NH;
-        int64_t qoff = b * j->T * 3 * j->C + h * j->hs, ooff = b * j->T * j->C + h * j->hs;
-        const float *q = j->qkv + qoff;
-        float *dq = j->dqkv + qoff;
-        j->k->attention_backward(&j->s, q, q + j->C, q + 2 * j->C, j->att + ooff, j->lse + bh * j->T,
-                                 j->datt + ooff, dq, dq + j->C, dq + 2 * j->C);
-    }
+    nnl_parallel_run(parts_for(&j, threads), heads_part, &j);
 }
 
 void nnl_attention_heads_backward(const nnl_kernels *k, int64_t B, int64_t T, int64_t C, int64_t NH,
@@ -71,5 +63,5 @@ void nnl_attention_heads_backward(const nnl_kernels *k, int64_t B, int64_t T, in
     j.lse = lse;
     j.datt = datt;
     j.dqkv = dqkv;
-    nnl_parallel_run(parts_for(&j, threads), backward_part, &j);
+    nnl_parallel_run(parts_for(&j, threads), heads_part, &j);
 }
