@@ -16,6 +16,19 @@
  *
  * Threads: the compute uses nnl_get_num_threads() threads. A model is used by
  * one thread at a time (training and generation both keep state in it).
+ *
+ * @anchor struct_size_rules
+ * Sized structs (::nnl_gpt_config, ::nnl_gpt_train_options,
+ * ::nnl_gpt_generate_options) start with `struct_size`, which their `_INIT`
+ * macro sets to the struct's size in the headers the program was compiled
+ * with (docs/versioning.md). The library accepts any struct_size from the
+ * struct's size in its first release (0.1.0; today's size) up to today's
+ * size, and reads the members an older program does not have as their
+ * documented defaults. A larger struct_size (a program built against a newer
+ * nnlite) is accepted when every byte past today's size is zero, up to 4096
+ * bytes. Anything else is ::NNL_E_INVALID_ARG with a message naming the
+ * struct. An output struct (nnl_gpt_get_config()) gets at most struct_size
+ * bytes written, and none past today's size.
  * @{
  */
 #ifndef NNLITE_GPT_H
@@ -35,7 +48,8 @@ typedef struct nnl_gpt nnl_gpt;
 
 /** Architecture of a GPT. Initialise with ::NNL_GPT_CONFIG_INIT, then set fields. */
 typedef struct nnl_gpt_config {
-    size_t struct_size;   /**< sizeof(nnl_gpt_config), so that the struct can grow. */
+    size_t struct_size;   /**< sizeof(nnl_gpt_config) (set by ::NNL_GPT_CONFIG_INIT), so that the struct can grow:
+                               see @ref struct_size_rules "sized structs". */
     int64_t n_layer;      /**< Transformer blocks, >= 1 (default 4). */
     int64_t n_head;       /**< Attention heads, >= 1, dividing n_embd (default 4). */
     int64_t n_embd;       /**< Embedding width, >= 1 (default 128). */
@@ -70,7 +84,8 @@ NNL_API void nnl_gpt_free(nnl_gpt *gpt);
  * @param gpt    the model.
  * @param config receives the values; its struct_size must be set by the caller
  *               (initialise it with ::NNL_GPT_CONFIG_INIT).
- * @return ::NNL_E_INVALID_ARG for NULL pointers or a struct_size this library does not know.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or a struct_size below the first release's size
+ *         (or above 4096 bytes); members this library does not know are left as they are.
  */
 NNL_API nnl_status nnl_gpt_get_config(const nnl_gpt *gpt, nnl_gpt_config *config);
 
@@ -139,7 +154,8 @@ typedef int (*nnl_gpt_progress_fn)(const nnl_gpt_progress *progress, void *user)
 
 /** Options of nnl_gpt_train(). Initialise with ::NNL_GPT_TRAIN_OPTIONS_INIT, then set fields. */
 typedef struct nnl_gpt_train_options {
-    size_t struct_size;          /**< sizeof(nnl_gpt_train_options). */
+    size_t struct_size;          /**< sizeof(nnl_gpt_train_options), set by ::NNL_GPT_TRAIN_OPTIONS_INIT
+                                      (@ref struct_size_rules "sized structs"). */
     int64_t iters;               /**< Train until the model has taken this many steps (default 2000). */
     int64_t batch_size;          /**< Windows per step (default 12). */
     float learning_rate;         /**< Peak learning rate (default 1e-3). */
@@ -198,7 +214,8 @@ NNL_API nnl_status nnl_gpt_evaluate(nnl_gpt *gpt, const nnl_text_dataset *data, 
 
 /** Options of nnl_gpt_generate(). Initialise with ::NNL_GPT_GENERATE_OPTIONS_INIT. */
 typedef struct nnl_gpt_generate_options {
-    size_t struct_size;   /**< sizeof(nnl_gpt_generate_options). */
+    size_t struct_size;   /**< sizeof(nnl_gpt_generate_options), set by ::NNL_GPT_GENERATE_OPTIONS_INIT
+                               (@ref struct_size_rules "sized structs"). */
     int64_t max_tokens;   /**< Tokens to generate, >= 0 (default 200). */
     float temperature;    /**< Divides the logits; 0 picks the most likely token (default 0.8). */
     int64_t top_k;        /**< Sample among the k most likely tokens; 0 disables (default 200). */

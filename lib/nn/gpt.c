@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/options.h"
 #include "data/text.h"
 #include "nn/gpt_internal.h"
 
@@ -19,11 +20,9 @@ static const char *const block_names[GPT_BLOCK_TENSORS] = {
     "mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias",
 };
 
+/* The values of a full-size config (gpt_alloc reads the caller's with NNL_OPTIONS_READ). */
 nnl_status gpt_check_config(const nnl_gpt_config *c, const char *who)
 {
-    if (c->struct_size != sizeof(nnl_gpt_config))
-        return nnl_error(NNL_E_INVALID_ARG, "%s: config struct_size=%zu, expected %zu (use NNL_GPT_CONFIG_INIT)",
-                         who, c->struct_size, sizeof(nnl_gpt_config));
     if (c->n_layer < 1 || c->n_layer > 1024 || c->n_embd < 1 || c->n_embd > 65536 || c->n_head < 1 ||
         c->n_embd % c->n_head != 0 || c->block_size < 1 || c->block_size > (1 << 20))
         return nnl_error(NNL_E_INVALID_ARG,
@@ -94,6 +93,9 @@ nnl_status gpt_alloc(nnl_gpt **out, const nnl_gpt_config *config, const nnl_toke
                      const char *who)
 {
     *out = NULL;
+    nnl_gpt_config full; /* the caller's config at today's size (core/options.h) */
+    NNL_TRY(NNL_OPTIONS_READ(nnl_gpt_config, NNL_GPT_CONFIG_INIT, NNL_GPT_CONFIG_MIN_SIZE, &full, config, who));
+    config = &full;
     NNL_TRY(gpt_check_config(config, who));
     nnl_gpt *g = nnl_alloc_zeroed(sizeof *g);
     if (!g)
@@ -198,11 +200,8 @@ nnl_status nnl_gpt_get_config(const nnl_gpt *gpt, nnl_gpt_config *config)
 {
     NNL_CHECK_PTR("nnl_gpt_get_config", gpt);
     NNL_CHECK_PTR("nnl_gpt_get_config", config);
-    if (config->struct_size != sizeof(nnl_gpt_config))
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_gpt_get_config: struct_size=%zu, expected %zu",
-                         config->struct_size, sizeof(nnl_gpt_config));
-    *config = gpt->config;
-    return NNL_OK;
+    return NNL_OPTIONS_WRITE(nnl_gpt_config, NNL_GPT_CONFIG_INIT, NNL_GPT_CONFIG_MIN_SIZE, config, &gpt->config,
+                             "nnl_gpt_get_config");
 }
 
 const nnl_tokenizer *nnl_gpt_tokenizer(const nnl_gpt *gpt) { return gpt ? gpt->tokenizer : NULL; }

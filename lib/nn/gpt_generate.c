@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/options.h"
 #include "data/text.h"
 #include "kernels/kernels.h"
 #include "nn/gpt_internal.h"
@@ -222,9 +223,6 @@ static int32_t sample_token(const float *logits, int64_t V, const nnl_gpt_genera
 
 static nnl_status check_generate_options(const nnl_gpt_generate_options *o, const char *who)
 {
-    if (o->struct_size != sizeof(nnl_gpt_generate_options))
-        return nnl_error(NNL_E_INVALID_ARG, "%s: options struct_size=%zu, expected %zu (use NNL_GPT_GENERATE_OPTIONS_INIT)",
-                         who, o->struct_size, sizeof(nnl_gpt_generate_options));
     if (o->max_tokens < 0 || !(o->temperature >= 0.0f && o->temperature < 1e30f) || o->top_k < 0 ||
         !(o->top_p > 0.0f && o->top_p <= 1.0f))
         return nnl_error(NNL_E_INVALID_ARG,
@@ -293,8 +291,11 @@ nnl_status nnl_gpt_generate(nnl_gpt *gpt, const char *prompt, const nnl_gpt_gene
     NNL_CHECK_PTR(who, gpt);
     NNL_CHECK_PTR(who, prompt);
     NNL_CHECK_PTR(who, on_token);
-    const nnl_gpt_generate_options defaults = NNL_GPT_GENERATE_OPTIONS_INIT;
-    const nnl_gpt_generate_options *o = options ? options : &defaults;
+    nnl_gpt_generate_options full = NNL_GPT_GENERATE_OPTIONS_INIT; /* the caller's options at today's size */
+    if (options)
+        NNL_TRY(NNL_OPTIONS_READ(nnl_gpt_generate_options, NNL_GPT_GENERATE_OPTIONS_INIT,
+                                 NNL_GPT_GENERATE_OPTIONS_MIN_SIZE, &full, options, who));
+    const nnl_gpt_generate_options *o = &full;
     NNL_TRY(check_generate_options(o, who));
     const int64_t T = gpt->T, V = gpt->V;
 

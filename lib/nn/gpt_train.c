@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/options.h"
 #include "data/text.h"
 #include "kernels/kernels.h"
 #include "nn/gpt_internal.h"
@@ -73,9 +74,6 @@ static void adamw_update(nnl_gpt *g, const nnl_kernels *k, const nnl_gpt_train_o
 
 static nnl_status check_options(const nnl_gpt_train_options *o, const char *who)
 {
-    if (o->struct_size != sizeof(nnl_gpt_train_options))
-        return nnl_error(NNL_E_INVALID_ARG, "%s: options struct_size=%zu, expected %zu (use NNL_GPT_TRAIN_OPTIONS_INIT)",
-                         who, o->struct_size, sizeof(nnl_gpt_train_options));
     if (o->iters < 0 || o->batch_size < 1 || o->batch_size > (1 << 20) || o->warmup_iters < 0 ||
         o->lr_decay_iters < 0 || o->eval_interval < 0 || o->eval_batches < 1 || o->checkpoint_interval < 0)
         return nnl_error(NNL_E_INVALID_ARG,
@@ -175,6 +173,10 @@ nnl_status nnl_gpt_train(nnl_gpt *gpt, const nnl_text_dataset *data, const nnl_g
     NNL_CHECK_PTR(who, gpt);
     NNL_CHECK_PTR(who, data);
     NNL_CHECK_PTR(who, options);
+    nnl_gpt_train_options full; /* the caller's options at today's size (core/options.h) */
+    NNL_TRY(NNL_OPTIONS_READ(nnl_gpt_train_options, NNL_GPT_TRAIN_OPTIONS_INIT, NNL_GPT_TRAIN_OPTIONS_MIN_SIZE, &full,
+                             options, who));
+    options = &full;
     NNL_TRY(check_options(options, who));
     NNL_TRY(check_data(gpt, data, who));
     NNL_TRY(gpt_ensure_training_state(gpt, who));
