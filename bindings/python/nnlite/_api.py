@@ -8,8 +8,9 @@ read on the calling thread before anything else can overwrite it.
 Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
-only mirrored structures are the size-prefixed option structs of
-``nnlite/gpt.h``, which the C API defines for exactly that use.
+only mirrored structures are the sized option structs of ``nnlite/gpt.h``
+(first member ``struct_size``; see :class:`SizedStruct`), which the C API
+defines for exactly that use.
 
 A library missing any symbol of the table is refused with an ImportError
 naming the missing functions.
@@ -38,14 +39,33 @@ PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
 TOKEN_FN = CFUNCTYPE(c_int, c_char_p, c_int32, c_void_p)
 
 
-class GptConfig(ctypes.Structure):
-    """``nnl_gpt_config``; ``struct_size`` lets the C side accept older, shorter versions."""
+class SizedStruct(ctypes.Structure):
+    """A sized option struct of the C API: its first member is ``struct_size``.
+
+    Each mirror below has exactly the members of the struct in the headers
+    this package comes with, so ``ctypes.sizeof`` of a mirror is that
+    struct's size, and the constructor always sets ``struct_size`` to it
+    (other members by keyword; unnamed ones are zero). The library reads
+    struct_size by docs/versioning.md ("Sized structs"): a library of the
+    same version reads every member; a newer one also takes this smaller
+    struct and gives the members it lacks their defaults; an older one (same
+    ABI, only the ABI is checked at load) ignores members it does not know
+    when they are zero and otherwise fails with InvalidArgumentError naming
+    the struct.
+    """
+
+    def __init__(self, **members):
+        super().__init__(ctypes.sizeof(type(self)), **members)
+
+
+class GptConfig(SizedStruct):
+    """``nnl_gpt_config``."""
 
     _fields_ = [("struct_size", c_size_t), ("n_layer", i64), ("n_head", i64), ("n_embd", i64),
                 ("block_size", i64), ("dropout", f32), ("seed", u64)]
 
 
-class GptTrainOptions(ctypes.Structure):
+class GptTrainOptions(SizedStruct):
     """``nnl_gpt_train_options``."""
 
     _fields_ = [("struct_size", c_size_t), ("iters", i64), ("batch_size", i64), ("learning_rate", f32),
@@ -55,7 +75,7 @@ class GptTrainOptions(ctypes.Structure):
                 ("progress", PROGRESS_FN), ("user", c_void_p)]
 
 
-class GptGenerateOptions(ctypes.Structure):
+class GptGenerateOptions(SizedStruct):
     """``nnl_gpt_generate_options``."""
 
     _fields_ = [("struct_size", c_size_t), ("max_tokens", i64), ("temperature", f32), ("top_k", i64),

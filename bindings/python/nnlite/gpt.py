@@ -2,12 +2,11 @@
 
 import ctypes
 
-from . import _paths
-from ._api import C, GptConfig, GptGenerateOptions, GptTrainOptions, PROGRESS_FN, TOKEN_FN
+from . import _paths, _text
+from ._api import C, GptConfig, GptGenerateOptions, GptTrainOptions, TOKEN_FN
 from ._callbacks import Trampoline
 from ._handle import CObject, Handle
-from .errors import CancelledError
-from .progress import GptProgressBar, History, read_gpt_progress
+from .progress import GptProgressBar, read_gpt_progress, run_with_progress
 from .text import Tokenizer, split_code
 
 
@@ -22,7 +21,8 @@ class GPT(Handle):
     """
 
     def __init__(self, tokenizer, *, n_layer=4, n_head=4, n_embd=128, block_size=64, dropout=0.0, seed=1337):
-        config = GptConfig(ctypes.sizeof(GptConfig), n_layer, n_head, n_embd, block_size, dropout, seed)
+        config = GptConfig(n_layer=n_layer, n_head=n_head, n_embd=n_embd, block_size=block_size, dropout=dropout,
+                           seed=seed)
         out = ctypes.c_void_p()
         C.nnl_gpt_create(ctypes.byref(out), ctypes.byref(config), tokenizer._address)
         super().__init__(CObject(out.value, C.nnl_gpt_free))
@@ -48,7 +48,6 @@ class GPT(Handle):
     def config(self):
         """The architecture as a dict: n_layer, n_head, n_embd, block_size, dropout, seed."""
         config = GptConfig()
-        config.struct_size = ctypes.sizeof(GptConfig)
         C.nnl_gpt_get_config(self._address, ctypes.byref(config))
         return {name: getattr(config, name) for name, _ in GptConfig._fields_[1:]}
 
@@ -69,15 +68,7 @@ class GPT(Handle):
 
     def summary(self, print_fn=print):
         """The Keras-like summary table; printed with ``print_fn`` too (None: only returned)."""
-        address = self._address
-        length = ctypes.c_size_t()
-        C.nnl_gpt_summary(address, None, 0, ctypes.byref(length))
-        buf = ctypes.create_string_buffer(length.value + 1)
-        C.nnl_gpt_summary(address, buf, len(buf), None)
-        text = buf.value.decode("utf-8", "replace")
-        if print_fn is not None:
-            print_fn(text.rstrip("\n"))
-        return text
+        return _text.summary(C.nnl_gpt_summary, self._address, print_fn)
 
     def __repr__(self):
         if self.closed:
@@ -100,34 +91,23 @@ class GPT(Handle):
         ``learning_rate`` and ``grad_norm``, and ``val_step``/``val_loss`` at
         each evaluation.
         """
-        history = History()
-        bar = GptProgressBar() if verbose else None
 
-        def on_progress(report, user):
-            p = read_gpt_progress(report)
-            if bar is not None:
-                bar(p)
+        def record(history, p):
             history.record(step=p.step, loss=p.loss, learning_rate=p.learning_rate, grad_norm=p.grad_norm)
             if p.val_loss == p.val_loss:  # not NaN: this step was evaluated
                 history.record(val_step=p.step, val_loss=p.val_loss)
-            if callback is not None and callback(p):
-                history.stopped = True
-                return True
-            return False
 
-        trampoline = Trampoline(PROGRESS_FN, on_progress)
-        options = GptTrainOptions(ctypes.sizeof(GptTrainOptions), iters, batch_size, learning_rate, min_lr,
-                                  warmup_iters, lr_decay_iters, weight_decay, beta1, beta2, grad_clip,
-                                  eval_interval, eval_batches, checkpoint_interval,
-                                  _paths.encode(checkpoint_path) if checkpoint_path is not None else None,
-                                  trampoline.pointer, None)
-        try:
+        def train(progress):
+            options = GptTrainOptions(
+                iters=iters, batch_size=batch_size, learning_rate=learning_rate, min_lr=min_lr,
+                warmup_iters=warmup_iters, lr_decay_iters=lr_decay_iters, weight_decay=weight_decay, beta1=beta1,
+                beta2=beta2, grad_clip=grad_clip, eval_interval=eval_interval, eval_batches=eval_batches,
+                checkpoint_interval=checkpoint_interval,
+                checkpoint_path=_paths.encode(checkpoint_path) if checkpoint_path is not None else None,
+                progress=progress)
             C.nnl_gpt_train(self._address, data._address, ctypes.byref(options))
-        except CancelledError:
-            trampoline.reraise()
-            if not history.stopped:
-                raise
-        return history
+
+        return run_with_progress(train, read_gpt_progress, GptProgressBar() if verbose else None, record, callback)
 
     def evaluate(self, data, split="validation", batches=20, batch_size=12, seed=0):
         """Mean cross-entropy (nats per token) over ``batches`` seeded random batches of a split."""
@@ -154,8 +134,8 @@ class GPT(Handle):
             return on_token is not None and on_token(text, token)
 
         trampoline = Trampoline(TOKEN_FN, on_piece)
-        options = GptGenerateOptions(ctypes.sizeof(GptGenerateOptions), max_tokens, temperature, top_k, top_p,
-                                     seed)
+        options = GptGenerateOptions(max_tokens=max_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
+                                     seed=seed)
         C.nnl_gpt_generate(self._address, prompt.encode("utf-8"), ctypes.byref(options), trampoline.pointer,
                            None)
         trampoline.reraise()

@@ -2,15 +2,13 @@
 
 import ctypes
 
-from . import _buffers, _paths, _shapes
-from ._api import C, PROGRESS_FN
-from ._callbacks import Trampoline
+from . import _buffers, _paths, _shapes, _text
+from ._api import C
 from ._handle import CObject, Handle
 from .dataset import as_dataset
-from .errors import CancelledError
 from .layers import Layer
 from .optimizers import get as get_optimizer
-from .progress import History, ProgressBar, read_fit_progress
+from .progress import ProgressBar, read_fit_progress, run_with_progress
 
 _LOSSES = {"sparse_categorical_crossentropy": 0, "mse": 1, "mean_squared_error": 1}
 
@@ -104,15 +102,7 @@ class Model(Handle):
 
         Pass ``print_fn=None`` to only get the text.
         """
-        address = self._address
-        length = ctypes.c_size_t()
-        C.nnl_model_summary(address, None, 0, ctypes.byref(length))
-        buf = ctypes.create_string_buffer(length.value + 1)
-        C.nnl_model_summary(address, buf, len(buf), None)
-        text = buf.value.decode("utf-8", "replace")
-        if print_fn is not None:
-            print_fn(text.rstrip("\n"))
-        return text
+        return _text.summary(C.nnl_model_summary, self._address, print_fn)
 
     def __repr__(self):
         if self.closed:
@@ -156,30 +146,17 @@ class Model(Handle):
         train = as_dataset(x, y)
         validation = (as_dataset(*validation_data) if isinstance(validation_data, (tuple, list))
                       else validation_data)
-        history = History()
-        bar = ProgressBar(verbose) if verbose else None
 
-        def on_progress(report, user):
-            p = read_fit_progress(report)
-            if bar is not None:
-                bar(p)
+        def record(history, p):
             if p.epoch_end:
                 history.record(epoch=p.epoch, loss=p.loss, accuracy=p.accuracy, val_loss=p.val_loss,
                                val_accuracy=p.val_accuracy, learning_rate=p.learning_rate)
-            if callback is not None and callback(p):
-                history.stopped = True
-                return True
-            return False
 
-        trampoline = Trampoline(PROGRESS_FN, on_progress)
-        try:
-            C.nnl_model_fit(self._address, train._address, validation._address if validation is not None else None,
-                            epochs, batch_size, seed, trampoline.pointer, None)
-        except CancelledError:
-            trampoline.reraise()
-            if not history.stopped:
-                raise
-        return history
+        return run_with_progress(
+            lambda progress: C.nnl_model_fit(self._address, train._address,
+                                             validation._address if validation is not None else None,
+                                             epochs, batch_size, seed, progress, None),
+            read_fit_progress, ProgressBar(verbose) if verbose else None, record, callback)
 
     def evaluate(self, x, y=None, batch_size=256):
         """``(loss, accuracy)`` on a Dataset or on arrays ``x``, ``y`` (accuracy is NaN for MSE)."""

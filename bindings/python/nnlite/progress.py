@@ -5,7 +5,9 @@ import math
 import sys
 import time
 
-from ._api import C
+from ._api import C, PROGRESS_FN
+from ._callbacks import Trampoline
+from .errors import CancelledError
 
 #: One report of :meth:`nnlite.Model.fit`, after each batch and once at each epoch's end.
 #: ``accuracy`` is NaN for MSE; ``val_loss``/``val_accuracy`` are NaN except at an epoch's end with
@@ -49,6 +51,39 @@ class History:
 
     def __repr__(self):
         return "<nnlite.History %s>" % ", ".join("%s: %d values" % (k, len(v)) for k, v in self.history.items())
+
+
+def run_with_progress(train, read, bar, record, callback):
+    """Run a C training call that reports progress; returns its :class:`History`.
+
+    ``train(pointer)`` makes the C call with ``pointer``, an
+    ``nnl_progress_fn``. For each report, ``read(report)`` turns it into a
+    namedtuple ``p``; then ``bar(p)`` draws it (when ``bar`` is not None),
+    ``record(history, p)`` keeps what the history needs, and
+    ``callback(p)`` (when not None) may return True to stop, which ends
+    the C call with ``history.stopped`` set. An exception raised by any of
+    them stops the C call and propagates.
+    """
+    history = History()
+
+    def on_progress(report, user):
+        p = read(report)
+        if bar is not None:
+            bar(p)
+        record(history, p)
+        if callback is not None and callback(p):
+            history.stopped = True
+            return True
+        return False
+
+    trampoline = Trampoline(PROGRESS_FN, on_progress)
+    try:
+        train(trampoline.pointer)
+    except CancelledError:
+        trampoline.reraise()
+        if not history.stopped:
+            raise
+    return history
 
 
 def _format_seconds(seconds):

@@ -1,5 +1,6 @@
 """Tokenizer, text data sets and the GPT: training with progress, streaming generation, save and load."""
 
+import ctypes
 import os
 import tempfile
 import unittest
@@ -166,6 +167,58 @@ class GptTest(unittest.TestCase):
             f.write(b"\xff" * 8)
         with self.assertRaises(nnlite.FormatError):
             nnlite.GPT.load(path)
+
+
+class SizedStructTest(unittest.TestCase):
+    """The mirrors of the sized option structs carry their own size, which the library takes."""
+
+    def setUp(self):
+        self.tokenizer = nnlite.Tokenizer(POEM)
+
+    def test_mirrors_set_their_struct_size(self):
+        from nnlite import _api
+        for mirror in (_api.GptConfig, _api.GptTrainOptions, _api.GptGenerateOptions):
+            self.assertEqual(mirror().struct_size, ctypes.sizeof(mirror))
+            self.assertEqual(mirror(seed=5).struct_size, ctypes.sizeof(mirror))
+
+    def test_the_library_takes_the_mirror_size_and_no_less(self):
+        from nnlite import _api
+        config = _api.GptConfig(n_layer=1, n_head=2, n_embd=8, block_size=8, dropout=0.25, seed=9)
+        out = ctypes.c_void_p()
+        _api.C.nnl_gpt_create(ctypes.byref(out), ctypes.byref(config), self.tokenizer._address)
+        try:
+            got = _api.GptConfig()
+            _api.C.nnl_gpt_get_config(out, ctypes.byref(got))
+            self.assertEqual((got.n_layer, got.n_head, got.n_embd, got.block_size, got.dropout, got.seed),
+                             (1, 2, 8, 8, 0.25, 9))
+            got.struct_size -= 1
+            with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
+                _api.C.nnl_gpt_get_config(out, ctypes.byref(got))
+            self.assertIn("nnl_gpt_config struct_size=", ctx.exception.message)
+        finally:
+            _api.C.nnl_gpt_free(out)
+        config.struct_size -= 1
+        with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
+            _api.C.nnl_gpt_create(ctypes.byref(out), ctypes.byref(config), self.tokenizer._address)
+        self.assertIn("nnl_gpt_create: nnl_gpt_config struct_size=", ctx.exception.message)
+
+    def test_a_newer_larger_struct_needs_a_zero_tail(self):
+        from nnlite import _api
+
+        class Newer(ctypes.Structure):
+            _fields_ = [("config", _api.GptConfig), ("tail", ctypes.c_ubyte * 16)]
+
+        newer = Newer(_api.GptConfig(n_layer=1, n_head=2, n_embd=8, block_size=8))
+        newer.config.struct_size = ctypes.sizeof(Newer)
+        pointer = ctypes.cast(ctypes.pointer(newer), ctypes.POINTER(_api.GptConfig))
+        out = ctypes.c_void_p()
+        _api.C.nnl_gpt_create(ctypes.byref(out), pointer, self.tokenizer._address)
+        _api.C.nnl_gpt_free(out)
+        newer.tail[15] = 1
+        with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
+            _api.C.nnl_gpt_create(ctypes.byref(out), pointer, self.tokenizer._address)
+        self.assertIn("nnl_gpt_config", ctx.exception.message)
+        self.assertIn("not zero", ctx.exception.message)
 
 
 if __name__ == "__main__":
