@@ -282,6 +282,47 @@ NNL_API nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t head
  */
 NNL_API nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim);
 
+/**
+ * @brief nnl_layer_transformer_block() with dropout at the end of both residual
+ *        branches (GPT-2's residual dropout), active in training only.
+ * @param out     receives the layer (caller owns it until it is added to a model).
+ * @param heads   attention heads, dividing @p dim.
+ * @param dim     the width C, 1..2^20.
+ * @param dropout rate in [0, 1); 0 gives exactly nnl_layer_transformer_block().
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or values out of range; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, int64_t dim,
+                                                       float dropout);
+
+/**
+ * @brief Learned position embedding over (T, C) inputs: y[t] = x[t] + table[t].
+ *
+ * The table ("embeddings", positions x C) starts N(0, 0.02). In
+ * nnl_model_generate() the new positions take the table rows at their
+ * place in the sequence.
+ * @param out       receives the layer (caller owns it until it is added to a model).
+ * @param positions table rows, 1..2^20: the longest sequence; building it for
+ *                  inputs of more than @p positions steps is ::NNL_E_SHAPE.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a count out of range.
+ */
+NNL_API nnl_status nnl_layer_position_embedding(nnl_layer **out, int64_t positions);
+
+/**
+ * @brief Output projection tied to an embedding: logits = x table^T over the
+ *        embedding's vocabulary (GPT-2's language-model head), no bias.
+ *
+ * The layer shares the table of the embedding layer at index
+ * @p embedding_layer of the same model: the model counts, saves and updates
+ * that weight once, and both layers add to its gradient. (..., C) inputs give
+ * (..., vocab) outputs. The layer works only inside a model.
+ * @param out             receives the layer (caller owns it until it is added to a model).
+ * @param embedding_layer index in the model of an ::nnl_layer_embedding layer added
+ *                        before this one; adding the layer fails with ::NNL_E_STATE when
+ *                        it is not, ::NNL_E_SHAPE when the widths differ.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a negative index; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer);
+
 NNL_END_DECLS
 
 #endif

@@ -36,8 +36,21 @@ typedef enum nnl_loss {
      *  With a softmax last layer the two are fused into one numerically stable kernel. */
     NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0,
     /** Mean squared error against float targets of the output's shape. */
-    NNL_LOSS_MSE = 1
+    NNL_LOSS_MSE = 1,
+    /** Integer labels against logits (a last layer without softmax): softmax and
+     *  cross-entropy fused, at every position of the output, so that a sequence
+     *  output (T, vocab) takes T labels per sample and the loss is the mean over
+     *  positions (PyTorch's CrossEntropyLoss). Labels equal to ::NNL_LOSS_IGNORE_INDEX
+     *  count for nothing (padding, positions a masked language model does not predict). */
+    NNL_LOSS_SOFTMAX_CROSSENTROPY = 2,
+    /** 0/1 targets of the output's shape against logits: sigmoid and binary
+     *  cross-entropy fused, stable for large logits (PyTorch's BCEWithLogitsLoss);
+     *  for multi-label classification. Accuracy counts a sample when every class is right. */
+    NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY = 3
 } nnl_loss;
+
+/** A label that ::NNL_LOSS_SOFTMAX_CROSSENTROPY skips (PyTorch's default ignore_index). */
+#define NNL_LOSS_IGNORE_INDEX (-100)
 
 /** Flags of nnl_model_save(). */
 typedef enum nnl_save_flags {
@@ -149,7 +162,12 @@ typedef enum nnl_progress_key {
     NNL_PROGRESS_VAL_LOSS = 9,       /**< Validation loss at the end of the epoch, NaN otherwise. */
     NNL_PROGRESS_VAL_ACCURACY = 10,  /**< Validation accuracy at the end of the epoch, NaN otherwise. */
     NNL_PROGRESS_LEARNING_RATE = 11, /**< Learning rate of the last step. */
-    NNL_PROGRESS_STEP = 12           /**< Optimizer steps since compile. */
+    NNL_PROGRESS_STEP = 12,          /**< Optimizer steps since compile. */
+    NNL_PROGRESS_STEP_LOSS = 13,     /**< Mean loss of the last batch alone. */
+    NNL_PROGRESS_SAMPLES_PER_S = 14, /**< Training samples per second since the fit call started. */
+    NNL_PROGRESS_GRAD_NORM = 15,     /**< Global gradient norm of the last step before clipping
+                                          (NaN when no clipping asked for it). */
+    NNL_PROGRESS_TOTAL_ELAPSED = 16  /**< Seconds since the fit call started. */
 } nnl_progress_key;
 
 /**
@@ -186,21 +204,129 @@ NNL_API nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, con
                                  int64_t epochs, int64_t batch_size, uint64_t seed,
                                  nnl_progress_fn progress, void *user);
 
+/** Options of nnl_model_fit_with(). Initialise with ::NNL_FIT_OPTIONS_INIT, then set fields. */
+typedef struct nnl_fit_options {
+    size_t struct_size;             /**< sizeof(nnl_fit_options) (docs/versioning.md: older sizes are accepted). */
+    int64_t epochs;                 /**< Passes over the shuffled training data (default 1); unused when @ref steps > 0. */
+    int64_t steps;                  /**< When > 0, train for this many optimizer steps instead of epochs, each on a
+                                         batch drawn uniformly at random (with replacement) by the model's own
+                                         generator, which files saved with ::NNL_SAVE_OPTIMIZER keep: a resumed run
+                                         draws the batches the uninterrupted one would have (default 0). */
+    int64_t batch_size;             /**< Samples per step, 1..2^20 (default 32). */
+    const nnl_dataset *validation;  /**< Evaluated after each epoch, or in steps mode every
+                                         @ref validation_interval steps and after the last; NULL for none. */
+    int64_t validation_interval;    /**< Steps mode: steps between validations, 0 = after the last only (default 0). */
+    int64_t validation_batches;     /**< 0: all of the validation data in order (default); n > 0: n batches drawn at
+                                         random from a generator seeded with @ref seed, the same ones every time. */
+    const char *checkpoint_path;    /**< Where checkpoints go (borrowed for the call), or NULL. */
+    int64_t checkpoint_interval;    /**< Save with ::NNL_SAVE_OPTIMIZER every this many steps and after the last
+                                         step; 0 never (default). Needs @ref checkpoint_path. */
+    nnl_progress_fn progress;       /**< Called after each step and after each epoch (or the last step), or NULL. */
+    void *user;                     /**< Passed to @ref progress. */
+    float clip_norm;                /**< > 0: clip the global gradient norm to this in this call, overriding
+                                         nnl_optimizer_set_clip_norm(); 0 keeps the optimizer's setting (default). */
+    uint64_t seed;                  /**< Seed of the shuffle, dropout and validation batches; in steps mode it
+                                         seeds the model's generator the first time only (default 42). */
+    int threads;                    /**< Threads for this call (on the calling thread's work only); 0 =
+                                         nnl_get_num_threads() (default). */
+} nnl_fit_options;
+
+/** Default ::nnl_fit_options: one epoch, batches of 32, seed 42. */
+#define NNL_FIT_OPTIONS_INIT { sizeof(nnl_fit_options), 1, 0, 32, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 42u, 0 }
+
+/**
+ * @brief Train the model, by epochs or by steps, with the options of @p options.
+ *
+ * nnl_model_fit() is this function with epochs, batch size, validation, seed
+ * and progress set. The steps themselves do not allocate.
+ * @param model   a compiled model.
+ * @param train   training data (borrowed for the call); its augmentation, if set, is applied per batch.
+ * @param options the options (borrowed for the call), or NULL for ::NNL_FIT_OPTIONS_INIT.
+ * @return ::NNL_E_STATE when not compiled; ::NNL_E_INVALID_ARG for bad options (named in the
+ *         message, including a struct_size this library does not know); ::NNL_E_SHAPE when the
+ *         data do not fit the model; ::NNL_E_NUMERIC when the loss or the gradient norm becomes
+ *         NaN or infinite (the message names the step); ::NNL_E_IO from a checkpoint;
+ *         ::NNL_E_CANCELLED when the callback stops it (the steps taken are kept).
+ */
+NNL_API nnl_status nnl_model_fit_with(nnl_model *model, const nnl_dataset *train, const nnl_fit_options *options);
+
 /**
  * @brief Loss and accuracy on a data set (inference mode).
  *
  * Uses the model's training buffers, so it is not one of the calls that may
- * run concurrently with nnl_model_predict().
- * @param model      a compiled model.
+ * run concurrently with nnl_model_predict(). A model loaded from a file
+ * evaluates without nnl_model_compile(): its loss is in the file.
+ * @param model      a compiled model, or one loaded from a file.
  * @param data       the data (borrowed for the call).
  * @param batch_size samples per forward pass, 1..2^20 (affects speed and memory, not the result).
- * @param loss       receives the mean loss; may be NULL.
+ * @param loss       receives the mean loss per unit (a sample, or a position of a sequence for
+ *                   cross-entropy); may be NULL.
  * @param accuracy   receives the accuracy (NaN for MSE); may be NULL.
- * @return ::NNL_E_STATE when not compiled; ::NNL_E_SHAPE when the data do not fit the model;
+ * @return ::NNL_E_STATE when the model has no loss (neither compiled nor loaded); ::NNL_E_SHAPE when the data do not fit the model;
  *         ::NNL_E_INVALID_ARG for a bad batch size or a label that is not a class index.
  */
 NNL_API nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size,
                                       double *loss, double *accuracy);
+
+/**
+ * @brief Loss and accuracy on random batches of a data set (inference mode), e.g.
+ *        windows of a long text.
+ * @param model      a model with a loss (compiled, or loaded from a file).
+ * @param data       the data (borrowed for the call).
+ * @param batches    batches, >= 1.
+ * @param batch_size samples per batch, 1..2^20, drawn uniformly with replacement.
+ * @param seed       seed of the draw: the same seed, the same batches.
+ * @param loss       receives the mean loss per unit (sample, or position of a sequence); may be NULL.
+ * @param accuracy   receives the accuracy (NaN for MSE); may be NULL.
+ * @return as nnl_model_evaluate().
+ */
+NNL_API nnl_status nnl_model_evaluate_sampled(nnl_model *model, const nnl_dataset *data, int64_t batches,
+                                              int64_t batch_size, uint64_t seed, double *loss, double *accuracy);
+
+/** Options of nnl_model_generate(). Initialise with ::NNL_GENERATE_OPTIONS_INIT. */
+typedef struct nnl_generate_options {
+    size_t struct_size;   /**< sizeof(nnl_generate_options) (docs/versioning.md). */
+    int64_t max_tokens;   /**< Tokens to generate, >= 0 (default 200). */
+    float temperature;    /**< Divides the logits; 0 picks the most likely token (default 0.8). */
+    int64_t top_k;        /**< Sample among the k most likely tokens; 0 disables (default 200). */
+    float top_p;          /**< Sample within the smallest set of probability >= top_p; 1 disables (default 1). */
+    uint64_t seed;        /**< Seed of the sampler: same seed, same tokens (default 1). */
+} nnl_generate_options;
+
+/** Default ::nnl_generate_options. */
+#define NNL_GENERATE_OPTIONS_INIT { sizeof(nnl_generate_options), 200, 0.8f, 200, 1.0f, 1u }
+
+/**
+ * @brief Receives each generated token of nnl_model_generate().
+ * @param token the token id.
+ * @param user  the pointer given to nnl_model_generate().
+ * @return 0 to go on, nonzero to stop (nnl_model_generate() then returns ::NNL_OK).
+ */
+typedef int (*nnl_token_fn)(int32_t token, void *user);
+
+/**
+ * @brief Continue a token sequence with a causal model, one sampled token at a time.
+ *
+ * The model takes (T,) token ids and outputs (T, vocab) logits, and every
+ * layer is causal (embeddings, position embedding, layernorm, dense, dropout,
+ * causal attention, transformer blocks, residual blocks of these, a tied
+ * output): the GPT of nnl_gpt_create() is one. Each attention layer keeps the
+ * keys and values of the positions so far, so a new token costs one
+ * position's work. When the sequence reaches T tokens, the older half is
+ * dropped and the caches rebuilt from the newer half (a sliding window), so
+ * generation never stops at the context limit.
+ * @param model    the model; its inference buffers are reused, so one generation at a time per model,
+ *                 and not beside nnl_model_fit() or nnl_model_evaluate().
+ * @param prompt   token ids (borrowed for the call), each in [0, vocab).
+ * @param length   number of prompt tokens, >= 1.
+ * @param options  the options (borrowed), or NULL for the defaults.
+ * @param on_token called with each new token (required).
+ * @param user     passed to @p on_token.
+ * @return ::NNL_E_UNSUPPORTED (naming the layer) when the model is not a causal stack over token
+ *         ids; ::NNL_E_INVALID_ARG for bad options, an empty prompt or a token out of range.
+ */
+NNL_API nnl_status nnl_model_generate(nnl_model *model, const int32_t *prompt, int64_t length,
+                                      const nnl_generate_options *options, nnl_token_fn on_token, void *user);
 
 /**
  * @brief Inference on a batch: the model's outputs (probabilities after a softmax).

@@ -48,6 +48,9 @@
 #define NNL_GPT_CONFIG_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_gpt_config, seed)
 #define NNL_GPT_TRAIN_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_gpt_train_options, user)
 #define NNL_GPT_GENERATE_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_gpt_generate_options, seed)
+/* New in the release after 0.1.0 (the one model stack). */
+#define NNL_FIT_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_fit_options, threads)
+#define NNL_GENERATE_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_generate_options, seed)
 
 /* Describes one sized option struct to the functions below. */
 typedef struct nnl_options_type {

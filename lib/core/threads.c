@@ -8,8 +8,16 @@
 #include <unistd.h>
 
 static _Atomic int thread_count; /* 0 = not set yet */
+static _Thread_local int call_count; /* 0 = none: this thread follows thread_count */
 
 void nnl_threads_set(int n) { atomic_store(&thread_count, n); }
+
+int nnl_threads_override(int n)
+{
+    int previous = call_count;
+    call_count = n;
+    return previous;
+}
 
 /* The CPUs of the affinity mask (a container or `taskset` may allow fewer
  * than the machine has), else the online CPUs. */
@@ -24,6 +32,8 @@ static int available_cores(void)
 
 int nnl_threads_get(void)
 {
+    if (call_count > 0)
+        return call_count;
     int n = atomic_load(&thread_count);
     return n > 0 ? n : available_cores();
 }

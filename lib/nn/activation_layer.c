@@ -42,7 +42,7 @@ static void act_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops activation_ops = {"activation", act_build, act_forward, act_backward, act_write_config,
-                                             NULL};
+                                             NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_activation(nnl_layer **out, nnl_activation activation)
 {

@@ -6,7 +6,11 @@
  *
  * Kernels use Keras' (in, out) layout like dense. Scratch keeps qkv, att and
  * each query's log-sum-exp for the backward; pre holds the backward's dqkv
- * and datt. */
+ * and datt. In generation the keys and values of the positions seen so far
+ * stay in buf->cache, so a new token costs one position's work. */
+#include <math.h>
+#include <string.h>
+
 #include "core/error.h"
 #include "core/threads.h"
 #include "kernels/kernels.h"
@@ -40,14 +44,49 @@ typedef struct attn_dims {
 
 static attn_dims dims_of(const nnl_layer *l, const nnl_tensor *x)
 {
-    attn_dims d = {x->dims[0], l->in_dims[0], l->in_dims[1], l->config.heads, 0};
+    attn_dims d = {x->dims[0], x->dims[1], l->in_dims[1], l->config.heads, 0};
     d.hs = d.C / d.NH;
     return d;
+}
+
+/* Generation: x {B, t, C} holds positions pos .. pos + t - 1. Their keys and
+ * values join buf->cache {B, T, 2C} (k | v per position, T the built length)
+ * and query i attends over cached positions 0 .. pos + i. */
+static nnl_status attention_forward_cached(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
+                                           const nnl_forward_ctx *ctx)
+{
+    const nnl_kernels *k = nnl_kernels_active();
+    const int threads = nnl_threads_get();
+    const attn_dims d = dims_of(l, x);
+    const int64_t C = d.C, T = l->in_dims[0], pos = ctx->pos, t = d.T;
+    if (pos < 0 || pos + t > T)
+        return nnl_error(NNL_E_SHAPE, "causal_self_attention: positions %lld..%lld past the built length %lld",
+                         (long long)pos, (long long)(pos + t - 1), (long long)T);
+    int64_t cache_dims[3] = {d.B, T, 2 * C}, floats = d.B * t * 4 * C; /* qkv, att */
+    NNL_TRY(nnl_tensor_ensure(&buf->cache, 3, cache_dims, "causal_self_attention"));
+    NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &floats, "causal_self_attention"));
+    float *qkv = buf->scratch->data, *att = qkv + d.B * t * 3 * C;
+    k->sgemm(0, 0, d.B * t, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
+    k->add_bias(d.B * t, 3 * C, qkv, l->params[1].value->data);
+    const nnl_attn_shape s = {t, pos + t, d.hs, 3 * C, 2 * C, C, 1.0f / sqrtf((float)d.hs)};
+    for (int64_t b = 0; b < d.B; b++) {
+        float *cache = buf->cache->data + b * T * 2 * C;
+        for (int64_t i = 0; i < t; i++)
+            memcpy(cache + (pos + i) * 2 * C, qkv + (b * t + i) * 3 * C + C, sizeof(float) * (size_t)(2 * C));
+        for (int64_t h = 0; h < d.NH; h++)
+            k->attention_forward(&s, qkv + b * t * 3 * C + h * d.hs, cache + h * d.hs, cache + C + h * d.hs,
+                                 att + b * t * C + h * d.hs, NULL);
+    }
+    k->sgemm(0, 0, d.B * t, C, C, 1.0f, att, C, l->params[2].value->data, C, 0.0f, buf->out->data, C, threads);
+    k->add_bias(d.B * t, C, buf->out->data, l->params[3].value->data);
+    return NNL_OK;
 }
 
 static nnl_status attention_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                                     const nnl_forward_ctx *ctx)
 {
+    if (ctx->time > 0)
+        return attention_forward_cached(l, x, buf, ctx);
     const nnl_kernels *k = nnl_kernels_active();
     const int threads = nnl_threads_get();
     const attn_dims d = dims_of(l, x);
@@ -96,7 +135,7 @@ static void attention_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops attention_ops = {"causal_self_attention", attention_build, attention_forward,
-                                            attention_backward, attention_write_config, NULL};
+                                            attention_backward, attention_write_config, NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads)
 {

@@ -117,7 +117,7 @@ static void bn_write_config(const nnl_layer *l, nnl_strbuf *json)
                       (double)l->config.epsilon);
 }
 
-static const nnl_layer_ops batchnorm_ops = {"batchnorm", bn_build, bn_forward, bn_backward, bn_write_config, NULL};
+static const nnl_layer_ops batchnorm_ops = {"batchnorm", bn_build, bn_forward, bn_backward, bn_write_config, NULL, 0};
 
 nnl_status nnl_layer_batchnorm(nnl_layer **out, float momentum, float epsilon)
 {

@@ -73,7 +73,7 @@ static void conv_write_config(const nnl_layer *l, nnl_strbuf *json)
                       c->padding == NNL_PAD_SAME ? "same" : "valid", nnl_activation_name(l->activation));
 }
 
-static const nnl_layer_ops conv_ops = {"conv2d", conv_build, conv_forward, conv_backward, conv_write_config, NULL};
+static const nnl_layer_ops conv_ops = {"conv2d", conv_build, conv_forward, conv_backward, conv_write_config, NULL, 0};
 
 nnl_status nnl_layer_conv2d(nnl_layer **out, int64_t filters, int64_t kernel_h, int64_t kernel_w, int64_t stride,
                             nnl_padding padding, nnl_activation activation)

@@ -69,7 +69,7 @@ static void dense_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops dense_ops = {"dense", dense_build, dense_forward, dense_backward, dense_write_config,
-                                        NULL};
+                                        NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_dense(nnl_layer **out, int64_t units, nnl_activation activation)
 {

@@ -50,7 +50,7 @@ static void dropout_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops dropout_ops = {"dropout", dropout_build, dropout_forward, dropout_backward,
-                                          dropout_write_config, NULL};
+                                          dropout_write_config, NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_dropout(nnl_layer **out, float rate)
 {

@@ -63,7 +63,7 @@ static void embedding_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops embedding_ops = {"embedding", embedding_build, embedding_forward, embedding_backward,
-                                            embedding_write_config, NULL};
+                                            embedding_write_config, NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_embedding(nnl_layer **out, int64_t vocab, int64_t dim)
 {

@@ -38,6 +38,6 @@ static void flatten_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops flatten_ops = {"flatten", flatten_build, flatten_forward, flatten_backward,
-                                          flatten_write_config, NULL};
+                                          flatten_write_config, NULL, 0};
 
 nnl_status nnl_layer_flatten(nnl_layer **out) { return nnl_layer_new(out, &flatten_ops, "nnl_layer_flatten"); }

@@ -34,6 +34,7 @@ typedef struct nnl_layer_buffers {
     nnl_tensor *dx;             /* dL/dx {B, in...} */
     nnl_tensor *scratch;        /* layer-specific (argmax, dropout mask, x-hat ...) */
     nnl_workspace *inner;       /* residual block: its inner layers' workspace */
+    nnl_tensor *cache;          /* kept across generation calls (attention: keys and values) */
     const nnl_tensor *logits;   /* set by forward when the activation is softmax: its input */
     int dy_is_logit_grad;       /* set by the model: backward gets dL/dz, skip the softmax */
 } nnl_layer_buffers;
@@ -41,7 +42,20 @@ typedef struct nnl_layer_buffers {
 typedef struct nnl_forward_ctx {
     int training;
     nnl_rng *rng;               /* dropout draws (training only) */
+    /* Generation (nnl_model_generate): when time > 0 the input holds `time`
+     * new positions, pos .. pos + time - 1, of sequences whose earlier
+     * positions went through before (attention keeps their keys and values
+     * in buf->cache). Only NNL_LAYER_CAUSAL types run this way. */
+    int64_t time, pos;
 } nnl_forward_ctx;
+
+/* Capabilities of a layer type (nnl_layer_ops.flags). */
+enum {
+    /* Per-sample shapes start with a time axis that the layer keeps, output
+     * position t depends only on input positions <= t, and forward runs on
+     * a few new positions at a time (see nnl_forward_ctx.time). */
+    NNL_LAYER_CAUSAL = 1
+};
 
 /* Layer-specific configuration; each type uses the fields it documents. */
 typedef struct nnl_layer_config {
@@ -70,6 +84,7 @@ typedef struct nnl_layer_ops {
     void (*write_config)(const nnl_layer *l, nnl_strbuf *json);
     /* Free what the type owns beyond params (NULL when nothing). */
     void (*destroy)(nnl_layer *l);
+    int flags;                  /* NNL_LAYER_CAUSAL ... */
 } nnl_layer_ops;
 
 struct nnl_layer {
@@ -86,6 +101,10 @@ struct nnl_layer {
     int num_children;
     nnl_workspace *standalone;      /* buffers for the public forward/backward */
     const nnl_tensor *standalone_x; /* input of the last standalone training forward */
+    void *state;                    /* type-private data, freed by ops->destroy */
+    nnl_layer *const *siblings;     /* the layers before it in its model (set for build only):
+                                       a layer that shares another's parameter finds it here */
+    int num_siblings;
     int64_t param_budget;           /* parameter floats build may still allocate, -1 = no limit:
                                        the model loader sets it from the file's size so that an
                                        architecture cannot claim more memory than its weights */

@@ -49,6 +49,12 @@ static float read_float(config_reader *r, const char *key)
     return v && v->kind == NNL_JSON_NUMBER ? (float)v->number : 0.0f;
 }
 
+/* An optional number: `fallback` when the key is absent (files older than the key). */
+static float read_float_or(config_reader *r, const char *key, float fallback)
+{
+    return nnl_json_get(r->object, key) ? read_float(r, key) : fallback;
+}
+
 static const char *read_string(config_reader *r, const char *key)
 {
     const nnl_json *v = nnl_json_get(r->object, key);
@@ -149,7 +155,16 @@ static nnl_status construct(nnl_layer **out, config_reader *r, int depth)
     }
     if (strcmp(t, "transformer_block") == 0) {
         int64_t heads = read_int(r, "heads", 0), dim = read_int(r, "dim", 0);
-        return r->status != NNL_OK ? r->status : nnl_layer_transformer_block(out, heads, dim);
+        float dropout = read_float_or(r, "dropout", 0.0f);
+        return r->status != NNL_OK ? r->status : nnl_layer_transformer_block_dropout(out, heads, dim, dropout);
+    }
+    if (strcmp(t, "position_embedding") == 0) {
+        int64_t positions = read_int(r, "positions", 0);
+        return r->status != NNL_OK ? r->status : nnl_layer_position_embedding(out, positions);
+    }
+    if (strcmp(t, "tied_output") == 0) {
+        int64_t source = read_int(r, "source", 0);
+        return r->status != NNL_OK ? r->status : nnl_layer_tied_output(out, source);
     }
     return nnl_error(NNL_E_FORMAT, "%s: unknown layer type '%s'", r->label, t);
 }

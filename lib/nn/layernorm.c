@@ -54,7 +54,7 @@ static void layernorm_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops layernorm_ops = {"layernorm", layernorm_build, layernorm_forward, layernorm_backward,
-                                            layernorm_write_config, NULL};
+                                            layernorm_write_config, NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon)
 {

@@ -36,7 +36,7 @@ static void release_training_buffers(nnl_model *m)
     m->train_ws = NULL;
     m->batch_x = m->batch_y = m->loss_grad = NULL;
     m->batch_labels = NULL;
-    m->batch_capacity = 0;
+    m->labels_capacity = 0;
     for (int i = 0; i < m->pool_count; i++)
         nnl_workspace_free(m->pool[i]);
     m->pool_count = 0;
@@ -183,7 +183,11 @@ nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer)
     nnl_model_out_shape(model, &ndim, &dims);
     nnl_rng init;
     nnl_rng_seed(&init, model->seed, (uint64_t)model->num_layers + 1);
+    layer->siblings = model->layers;
+    layer->num_siblings = model->num_layers;
     nnl_status s = nnl_layer_build_internal(layer, ndim, dims, &init);
+    layer->siblings = NULL; /* the array moves as the model grows */
+    layer->num_siblings = 0;
     if (s != NNL_OK)
         return nnl_error_rethrow(s, "nnl_model_add");
     model->layers[model->num_layers++] = layer;
@@ -287,16 +291,7 @@ nnl_status nnl_model_compile(nnl_model *model, nnl_loss loss, nnl_optimizer *opt
         return nnl_error(NNL_E_STATE, "nnl_model_compile: the model has no layers");
     if (optimizer->owned && optimizer != model->optimizer)
         return nnl_error(NNL_E_STATE, "nnl_model_compile: the optimizer belongs to another model");
-    int ndim;
-    const int64_t *dims;
-    nnl_model_out_shape(model, &ndim, &dims);
-    if (loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
-        if (ndim != 1 || dims[0] < 2)
-            return nnl_error(NNL_E_SHAPE, "nnl_model_compile: sparse categorical cross-entropy needs a 1-D output of "
-                             ">= 2 classes; the model outputs %d dims (last %lld)", ndim, (long long)dims[ndim - 1]);
-    } else if (loss != NNL_LOSS_MSE) {
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_compile: unknown loss %d", (int)loss);
-    }
+    NNL_TRY(nnl_model_check_loss(model, loss, "nnl_model_compile"));
     if (optimizer != model->optimizer) {
         NNL_TRY(nnl_error_in(nnl_optimizer_bind(optimizer, model->param_ptrs, model->num_params), "nnl_model_compile"));
         nnl_optimizer_free_owned(model->optimizer);
@@ -305,6 +300,24 @@ nnl_status nnl_model_compile(nnl_model *model, nnl_loss loss, nnl_optimizer *opt
     }
     model->loss = loss;
     model->compiled = 1;
+    model->has_loss = 1;
+    return NNL_OK;
+}
+
+nnl_status nnl_model_check_loss(const nnl_model *m, nnl_loss loss, const char *who)
+{
+    int ndim;
+    const int64_t *dims;
+    nnl_model_out_shape(m, &ndim, &dims);
+    if ((unsigned)loss > NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: unknown loss %d", who, (int)loss);
+    if (loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY && (ndim != 1 || dims[0] < 2))
+        return nnl_error(NNL_E_SHAPE, "%s: sparse categorical cross-entropy needs a 1-D output of >= 2 classes; the "
+                         "model outputs %d dims (last %lld); NNL_LOSS_SOFTMAX_CROSSENTROPY takes logits at every "
+                         "position", who, ndim, (long long)dims[ndim - 1]);
+    if (loss == NNL_LOSS_SOFTMAX_CROSSENTROPY && dims[ndim - 1] < 2)
+        return nnl_error(NNL_E_SHAPE, "%s: softmax cross-entropy needs >= 2 classes in the last dimension; the "
+                         "model outputs %lld", who, (long long)dims[ndim - 1]);
     return NNL_OK;
 }
 
@@ -326,12 +339,6 @@ nnl_status nnl_model_check_data(const nnl_model *m, const nnl_dataset *data, int
     int out_ndim;
     const int64_t *out_dims;
     nnl_model_out_shape(m, &out_ndim, &out_dims);
-    int64_t target_size = nnl_dataset_target_size(data);
-    if (m->loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY && target_size != 1)
-        return nnl_error(NNL_E_SHAPE, "%s: cross-entropy needs one integer label per sample; targets have %lld values",
-                         who, (long long)target_size);
-    if (m->loss == NNL_LOSS_MSE && target_size != nnl_dims_count(out_ndim, out_dims))
-        return nnl_error(NNL_E_SHAPE, "%s: MSE targets have %lld values per sample, the model outputs %lld", who,
-                         (long long)target_size, (long long)nnl_dims_count(out_ndim, out_dims));
-    return NNL_OK;
+    return nnl_loss_check_shapes(m->loss, nnl_dims_count(out_ndim, out_dims), out_dims[out_ndim - 1],
+                                 nnl_dataset_target_size(data), who);
 }

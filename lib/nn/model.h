@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "nn/loss.h"
 #include "nn/workspace.h"
 #include "nnlite/model.h"
 #include "optim/optimizer.h"
@@ -23,15 +24,18 @@ struct nnl_model {
     int num_layers, cap_layers;
     uint64_t seed;
     int compiled;
+    int has_loss;                   /* compiled, or loaded from a file that names its loss */
     nnl_loss loss;
+    nnl_rng train_rng;              /* steps-mode batches and dropout; saved with the optimizer */
+    int train_rng_seeded;
     nnl_optimizer *optimizer;
     nnl_model_param *params;        /* flattened, depth first; add appends */
     nnl_param **param_ptrs;         /* the same, as the optimizer wants them */
     int num_params, cap_params;
     nnl_workspace *train_ws;        /* fit/evaluate buffers, reused across batches */
     nnl_tensor *batch_x, *batch_y, *loss_grad;
-    int32_t *batch_labels;
-    int64_t batch_capacity;
+    int32_t *batch_labels;          /* one label per prediction row of a batch */
+    int64_t labels_capacity;
     /* Inference workspaces kept between predict calls (any thread), so a
      * one-image prediction allocates nothing once warm. */
     pthread_mutex_t pool_lock;
@@ -46,11 +50,27 @@ void nnl_model_workspace_release(const nnl_model *m, nnl_workspace *ws);
 /* Per-sample output shape of the last layer (the input shape when empty). */
 void nnl_model_out_shape(const nnl_model *m, int *ndim, const int64_t **dims);
 
+/* NNL_E_SHAPE / NNL_E_INVALID_ARG when the model's output cannot take `loss`. */
+nnl_status nnl_model_check_loss(const nnl_model *m, nnl_loss loss, const char *who);
+
 /* Check a data set's sample (and, with targets, target) shape against the model. */
 nnl_status nnl_model_check_data(const nnl_model *m, const nnl_dataset *data, int with_targets, const char *who);
 
-/* Inference of x {B, in...} with a caller workspace; *y is borrowed from it. */
-nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x, int training,
-                             nnl_rng *rng, const nnl_tensor **y);
+/* x {B, in...} through the layers with a caller workspace; *y is borrowed from it. */
+nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
+                             const nnl_forward_ctx *ctx, const nnl_tensor **y);
+
+/* Size the training buffers (batch_x, batch_y, loss_grad, labels) for `batch` samples of `data`. */
+nnl_status nnl_model_ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t batch);
+
+/* indices[0..count) uniform in [0, n) (n <= 2^32), with replacement: the
+ * draw of steps-mode training and of sampled evaluation. */
+void nnl_model_draw_indices(nnl_rng *rng, int64_t n, int64_t *indices, int64_t count);
+
+/* Loss of the batch in m->batch_x / m->batch_y whose outputs are y (in
+ * m->train_ws); with `grad`, dL/dy (dL/dlogits for a fused softmax) goes to
+ * m->loss_grad. */
+nnl_status nnl_model_batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
+                                nnl_loss_result *result);
 
 #endif

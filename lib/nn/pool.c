@@ -71,9 +71,9 @@ static void pool_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops maxpool_ops = {"maxpool2d", pool_build, pool_forward, pool_backward, pool_write_config,
-                                          NULL};
+                                          NULL, 0};
 static const nnl_layer_ops avgpool_ops = {"avgpool2d", pool_build, pool_forward, pool_backward, pool_write_config,
-                                          NULL};
+                                          NULL, 0};
 
 static nnl_status make_pool(nnl_layer **out, const nnl_layer_ops *ops, const char *who, int64_t pool_h,
                             int64_t pool_w, int64_t stride)

@@ -68,7 +68,7 @@ static void residual_write_config(const nnl_layer *l, nnl_strbuf *json)
 }
 
 static const nnl_layer_ops residual_ops = {"residual", residual_build, residual_forward, residual_backward,
-                                           residual_write_config, NULL};
+                                           residual_write_config, NULL, NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_residual(nnl_layer **out) { return nnl_layer_new(out, &residual_ops, "nnl_layer_residual"); }
 

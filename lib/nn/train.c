@@ -1,25 +1,28 @@
-/* The training loop (fit) and evaluation.
+/* The training loop: nnl_model_fit_with() by epochs or by steps, and
+ * nnl_model_fit() on it.
  *
  * One step: gather a batch (with augmentation) -> forward (training) ->
- * loss and dL/dy -> zero grads -> backward -> optimizer step. All batch
- * buffers live in the model and are reused; nothing is allocated per step. */
+ * loss and dL/dy -> zero grads -> backward -> optimizer step (clipping,
+ * schedule). All batch buffers live in the model and are reused; nothing is
+ * allocated per step. */
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/options.h"
+#include "core/threads.h"
 #include "data/dataset.h"
-#include "kernels/kernels.h"
 #include "nn/model.h"
 
 struct nnl_progress {
-    double values[NNL_PROGRESS_STEP + 1];
+    double values[NNL_PROGRESS_TOTAL_ELAPSED + 1];
 };
 
 double nnl_progress_get(const nnl_progress *progress, nnl_progress_key key)
 {
-    if (!progress || (unsigned)key > NNL_PROGRESS_STEP)
+    if (!progress || (unsigned)key > NNL_PROGRESS_TOTAL_ELAPSED)
         return NAN;
     return progress->values[key];
 }
@@ -31,152 +34,91 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Size the model's batch buffers for `batch` samples (grows only). */
-static nnl_status ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t batch)
-{
-    if (!m->train_ws)
-        NNL_TRY(nnl_workspace_create(&m->train_ws, m->num_layers));
-    int64_t dims[NNL_MAX_DIMS];
-    nnl_batch_shape(batch, m->in_ndim, m->in_dims, dims);
-    NNL_TRY(nnl_tensor_ensure(&m->batch_x, m->in_ndim + 1, dims, "fit"));
-    int64_t target[2] = {batch, nnl_dataset_target_size(data)};
-    NNL_TRY(nnl_tensor_ensure(&m->batch_y, 2, target, "fit"));
-    int out_ndim;
-    const int64_t *out_dims;
-    nnl_model_out_shape(m, &out_ndim, &out_dims);
-    nnl_batch_shape(batch, out_ndim, out_dims, dims);
-    NNL_TRY(nnl_tensor_ensure(&m->loss_grad, out_ndim + 1, dims, "fit"));
-    if (batch > m->batch_capacity) {
-        int32_t *labels = nnl_alloc((size_t)batch * sizeof *labels);
-        if (!labels)
-            return nnl_error(NNL_E_NOMEM, "fit: out of memory for %lld labels", (long long)batch);
-        nnl_dealloc(m->batch_labels);
-        m->batch_labels = labels;
-        m->batch_capacity = batch;
-    }
-    return NNL_OK;
-}
-
-static nnl_status labels_from_targets(nnl_model *m, int64_t batch, int64_t classes, const char *who)
-{
-    for (int64_t i = 0; i < batch; i++) {
-        float t = m->batch_y->data[i];
-        if (!(t >= 0.0f && t < (float)classes) || t != floorf(t))
-            return nnl_error(NNL_E_INVALID_ARG, "%s: label %g is not a class index in [0, %lld)", who, (double)t,
-                             (long long)classes);
-        m->batch_labels[i] = (int32_t)t;
-    }
-    return NNL_OK;
-}
-
-static int64_t argmax_row(const float *row, int64_t n)
-{
-    int64_t best = 0;
-    for (int64_t j = 1; j < n; j++)
-        if (row[j] > row[best])
-            best = j;
-    return best;
-}
-
-/* Loss of the batch, dL/dy (or dL/dlogits for a fused softmax) into
- * m->loss_grad when `grad`, and the number of correct predictions. */
-static nnl_status batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
-                             double *loss_sum, int64_t *correct)
-{
-    nnl_layer_buffers *last = &m->train_ws->buffers[m->num_layers - 1];
-    int64_t cols = y->size / batch;
-    float *dy = m->loss_grad->data;
-    if (m->loss == NNL_LOSS_MSE) {
-        double sum = 0;
-        float scale = 2.0f / (float)y->size;
-        for (int64_t i = 0; i < y->size; i++) {
-            float d = y->data[i] - m->batch_y->data[i];
-            sum += (double)d * d;
-            dy[i] = scale * d;
-        }
-        *loss_sum = sum / (double)cols;
-        *correct = 0;
-        return NNL_OK;
-    }
-    NNL_TRY(labels_from_targets(m, batch, cols, who));
-    const int32_t *labels = m->batch_labels;
-    if (last->logits) {
-        /* fused softmax + cross-entropy on the logits: exact gradient probs - onehot */
-        *loss_sum = nnl_kernels_active()->softmax_xent(batch, cols, last->logits->data, labels,
-                                                       1.0f / (float)batch, NULL, grad ? dy : NULL);
-        last->dy_is_logit_grad = grad;
-    } else {
-        /* the outputs are probabilities already: -log p, clamped as Keras does */
-        double sum = 0;
-        memset(dy, 0, (size_t)y->size * sizeof(float));
-        for (int64_t i = 0; i < batch; i++) {
-            float p = y->data[i * cols + labels[i]];
-            p = p < 1e-7f ? 1e-7f : p;
-            sum -= log((double)p);
-            dy[i * cols + labels[i]] = -1.0f / (p * (float)batch);
-        }
-        *loss_sum = sum;
-    }
-    int64_t hits = 0;
-    for (int64_t i = 0; i < batch; i++)
-        hits += argmax_row(y->data + i * cols, cols) == labels[i];
-    *correct = hits;
-    return NNL_OK;
-}
-
-nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x, int training,
-                             nnl_rng *rng, const nnl_tensor **y)
-{
-    nnl_forward_ctx ctx = {training, rng};
-    return nnl_sequence_forward(m->layers, m->num_layers, ws, x, &ctx, y);
-}
-
-typedef struct epoch_stats {
-    double loss_sum;
-    int64_t correct, seen;
-} epoch_stats;
+/* What a run has done so far, for its progress reports. */
+typedef struct run_state {
+    const nnl_fit_options *o;
+    int64_t *indices;              /* batch_size (steps) or every sample (epochs) */
+    double start, epoch_start;
+    int64_t samples;               /* trained on in this call */
+    nnl_loss_result epoch;         /* since the epoch started */
+    double step_loss, grad_norm;   /* of the last step */
+    int64_t epoch_number, batch;   /* where the run is: epochs mode (0 in steps mode) */
+    nnl_progress p;
+} run_state;
 
 static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64_t *indices, int64_t batch,
-                             nnl_rng *augment, nnl_rng *dropout, epoch_stats *st, int64_t epoch, int64_t step)
+                             nnl_rng *augment, nnl_rng *dropout, run_state *rs)
 {
-    NNL_TRY(ensure_batch(m, train, batch));
+    static const char who[] = "nnl_model_fit";
+    NNL_TRY(nnl_model_ensure_batch(m, train, batch));
     NNL_TRY(nnl_dataset_fill_batch(train, indices, batch, m->batch_x->data, m->batch_y->data, augment));
     const nnl_tensor *y;
-    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, 1, dropout, &y));
-    double loss;
-    int64_t correct;
-    NNL_TRY(batch_loss(m, y, batch, 1, "nnl_model_fit", &loss, &correct));
-    if (!isfinite(loss))
-        return nnl_error(NNL_E_NUMERIC, "nnl_model_fit: loss is %g at epoch %lld, batch %lld", loss,
-                         (long long)epoch, (long long)step);
+    const nnl_forward_ctx ctx = {1, dropout, 0, 0};
+    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
+    nnl_loss_result r;
+    NNL_TRY(nnl_model_batch_loss(m, y, batch, 1, who, &r));
+    rs->step_loss = r.sum / (double)(r.count > 0 ? r.count : 1);
+    if (!isfinite(r.sum) && rs->epoch_number > 0)
+        return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at epoch %lld, batch %lld", who, r.sum,
+                         (long long)rs->epoch_number, (long long)rs->batch);
+    if (!isfinite(r.sum))
+        return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at step %lld", who, r.sum,
+                         (long long)(m->optimizer->steps + 1));
     for (int i = 0; i < m->num_params; i++)
         if (m->param_ptrs[i]->grad)
             memset(m->param_ptrs[i]->grad->data, 0, (size_t)m->param_ptrs[i]->grad->size * sizeof(float));
     NNL_TRY(nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL));
-    NNL_TRY(nnl_optimizer_step(m->optimizer, m->param_ptrs, m->num_params));
-    st->loss_sum += loss;
-    st->correct += correct;
-    st->seen += batch;
+    NNL_TRY(nnl_optimizer_step(m->optimizer, m->param_ptrs, m->num_params, rs->o->clip_norm, &rs->grad_norm));
+    rs->epoch.sum += r.sum;
+    rs->epoch.count += r.count;
+    rs->epoch.correct += r.correct;
+    rs->samples += batch;
     return NNL_OK;
 }
 
-static void fill_progress(nnl_progress *p, const nnl_model *m, int64_t epoch, int64_t epochs, int64_t batch,
-                          int64_t batches, const epoch_stats *st, double elapsed)
+static void fill_progress(run_state *rs, const nnl_model *m, int64_t epoch, int64_t epochs, int64_t batch,
+                          int64_t batches)
 {
-    for (int i = 0; i <= NNL_PROGRESS_STEP; i++)
+    nnl_progress *p = &rs->p;
+    double now = now_seconds(), units = (double)rs->epoch.count, elapsed = now - rs->epoch_start;
+    for (int i = 0; i <= NNL_PROGRESS_TOTAL_ELAPSED; i++)
         p->values[i] = NAN;
     p->values[NNL_PROGRESS_EPOCH] = (double)epoch;
     p->values[NNL_PROGRESS_EPOCHS] = (double)epochs;
     p->values[NNL_PROGRESS_BATCH] = (double)batch;
     p->values[NNL_PROGRESS_BATCHES] = (double)batches;
-    p->values[NNL_PROGRESS_LOSS] = st->loss_sum / (double)st->seen;
-    if (m->loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)
-        p->values[NNL_PROGRESS_ACCURACY] = (double)st->correct / (double)st->seen;
+    p->values[NNL_PROGRESS_LOSS] = rs->epoch.sum / units;
+    if (nnl_loss_has_accuracy(m->loss))
+        p->values[NNL_PROGRESS_ACCURACY] = (double)rs->epoch.correct / units;
     p->values[NNL_PROGRESS_ELAPSED] = elapsed;
     p->values[NNL_PROGRESS_ETA] = elapsed / (double)batch * (double)(batches - batch);
     p->values[NNL_PROGRESS_EPOCH_END] = 0;
     p->values[NNL_PROGRESS_LEARNING_RATE] = nnl_schedule_lr(m->optimizer, m->optimizer->steps - 1);
     p->values[NNL_PROGRESS_STEP] = (double)m->optimizer->steps;
+    p->values[NNL_PROGRESS_STEP_LOSS] = rs->step_loss;
+    p->values[NNL_PROGRESS_SAMPLES_PER_S] = (double)rs->samples / (now - rs->start);
+    p->values[NNL_PROGRESS_GRAD_NORM] = rs->grad_norm;
+    p->values[NNL_PROGRESS_TOTAL_ELAPSED] = now - rs->start;
+}
+
+static nnl_status send_progress(const run_state *rs, const char *when, int64_t n)
+{
+    if (rs->o->progress && rs->o->progress(&rs->p, rs->o->user))
+        return nnl_error(NNL_E_CANCELLED, "nnl_model_fit: stopped by the progress callback %s %lld", when,
+                         (long long)n);
+    return NNL_OK;
+}
+
+static nnl_status validate(nnl_model *m, run_state *rs)
+{
+    const nnl_fit_options *o = rs->o;
+    if (!o->validation)
+        return NNL_OK;
+    double *loss = &rs->p.values[NNL_PROGRESS_VAL_LOSS], *accuracy = &rs->p.values[NNL_PROGRESS_VAL_ACCURACY];
+    if (o->validation_batches > 0)
+        return nnl_model_evaluate_sampled(m, o->validation, o->validation_batches, o->batch_size, o->seed, loss,
+                                          accuracy);
+    return nnl_model_evaluate(m, o->validation, o->batch_size, loss, accuracy);
 }
 
 static void shuffle(int64_t *indices, int64_t n, nnl_rng *rng)
@@ -189,119 +131,134 @@ static void shuffle(int64_t *indices, int64_t n, nnl_rng *rng)
     }
 }
 
-static nnl_status check_fit_args(nnl_model *m, const nnl_dataset *train, const nnl_dataset *validation,
-                                 int64_t epochs, int64_t batch_size)
+static nnl_status run_epochs(nnl_model *m, const nnl_dataset *train, run_state *rs)
 {
-    NNL_CHECK_PTR("nnl_model_fit", m);
-    NNL_CHECK_PTR("nnl_model_fit", train);
-    if (!m->compiled)
-        return nnl_error(NNL_E_STATE, "nnl_model_fit: the model is not compiled (nnl_model_compile first)");
-    if (epochs < 1 || epochs > 1000000 || batch_size < 1 || batch_size > (1 << 20))
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_fit: epochs=%lld batch_size=%lld out of range",
-                         (long long)epochs, (long long)batch_size);
-    if (nnl_dataset_size(train) > (int64_t)UINT32_MAX)
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_fit: more than 2^32 samples");
-    NNL_TRY(nnl_model_check_data(m, train, 1, "nnl_model_fit"));
-    NNL_TRY(nnl_dataset_check_finite(train, "nnl_model_fit", "training data"));
-    if (validation) {
-        NNL_TRY(nnl_model_check_data(m, validation, 1, "nnl_model_fit (validation)"));
-        NNL_TRY(nnl_dataset_check_finite(validation, "nnl_model_fit", "validation data"));
+    const nnl_fit_options *o = rs->o;
+    int64_t n = nnl_dataset_size(train), batches = (n + o->batch_size - 1) / o->batch_size;
+    nnl_rng order, augment, dropout;
+    nnl_rng_seed(&order, o->seed, 1);
+    nnl_dataset_seed_augment_rng(train, &augment);
+    nnl_rng_seed(&dropout, o->seed, 3);
+    for (int64_t i = 0; i < n; i++)
+        rs->indices[i] = i;
+    for (int64_t epoch = 1; epoch <= o->epochs; epoch++) {
+        shuffle(rs->indices, n, &order);
+        rs->epoch = (nnl_loss_result){0, 0, 0};
+        rs->epoch_start = now_seconds();
+        for (int64_t b = 0; b < batches; b++) {
+            int64_t first = b * o->batch_size, count = n - first < o->batch_size ? n - first : o->batch_size;
+            rs->epoch_number = epoch;
+            rs->batch = b + 1;
+            NNL_TRY(train_step(m, train, rs->indices + first, count, &augment, &dropout, rs));
+            fill_progress(rs, m, epoch, o->epochs, b + 1, batches);
+            NNL_TRY(send_progress(rs, "at epoch", epoch));
+        }
+        rs->p.values[NNL_PROGRESS_EPOCH_END] = 1;
+        NNL_TRY(validate(m, rs));
+        NNL_TRY(send_progress(rs, "after epoch", epoch));
     }
     return NNL_OK;
 }
 
-static nnl_status run_epochs(nnl_model *m, const nnl_dataset *train, const nnl_dataset *validation, int64_t epochs,
-                             int64_t batch_size, uint64_t seed, nnl_progress_fn progress, void *user,
-                             int64_t *indices)
+static int due(int64_t step, int64_t interval, int last) { return interval > 0 && (step % interval == 0 || last); }
+
+/* Steps mode: each batch drawn at random by the model's own generator,
+ * which also drives dropout and is saved with the optimizer state. */
+static nnl_status run_steps(nnl_model *m, const nnl_dataset *train, run_state *rs)
 {
-    int64_t n = nnl_dataset_size(train), batches = (n + batch_size - 1) / batch_size;
-    nnl_rng order, augment, dropout;
-    nnl_rng_seed(&order, seed, 1);
+    const nnl_fit_options *o = rs->o;
+    if (!m->train_rng_seeded) {
+        nnl_rng_seed(&m->train_rng, o->seed, 1);
+        m->train_rng_seeded = 1;
+    }
+    nnl_rng augment;
     nnl_dataset_seed_augment_rng(train, &augment);
-    nnl_rng_seed(&dropout, seed, 3);
-    for (int64_t i = 0; i < n; i++)
-        indices[i] = i;
-    for (int64_t epoch = 1; epoch <= epochs; epoch++) {
-        shuffle(indices, n, &order);
-        epoch_stats st = {0, 0, 0};
-        double start = now_seconds();
-        nnl_progress p;
-        for (int64_t b = 0; b < batches; b++) {
-            int64_t first = b * batch_size, count = n - first < batch_size ? n - first : batch_size;
-            NNL_TRY(train_step(m, train, indices + first, count, &augment, &dropout, &st, epoch, b + 1));
-            fill_progress(&p, m, epoch, epochs, b + 1, batches, &st, now_seconds() - start);
-            if (progress && progress(&p, user))
-                return nnl_error(NNL_E_CANCELLED, "nnl_model_fit: stopped by the progress callback at epoch %lld",
-                                 (long long)epoch);
-        }
-        p.values[NNL_PROGRESS_EPOCH_END] = 1;
-        if (validation)
-            NNL_TRY(nnl_model_evaluate(m, validation, batch_size, &p.values[NNL_PROGRESS_VAL_LOSS],
-                                       &p.values[NNL_PROGRESS_VAL_ACCURACY]));
-        if (progress && progress(&p, user))
-            return nnl_error(NNL_E_CANCELLED, "nnl_model_fit: stopped by the progress callback after epoch %lld",
-                             (long long)epoch);
+    rs->epoch_start = rs->start;
+    for (int64_t step = 1; step <= o->steps; step++) {
+        const int last = step == o->steps;
+        nnl_model_draw_indices(&m->train_rng, nnl_dataset_size(train), rs->indices, o->batch_size);
+        NNL_TRY(train_step(m, train, rs->indices, o->batch_size, &augment, &m->train_rng, rs));
+        fill_progress(rs, m, 1, 1, step, o->steps);
+        if (due(step, o->validation_interval, last) || (last && o->validation))
+            NNL_TRY(validate(m, rs));
+        if (due(step, o->checkpoint_interval, last))
+            NNL_TRY(nnl_model_save(m, o->checkpoint_path, NNL_SAVE_OPTIMIZER));
+        NNL_TRY(send_progress(rs, "at step", m->optimizer->steps));
+    }
+    rs->p.values[NNL_PROGRESS_EPOCH_END] = 1;
+    return send_progress(rs, "after step", m->optimizer->steps);
+}
+
+static nnl_status check_options(const nnl_fit_options *o, const char *who)
+{
+    if (o->epochs < 1 || o->epochs > 1000000 || o->steps < 0 || o->batch_size < 1 || o->batch_size > (1 << 20) ||
+        o->validation_interval < 0 || o->validation_batches < 0 || o->checkpoint_interval < 0 || o->threads < 0 ||
+        o->threads > 4096)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: epochs=%lld steps=%lld batch_size=%lld validation_interval=%lld "
+                         "validation_batches=%lld checkpoint_interval=%lld threads=%d out of range", who,
+                         (long long)o->epochs, (long long)o->steps, (long long)o->batch_size,
+                         (long long)o->validation_interval, (long long)o->validation_batches,
+                         (long long)o->checkpoint_interval, o->threads);
+    if (!(o->clip_norm >= 0.0f) || !isfinite(o->clip_norm))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: clip_norm=%g, expected >= 0", who, (double)o->clip_norm);
+    if (o->checkpoint_interval > 0 && (!o->checkpoint_path || o->steps == 0))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: checkpoint_interval=%lld needs a checkpoint_path and steps > 0", who,
+                         (long long)o->checkpoint_interval);
+    return NNL_OK;
+}
+
+static nnl_status check_fit(nnl_model *m, const nnl_dataset *train, const nnl_fit_options *o, const char *who)
+{
+    NNL_CHECK_PTR(who, m);
+    NNL_CHECK_PTR(who, train);
+    if (!m->compiled)
+        return nnl_error(NNL_E_STATE, "%s: the model is not compiled (nnl_model_compile first)", who);
+    NNL_TRY(check_options(o, who));
+    if (nnl_dataset_size(train) > (int64_t)UINT32_MAX)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: more than 2^32 samples", who);
+    NNL_TRY(nnl_model_check_data(m, train, 1, who));
+    NNL_TRY(nnl_dataset_check_finite(train, who, "training data"));
+    if (o->validation) {
+        NNL_TRY(nnl_model_check_data(m, o->validation, 1, "nnl_model_fit (validation)"));
+        NNL_TRY(nnl_dataset_check_finite(o->validation, who, "validation data"));
     }
     return NNL_OK;
+}
+
+static nnl_status fit(nnl_model *m, const nnl_dataset *train, const nnl_fit_options *o)
+{
+    static const char who[] = "nnl_model_fit";
+    NNL_TRY(check_fit(m, train, o, who));
+    int64_t slots = o->steps > 0 ? o->batch_size : nnl_dataset_size(train);
+    run_state rs = {o, nnl_alloc((size_t)slots * sizeof(int64_t)), now_seconds(), 0, 0, {0, 0, 0}, NAN, NAN, 0, 0,
+                    {{0}}};
+    if (!rs.indices)
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory for the sample order", who);
+    int saved_threads = nnl_threads_override(o->threads);
+    nnl_status s = o->steps > 0 ? run_steps(m, train, &rs) : run_epochs(m, train, &rs);
+    nnl_threads_override(saved_threads);
+    nnl_dealloc(rs.indices);
+    return nnl_error_in(s, who);
+}
+
+nnl_status nnl_model_fit_with(nnl_model *model, const nnl_dataset *train, const nnl_fit_options *options)
+{
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    if (options)
+        NNL_TRY(NNL_OPTIONS_READ(nnl_fit_options, NNL_FIT_OPTIONS_INIT, NNL_FIT_OPTIONS_MIN_SIZE, &o, options,
+                                 "nnl_model_fit_with"));
+    return fit(model, train, &o);
 }
 
 nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, const nnl_dataset *validation, int64_t epochs,
                          int64_t batch_size, uint64_t seed, nnl_progress_fn progress, void *user)
 {
-    NNL_TRY(check_fit_args(model, train, validation, epochs, batch_size));
-    int64_t *indices = nnl_alloc((size_t)nnl_dataset_size(train) * sizeof *indices);
-    if (!indices)
-        return nnl_error(NNL_E_NOMEM, "nnl_model_fit: out of memory for the sample order");
-    nnl_status s = run_epochs(model, train, validation, epochs, batch_size, seed, progress, user, indices);
-    nnl_dealloc(indices);
-    return nnl_error_in(s, "nnl_model_fit");
-}
-
-static nnl_status evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
-                           double *accuracy)
-{
-    NNL_CHECK_PTR("nnl_model_evaluate", model);
-    if (!model->compiled)
-        return nnl_error(NNL_E_STATE, "nnl_model_evaluate: the model is not compiled (nnl_model_compile first)");
-    if (batch_size < 1 || batch_size > (1 << 20))
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_evaluate: batch_size=%lld", (long long)batch_size);
-    NNL_TRY(nnl_model_check_data(model, data, 1, "nnl_model_evaluate"));
-    NNL_TRY(nnl_dataset_check_finite(data, "nnl_model_evaluate", "data"));
-    int64_t n = nnl_dataset_size(data);
-    double loss_sum = 0;
-    int64_t correct = 0;
-    int64_t indices[256];
-    for (int64_t first = 0; first < n; first += batch_size) {
-        int64_t count = n - first < batch_size ? n - first : batch_size;
-        NNL_TRY(ensure_batch(model, data, count));
-        for (int64_t done = 0; done < count; done += 256) {
-            int64_t part = count - done < 256 ? count - done : 256;
-            for (int64_t i = 0; i < part; i++)
-                indices[i] = first + done + i;
-            int64_t stride = nnl_dims_count(model->in_ndim, model->in_dims);
-            NNL_TRY(nnl_dataset_fill_batch(data, indices, part, model->batch_x->data + done * stride,
-                                           model->batch_y->data + done * nnl_dataset_target_size(data), NULL));
-        }
-        const nnl_tensor *y;
-        NNL_TRY(nnl_model_forward(model, model->train_ws, model->batch_x, 0, NULL, &y));
-        double l;
-        int64_t c;
-        NNL_TRY(batch_loss(model, y, count, 0, "nnl_model_evaluate", &l, &c));
-        if (!isfinite(l))
-            return nnl_error(NNL_E_NUMERIC, "nnl_model_evaluate: loss is %g at the batch of samples %lld..%lld", l,
-                             (long long)first, (long long)(first + count - 1));
-        loss_sum += l;
-        correct += c;
-    }
-    if (loss)
-        *loss = loss_sum / (double)n;
-    if (accuracy)
-        *accuracy = model->loss == NNL_LOSS_MSE ? NAN : (double)correct / (double)n;
-    return NNL_OK;
-}
-
-nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
-                              double *accuracy)
-{
-    return nnl_error_in(evaluate(model, data, batch_size, loss, accuracy), "nnl_model_evaluate");
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    o.epochs = epochs;
+    o.batch_size = batch_size;
+    o.validation = validation;
+    o.seed = seed;
+    o.progress = progress;
+    o.user = user;
+    return fit(model, train, &o);
 }

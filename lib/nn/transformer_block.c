@@ -3,6 +3,8 @@
  *   x {B, T, C} -> h = x + attention(layernorm(x))
  *               -> y = h + dense_C(gelu(dense_4C(layernorm(h))))
  *
+ * With dropout, each branch ends in a dropout layer (GPT-2's residual dropout).
+ *
  * Built from the public layers: two residual blocks, run in sequence with
  * their buffers in buf->inner. The constructor makes the children (dim is
  * needed for the MLP's widths), so a saved block's config is just heads and
@@ -53,10 +55,12 @@ static nnl_status transformer_backward(nnl_layer *l, const nnl_tensor *x, nnl_te
 static void transformer_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
     nnl_strbuf_printf(json, ",\"heads\":%lld,\"dim\":%lld", (long long)l->config.heads, (long long)l->config.units);
+    if (l->config.rate > 0.0f) /* written only when set: files without it load as before */
+        nnl_strbuf_printf(json, ",\"dropout\":%.9g", (double)l->config.rate);
 }
 
 static const nnl_layer_ops transformer_ops = {"transformer_block", transformer_build, transformer_forward,
-                                              transformer_backward, transformer_write_config, NULL};
+                                              transformer_backward, transformer_write_config, NULL, NNL_LAYER_CAUSAL};
 
 /* residual(inner[0], ..., inner[n-1]); on failure every layer is freed. */
 static nnl_status make_residual(nnl_layer **out, nnl_layer **inner, int n)
@@ -90,15 +94,20 @@ static nnl_status add_child(nnl_layer *block, nnl_layer *child)
     return NNL_OK;
 }
 
-nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim)
+/* Frees the layers of a failed construction (NULL entries are skipped). */
+static void free_all(nnl_layer **layers, int n)
 {
-    static const char who[] = "nnl_layer_transformer_block";
-    NNL_CHECK_PTR(who, out);
-    *out = NULL;
-    if (heads < 1 || dim < 1 || dim > ((int64_t)1 << 20) || dim % heads != 0)
-        return nnl_error(NNL_E_INVALID_ARG, "%s: heads=%lld dim=%lld, need dim in 1..2^20 divisible by heads", who,
-                         (long long)heads, (long long)dim);
-    nnl_layer *attn[2] = {NULL, NULL}, *mlp[3] = {NULL, NULL, NULL}, *res_attn = NULL, *res_mlp = NULL;
+    for (int i = 0; i < n; i++)
+        nnl_layer_free(layers[i]);
+}
+
+/* residual(layernorm, attention [, dropout]) and residual(layernorm,
+ * dense 4C gelu, dense C [, dropout]): GPT-2's two branches. */
+static nnl_status make_branches(nnl_layer **res_attn, nnl_layer **res_mlp, int64_t heads, int64_t dim,
+                                float dropout)
+{
+    nnl_layer *attn[3] = {NULL, NULL, NULL}, *mlp[4] = {NULL, NULL, NULL, NULL};
+    const int n_attn = dropout > 0.0f ? 3 : 2, n_mlp = dropout > 0.0f ? 4 : 3;
     nnl_status st = nnl_layer_layernorm(&attn[0], 1e-5f);
     if (st == NNL_OK)
         st = nnl_layer_causal_self_attention(&attn[1], heads);
@@ -108,25 +117,39 @@ nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t d
         st = nnl_layer_dense(&mlp[1], 4 * dim, NNL_ACT_GELU);
     if (st == NNL_OK)
         st = nnl_layer_dense(&mlp[2], dim, NNL_ACT_NONE);
+    if (st == NNL_OK && dropout > 0.0f)
+        st = nnl_layer_dropout(&attn[2], dropout);
+    if (st == NNL_OK && dropout > 0.0f)
+        st = nnl_layer_dropout(&mlp[3], dropout);
     if (st != NNL_OK) {
-        for (int i = 0; i < 2; i++)
-            nnl_layer_free(attn[i]);
-        for (int i = 0; i < 3; i++)
-            nnl_layer_free(mlp[i]);
+        free_all(attn, 3);
+        free_all(mlp, 4);
         return st;
     }
-    st = make_residual(&res_attn, attn, 2);
+    st = make_residual(res_attn, attn, n_attn);
     if (st != NNL_OK) {
-        for (int i = 0; i < 3; i++)
-            nnl_layer_free(mlp[i]);
+        free_all(mlp, 4);
         return st;
     }
-    st = make_residual(&res_mlp, mlp, 3);
-    if (st != NNL_OK) {
-        nnl_layer_free(res_attn);
-        return st;
-    }
-    st = nnl_layer_new(out, &transformer_ops, who);
+    st = make_residual(res_mlp, mlp, n_mlp);
+    if (st != NNL_OK)
+        nnl_layer_free(*res_attn);
+    return st;
+}
+
+nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, int64_t dim, float dropout)
+{
+    static const char who[] = "nnl_layer_transformer_block";
+    NNL_CHECK_PTR(who, out);
+    *out = NULL;
+    if (heads < 1 || dim < 1 || dim > ((int64_t)1 << 20) || dim % heads != 0)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: heads=%lld dim=%lld, need dim in 1..2^20 divisible by heads", who,
+                         (long long)heads, (long long)dim);
+    if (!(dropout >= 0.0f && dropout < 1.0f))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: dropout=%g, expected [0, 1)", who, (double)dropout);
+    nnl_layer *res_attn = NULL, *res_mlp = NULL;
+    NNL_TRY(make_branches(&res_attn, &res_mlp, heads, dim, dropout));
+    nnl_status st = nnl_layer_new(out, &transformer_ops, who);
     if (st != NNL_OK) {
         nnl_layer_free(res_attn);
         nnl_layer_free(res_mlp);
@@ -134,6 +157,7 @@ nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t d
     }
     (*out)->config.heads = heads;
     (*out)->config.units = dim;
+    (*out)->config.rate = dropout;
     if ((st = add_child(*out, res_attn)) != NNL_OK) {
         nnl_layer_free(res_mlp);
         nnl_layer_free(*out);
@@ -145,4 +169,9 @@ nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t d
         *out = NULL;
     }
     return st;
+}
+
+nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim)
+{
+    return nnl_layer_transformer_block_dropout(out, heads, dim, 0.0f);
 }

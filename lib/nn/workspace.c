@@ -25,6 +25,7 @@ void nnl_layer_buffers_release(nnl_layer_buffers *buf)
     nnl_tensor_free(buf->pre);
     nnl_tensor_free(buf->dx);
     nnl_tensor_free(buf->scratch);
+    nnl_tensor_free(buf->cache);
     nnl_workspace_free(buf->inner);
     *buf = (nnl_layer_buffers){0};
 }
@@ -49,6 +50,8 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
         nnl_layer_buffers *buf = &ws->buffers[i];
         int64_t dims[NNL_MAX_DIMS];
         nnl_batch_shape(batch, l->out_ndim, l->out_dims, dims);
+        if (ctx->time > 0)
+            dims[1] = ctx->time; /* generation: only the new positions (causal layers keep the time axis) */
         NNL_TRY(nnl_tensor_ensure(&buf->out, l->out_ndim + 1, dims, l->ops->type));
         buf->dy_is_logit_grad = 0;
         NNL_TRY(l->ops->forward(l, input, buf, ctx));

@@ -142,31 +142,37 @@ nnl_status nnl_optimizer_bind(nnl_optimizer *opt, nnl_param *const *params, int 
     return NNL_OK;
 }
 
-/* 1 / max(1, norm / clip): the factor that brings the global norm to clip. */
-static nnl_status clip_scale(const nnl_optimizer *opt, nnl_param *const *params, int n, float *scale)
+/* 1 / max(1, norm / clip): the factor that brings the global norm to clip.
+ * The norm is computed only when clipping asks for it (a pass over every
+ * gradient); *norm is NaN otherwise. */
+static nnl_status clip_scale(const nnl_optimizer *opt, nnl_param *const *params, int n, float clip, float *scale,
+                             double *norm)
 {
     *scale = 1.0f;
-    if (opt->clip_norm == 0.0f)
+    *norm = NAN;
+    if (clip == 0.0f)
         return NNL_OK;
     double sq = 0;
     const nnl_kernels *k = nnl_kernels_active();
     for (int i = 0; i < n; i++)
         if (params[i]->grad)
             sq += k->sum_squares(params[i]->grad->size, params[i]->grad->data);
-    double norm = sqrt(sq);
-    if (!isfinite(norm))
-        return nnl_error(NNL_E_NUMERIC, "optimizer: gradient norm is %g at step %lld", norm, (long long)opt->steps);
-    if (norm > opt->clip_norm)
-        *scale = (float)(opt->clip_norm / norm);
+    *norm = sqrt(sq);
+    if (!isfinite(*norm))
+        return nnl_error(NNL_E_NUMERIC, "optimizer: gradient norm is %g at step %lld", *norm,
+                         (long long)(opt->steps + 1));
+    if (*norm > clip)
+        *scale = (float)(clip / *norm);
     return NNL_OK;
 }
 
-nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int n)
+nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int n, float clip_norm,
+                              double *grad_norm)
 {
     if (opt->num_slots != n)
         return nnl_error(NNL_E_INTERNAL, "optimizer: bound to %d parameters, stepped with %d", opt->num_slots, n);
     float scale;
-    NNL_TRY(clip_scale(opt, params, n, &scale));
+    NNL_TRY(clip_scale(opt, params, n, clip_norm > 0.0f ? clip_norm : opt->clip_norm, &scale, grad_norm));
     float lr = nnl_schedule_lr(opt, opt->steps);
     opt->steps++;
     for (int i = 0; i < n; i++) {

@@ -30,8 +30,11 @@ struct nnl_optimizer {
 /* Allocate zeroed state for `n` parameters (trainable ones get slots). */
 nnl_status nnl_optimizer_bind(nnl_optimizer *opt, nnl_param *const *params, int n);
 /* One step over all trainable params with their accumulated gradients
- * (already averaged over the batch). Clips by global norm when set. */
-nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int n);
+ * (already averaged over the batch). Clips the global norm to clip_norm when
+ * > 0, else to the optimizer's own setting when set; *grad_norm receives the
+ * norm before clipping, NaN when nothing clips. */
+nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int n, float clip_norm,
+                              double *grad_norm);
 /* Learning rate at step t (warm-up and schedule applied). */
 float nnl_schedule_lr(const nnl_optimizer *opt, int64_t t);
 

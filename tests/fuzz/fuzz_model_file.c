@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz_targets.h"
-#include "io/model_io.h"
+#include "nn/model_io.h"
 #include "nn/gpt_internal.h"
 #include "nn/model.h"
 #include "nnlite.h"

@@ -1,8 +1,8 @@
 /* Internal: loading a sequential model from memory, for the fuzz target and
  * its regression tests. It shares every check with nnl_model_load(), which
  * reads the file and calls the same code. */
-#ifndef NNL_IO_MODEL_IO_H
-#define NNL_IO_MODEL_IO_H
+#ifndef NNL_NN_MODEL_IO_H
+#define NNL_NN_MODEL_IO_H
 
 #include <stddef.h>
 

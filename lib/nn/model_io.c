@@ -4,8 +4,11 @@
  *   format                "nnlite.sequential"
  *   nnlite.version        library version that wrote the file
  *   nnlite.architecture   JSON {"input": [dims], "layers": [{"type": ...}, ...]}
- *   nnlite.loss           "sparse_categorical_crossentropy" | "mse" (compiled models)
+ *   nnlite.loss           the loss (nnl_loss_name(): "sparse_categorical_crossentropy", "mse" ...) of a
+ *                         compiled or loaded model: a loaded model evaluates without compiling
  *   nnlite.optimizer      JSON optimizer settings and step (with NNL_SAVE_OPTIMIZER)
+ *   nnlite.train_rng      "state,increment" of the steps-mode generator (with NNL_SAVE_OPTIMIZER,
+ *                         once steps-mode training has seeded it)
  * Tensors: "layers.<i>.<param>" (residual inner layers "layers.<i>.inner.<j>.<param>"),
  * and with the optimizer "optimizer.<param name>.m" / ".v". See docs/file-format.md. */
 #include <math.h>
@@ -13,14 +16,12 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "io/model_io.h"
+#include "nn/model_io.h"
 #include "io/safetensors.h"
 #include "nn/model.h"
 #include "nnlite/version.h"
 
 #define MODEL_FORMAT "nnlite.sequential"
-
-static const char *loss_name(nnl_loss loss) { return loss == NNL_LOSS_MSE ? "mse" : "sparse_categorical_crossentropy"; }
 
 static void write_architecture(const nnl_model *m, nnl_strbuf *json)
 {
@@ -74,8 +75,8 @@ static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, n
     write_architecture(m, arch);
     NNL_TRY(nnl_strbuf_status(arch, "nnl_model_save"));
     NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.architecture", arch->data));
-    if (m->compiled)
-        NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.loss", loss_name(m->loss)));
+    if (m->has_loss)
+        NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.loss", nnl_loss_name(m->loss)));
     for (int i = 0; i < m->num_params; i++) {
         const nnl_tensor *v = m->params[i].param->value;
         NNL_TRY(nnl_st_writer_add_tensor(w, m->params[i].name, v->ndim, v->dims, v->data));
@@ -85,6 +86,12 @@ static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, n
         NNL_TRY(nnl_strbuf_status(opt, "nnl_model_save"));
         NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.optimizer", opt->data));
         NNL_TRY(add_optimizer_state(m, w));
+        if (m->train_rng_seeded) {
+            char rng[64];
+            snprintf(rng, sizeof rng, "%llu,%llu", (unsigned long long)m->train_rng.state,
+                     (unsigned long long)m->train_rng.increment);
+            NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.train_rng", rng));
+        }
     }
     return NNL_OK;
 }
@@ -257,16 +264,40 @@ static int64_t optimizer_tensor_count(const nnl_model *m)
     return n;
 }
 
-/* Compile with the saved loss and, when present, the saved optimizer state. */
+/* The steps-mode generator saved with the optimizer state, when present. */
+static nnl_status restore_train_rng(nnl_model *m, const nnl_st_file *f, const char *path)
+{
+    const char *text = nnl_st_file_metadata(f, "nnlite.train_rng");
+    if (!text)
+        return NNL_OK;
+    unsigned long long state, increment;
+    int used = 0;
+    if (sscanf(text, "%llu,%llu%n", &state, &increment, &used) != 2 || text[used] != '\0' || increment % 2 == 0)
+        return nnl_error(NNL_E_FORMAT, "%s: metadata nnlite.train_rng='%s', expected \"state,odd increment\"", path,
+                         text);
+    m->train_rng.state = state;
+    m->train_rng.increment = increment;
+    m->train_rng_seeded = 1;
+    return NNL_OK;
+}
+
+/* The saved loss (evaluation needs no compile) and, when present, the saved
+ * optimizer state (the model comes back compiled, ready to resume). */
 static nnl_status restore_training(nnl_model *m, const nnl_st_file *f, const char *path, int64_t *expected)
 {
     const char *loss = nnl_st_file_metadata(f, "nnlite.loss");
     const char *opt_text = nnl_st_file_metadata(f, "nnlite.optimizer");
-    if (!loss || !opt_text)
+    if (!loss)
         return NNL_OK;
-    nnl_loss kind = strcmp(loss, "mse") == 0 ? NNL_LOSS_MSE : NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
-    if (kind != NNL_LOSS_MSE && strcmp(loss, loss_name(kind)) != 0)
+    nnl_loss kind;
+    if (!nnl_loss_parse(loss, &kind))
         return nnl_error(NNL_E_FORMAT, "%s: unknown loss '%s'", path, loss);
+    if (nnl_model_check_loss(m, kind, path) != NNL_OK)
+        return nnl_error_rethrow(NNL_E_FORMAT, path);
+    m->loss = kind;
+    m->has_loss = 1;
+    if (!opt_text)
+        return NNL_OK;
     nnl_json *json;
     NNL_TRY(nnl_json_parse(&json, opt_text, strlen(opt_text), path));
     opt_reader r = {json, path, NNL_OK};
@@ -284,6 +315,8 @@ static nnl_status restore_training(nnl_model *m, const nnl_st_file *f, const cha
     nnl_json_free(json);
     if (s == NNL_E_INVALID_ARG || s == NNL_E_SHAPE)
         s = nnl_error_rethrow(NNL_E_FORMAT, path);
+    if (s == NNL_OK)
+        s = restore_train_rng(m, f, path);
     if (s == NNL_OK) {
         s = load_optimizer_state(m, f, path);
         *expected += optimizer_tensor_count(m);

@@ -1,0 +1,175 @@
+/* The model's training buffers, the loss of a batch, and evaluation (over a
+ * whole data set in order, or over random batches of it). */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+
+nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
+                             const nnl_forward_ctx *ctx, const nnl_tensor **y)
+{
+    return nnl_sequence_forward(m->layers, m->num_layers, ws, x, ctx, y);
+}
+
+/* Prediction rows per sample: the output's count over its last dimension. */
+static int64_t rows_per_sample(const nnl_model *m, int64_t *cols)
+{
+    int ndim;
+    const int64_t *dims;
+    nnl_model_out_shape(m, &ndim, &dims);
+    *cols = dims[ndim - 1];
+    return nnl_dims_count(ndim - 1, dims);
+}
+
+nnl_status nnl_model_ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t batch)
+{
+    if (!m->train_ws)
+        NNL_TRY(nnl_workspace_create(&m->train_ws, m->num_layers));
+    int64_t dims[NNL_MAX_DIMS];
+    nnl_batch_shape(batch, m->in_ndim, m->in_dims, dims);
+    NNL_TRY(nnl_tensor_ensure(&m->batch_x, m->in_ndim + 1, dims, "fit"));
+    int64_t target[2] = {batch, nnl_dataset_target_size(data)};
+    NNL_TRY(nnl_tensor_ensure(&m->batch_y, 2, target, "fit"));
+    int out_ndim;
+    const int64_t *out_dims;
+    nnl_model_out_shape(m, &out_ndim, &out_dims);
+    nnl_batch_shape(batch, out_ndim, out_dims, dims);
+    NNL_TRY(nnl_tensor_ensure(&m->loss_grad, out_ndim + 1, dims, "fit"));
+    int64_t cols, rows = batch * rows_per_sample(m, &cols);
+    if (rows > m->labels_capacity) {
+        int32_t *labels = nnl_alloc((size_t)rows * sizeof *labels);
+        if (!labels)
+            return nnl_error(NNL_E_NOMEM, "fit: out of memory for %lld labels", (long long)rows);
+        nnl_dealloc(m->batch_labels);
+        m->batch_labels = labels;
+        m->labels_capacity = rows;
+    }
+    return NNL_OK;
+}
+
+nnl_status nnl_model_batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
+                                nnl_loss_result *result)
+{
+    /* A softmax last layer keeps its logits: cross-entropy then takes them
+     * and its gradient skips the softmax (the layer is told so). */
+    nnl_layer_buffers *last = &m->train_ws->buffers[m->num_layers - 1];
+    const int fused = m->loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY && last->logits;
+    int64_t cols, rows = batch * rows_per_sample(m, &cols);
+    nnl_loss_input in = {y->data, fused ? last->logits->data : NULL, m->batch_y->data, batch, rows, cols,
+                         grad ? m->loss_grad->data : NULL, m->batch_labels, who};
+    NNL_TRY(nnl_loss_compute(m->loss, &in, result));
+    last->dy_is_logit_grad = fused && grad;
+    return NNL_OK;
+}
+
+static nnl_status check_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, const char *who)
+{
+    NNL_CHECK_PTR(who, model);
+    if (!model->has_loss)
+        return nnl_error(NNL_E_STATE, "%s: the model has no loss: it is not compiled (nnl_model_compile first) "
+                         "nor loaded from a file that names one", who);
+    if (batch_size < 1 || batch_size > (1 << 20))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: batch_size=%lld", who, (long long)batch_size);
+    NNL_TRY(nnl_model_check_data(model, data, 1, who));
+    return nnl_dataset_check_finite(data, who, "data");
+}
+
+/* Forward and loss of samples indices[0..count) added to *total. */
+static nnl_status evaluate_batch(nnl_model *m, const nnl_dataset *data, const int64_t *indices, int64_t count,
+                                 const char *who, nnl_loss_result *total)
+{
+    NNL_TRY(nnl_model_ensure_batch(m, data, count));
+    NNL_TRY(nnl_dataset_fill_batch(data, indices, count, m->batch_x->data, m->batch_y->data, NULL));
+    const nnl_tensor *y;
+    const nnl_forward_ctx ctx = {0, NULL, 0, 0};
+    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
+    nnl_loss_result r;
+    NNL_TRY(nnl_model_batch_loss(m, y, count, 0, who, &r));
+    if (!isfinite(r.sum))
+        return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at the batch of sample %lld", who, r.sum,
+                         (long long)indices[0]);
+    total->sum += r.sum;
+    total->count += r.count;
+    total->correct += r.correct;
+    return NNL_OK;
+}
+
+static void report(const nnl_model *m, const nnl_loss_result *total, double *loss, double *accuracy)
+{
+    double units = total->count > 0 ? (double)total->count : NAN;
+    if (loss)
+        *loss = total->sum / units;
+    if (accuracy)
+        *accuracy = nnl_loss_has_accuracy(m->loss) ? (double)total->correct / units : NAN;
+}
+
+static nnl_status evaluate_in_order(nnl_model *m, const nnl_dataset *data, int64_t batch_size, double *loss,
+                                    double *accuracy)
+{
+    static const char who[] = "nnl_model_evaluate";
+    NNL_TRY(check_evaluate(m, data, batch_size, who));
+    int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
+    if (!indices)
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory for %lld indices", who, (long long)batch_size);
+    nnl_loss_result total = {0, 0, 0};
+    nnl_status s = NNL_OK;
+    const int64_t n = nnl_dataset_size(data);
+    for (int64_t first = 0; first < n && s == NNL_OK; first += batch_size) {
+        int64_t count = n - first < batch_size ? n - first : batch_size;
+        for (int64_t i = 0; i < count; i++)
+            indices[i] = first + i;
+        s = evaluate_batch(m, data, indices, count, who, &total);
+    }
+    nnl_dealloc(indices);
+    if (s == NNL_OK)
+        report(m, &total, loss, accuracy);
+    return s;
+}
+
+nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
+                              double *accuracy)
+{
+    return nnl_error_in(evaluate_in_order(model, data, batch_size, loss, accuracy), "nnl_model_evaluate");
+}
+
+void nnl_model_draw_indices(nnl_rng *rng, int64_t n, int64_t *indices, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++)
+        indices[i] = (int64_t)nnl_rng_below(rng, (uint32_t)n);
+}
+
+static nnl_status evaluate_sampled(nnl_model *m, const nnl_dataset *data, int64_t batches, int64_t batch_size,
+                                   uint64_t seed, double *loss, double *accuracy)
+{
+    static const char who[] = "nnl_model_evaluate_sampled";
+    NNL_TRY(check_evaluate(m, data, batch_size, who));
+    if (batches < 1 || batches > ((int64_t)1 << 30))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: batches=%lld, expected >= 1", who, (long long)batches);
+    if (nnl_dataset_size(data) > (int64_t)UINT32_MAX)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: more than 2^32 samples", who);
+    int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
+    if (!indices)
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory for %lld indices", who, (long long)batch_size);
+    nnl_rng rng;
+    nnl_rng_seed(&rng, seed, 2);
+    nnl_loss_result total = {0, 0, 0};
+    nnl_status s = NNL_OK;
+    for (int64_t b = 0; b < batches && s == NNL_OK; b++) {
+        nnl_model_draw_indices(&rng, nnl_dataset_size(data), indices, batch_size);
+        s = evaluate_batch(m, data, indices, batch_size, who, &total);
+    }
+    nnl_dealloc(indices);
+    if (s == NNL_OK)
+        report(m, &total, loss, accuracy);
+    return s;
+}
+
+nnl_status nnl_model_evaluate_sampled(nnl_model *model, const nnl_dataset *data, int64_t batches,
+                                      int64_t batch_size, uint64_t seed, double *loss, double *accuracy)
+{
+    return nnl_error_in(evaluate_sampled(model, data, batches, batch_size, seed, loss, accuracy),
+                        "nnl_model_evaluate_sampled");
+}
