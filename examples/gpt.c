@@ -7,9 +7,9 @@
  *             [--top-k N] [--top-p X] [--seed N]
  *
  * The corpus defaults to Debian's fortunes-zh (/usr/share/games/fortunes/
- * chinese); ANSI colour escapes are stripped. The last line of `train` is
+ * chinese); ANSI colour escapes are stripped; the model goes to
+ * out/gpt.safetensors unless --save says otherwise. The last line of `train` is
  * "val_loss=x.xxxx tokens_per_s=x" (validation loss over 50 batches). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +17,17 @@
 
 #include <nnlite.h>
 
+#include "common/cli.h"
+
 typedef struct train_args {
     const char *corpus, *save, *resume;
-    long long iters, layers, heads, embd, block, batch, threads, seed;
+    int64_t iters, layers, heads, embd, block, batch, threads, seed;
     double lr, dropout;
 } train_args;
 
 typedef struct generate_args {
     const char *model, *prompt;
-    long long tokens, top_k, seed;
+    int64_t tokens, top_k, seed;
     double temperature, top_p;
 } generate_args;
 
@@ -46,83 +48,37 @@ static int fail(const char *what, nnl_status st)
     return 1;
 }
 
-static int parse_int(const char *s, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_real(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || end == s)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Match "--name VALUE" at argv[*i]; advances *i past the value. */
-static const char *option(int argc, char **argv, int *i, const char *name)
-{
-    if (strcmp(argv[*i], name) != 0 || *i + 1 >= argc)
-        return NULL;
-    *i += 1;
-    return argv[*i];
-}
-
 static int parse_train(int argc, char **argv, train_args *a)
 {
-    for (int i = 2; i < argc; i++) {
-        const char *v;
-        int bad = 0;
-        if ((v = option(argc, argv, &i, "--corpus"))) a->corpus = v;
-        else if ((v = option(argc, argv, &i, "--save"))) a->save = v;
-        else if ((v = option(argc, argv, &i, "--resume"))) a->resume = v;
-        else if ((v = option(argc, argv, &i, "--iters"))) bad = parse_int(v, &a->iters);
-        else if ((v = option(argc, argv, &i, "--layers"))) bad = parse_int(v, &a->layers);
-        else if ((v = option(argc, argv, &i, "--heads"))) bad = parse_int(v, &a->heads);
-        else if ((v = option(argc, argv, &i, "--embd"))) bad = parse_int(v, &a->embd);
-        else if ((v = option(argc, argv, &i, "--block"))) bad = parse_int(v, &a->block);
-        else if ((v = option(argc, argv, &i, "--batch"))) bad = parse_int(v, &a->batch);
-        else if ((v = option(argc, argv, &i, "--threads"))) bad = parse_int(v, &a->threads);
-        else if ((v = option(argc, argv, &i, "--seed"))) bad = parse_int(v, &a->seed);
-        else if ((v = option(argc, argv, &i, "--lr"))) bad = parse_real(v, &a->lr);
-        else if ((v = option(argc, argv, &i, "--dropout"))) bad = parse_real(v, &a->dropout);
-        else bad = 1;
-        if (bad) {
-            fprintf(stderr, "gpt train: bad argument '%s'\n", argv[i]);
-            return -1;
-        }
-    }
-    return 0;
+    const cli_option table[] = {
+        {"--corpus", CLI_STRING, &a->corpus}, {"--save", CLI_STRING, &a->save},
+        {"--resume", CLI_STRING, &a->resume}, {"--iters", CLI_INT, &a->iters},
+        {"--layers", CLI_INT, &a->layers},    {"--heads", CLI_INT, &a->heads},
+        {"--embd", CLI_INT, &a->embd},        {"--block", CLI_INT, &a->block},
+        {"--batch", CLI_INT, &a->batch},      {"--threads", CLI_INT, &a->threads},
+        {"--seed", CLI_INT, &a->seed},        {"--lr", CLI_REAL, &a->lr},
+        {"--dropout", CLI_REAL, &a->dropout},
+    };
+    if (cli_parse("gpt train", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
+        return -1;
+    return cli_make_parent_dir("gpt train", a->save);
 }
 
 static int parse_generate(int argc, char **argv, generate_args *a)
 {
-    for (int i = 2; i < argc; i++) {
-        const char *v;
-        int bad = 0;
-        if ((v = option(argc, argv, &i, "--model"))) a->model = v;
-        else if ((v = option(argc, argv, &i, "--prompt"))) a->prompt = v;
-        else if ((v = option(argc, argv, &i, "--tokens"))) bad = parse_int(v, &a->tokens);
-        else if ((v = option(argc, argv, &i, "--top-k"))) bad = parse_int(v, &a->top_k);
-        else if ((v = option(argc, argv, &i, "--seed"))) bad = parse_int(v, &a->seed);
-        else if ((v = option(argc, argv, &i, "--temperature"))) bad = parse_real(v, &a->temperature);
-        else if ((v = option(argc, argv, &i, "--top-p"))) bad = parse_real(v, &a->top_p);
-        else bad = 1;
-        if (bad) {
-            fprintf(stderr, "gpt generate: bad argument '%s'\n", argv[i]);
-            return -1;
-        }
+    const cli_option table[] = {
+        {"--model", CLI_STRING, &a->model},        {"--prompt", CLI_STRING, &a->prompt},
+        {"--tokens", CLI_INT, &a->tokens},         {"--top-k", CLI_INT, &a->top_k},
+        {"--seed", CLI_INT, &a->seed},             {"--temperature", CLI_REAL, &a->temperature},
+        {"--top-p", CLI_REAL, &a->top_p},
+    };
+    if (cli_parse("gpt generate", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
+        return -1;
+    if (!a->model) {
+        fprintf(stderr, "gpt generate: --model is required\n");
+        return -1;
     }
-    return a->model ? 0 : -1;
+    return 0;
 }
 
 /* Progress: a line every 100 steps and at every validation. */
@@ -180,7 +136,7 @@ static int load_corpus(const char *corpus, const nnl_gpt *resumed, long long see
 
 static int train(int argc, char **argv)
 {
-    train_args a = {"/usr/share/games/fortunes/chinese", "gpt.safetensors", NULL, 2000, 4, 4, 128, 64, 12, 0,
+    train_args a = {"/usr/share/games/fortunes/chinese", "out/gpt.safetensors", NULL, 2000, 4, 4, 128, 64, 12, 0,
                     1337, 1e-3, 0.0};
     if (parse_train(argc, argv, &a) != 0)
         return usage();

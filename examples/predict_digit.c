@@ -9,8 +9,10 @@
  * The model defaults to models/digits.safetensors (scripts/train-default-model).
  * Exit status: 0 when every image was classified, 1 otherwise. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/cli.h"
 #include "common/digit_image.h"
 #include "common/digit_model.h"
 #include "common/image_read.h"
@@ -59,24 +61,29 @@ static int predict_file(const nnl_model *model, const char *path)
 int main(int argc, char **argv)
 {
     const char *model_path = digit_model_default_path();
-    int first = 1;
-    if (argc > 2 && !strcmp(argv[1], "--model")) {
-        model_path = argv[2];
-        first = 3;
+    const cli_option table[] = {{"--model", CLI_STRING, &model_path}};
+    const char **images = malloc(sizeof *images * (size_t)argc);
+    int count = 0;
+    if (!images) {
+        fprintf(stderr, "predict_digit: out of memory\n");
+        return 1;
     }
-    if (first >= argc || !strncmp(argv[first], "--", 2)) {
+    if (cli_parse("predict_digit", argc, argv, 1, table, CLI_COUNT(table), images, argc, &count) != 0 || count == 0) {
         fprintf(stderr, "usage: predict_digit [--model FILE] IMAGE...\n");
+        free(images);
         return 2;
     }
     nnl_model *model = NULL;
     nnl_status s = nnl_model_load(&model, model_path);
     if (s != NNL_OK) {
         fprintf(stderr, "predict_digit: cannot load the model: %s (%s)\n", nnl_last_error(), nnl_status_str(s));
+        free(images);
         return 1;
     }
     int failures = 0;
-    for (int i = first; i < argc; i++)
-        failures += predict_file(model, argv[i]) != 0;
+    for (int i = 0; i < count; i++)
+        failures += predict_file(model, images[i]) != 0;
     nnl_model_free(model);
+    free(images);
     return failures ? 1 : 0;
 }

@@ -23,14 +23,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/cli.h"
 #include "common/progress_bar.h"
 #include "nnlite.h"
 
 typedef struct options {
     const char *data_dir, *save_path;
-    int64_t epochs, batch;
-    int threads;
-    uint64_t seed;
+    int64_t epochs, batch, threads, seed;
 } options;
 
 /* Augmentation limits: a hand-drawn digit, once cropped and centred like
@@ -47,27 +46,18 @@ static int fail(const char *what, nnl_status s)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){"data/mnist", "digits.safetensors", 20, 64, 0, 2024};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!value || strncmp(arg, "--", 2) != 0) {
-            fprintf(stderr, "usage: train_digits [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] "
-                            "[--save FILE]\n");
-            return -1;
-        }
-        i++;
-        if (!strcmp(arg, "--data")) o->data_dir = value;
-        else if (!strcmp(arg, "--save")) o->save_path = value;
-        else if (!strcmp(arg, "--epochs")) o->epochs = atoll(value);
-        else if (!strcmp(arg, "--batch")) o->batch = atoll(value);
-        else if (!strcmp(arg, "--threads")) o->threads = atoi(value);
-        else if (!strcmp(arg, "--seed")) o->seed = strtoull(value, NULL, 10);
-        else {
-            fprintf(stderr, "train_digits: unknown option %s\n", arg);
-            return -1;
-        }
+    *o = (options){"data/mnist", "out/digits.safetensors", 20, 64, 0, 2024};
+    const cli_option table[] = {
+        {"--data", CLI_STRING, &o->data_dir}, {"--save", CLI_STRING, &o->save_path},
+        {"--epochs", CLI_INT, &o->epochs},    {"--batch", CLI_INT, &o->batch},
+        {"--threads", CLI_INT, &o->threads},  {"--seed", CLI_INT, &o->seed},
+    };
+    if (cli_parse("train_digits", argc, argv, 1, table, CLI_COUNT(table), NULL, 0, NULL) != 0) {
+        fprintf(stderr, "usage: train_digits [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] "
+                        "[--save FILE]\n");
+        return -1;
     }
-    return 0;
+    return cli_make_parent_dir("train_digits", o->save_path);
 }
 
 /* Creates the layers in order; on failure frees the ones already made. */
@@ -163,7 +153,7 @@ int main(int argc, char **argv)
     if (parse_options(argc, argv, &o) != 0)
         return 2;
     nnl_status s;
-    if (o.threads > 0 && (s = nnl_set_num_threads(o.threads)) != NNL_OK)
+    if (o.threads > 0 && (s = nnl_set_num_threads((int)o.threads)) != NNL_OK)
         return fail("--threads", s);
     nnl_dataset *train = NULL, *test = NULL;
     if ((s = nnl_dataset_load_idx_dir(&train, &test, o.data_dir)) != NNL_OK) {

@@ -5,6 +5,7 @@
 //       "IMAGE: digit=N p=0.xx" for each picture, preprocessed like MNIST by
 //       the C helpers the C examples use.
 //   nnlite_cpp train [--save FILE]
+//       (FILE defaults to out/nnlite_cpp.safetensors, its folder made if missing.)
 //       Trains a tiny network to tell points inside a circle from points
 //       outside, saves it, loads it back and checks that the reloaded model
 //       predicts the same; the last line is "test_accuracy=0.xx reloaded=same".
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <random>
 #include <string>
@@ -92,6 +94,9 @@ int train(const std::string &save_path)
             std::printf("epoch %d: loss %.4f accuracy %.4f\n", epoch, loss, accuracy);
     });
     double accuracy = model.evaluate(test_set, 64).second;
+    std::filesystem::path folder = std::filesystem::path(save_path).parent_path();
+    if (!folder.empty())
+        std::filesystem::create_directories(folder);
     model.save(save_path);
     nnl::Model reloaded = nnl::Model::load(save_path);
     nnl::Tensor x({256, 2}, test_points.xy);
@@ -129,7 +134,7 @@ int main(int argc, char **argv)
         if (command == "classify" && !args.empty())
             return classify(file.empty() ? "models/digits.safetensors" : file, args);
         if (command == "train" && args.empty())
-            return train(file.empty() ? "nnlite_cpp.safetensors" : file);
+            return train(file.empty() ? "out/nnlite_cpp.safetensors" : file);
         return usage();
     } catch (const std::exception &e) {
         std::cerr << "nnlite_cpp: " << e.what() << "\n";

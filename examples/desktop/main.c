@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "common/cli.h"
 #include "common/digit_model.h"
 #include "recognizer_window.h"
 
@@ -20,9 +21,8 @@ static void activate(GApplication *app, gpointer model_path)
 int main(int argc, char **argv)
 {
     const char *model_path = digit_model_default_path();
-    if (argc == 3 && !strcmp(argv[1], "--model"))
-        model_path = argv[2];
-    else if (argc != 1) {
+    const cli_option table[] = {{"--model", CLI_STRING, &model_path}};
+    if (cli_parse("digit_recognizer", argc, argv, 1, table, CLI_COUNT(table), NULL, 0, NULL) != 0) {
         fprintf(stderr, "usage: digit_recognizer [--model FILE]\n");
         return 2;
     }

@@ -11,6 +11,7 @@ predicted labels (matplotlib when installed, else a PNG).
     python3 examples/python/mnist_cnn.py [--data DIR] [--epochs N] [--batch N] [--threads N]
                                          [--seed N] [--save FILE] [--grid FILE.png]
 
+The model and the picture go to out/ unless --save/--grid say otherwise.
 The last line is machine-readable: test_accuracy=0.xxxx train_seconds=x.xx
 It needs only the standard library; numpy is used when installed.
 """
@@ -36,9 +37,13 @@ def parse_args():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--threads", type=int, default=0, help="compute threads (default: all cores)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--save", default="mnist_cnn.safetensors", help="where to save the trained model")
-    parser.add_argument("--grid", default="mnist_predictions.png", help="picture of 25 predictions")
-    return parser.parse_args()
+    parser.add_argument("--save", default="out/mnist_cnn.safetensors", help="where to save the trained model")
+    parser.add_argument("--grid", default="out/mnist_predictions.png", help="picture of 25 predictions")
+    args = parser.parse_args()
+    for path in (args.save, args.grid):  # outputs go to out/ by default: make the folder
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+    return args
 
 
 def build_model(seed):
