@@ -5,6 +5,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 static uint64_t read_xcr0(void)
@@ -44,12 +45,20 @@ static nnl_simd detect(void)
     return NNL_SIMD_AVX2;
 }
 
+/* Detected on first use, possibly by several threads at once: each writes
+ * the same value, and an atomic makes that race well defined (a plain
+ * static would be a data race, undefined behaviour that ThreadSanitizer
+ * reports). Relaxed order suffices: the value carries no other data. */
+static atomic_int best_level = -1;
+
 nnl_simd nnl_cpu_best_simd(void)
 {
-    static nnl_simd best = (nnl_simd)-1;
-    if ((int)best < 0)
-        best = detect(); /* idempotent: a race writes the same value */
-    return best;
+    int best = atomic_load_explicit(&best_level, memory_order_relaxed);
+    if (best < 0) {
+        best = (int)detect();
+        atomic_store_explicit(&best_level, best, memory_order_relaxed);
+    }
+    return (nnl_simd)best;
 }
 
 int nnl_cpu_supports(nnl_simd level)

@@ -1,6 +1,7 @@
 /* Process-wide settings: SIMD level (chosen once) and thread count. */
 #include "nnlite/runtime.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,28 +18,46 @@ const char *nnl_simd_name(nnl_simd level)
     return simd_names[level];
 }
 
-/* NNL_SIMD lowers the level; an unknown name or a level the CPU lacks is ignored. */
-static nnl_simd choose_level(void)
+/* NNL_SIMD lowers the level; an unknown name or a level the CPU lacks is
+ * ignored, and *ignored is set so that the caller can say so. */
+static nnl_simd choose_level(int *ignored)
 {
     nnl_simd best = nnl_cpu_best_simd();
     const char *forced = getenv("NNL_SIMD");
+    *ignored = 0;
     if (!forced)
         return best;
     for (int level = 0; level <= NNL_SIMD_NEON; level++) {
         if (strcmp(forced, simd_names[level]) == 0 && nnl_cpu_supports((nnl_simd)level))
             return (nnl_simd)level;
     }
-    nnl_log(NNL_LOG_WARN, "NNL_SIMD=%s is unknown or unsupported here; using %s", forced,
-            simd_names[best]);
+    *ignored = 1;
     return best;
 }
 
+/* Chosen on first use, which may happen in many threads at once: each
+ * computes the same level, the first compare-and-swap publishes it, and only
+ * that thread logs a warning (after publishing, so that a log callback that
+ * asks for the level gets it instead of recursing). An atomic rather than
+ * pthread_once for that reason: no lock is held while the callback runs. */
+static atomic_int chosen_level = -1;
+
 nnl_simd nnl_simd_level(void)
 {
-    static int chosen = -1;
-    if (chosen < 0)
-        chosen = (int)choose_level(); /* idempotent: a race writes the same value */
-    return (nnl_simd)chosen;
+    int level = atomic_load_explicit(&chosen_level, memory_order_acquire);
+    if (level >= 0)
+        return (nnl_simd)level;
+    int ignored;
+    int mine = (int)choose_level(&ignored);
+    int expected = -1;
+    if (atomic_compare_exchange_strong_explicit(&chosen_level, &expected, mine, memory_order_acq_rel,
+                                                memory_order_acquire)) {
+        if (ignored)
+            nnl_log(NNL_LOG_WARN, "NNL_SIMD=%s is unknown or unsupported here; using %s",
+                    getenv("NNL_SIMD"), simd_names[mine]);
+        return (nnl_simd)mine;
+    }
+    return (nnl_simd)expected; /* another thread was first; same value */
 }
 
 nnl_status nnl_set_num_threads(int n)
