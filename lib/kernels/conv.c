@@ -100,13 +100,12 @@ static void images_part(void *arg, int part, int parts)
 {
     const image_job *j = arg;
     const nnl_conv_shape *s = j->s;
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
-    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
-    for (int64_t n = n0; n < n1; n++) {
+    image_range r = image_part(s, part, parts);
+    for (int64_t n = r.n0; n < r.n1; n++) {
         if (j->backward)
-            backward_input_image(s, j->in + n * y_img, j->w, j->out + n * x_img);
+            backward_input_image(s, j->in + n * r.y_img, j->w, j->out + n * r.x_img);
         else
-            forward_image(s, j->in + n * x_img, j->w, j->bias, j->out + n * y_img);
+            forward_image(s, j->in + n * r.x_img, j->w, j->bias, j->out + n * r.y_img);
     }
 }
 

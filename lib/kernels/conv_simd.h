@@ -148,10 +148,9 @@ static void fwd_part(void *arg, int part, int parts)
 {
     const fwd_job *j = arg;
     const nnl_conv_shape *s = j->s;
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
-    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
-    for (int64_t n = n0; n < n1; n++) {
-        fwd_ctx c = {s, j->x + n * x_img, j->w, j->bias, j->y + n * y_img, s->stride_w * s->in_c};
+    image_range r = image_part(s, part, parts);
+    for (int64_t n = r.n0; n < r.n1; n++) {
+        fwd_ctx c = {s, j->x + n * r.x_img, j->w, j->bias, j->y + n * r.y_img, s->stride_w * s->in_c};
         for (int64_t oh = 0; oh < s->out_h; oh++)
             fwd_row(&c, oh, j->ow0, j->ow1);
     }
@@ -472,10 +471,9 @@ static void bwd_x_part(void *arg, int part, int parts)
 {
     const bwd_x_job *j = arg;
     const nnl_conv_shape *s = j->s;
-    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, n0, n1;
-    nnl_parallel_share(s->batch, 1, part, parts, &n0, &n1);
-    for (int64_t n = n0; n < n1; n++) {
-        bwd_x_ctx c = {s, j->dy + n * y_img, j->w, j->dx + n * x_img};
+    image_range r = image_part(s, part, parts);
+    for (int64_t n = r.n0; n < r.n1; n++) {
+        bwd_x_ctx c = {s, j->dy + n * r.y_img, j->w, j->dx + n * r.x_img};
         bwd_x_image(&c);
     }
 }

@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 
+#include "core/pool.h"
+#include "kernels/kernels.h"
+
 /* The taps [*lo, *hi) of output o's window that fall inside the input. */
 static inline void window_taps(int64_t o, int64_t stride, int64_t pad, int64_t kernel, int64_t in,
                                int64_t *lo, int64_t *hi)
@@ -30,6 +33,21 @@ static inline void window_interior(int64_t stride, int64_t pad, int64_t kernel, 
         *hi = out;
     if (*lo > *hi)
         *lo = *hi;
+}
+
+/* The images [n0, n1) of part `part` of `parts` (images are independent,
+ * so the conv and pool kernels share a batch out by whole images), and the
+ * floats per image of the input (x_img) and of the output (y_img). */
+typedef struct image_range {
+    int64_t n0, n1;
+    int64_t x_img, y_img;
+} image_range;
+
+static inline image_range image_part(const nnl_conv_shape *s, int part, int parts)
+{
+    image_range r = {0, 0, s->in_h * s->in_w * s->in_c, s->out_h * s->out_w * s->out_c};
+    nnl_parallel_share(s->batch, 1, part, parts, &r.n0, &r.n1);
+    return r;
 }
 
 #endif

@@ -1,65 +1,24 @@
-/* SGEMM micro-kernel for AVX2 + FMA, and the x86 panel packing (also used
- * by the AVX-512 level).
+/* SGEMM for AVX2 + FMA: the register blocks of gemm_simd.h on vec_avx2.h,
+ * and the x86 panel packing (also used by the AVX-512 level).
  *
- * Micro-tile MR x NR = 6 x 16 (two __m256 per row of C): 12 accumulators,
- * 2 B vectors and 1 broadcast use 15 of the 16 ymm registers. Each k step
- * is 2 loads + 6 broadcasts for 12 FMAs, and 12 independent accumulators
- * cover the FMA latency (4 cycles x 2 ports = 8 in flight).
+ * Micro-tile MR x NR = 6 x 16 (two ymm vectors per row of C): 12
+ * accumulators, 2 B vectors and 1 broadcast use 15 of the 16 ymm registers.
+ * Each k step is 2 loads + 6 broadcasts for 12 FMAs, and 12 independent
+ * accumulators cover the FMA latency (4 cycles x 2 ports = 8 in flight).
  * Shapes that matter (M,N,K): 1024^3; (32,128,5408) and (32,5408,128) small
- * M; (5408,128,32) small K; (768,384,128), (768,6000,128) GPT. */
-#include <immintrin.h>
+ * M; (5408,128,32) small K; (768,384,128), (768,6000,128) GPT.
+ *
+ * Cache blocks: the B block (kc x nc = 256 x 512 floats, 512 KB) should stay
+ * in L2, which is 256 KB to 1 MB on AVX2-only parts; the A panel (6 KB) in
+ * L1. */
+#include "kernels/vec_avx2.h"
 
-#include "kernels/gemm_driver.h"
-#include "kernels/isa.h"
-
-enum { MR = 6, NV = 2, NR = NV * 8 };
-_Static_assert(MR * NR <= NNL_GEMM_MAX_TILE, "tile buffer too small");
-
-static void kernel_6x16(int64_t kc, const float *a, const float *b, int64_t ldb, float alpha,
-                        float beta, float *c, int64_t ldc)
-{
-    __m256 acc[MR][NV];
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; r++)
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; v++)
-            acc[r][v] = _mm256_setzero_ps();
-
-    for (int64_t p = 0; p < kc; p++) {
-        __m256 bv[NV];
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; v++)
-            bv[v] = _mm256_loadu_ps(b + 8 * v);
-#pragma GCC unroll 16
-        for (int r = 0; r < MR; r++) {
-            __m256 ar = _mm256_broadcast_ss(a + r);
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; v++)
-                acc[r][v] = _mm256_fmadd_ps(ar, bv[v], acc[r][v]);
-        }
-        a += MR;
-        b += ldb;
-    }
-
-    __m256 va = _mm256_set1_ps(alpha);
-    if (beta == 0.0f) { /* C is not read: NaNs in it must not propagate */
-#pragma GCC unroll 16
-        for (int r = 0; r < MR; r++)
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; v++)
-                _mm256_storeu_ps(c + r * ldc + 8 * v, _mm256_mul_ps(va, acc[r][v]));
-        return;
-    }
-    __m256 vb = _mm256_set1_ps(beta);
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; r++)
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; v++) {
-            float *out = c + r * ldc + 8 * v;
-            _mm256_storeu_ps(out, _mm256_fmadd_ps(vb, _mm256_loadu_ps(out),
-                                                  _mm256_mul_ps(va, acc[r][v])));
-        }
-}
+#define GEMM_MR 6
+#define GEMM_NV 2
+#define GEMM_KC 256
+#define GEMM_MC 72
+#define GEMM_NC 512
+#include "kernels/gemm_simd.h"
 
 void nnl_gemm_pack_copy_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
                              int64_t width, float *dst)
@@ -121,26 +80,4 @@ void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int6
     }
     if (p < kc)
         nnl_gemm_pack_transpose_generic(src + p, ld, kc - p, valid, width, dst + p * width);
-}
-
-/* The B block (kc x nc = 512 KB) should stay in L2, which is 256 KB to
- * 1 MB on AVX2-only parts; the A panel (6 KB) in L1. */
-static const nnl_gemm_arch arch_avx2 = {
-    .mr = MR,
-    .nr = NR,
-    .kc = 256,
-    .mc = 72,
-    .nc = 512,
-    .kernel = kernel_6x16,
-    .pack_copy = nnl_gemm_pack_copy_avx2,
-    .pack_transpose = nnl_gemm_pack_transpose_avx2,
-    .small_m = nnl_gemm_small_m_avx2,
-};
-
-void nnl_sgemm_avx2(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                    const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                    int64_t ldc, int threads)
-{
-    nnl_sgemm_blocked(&arch_avx2, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                      threads);
 }

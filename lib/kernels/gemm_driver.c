@@ -1,5 +1,7 @@
 /* Blocked, packed SGEMM (the Goto/BLIS scheme), shared by every SIMD level:
  *
+ *   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C[M,N]   (row-major)
+ *
  *   for each nc-wide column block of C
  *     for each kc-deep slice of K              (beta applies to the first only)
  *       pack the B block (kc x nc) into nr-wide panels, or read B in place
@@ -8,14 +10,22 @@
  *         for each A panel, for each B panel: micro-kernel on one mr x nr tile
  *
  * The A panel (mr x kc, broadcast by the kernel) stays in L1 while the B
- * panels of the block (kc x nc, about 1 MB) stream past it from L2; this
- * order measured 10-20% faster on 1024^3 than keeping the B panel in L1.
+ * panels of the block (kc x nc: 512 KB on AVX2, 1 MB on AVX-512) stream past
+ * it from L2; this order measured 10-20% faster on 1024^3 than keeping the B
+ * panel in L1.
  *
- * Threads: C is cut into a fixed grid of rectangles, one per thread, chosen
- * from the thread count and the shape only. Each thread runs the loop above
- * on its rectangle with its own pack buffers, so every element of C is
- * computed by one thread in one fixed k order: the result is the same on
- * every run with the same thread count, and no barrier is needed. */
+ * Threads, in one of three ways, each chosen from the shape and the thread
+ * count only:
+ *   - few rows (m <= NNL_GEMM_SMALL_M, B not transposed, a level with a
+ *     row kernel): columns of C per thread, or K per thread when C is
+ *     small (see gemm_small_m);
+ *   - small C, long K: K per thread, each into partial C (split_k_pays);
+ *   - otherwise C is cut into a grid of rectangles, one per thread, each
+ *     running the loop above with its own pack buffers.
+ * In the first and last every element of C is computed by one thread in one
+ * fixed k order; with K split, the parts' sums are added in part order.
+ * Either way the result is the same on every run with the same thread
+ * count. */
 #include "kernels/gemm_driver.h"
 
 #include <pthread.h>
@@ -26,7 +36,7 @@
 
 /* A thread is worth using only for this much work: handing parts to the
  * pool and waiting for them costs a few microseconds, about what one core
- * does in 1 MFLOP. */
+ * does in 1 MFLOP, so each thread gets at least twice that. */
 #define MIN_FLOPS_PER_THREAD (2.0 * 1024 * 1024)
 
 typedef struct gemm_args {
@@ -245,11 +255,7 @@ typedef struct thread_grid {
     int rows, cols; /* rectangles of C along M and along N */
 } thread_grid;
 
-/* The grid for at most `threads` threads: no more threads than the work
- * pays for, no rectangle narrower than a micro-tile, and, among the
- * factorisations of the count, the one where each thread packs the least
- * (its rows of A plus its columns of B). */
-/* No more threads than the flops pay for. */
+/* No more threads than the flops pay for (at least 1). */
 static int useful_threads(const gemm_args *g, int threads)
 {
     double flops = 2.0 * (double)g->m * (double)g->n * (double)g->k;
@@ -258,6 +264,10 @@ static int useful_threads(const gemm_args *g, int threads)
     return threads;
 }
 
+/* The grid for at most `threads` threads: no rectangle narrower or shorter
+ * than a micro-tile, and, among the factorisations of the count (the count
+ * lowered until one fits), the one where each thread packs the least (its
+ * rows of A plus its columns of B). */
 static thread_grid choose_grid(const nnl_gemm_arch *arch, const gemm_args *g, int threads)
 {
     int64_t row_units = (g->m + arch->mr - 1) / arch->mr;

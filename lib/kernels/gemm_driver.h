@@ -2,8 +2,9 @@
  *
  * Each level supplies an nnl_gemm_arch: a register-blocked micro-kernel that
  * computes one mr x nr tile of C, the packing routines that feed it, and the
- * cache block sizes. gemm_driver.c does the rest (blocking, packing, edge
- * tiles, threads), so a new ISA only writes its inner loop.
+ * cache block sizes, and optionally a kernel for a few rows of C with B
+ * read in place. gemm_driver.c does the rest (blocking, packing, edge
+ * tiles, threads), so a new ISA only writes its inner loops.
  *
  * Packed layouts (k-major, so the micro-kernel reads both operands
  * sequentially):
@@ -35,7 +36,7 @@ typedef void (*nnl_gemm_pack_fn)(const float *src, int64_t ld, int64_t kc, int64
 
 /* C[m x n] = alpha * op(A) * B + beta * C for 1 <= m <= NNL_GEMM_SMALL_M rows,
  * with op(A)[i, p] = a[i * a_row_stride + p * a_k_stride] and B row-major
- * (k x n, row p at b + p * ldb), read in place (gemm_small_simd.h). */
+ * (k x n, row p at b + p * ldb), read in place (gemm_simd.h). */
 #define NNL_GEMM_SMALL_M 4
 typedef void (*nnl_gemm_small_m_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                                     int64_t a_row_stride, int64_t a_k_stride, const float *b,
@@ -71,11 +72,13 @@ void nnl_gemm_pack_copy_avx2(const float *src, int64_t ld, int64_t kc, int64_t v
 void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
                                   int64_t width, float *dst);
 
-void nnl_gemm_small_m_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
-                           int64_t a_row_stride, int64_t a_k_stride, const float *b, int64_t ldb,
-                           float beta, float *c, int64_t ldc);
-void nnl_gemm_small_m_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
-                             int64_t a_row_stride, int64_t a_k_stride, const float *b, int64_t ldb,
-                             float beta, float *c, int64_t ldc);
+/* Defines `fn`, an sgemm entry of the kernel tables, as the driver on `arch`. */
+#define NNL_GEMM_ENTRY(fn, arch)                                                                   \
+    void fn(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, \
+            int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int threads) \
+    {                                                                                              \
+        nnl_sgemm_blocked(&(arch), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,   \
+                          threads);                                                                \
+    }
 
 #endif

@@ -68,10 +68,4 @@ static const nnl_gemm_arch arch_neon = {
     .pack_transpose = nnl_gemm_pack_transpose_generic,
 };
 
-void nnl_sgemm_neon(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                    const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                    int64_t ldc, int threads)
-{
-    nnl_sgemm_blocked(&arch_neon, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                      threads);
-}
+NNL_GEMM_ENTRY(nnl_sgemm_neon, arch_neon)

@@ -13,10 +13,12 @@
  * channels), as in Keras, so channels are contiguous and SIMD runs across
  * them; conv weights are HWIO (kh, kw, c_in, c_out).
  *
- * Threads: kernels with a `threads` argument use that many. The SIMD
- * activations, softmax, pooling, Adam and sum of squares have none and split
- * large calls (from 64k floats) over nnl_threads_get() threads of the
- * library's pool (parallel.h, core/pool.h). Results are deterministic for a given thread count. */
+ * Threads: kernels with a `threads` argument use up to that many (fewer
+ * when the work does not pay for them). The SIMD activations, softmax,
+ * pooling, Adam and sum of squares have none and split large calls (from
+ * 64k floats) over nnl_threads_get() threads of the library's pool
+ * (parallel.h, core/pool.h). Results are deterministic for a given thread
+ * count. */
 #ifndef NNL_KERNELS_KERNELS_H
 #define NNL_KERNELS_KERNELS_H
 

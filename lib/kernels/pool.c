@@ -14,33 +14,49 @@
 #include "kernels/conv_window.h"
 #include "kernels/isa.h"
 
-static int64_t in_index(const nnl_conv_shape *s, int64_t n, int64_t ih, int64_t iw)
+/* The window of output pixel `o` (flat over batch, out_h, out_w): its taps
+ * [kh0, kh1) x [kw0, kw1) that fall inside the input, and the x index of
+ * tap (0, 0), channel 0 (outside x when the window is padded; only taps
+ * inside are read). */
+typedef struct window {
+    int64_t kh0, kh1, kw0, kw1;
+    int64_t origin;
+} window;
+
+static window window_at(const nnl_conv_shape *s, int64_t o)
 {
-    return ((n * s->in_h + ih) * s->in_w + iw) * s->in_c;
+    int64_t ow = o % s->out_w, oh = o / s->out_w % s->out_h, n = o / (s->out_w * s->out_h);
+    window w;
+    window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &w.kh0, &w.kh1);
+    window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &w.kw0, &w.kw1);
+    w.origin = ((n * s->in_h + oh * s->stride_h - s->pad_top) * s->in_w + ow * s->stride_w - s->pad_left) * s->in_c;
+    return w;
 }
+
+/* x index of tap (kh, kw) of window w, channel 0. */
+static int64_t tap(const nnl_conv_shape *s, const window *w, int64_t kh, int64_t kw)
+{
+    return w->origin + (kh * s->in_w + kw) * s->in_c;
+}
+
+static int64_t windows(const nnl_conv_shape *s) { return s->batch * s->out_h * s->out_w; }
 
 void nnl_maxpool_forward_scalar(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
 {
-    int64_t c_n = s->in_c, o = 0;
-    for (int64_t n = 0; n < s->batch; n++)
-        for (int64_t oh = 0; oh < s->out_h; oh++)
-            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
-                int64_t kh0, kh1, kw0, kw1;
-                window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &kh0, &kh1);
-                window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &kw0, &kw1);
-                int64_t ih0 = oh * s->stride_h - s->pad_top, iw0 = ow * s->stride_w - s->pad_left;
-                for (int64_t c = 0; c < c_n; c++) {
-                    int64_t best_i = in_index(s, n, ih0 + kh0, iw0 + kw0) + c;
-                    for (int64_t kh = kh0; kh < kh1; kh++)
-                        for (int64_t kw = kw0; kw < kw1; kw++) {
-                            int64_t i = in_index(s, n, ih0 + kh, iw0 + kw) + c;
-                            if (x[i] > x[best_i])
-                                best_i = i;
-                        }
-                    y[o + c] = x[best_i];
-                    argmax[o + c] = (int32_t)best_i;
+    for (int64_t o = 0; o < windows(s); o++) {
+        window w = window_at(s, o);
+        for (int64_t c = 0; c < s->in_c; c++) {
+            int64_t best_i = tap(s, &w, w.kh0, w.kw0) + c;
+            for (int64_t kh = w.kh0; kh < w.kh1; kh++)
+                for (int64_t kw = w.kw0; kw < w.kw1; kw++) {
+                    int64_t i = tap(s, &w, kh, kw) + c;
+                    if (x[i] > x[best_i])
+                        best_i = i;
                 }
-            }
+            y[o * s->in_c + c] = x[best_i];
+            argmax[o * s->in_c + c] = (int32_t)best_i;
+        }
+    }
 }
 
 void nnl_maxpool_backward_scalar(const nnl_conv_shape *s, const float *dy, const int32_t *argmax,
@@ -55,41 +71,29 @@ void nnl_maxpool_backward_scalar(const nnl_conv_shape *s, const float *dy, const
 void nnl_avgpool_forward_scalar(const nnl_conv_shape *s, const float *x, float *y)
 {
     float inv = 1.0f / (float)(s->kernel_h * s->kernel_w);
-    int64_t c_n = s->in_c, o = 0;
-    for (int64_t n = 0; n < s->batch; n++)
-        for (int64_t oh = 0; oh < s->out_h; oh++)
-            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
-                int64_t kh0, kh1, kw0, kw1;
-                window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &kh0, &kh1);
-                window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &kw0, &kw1);
-                int64_t ih0 = oh * s->stride_h - s->pad_top, iw0 = ow * s->stride_w - s->pad_left;
-                for (int64_t c = 0; c < c_n; c++) {
-                    float sum = 0.0f;
-                    for (int64_t kh = kh0; kh < kh1; kh++)
-                        for (int64_t kw = kw0; kw < kw1; kw++)
-                            sum += x[in_index(s, n, ih0 + kh, iw0 + kw) + c];
-                    y[o + c] = sum * inv;
-                }
-            }
+    for (int64_t o = 0; o < windows(s); o++) {
+        window w = window_at(s, o);
+        for (int64_t c = 0; c < s->in_c; c++) {
+            float sum = 0.0f;
+            for (int64_t kh = w.kh0; kh < w.kh1; kh++)
+                for (int64_t kw = w.kw0; kw < w.kw1; kw++)
+                    sum += x[tap(s, &w, kh, kw) + c];
+            y[o * s->in_c + c] = sum * inv;
+        }
+    }
 }
 
 void nnl_avgpool_backward_scalar(const nnl_conv_shape *s, const float *dy, float *dx)
 {
     memset(dx, 0, (size_t)(s->batch * s->in_h * s->in_w * s->in_c) * sizeof(float));
     float inv = 1.0f / (float)(s->kernel_h * s->kernel_w);
-    int64_t c_n = s->in_c, o = 0;
-    for (int64_t n = 0; n < s->batch; n++)
-        for (int64_t oh = 0; oh < s->out_h; oh++)
-            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
-                int64_t kh0, kh1, kw0, kw1;
-                window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &kh0, &kh1);
-                window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &kw0, &kw1);
-                int64_t ih0 = oh * s->stride_h - s->pad_top, iw0 = ow * s->stride_w - s->pad_left;
-                for (int64_t c = 0; c < c_n; c++) {
-                    float g = dy[o + c] * inv;
-                    for (int64_t kh = kh0; kh < kh1; kh++)
-                        for (int64_t kw = kw0; kw < kw1; kw++)
-                            dx[in_index(s, n, ih0 + kh, iw0 + kw) + c] += g;
-                }
-            }
+    for (int64_t o = 0; o < windows(s); o++) {
+        window w = window_at(s, o);
+        for (int64_t c = 0; c < s->in_c; c++) {
+            float g = dy[o * s->in_c + c] * inv;
+            for (int64_t kh = w.kh0; kh < w.kh1; kh++)
+                for (int64_t kw = w.kw0; kw < w.kw1; kw++)
+                    dx[tap(s, &w, kh, kw) + c] += g;
+        }
+    }
 }

@@ -64,21 +64,6 @@ NNL_INLINE void maxpool_vec(const pool_window *w, const float *x, int64_t c, int
     vi_store_tail(argmax + c, masked, k, arg);
 }
 
-static void maxpool_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, const float *x, float *y,
-                           int32_t *argmax)
-{
-    int64_t c_n = s->in_c, o = n0 * s->out_h * s->out_w * c_n;
-    for (int64_t n = n0; n < n1; n++)
-        for (int64_t oh = 0; oh < s->out_h; oh++)
-            for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
-                pool_window w = window_at(s, n, oh, ow);
-                int64_t c = 0;
-                for (; c + VL <= c_n; c += VL)
-                    maxpool_vec(&w, x, c, 0, vmask_first(VL), y + o, argmax + o);
-                if (c < c_n)
-                    maxpool_vec(&w, x, c, 1, vmask_first(c_n - c), y + o, argmax + o);
-            }
-}
 
 /* Threads for a pass over the batch's inputs. */
 NNL_INLINE int pool_team(const nnl_conv_shape *s)
@@ -99,20 +84,6 @@ typedef struct pool_job {
 static void pool_images_of(const pool_job *j, int part, int parts, int64_t *n0, int64_t *n1)
 {
     nnl_parallel_share(j->s->batch, 1, part, parts, n0, n1);
-}
-
-static void maxpool_forward_part(void *arg, int part, int parts)
-{
-    const pool_job *j = arg;
-    int64_t n0, n1;
-    pool_images_of(j, part, parts, &n0, &n1);
-    maxpool_images(j->s, n0, n1, j->in, j->out, j->argmax_out);
-}
-
-void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
-{
-    pool_job j = {s, x, y, argmax, NULL, 0.0f};
-    nnl_parallel_run(pool_team(s), maxpool_forward_part, &j);
 }
 
 /* Each tap of the window gets g in the lanes where `pick(tap)` holds: for
@@ -190,7 +161,10 @@ NNL_INLINE void avgpool_vec(const pool_window *w, const float *x, int64_t c, int
     vf_store_tail(y + c, masked, k, vf_mul(sum, inv));
 }
 
-static void avgpool_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, const float *x, float *y)
+/* Images [n0, n1) of both forwards; argmax == NULL means average (a
+ * constant at the average's call, so the branch folds away there). */
+NNL_INLINE void pool_forward_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, const float *x,
+                                    float *y, int32_t *argmax)
 {
     vf inv = vf_set1(1.0f / (float)(s->kernel_h * s->kernel_w));
     int64_t c_n = s->in_c, o = n0 * s->out_h * s->out_w * c_n;
@@ -198,12 +172,33 @@ static void avgpool_images(const nnl_conv_shape *s, int64_t n0, int64_t n1, cons
         for (int64_t oh = 0; oh < s->out_h; oh++)
             for (int64_t ow = 0; ow < s->out_w; ow++, o += c_n) {
                 pool_window w = window_at(s, n, oh, ow);
-                int64_t c = 0;
-                for (; c + VL <= c_n; c += VL)
-                    avgpool_vec(&w, x, c, 0, vmask_first(VL), inv, y + o);
-                if (c < c_n)
-                    avgpool_vec(&w, x, c, 1, vmask_first(c_n - c), inv, y + o);
+                for (int64_t c = 0; c < c_n; c += VL) {
+                    int masked = c + VL > c_n;
+                    vmask k = vmask_first(c_n - c);
+                    if (argmax && masked)
+                        maxpool_vec(&w, x, c, 1, k, y + o, argmax + o);
+                    else if (argmax)
+                        maxpool_vec(&w, x, c, 0, k, y + o, argmax + o);
+                    else if (masked)
+                        avgpool_vec(&w, x, c, 1, k, inv, y + o);
+                    else
+                        avgpool_vec(&w, x, c, 0, k, inv, y + o);
+                }
             }
+}
+
+static void maxpool_forward_part(void *arg, int part, int parts)
+{
+    const pool_job *j = arg;
+    int64_t n0, n1;
+    pool_images_of(j, part, parts, &n0, &n1);
+    pool_forward_images(j->s, n0, n1, j->in, j->out, j->argmax_out);
+}
+
+void SIMD_FN(maxpool_forward)(const nnl_conv_shape *s, const float *x, float *y, int32_t *argmax)
+{
+    pool_job j = {s, x, y, argmax, NULL, 0.0f};
+    nnl_parallel_run(pool_team(s), maxpool_forward_part, &j);
 }
 
 static void avgpool_forward_part(void *arg, int part, int parts)
@@ -211,7 +206,7 @@ static void avgpool_forward_part(void *arg, int part, int parts)
     const pool_job *j = arg;
     int64_t n0, n1;
     pool_images_of(j, part, parts, &n0, &n1);
-    avgpool_images(j->s, n0, n1, j->in, j->out);
+    pool_forward_images(j->s, n0, n1, j->in, j->out, NULL);
 }
 
 void SIMD_FN(avgpool_forward)(const nnl_conv_shape *s, const float *x, float *y)

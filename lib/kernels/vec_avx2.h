@@ -8,8 +8,6 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "kernels/vec_exp.h"
-
 #define NNL_INLINE static inline __attribute__((always_inline))
 #define SIMD_FN(name) nnl_##name##_avx2
 
@@ -53,16 +51,21 @@ NNL_INLINE vf vf_fmadd(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 NNL_INLINE vf vf_fnmadd(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
 NNL_INLINE vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 NNL_INLINE vf vf_sqrt(vf a) { return _mm256_sqrt_ps(a); }
-NNL_INLINE vf vf_abs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
-NNL_INLINE vf vf_copysign(vf mag, vf sign)
+NNL_INLINE vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+NNL_INLINE vf vf_and(vf a, vf b) { return _mm256_and_ps(a, b); }
+NNL_INLINE vf vf_andnot(vf a, vf b) { return _mm256_andnot_ps(a, b); }
+NNL_INLINE vf vf_or(vf a, vf b) { return _mm256_or_ps(a, b); }
+NNL_INLINE vf vf_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* 2^n through the exponent bits; n integral in [-126, 127]. */
+NNL_INLINE vf vf_ldexp(vf p, vf n)
 {
-    const vf sign_bit = _mm256_set1_ps(-0.0f);
-    return _mm256_or_ps(_mm256_andnot_ps(sign_bit, mag), _mm256_and_ps(sign_bit, sign));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
-NNL_INLINE vf vf_exp(vf x) { return nnl_exp256_ps(x); }
 
 NNL_INLINE vcmp vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 NNL_INLINE vcmp vf_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+NNL_INLINE vcmp vf_isnan(vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 NNL_INLINE vf vf_select(vcmp c, vf if_true, vf if_false) { return _mm256_blendv_ps(if_false, if_true, c); }
 
 NNL_INLINE float vf_hsum(vf v)

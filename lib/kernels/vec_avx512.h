@@ -18,8 +18,6 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "kernels/vec_exp.h"
-
 #define NNL_INLINE static inline __attribute__((always_inline))
 #define SIMD_FN(name) nnl_##name##_avx512
 
@@ -59,17 +57,19 @@ NNL_INLINE vf vf_fmadd(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }   
 NNL_INLINE vf vf_fnmadd(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); } /* c - a*b */
 NNL_INLINE vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 NNL_INLINE vf vf_sqrt(vf a) { return _mm512_sqrt_ps(a); }
-NNL_INLINE vf vf_abs(vf a) { return _mm512_abs_ps(a); }
-/* |mag| with the sign of `sign`. */
-NNL_INLINE vf vf_copysign(vf mag, vf sign)
-{
-    const vf sign_bit = _mm512_set1_ps(-0.0f);
-    return _mm512_or_ps(_mm512_andnot_ps(sign_bit, mag), _mm512_and_ps(sign_bit, sign));
-}
-NNL_INLINE vf vf_exp(vf x) { return nnl_exp512_ps(x); }
+NNL_INLINE vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+/* Bitwise; andnot(a, b) = ~a & b. */
+NNL_INLINE vf vf_and(vf a, vf b) { return _mm512_and_ps(a, b); }
+NNL_INLINE vf vf_andnot(vf a, vf b) { return _mm512_andnot_ps(a, b); }
+NNL_INLINE vf vf_or(vf a, vf b) { return _mm512_or_ps(a, b); }
+/* To the nearest integer, ties to even. */
+NNL_INLINE vf vf_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* p * 2^n for integral n (vf_exp's n is in [-126, 127]). */
+NNL_INLINE vf vf_ldexp(vf p, vf n) { return _mm512_scalef_ps(p, n); }
 
 NNL_INLINE vcmp vf_gt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 NNL_INLINE vcmp vf_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+NNL_INLINE vcmp vf_isnan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 /* Lanes of c take if_true, the others if_false. */
 NNL_INLINE vf vf_select(vcmp c, vf if_true, vf if_false) { return _mm512_mask_blend_ps(c, if_false, if_true); }
 
