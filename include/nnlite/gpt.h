@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "export.h"
+#include "model.h"
 #include "status.h"
 #include "text.h"
 
@@ -95,6 +96,21 @@ NNL_API nnl_status nnl_gpt_get_config(const nnl_gpt *gpt, nnl_gpt_config *config
  * @return the tokenizer, borrowed: valid while the model lives; NULL for NULL.
  */
 NNL_API const nnl_tokenizer *nnl_gpt_tokenizer(const nnl_gpt *gpt);
+
+/**
+ * @brief The ::nnl_model the GPT is: its layers, summary, files, fit and generation.
+ *
+ * The GPT is an ordinary model: token embedding, position embedding, the
+ * transformer blocks, a final layernorm and an output layer tied to the
+ * token embedding (nnl_layer_tied_output()), with the loss
+ * ::NNL_LOSS_SOFTMAX_CROSSENTROPY. Everything nnl_gpt_* does goes through it,
+ * so nnl_model_generate(), nnl_model_predict() or nnl_model_summary() on it
+ * give what the GPT calls give.
+ * @param gpt the GPT.
+ * @return the model, borrowed: owned by the GPT, valid until nnl_gpt_free(); do not free it,
+ *         add layers to it or compile it (nnl_gpt_train() does). NULL for NULL.
+ */
+NNL_API nnl_model *nnl_gpt_model(nnl_gpt *gpt);
 
 /**
  * @brief Trainable scalars (the tied head counted once).

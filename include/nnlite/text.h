@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataset.h"
 #include "export.h"
 #include "status.h"
 
@@ -172,6 +173,26 @@ NNL_API int64_t nnl_text_dataset_length(const nnl_text_dataset *dataset, nnl_tex
  */
 NNL_API nnl_status nnl_text_dataset_sample(nnl_text_dataset *dataset, nnl_text_split split,
                                            int64_t batch, int64_t block_size, int32_t *tokens);
+
+/**
+ * @brief The windows of a split as a data set, to train a language model with
+ *        nnl_model_fit_with() like any other model.
+ *
+ * Sample i is the @p window token ids starting at token i of the split
+ * (stored as floats, as ::nnl_layer_embedding takes them) and its target the
+ * next token at every position, i.e. the window shifted by one: (window,)
+ * samples and (window,) targets, split length - window samples. Fit's steps
+ * mode draws them at random, as nnl_text_dataset_sample() does. The split's
+ * tokens are copied; the windows are made when a batch is filled. Shuffling,
+ * splitting, normalising and augmenting such a data set is ::NNL_E_UNSUPPORTED.
+ * @param out    receives the data set (caller owns it; free with nnl_dataset_free()).
+ * @param text   the text (borrowed for the call).
+ * @param split  which split.
+ * @param window tokens per sample, 1 .. the split's length - 1 (and at most 2^20).
+ * @return ::NNL_E_INVALID_ARG for NULL pointers, an unknown split or a window out of range; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_dataset_from_text(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
+                                         int64_t window);
 
 NNL_END_DECLS
 

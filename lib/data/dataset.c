@@ -150,6 +150,7 @@ void nnl_dataset_free(nnl_dataset *dataset)
         return;
     nnl_dealloc(dataset->x);
     nnl_dealloc(dataset->y);
+    nnl_dealloc(dataset->tokens);
     nnl_dealloc(dataset);
 }
 
@@ -336,6 +337,12 @@ nnl_status nnl_dataset_get_batch(const nnl_dataset *dataset, int64_t start, int6
     NNL_TRY(check_batch_tensor(x, count, dataset->x_ndim, dataset->x_dims, who, "x"));
     if (y)
         NNL_TRY(check_batch_tensor(y, count, dataset->y_ndim, dataset->y_dims, who, "y"));
+    if (dataset->tokens) {
+        for (int64_t k = 0, index = start; k < count; k++, index++)
+            nnl_text_windows_fill(dataset, &index, 1, x->data + k * dataset->x_size,
+                                  y ? y->data + k * dataset->y_size : NULL);
+        return NNL_OK;
+    }
     memcpy(x->data, dataset->x + start * dataset->x_size,
            (size_t)(count * dataset->x_size) * sizeof(float));
     if (y)
@@ -358,8 +365,18 @@ nnl_status nnl_dataset_get_labels(const nnl_dataset *dataset, int64_t start, int
     return NNL_OK;
 }
 
+nnl_status nnl_dataset_check_stored(const nnl_dataset *ds, const char *who)
+{
+    if (ds->tokens)
+        return nnl_error(NNL_E_UNSUPPORTED, "%s: the data set holds windows of a text (nnl_dataset_from_text), "
+                         "not stored samples", who);
+    return NNL_OK;
+}
+
 nnl_status nnl_dataset_check_finite(const nnl_dataset *ds, const char *who, const char *what)
 {
+    if (ds->tokens)
+        return NNL_OK; /* token ids, checked by the embedding */
     int64_t i = nnl_first_non_finite(ds->x, ds->count * ds->x_size);
     if (i >= 0)
         return nnl_error(NNL_E_NUMERIC, "%s: %s: sample %lld element %lld is %g", who, what,
@@ -389,6 +406,10 @@ nnl_status nnl_dataset_fill_batch(const nnl_dataset *ds, const int64_t *indices,
         if (indices[k] < 0 || indices[k] >= ds->count)
             return nnl_error(NNL_E_INVALID_ARG, "%s: indices[%lld]=%lld, the dataset has %lld samples",
                              who, (long long)k, (long long)indices[k], (long long)ds->count);
+    }
+    if (ds->tokens) {
+        nnl_text_windows_fill(ds, indices, count, x, y);
+        return NNL_OK;
     }
     int augment = augment_rng && nnl_dataset_augmenting(ds);
     int64_t h = ds->x_dims[0], w = ds->x_dims[1], c = ds->x_ndim == 3 ? ds->x_dims[2] : 1;
@@ -422,6 +443,7 @@ static void swap_floats(float *a, float *b, int64_t n)
 nnl_status nnl_dataset_shuffle(nnl_dataset *dataset, uint64_t seed)
 {
     NNL_CHECK_PTR("nnl_dataset_shuffle", dataset);
+    NNL_TRY(nnl_dataset_check_stored(dataset, "nnl_dataset_shuffle"));
     if (dataset->count > (int64_t)UINT32_MAX)
         return nnl_error(NNL_E_UNSUPPORTED, "nnl_dataset_shuffle: %lld samples, at most 2^32 - 1",
                          (long long)dataset->count);
@@ -460,6 +482,7 @@ nnl_status nnl_dataset_split(const nnl_dataset *dataset, int64_t first_count, nn
     NNL_CHECK_PTR(who, second);
     *first = *second = NULL;
     NNL_CHECK_PTR(who, dataset);
+    NNL_TRY(nnl_dataset_check_stored(dataset, who));
     if (first_count < 1 || first_count > dataset->count - 1)
         return nnl_error(NNL_E_INVALID_ARG, "%s: first_count=%lld, expected 1..%lld", who,
                          (long long)first_count, (long long)(dataset->count - 1));
@@ -477,6 +500,7 @@ nnl_status nnl_dataset_split(const nnl_dataset *dataset, int64_t first_count, nn
 nnl_status nnl_dataset_normalize(nnl_dataset *dataset, float mean, float std)
 {
     NNL_CHECK_PTR("nnl_dataset_normalize", dataset);
+    NNL_TRY(nnl_dataset_check_stored(dataset, "nnl_dataset_normalize"));
     if (!isfinite(mean) || !isfinite(std) || !(std > 0.0f))
         return nnl_error(NNL_E_INVALID_ARG,
                          "nnl_dataset_normalize: mean=%g std=%g, expected finite values and std > 0",
@@ -490,6 +514,7 @@ nnl_status nnl_dataset_normalize(nnl_dataset *dataset, float mean, float std)
 nnl_status nnl_dataset_scale(nnl_dataset *dataset, float factor)
 {
     NNL_CHECK_PTR("nnl_dataset_scale", dataset);
+    NNL_TRY(nnl_dataset_check_stored(dataset, "nnl_dataset_scale"));
     if (!isfinite(factor))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_dataset_scale: factor=%g, expected a finite value",
                          (double)factor);
@@ -505,6 +530,7 @@ nnl_status nnl_dataset_mean_std(const nnl_dataset *dataset, float *mean, float *
     NNL_CHECK_PTR(who, dataset);
     NNL_CHECK_PTR(who, mean);
     NNL_CHECK_PTR(who, std);
+    NNL_TRY(nnl_dataset_check_stored(dataset, who));
     int64_t n = dataset->count * dataset->x_size;
     /* Two passes (mean, then squared deviations) avoid the cancellation of
      * E[x^2] - E[x]^2. */
@@ -529,6 +555,7 @@ nnl_status nnl_dataset_set_augmentation(nnl_dataset *dataset, float max_rotation
 {
     const char *who = "nnl_dataset_set_augmentation";
     NNL_CHECK_PTR(who, dataset);
+    NNL_TRY(nnl_dataset_check_stored(dataset, who));
     if (!(max_rotation_degrees >= 0.0f && max_rotation_degrees <= 180.0f) ||
         !(max_scale_delta >= 0.0f && max_scale_delta < 1.0f) ||
         !(max_shift_pixels >= 0.0f && isfinite(max_shift_pixels)))

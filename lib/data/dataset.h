@@ -19,7 +19,18 @@ struct nnl_dataset {
     float *y;             /* count * y_size */
     int32_t num_classes;  /* > 0 when the targets are class indices */
     nnl_augment augment;  /* applied by nnl_dataset_fill_batch */
+    /* Text windows (nnl_dataset_from_text): x and y are NULL; sample i is
+     * tokens[i .. i + x_size), its target tokens[i + 1 .. i + x_size]. */
+    int32_t *tokens;      /* count + x_size tokens */
 };
+
+/* Windows of a text data set: x (count * window) and y (count * window)
+ * of the samples indices[0..count), ids as floats (text_windows.c). */
+void nnl_text_windows_fill(const nnl_dataset *ds, const int64_t *indices, int64_t count, float *x, float *y);
+
+/* NNL_E_UNSUPPORTED naming `who` when ds holds text windows (operations on
+ * stored samples: shuffle, split, normalise, augment ...). */
+nnl_status nnl_dataset_check_stored(const nnl_dataset *ds, const char *who);
 
 /* Floats per sample and per target; -1 when ds is NULL. */
 int64_t nnl_dataset_sample_size(const nnl_dataset *ds);

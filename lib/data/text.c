@@ -20,6 +20,12 @@ struct nnl_text_dataset {
     nnl_rng rng;
 };
 
+const int32_t *nnl_text_dataset_split_tokens(const nnl_text_dataset *ds, nnl_text_split split, int64_t *length)
+{
+    *length = nnl_text_dataset_length(ds, split);
+    return ds->tokens + (split == NNL_SPLIT_TRAIN ? 0 : ds->train_length);
+}
+
 nnl_status nnl_text_dataset_parse(nnl_text_dataset **out, const char *bytes, size_t size,
                                   const nnl_tokenizer *tokenizer, int flags, uint64_t seed,
                                   const char *label)

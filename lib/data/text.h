@@ -60,4 +60,7 @@ nnl_status nnl_text_dataset_parse(nnl_text_dataset **out, const char *bytes, siz
 void nnl_text_dataset_draw(const nnl_text_dataset *dataset, nnl_text_split split, int64_t batch,
                            int64_t block_size, nnl_rng *rng, int32_t *tokens);
 
+/* The tokens of a split (borrowed from the data set) and their count. */
+const int32_t *nnl_text_dataset_split_tokens(const nnl_text_dataset *ds, nnl_text_split split, int64_t *length);
+
 #endif

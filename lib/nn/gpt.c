@@ -1,5 +1,5 @@
-/* GPT model: configuration, the flat parameter layout, initialisation,
- * accessors and the summary. */
+/* GPT: the configuration, the model assembled from layers, the nanoGPT
+ * tensor map, GPT-2's initialisation, the accessors and the summary. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,13 +11,17 @@
 #include "data/text.h"
 #include "nn/gpt_internal.h"
 
-/* Every tensor starts on a 64-byte boundary for aligned SIMD loads. */
-enum { TENSOR_ALIGN_FLOATS = 16 };
-
-static const char *const block_names[GPT_BLOCK_TENSORS] = {
-    "ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias",
-    "attn.c_proj.weight", "attn.c_proj.bias", "ln_2.weight", "ln_2.bias",
-    "mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias",
+/* The parameters of one block in model order, as nanoGPT names them; the
+ * four linear weights are transposed between the model and the file. */
+enum { GPT_BLOCK_TENSORS = 12 };
+static const struct {
+    const char *name;
+    int transposed, residual;
+} block_tensors[GPT_BLOCK_TENSORS] = {
+    {"ln_1.weight", 0, 0},       {"ln_1.bias", 0, 0},       {"attn.c_attn.weight", 1, 0},
+    {"attn.c_attn.bias", 0, 0},  {"attn.c_proj.weight", 1, 1}, {"attn.c_proj.bias", 0, 0},
+    {"ln_2.weight", 0, 0},       {"ln_2.bias", 0, 0},       {"mlp.c_fc.weight", 1, 0},
+    {"mlp.c_fc.bias", 0, 0},     {"mlp.c_proj.weight", 1, 1}, {"mlp.c_proj.bias", 0, 0},
 };
 
 /* The values of a full-size config (gpt_alloc reads the caller's with NNL_OPTIONS_READ). */
@@ -35,58 +39,95 @@ nnl_status gpt_check_config(const nnl_gpt_config *c, const char *who)
     return NNL_OK;
 }
 
-static void add_tensor(nnl_gpt *g, const char *name, int64_t rows, int64_t cols, int residual)
+/* Hand the layer just made (status `made`, in *l) to the model; on failure
+ * it is freed. */
+static nnl_status add_layer(nnl_model *m, nnl_status made, nnl_layer **l)
 {
-    gpt_tensor_info *t = &g->tensors[g->num_tensors++];
-    snprintf(t->name, sizeof t->name, "%s", name);
-    t->ndim = cols ? 2 : 1;
-    t->dims[0] = rows;
-    t->dims[1] = cols;
-    t->count = cols ? rows * cols : rows;
-    t->offset = g->num_params;
-    t->decay = cols != 0;
-    t->residual = residual;
-    g->num_params += (t->count + TENSOR_ALIGN_FLOATS - 1) / TENSOR_ALIGN_FLOATS * TENSOR_ALIGN_FLOATS;
+    if (made != NNL_OK)
+        return made;
+    nnl_status s = nnl_model_add(m, *l);
+    if (s != NNL_OK)
+        nnl_layer_free(*l);
+    return s;
 }
 
-static void build_layout(nnl_gpt *g)
+/* The layers of gpt_internal.h's picture, for inputs of block_size token ids. */
+static nnl_status build_model(nnl_model **out, const nnl_gpt_config *c, int64_t V)
 {
-    const int64_t C = g->C;
-    char name[64];
-    add_tensor(g, "transformer.wte.weight", g->V, C, 0);
-    add_tensor(g, "transformer.wpe.weight", g->T, C, 0);
-    for (int64_t l = 0; l < g->L; l++) {
-        const int64_t rows[GPT_BLOCK_TENSORS] = {C, C, 3 * C, 3 * C, C, C, C, C, 4 * C, 4 * C, C, C};
-        const int64_t cols[GPT_BLOCK_TENSORS] = {0, 0, C, 0, C, 0, 0, 0, C, 0, 4 * C, 0};
-        for (int i = 0; i < GPT_BLOCK_TENSORS; i++) {
-            snprintf(name, sizeof name, "transformer.h.%lld.%s", (long long)l, block_names[i]);
-            add_tensor(g, name, rows[i], cols[i], i == GPT_ATTPROJ_W || i == GPT_FCPROJ_W);
-        }
+    const int64_t T = c->block_size, C = c->n_embd;
+    NNL_TRY(nnl_model_create(out, 1, &T));
+    nnl_model *m = *out;
+    nnl_layer *l = NULL;
+    nnl_status s = add_layer(m, nnl_layer_embedding(&l, V, C), &l);
+    if (s == NNL_OK)
+        s = add_layer(m, nnl_layer_position_embedding(&l, T), &l);
+    if (s == NNL_OK && c->dropout > 0.0f)
+        s = add_layer(m, nnl_layer_dropout(&l, c->dropout), &l);
+    for (int64_t i = 0; s == NNL_OK && i < c->n_layer; i++)
+        s = add_layer(m, nnl_layer_transformer_block_dropout(&l, c->n_head, C, c->dropout), &l);
+    if (s == NNL_OK)
+        s = add_layer(m, nnl_layer_layernorm(&l, 1e-5f), &l);
+    if (s == NNL_OK)
+        s = add_layer(m, nnl_layer_tied_output(&l, 0), &l);
+    /* The loss is part of the model: evaluation needs no compile. */
+    m->loss = NNL_LOSS_SOFTMAX_CROSSENTROPY;
+    m->has_loss = 1;
+    return s;
+}
+
+nnl_status gpt_tensors(const nnl_gpt *gpt, gpt_tensor **out, int *count)
+{
+    const nnl_model *m = gpt->model;
+    gpt_tensor *t = nnl_alloc_zeroed(sizeof *t * (size_t)m->num_params);
+    if (!t)
+        return nnl_error(NNL_E_NOMEM, "gpt: cannot allocate the tensor table");
+    const int64_t L = gpt->config.n_layer;
+    for (int i = 0; i < m->num_params; i++) {
+        int64_t block = (i - 2) / GPT_BLOCK_TENSORS, k = (i - 2) % GPT_BLOCK_TENSORS;
+        if (i == 0 || i == 1)
+            snprintf(t[i].name, sizeof t[i].name, "transformer.%s.weight", i == 0 ? "wte" : "wpe");
+        else if (block < L)
+            snprintf(t[i].name, sizeof t[i].name, "transformer.h.%lld.%s", (long long)block,
+                     block_tensors[k].name);
+        else
+            snprintf(t[i].name, sizeof t[i].name, "transformer.ln_f.%s", i == m->num_params - 2 ? "weight" : "bias");
+        int inside = i >= 2 && block < L;
+        const nnl_tensor *v = m->params[i].param->value;
+        t[i].param = m->params[i].param;
+        t[i].slot = i;
+        t[i].ndim = v->ndim;
+        t[i].transposed = inside && block_tensors[k].transposed;
+        t[i].residual = inside && block_tensors[k].residual;
+        t[i].dims[0] = v->dims[t[i].transposed ? 1 : 0];
+        t[i].dims[1] = v->ndim == 2 ? v->dims[t[i].transposed ? 0 : 1] : 0;
     }
-    add_tensor(g, "transformer.ln_f.weight", C, 0, 0);
-    add_tensor(g, "transformer.ln_f.bias", C, 0, 0);
-}
-
-nnl_status gpt_view_create(const nnl_gpt *g, float *base, gpt_view *view)
-{
-    view->blocks = nnl_alloc_zeroed(sizeof(gpt_block_view) * (size_t)g->L);
-    if (!view->blocks)
-        return nnl_error(NNL_E_NOMEM, "gpt: cannot allocate %lld block views", (long long)g->L);
-    const gpt_tensor_info *t = g->tensors;
-    view->wte = base + t[0].offset;
-    view->wpe = base + t[1].offset;
-    for (int64_t l = 0; l < g->L; l++)
-        for (int i = 0; i < GPT_BLOCK_TENSORS; i++)
-            view->blocks[l].t[i] = base + t[2 + l * GPT_BLOCK_TENSORS + i].offset;
-    view->lnf_w = base + t[g->num_tensors - 2].offset;
-    view->lnf_b = base + t[g->num_tensors - 1].offset;
+    *out = t;
+    *count = m->num_params;
     return NNL_OK;
 }
 
-void gpt_view_free(gpt_view *view)
+void gpt_tensor_to_model(const gpt_tensor *t, const float *file, float *model)
 {
-    nnl_dealloc(view->blocks);
-    view->blocks = NULL;
+    const int64_t rows = t->dims[0], cols = t->ndim == 2 ? t->dims[1] : 1;
+    if (!t->transposed) {
+        memcpy(model, file, sizeof(float) * (size_t)(rows * cols));
+        return;
+    }
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++)
+            model[c * rows + r] = file[r * cols + c];
+}
+
+void gpt_tensor_to_file(const gpt_tensor *t, const float *model, float *file)
+{
+    const int64_t rows = t->dims[0], cols = t->ndim == 2 ? t->dims[1] : 1;
+    if (!t->transposed) {
+        memcpy(file, model, sizeof(float) * (size_t)(rows * cols));
+        return;
+    }
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++)
+            file[r * cols + c] = model[c * rows + r];
 }
 
 nnl_status gpt_alloc(nnl_gpt **out, const nnl_gpt_config *config, const nnl_tokenizer *tokenizer,
@@ -95,57 +136,49 @@ nnl_status gpt_alloc(nnl_gpt **out, const nnl_gpt_config *config, const nnl_toke
     *out = NULL;
     nnl_gpt_config full; /* the caller's config at today's size (core/options.h) */
     NNL_TRY(NNL_OPTIONS_READ(nnl_gpt_config, NNL_GPT_CONFIG_INIT, NNL_GPT_CONFIG_MIN_SIZE, &full, config, who));
-    config = &full;
-    NNL_TRY(gpt_check_config(config, who));
+    NNL_TRY(gpt_check_config(&full, who));
     nnl_gpt *g = nnl_alloc_zeroed(sizeof *g);
     if (!g)
         return nnl_error(NNL_E_NOMEM, "%s: cannot allocate the model", who);
-    g->config = *config;
-    g->L = config->n_layer;
-    g->NH = config->n_head;
-    g->C = config->n_embd;
-    g->T = config->block_size;
-    g->V = tokenizer->vocab_size;
+    g->config = full;
     nnl_status st = nnl_tokenizer_clone(&g->tokenizer, tokenizer);
-    if (st == NNL_OK) {
-        g->tensors = nnl_alloc_zeroed(sizeof(gpt_tensor_info) * (size_t)(g->L * GPT_BLOCK_TENSORS + 4));
-        if (!g->tensors)
-            st = nnl_error(NNL_E_NOMEM, "%s: cannot allocate the tensor table", who);
-    }
-    if (st == NNL_OK) {
-        build_layout(g);
-        st = nnl_alloc_floats(&g->params, g->num_params, who);
-    }
     if (st == NNL_OK)
-        st = gpt_view_create(g, g->params, &g->w);
+        st = build_model(&g->model, &full, tokenizer->vocab_size);
     if (st != NNL_OK) {
         nnl_gpt_free(g);
-        return st;
+        return nnl_error_in(st, who);
     }
-    nnl_rng_seed(&g->rng, config->seed, 1);
     *out = g;
     return NNL_OK;
 }
 
-/* N(0, 0.02) for matrices and embeddings, 0.02 / sqrt(2 L) for the
- * projections into the residual stream (GPT-2), LayerNorm weights 1. */
-static void init_weights(nnl_gpt *g)
+/* GPT-2's initialisation, drawn in the file's order and layout so that a
+ * seed gives the weights it always gave: N(0, 0.02) for matrices and
+ * embeddings, 0.02 / sqrt(2 L) for the projections into the residual
+ * stream, LayerNorm weights 1, biases 0. */
+static nnl_status init_weights(nnl_gpt *g)
 {
+    gpt_tensor *t;
+    int n;
+    NNL_TRY(gpt_tensors(g, &t, &n));
+    int64_t largest = 0;
+    for (int i = 0; i < n; i++)
+        largest = t[i].param->value->size > largest ? t[i].param->value->size : largest;
+    float *values;
+    nnl_status st = nnl_alloc_floats(&values, largest, "nnl_gpt_create");
     nnl_rng rng;
     nnl_rng_seed(&rng, g->config.seed, 0);
-    for (int i = 0; i < g->num_tensors; i++) {
-        const gpt_tensor_info *t = &g->tensors[i];
-        float *p = g->params + t->offset;
-        int is_norm_weight = strstr(t->name, "ln_") && strstr(t->name, ".weight");
-        if (t->ndim == 2) {
-            float std = t->residual ? 0.02f / sqrtf(2.0f * (float)g->L) : 0.02f;
-            for (int64_t j = 0; j < t->count; j++)
-                p[j] = std * nnl_rng_normal(&rng);
-        } else {
-            for (int64_t j = 0; j < t->count; j++)
-                p[j] = is_norm_weight ? 1.0f : 0.0f;
-        }
+    for (int i = 0; st == NNL_OK && i < n; i++) {
+        const int64_t count = t[i].param->value->size;
+        int is_norm_weight = strstr(t[i].name, "ln_") && strstr(t[i].name, ".weight");
+        float std = t[i].residual ? 0.02f / sqrtf(2.0f * (float)g->config.n_layer) : 0.02f;
+        for (int64_t j = 0; j < count; j++)
+            values[j] = t[i].ndim == 2 ? std * nnl_rng_normal(&rng) : is_norm_weight ? 1.0f : 0.0f;
+        gpt_tensor_to_model(&t[i], values, t[i].param->value->data);
     }
+    nnl_dealloc(values);
+    nnl_dealloc(t);
+    return st;
 }
 
 nnl_status nnl_gpt_create(nnl_gpt **out, const nnl_gpt_config *config, const nnl_tokenizer *tokenizer)
@@ -156,26 +189,10 @@ nnl_status nnl_gpt_create(nnl_gpt **out, const nnl_gpt_config *config, const nnl
     NNL_CHECK_PTR(who, config);
     NNL_CHECK_PTR(who, tokenizer);
     NNL_TRY(gpt_alloc(out, config, tokenizer, who));
-    init_weights(*out);
-    return NNL_OK;
-}
-
-nnl_status gpt_ensure_training_state(nnl_gpt *g, const char *who)
-{
-    if (g->grads)
-        return NNL_OK;
-    nnl_status st = nnl_alloc_floats(&g->grads, g->num_params, who);
-    if (st == NNL_OK)
-        st = nnl_alloc_floats(&g->adam_m, g->num_params, who);
-    if (st == NNL_OK)
-        st = nnl_alloc_floats(&g->adam_v, g->num_params, who);
-    if (st == NNL_OK)
-        st = gpt_view_create(g, g->grads, &g->g);
+    nnl_status st = init_weights(*out);
     if (st != NNL_OK) {
-        nnl_dealloc(g->grads);
-        nnl_dealloc(g->adam_m);
-        nnl_dealloc(g->adam_v);
-        g->grads = g->adam_m = g->adam_v = NULL;
+        nnl_gpt_free(*out);
+        *out = NULL;
     }
     return st;
 }
@@ -184,14 +201,7 @@ void nnl_gpt_free(nnl_gpt *gpt)
 {
     if (!gpt)
         return;
-    gpt_acts_free(&gpt->acts);
-    gpt_view_free(&gpt->w);
-    gpt_view_free(&gpt->g);
-    nnl_dealloc(gpt->params);
-    nnl_dealloc(gpt->grads);
-    nnl_dealloc(gpt->adam_m);
-    nnl_dealloc(gpt->adam_v);
-    nnl_dealloc(gpt->tensors);
+    nnl_model_free(gpt->model);
     nnl_tokenizer_free(gpt->tokenizer);
     nnl_dealloc(gpt);
 }
@@ -206,17 +216,16 @@ nnl_status nnl_gpt_get_config(const nnl_gpt *gpt, nnl_gpt_config *config)
 
 const nnl_tokenizer *nnl_gpt_tokenizer(const nnl_gpt *gpt) { return gpt ? gpt->tokenizer : NULL; }
 
-int64_t nnl_gpt_param_count(const nnl_gpt *gpt)
+nnl_model *nnl_gpt_model(nnl_gpt *gpt) { return gpt ? gpt->model : NULL; }
+
+int64_t nnl_gpt_param_count(const nnl_gpt *gpt) { return gpt ? nnl_model_param_count(gpt->model) : -1; }
+
+int64_t nnl_gpt_step(const nnl_gpt *gpt)
 {
     if (!gpt)
         return -1;
-    int64_t n = 0;
-    for (int i = 0; i < gpt->num_tensors; i++)
-        n += gpt->tensors[i].count;
-    return n;
+    return gpt->model->optimizer ? gpt->model->optimizer->steps : 0;
 }
-
-int64_t nnl_gpt_step(const nnl_gpt *gpt) { return gpt ? gpt->step : -1; }
 
 /* ------------------------------------------------------------ summary */
 
@@ -273,32 +282,33 @@ nnl_status nnl_gpt_summary(const nnl_gpt *gpt, char *buf, size_t capacity, size_
     text_out o = {buf, capacity, 0};
     if (capacity > 0)
         buf[0] = '\0';
-    const int64_t C = gpt->C, T = gpt->T;
+    const nnl_gpt_config *c = &gpt->config;
+    const nnl_model *m = gpt->model;
+    const int64_t C = c->n_embd, T = c->block_size, L = c->n_layer, NH = c->n_head;
+    const int64_t V = nnl_tokenizer_vocab_size(gpt->tokenizer);
+    const int first_block = c->dropout > 0.0f ? 3 : 2;
     char shape[64], num[32];
     const char *rule = "======================================================================\n";
     emit(&o, "Model: \"gpt\" (%lld layers, %lld heads, %lld dims, block %lld, vocabulary %lld)\n",
-         (long long)gpt->L, (long long)gpt->NH, (long long)C, (long long)T, (long long)gpt->V);
+         (long long)L, (long long)NH, (long long)C, (long long)T, (long long)V);
     emit(&o, "%s", rule);
     emit(&o, " %-34s %-22s %12s\n", "Layer (type)", "Output Shape", "Param #");
     emit(&o, "%s", rule);
     snprintf(shape, sizeof shape, "(None, %lld, %lld)", (long long)T, (long long)C);
-    summary_row(&o, "wte (Embedding)", shape, gpt->V * C);
-    summary_row(&o, "wpe (PositionEmbedding)", shape, T * C);
-    int64_t per_block = 0;
-    for (int i = 0; i < GPT_BLOCK_TENSORS; i++)
-        per_block += gpt->tensors[2 + i].count;
-    for (int64_t l = 0; l < gpt->L; l++) {
+    summary_row(&o, "wte (Embedding)", shape, nnl_layer_param_count(m->layers[0]));
+    summary_row(&o, "wpe (PositionEmbedding)", shape, nnl_layer_param_count(m->layers[1]));
+    for (int64_t l = 0; l < L; l++) {
         char name[64];
         snprintf(name, sizeof name, "h.%lld (TransformerBlock)", (long long)l);
-        summary_row(&o, name, shape, per_block);
+        summary_row(&o, name, shape, nnl_layer_param_count(m->layers[first_block + l]));
     }
-    summary_row(&o, "ln_f (LayerNorm)", shape, 2 * C);
-    snprintf(shape, sizeof shape, "(None, %lld, %lld)", (long long)T, (long long)gpt->V);
+    summary_row(&o, "ln_f (LayerNorm)", shape, nnl_layer_param_count(m->layers[m->num_layers - 2]));
+    snprintf(shape, sizeof shape, "(None, %lld, %lld)", (long long)T, (long long)V);
     summary_row(&o, "lm_head (Dense, tied to wte)", shape, 0);
     emit(&o, "%s", rule);
     emit(&o, "Total params: %s\n", thousands(num, sizeof num, nnl_gpt_param_count(gpt)));
     emit(&o, "Each block: LayerNorm, causal self-attention (%lld heads of %lld), residual;\n",
-         (long long)gpt->NH, (long long)(C / gpt->NH));
+         (long long)NH, (long long)(C / NH));
     emit(&o, "             LayerNorm, MLP %lld -> %lld (GELU) -> %lld, residual.\n", (long long)C,
          (long long)(4 * C), (long long)C);
     if (length)

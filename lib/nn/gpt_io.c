@@ -35,6 +35,7 @@ static nnl_status add_number(nnl_st_writer *w, const char *key, const char *fmt,
 
 static nnl_status add_metadata(nnl_st_writer *w, const nnl_gpt *g, int training)
 {
+    const nnl_model *m = g->model;
     const nnl_gpt_config *c = &g->config;
     NNL_TRY(nnl_st_writer_add_metadata(w, "format", GPT_FORMAT));
     NNL_TRY(nnl_st_writer_add_metadata(w, "format_version", GPT_FORMAT_VERSION));
@@ -42,7 +43,7 @@ static nnl_status add_metadata(nnl_st_writer *w, const nnl_gpt *g, int training)
     NNL_TRY(add_number(w, "n_head", "%lld", (long long)c->n_head));
     NNL_TRY(add_number(w, "n_embd", "%lld", (long long)c->n_embd));
     NNL_TRY(add_number(w, "block_size", "%lld", (long long)c->block_size));
-    NNL_TRY(add_number(w, "vocab_size", "%lld", (long long)g->V));
+    NNL_TRY(add_number(w, "vocab_size", "%lld", (long long)nnl_tokenizer_vocab_size(g->tokenizer)));
     NNL_TRY(add_number(w, "dropout", "%.9g", (double)c->dropout));
     NNL_TRY(add_number(w, "seed", "%" PRIu64, c->seed));
     char *vocab;
@@ -51,29 +52,53 @@ static nnl_status add_metadata(nnl_st_writer *w, const nnl_gpt *g, int training)
     nnl_dealloc(vocab);
     NNL_TRY(st);
     if (training) {
-        NNL_TRY(add_number(w, "step", "%lld", (long long)g->step));
-        NNL_TRY(add_number(w, "rng_state", "%" PRIu64, g->rng.state));
-        NNL_TRY(add_number(w, "rng_increment", "%" PRIu64, g->rng.increment));
+        /* The batch generator of a model that has not trained yet is the one
+         * its first training will seed (fit's steps mode, stream 1). */
+        nnl_rng rng = m->train_rng;
+        if (!m->train_rng_seeded)
+            nnl_rng_seed(&rng, g->config.seed, 1);
+        NNL_TRY(add_number(w, "step", "%lld", (long long)nnl_gpt_step(g)));
+        NNL_TRY(add_number(w, "rng_state", "%" PRIu64, rng.state));
+        NNL_TRY(add_number(w, "rng_increment", "%" PRIu64, rng.increment));
     }
     return NNL_OK;
 }
 
-/* Tensor names must outlive the writer's save: they are copied by the writer. */
-static nnl_status add_tensors(nnl_st_writer *w, const nnl_gpt *g, const float *zeros, int training)
+/* Each tensor in the file's layout, and with training state its two AdamW
+ * moments (zeros before the first step), laid out one after the other in
+ * `staging` (the writer borrows the data until it saves). */
+static nnl_status add_tensors(nnl_st_writer *w, const nnl_gpt *g, const gpt_tensor *t, int n, int training,
+                              float *staging)
 {
+    const nnl_optimizer *opt = g->model->optimizer;
     char name[128];
-    for (int i = 0; i < g->num_tensors; i++) {
-        const gpt_tensor_info *t = &g->tensors[i];
-        NNL_TRY(nnl_st_writer_add_tensor(w, t->name, t->ndim, t->dims, g->params + t->offset));
+    for (int i = 0; i < n; i++) {
+        const int64_t size = t[i].param->value->size;
+        gpt_tensor_to_file(&t[i], t[i].param->value->data, staging);
+        NNL_TRY(nnl_st_writer_add_tensor(w, t[i].name, t[i].ndim, t[i].dims, staging));
+        staging += size;
         if (!training)
             continue;
-        for (int m = 0; m < 2; m++) {
-            const float *moments = g->adam_m ? (m == 0 ? g->adam_m : g->adam_v) + t->offset : zeros;
-            snprintf(name, sizeof name, "%s%s", moment_prefix[m], t->name);
-            NNL_TRY(nnl_st_writer_add_tensor(w, name, t->ndim, t->dims, moments));
+        for (int k = 0; k < 2; k++) {
+            const float *moment = opt ? (k == 0 ? opt->first : opt->second)[t[i].slot] : NULL;
+            if (moment)
+                gpt_tensor_to_file(&t[i], moment, staging);
+            else
+                memset(staging, 0, sizeof(float) * (size_t)size);
+            snprintf(name, sizeof name, "%s%s", moment_prefix[k], t[i].name);
+            NNL_TRY(nnl_st_writer_add_tensor(w, name, t[i].ndim, t[i].dims, staging));
+            staging += size;
         }
     }
     return NNL_OK;
+}
+
+static int64_t total_floats(const gpt_tensor *t, int n)
+{
+    int64_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += t[i].param->value->size;
+    return total;
 }
 
 nnl_status nnl_gpt_save(const nnl_gpt *gpt, const char *path, int flags)
@@ -84,20 +109,23 @@ nnl_status nnl_gpt_save(const nnl_gpt *gpt, const char *path, int flags)
     if (flags & ~NNL_GPT_SAVE_TRAINING)
         return nnl_error(NNL_E_INVALID_ARG, "%s: unknown flags 0x%x", who, (unsigned)flags);
     const int training = (flags & NNL_GPT_SAVE_TRAINING) != 0;
-    float *zeros = NULL; /* moments of a model that has not trained yet */
-    if (training && !gpt->adam_m)
-        NNL_TRY(nnl_alloc_floats(&zeros, gpt->num_params, who));
-    nnl_st_writer *w;
-    nnl_status st = nnl_st_writer_create(&w);
-    if (st == NNL_OK) {
+    gpt_tensor *t;
+    int n;
+    NNL_TRY(nnl_error_in(gpt_tensors(gpt, &t, &n), who));
+    float *staging = NULL;
+    nnl_st_writer *w = NULL;
+    nnl_status st = nnl_alloc_floats(&staging, total_floats(t, n) * (training ? 3 : 1), who);
+    if (st == NNL_OK)
+        st = nnl_st_writer_create(&w);
+    if (st == NNL_OK)
         st = add_metadata(w, gpt, training);
-        if (st == NNL_OK)
-            st = add_tensors(w, gpt, zeros, training);
-        if (st == NNL_OK)
-            st = nnl_st_writer_save(w, path);
-        nnl_st_writer_free(w);
-    }
-    nnl_dealloc(zeros);
+    if (st == NNL_OK)
+        st = add_tensors(w, gpt, t, n, training, staging);
+    if (st == NNL_OK)
+        st = nnl_st_writer_save(w, path);
+    nnl_st_writer_free(w);
+    nnl_dealloc(staging);
+    nnl_dealloc(t);
     return nnl_error_in(st, who);
 }
 
@@ -166,29 +194,30 @@ static nnl_status read_config(const loader *ld, nnl_gpt_config *c, int64_t *voca
     return NNL_OK;
 }
 
-/* A weight or AdamW moment with a NaN or infinity is NNL_E_NUMERIC naming it. */
-static nnl_status read_tensor(const loader *ld, const gpt_tensor_info *t, const char *name, float *dst)
+/* A weight or AdamW moment with a NaN or infinity is NNL_E_NUMERIC naming
+ * it; otherwise it goes to `dst` in the model's layout. */
+static nnl_status read_tensor(const loader *ld, const gpt_tensor *t, const char *name, float *dst)
 {
     const float *data;
     NNL_TRY(nnl_st_file_tensor(ld->file, name, t->ndim, t->dims, &data));
-    int64_t bad = nnl_first_non_finite(data, t->count);
+    int64_t bad = nnl_first_non_finite(data, t->param->value->size);
     if (bad >= 0)
         return nnl_error(NNL_E_NUMERIC, "nnl_gpt_load: '%s': tensor %s has a NaN or infinity at %lld", ld->path, name,
                          (long long)bad);
-    memcpy(dst, data, sizeof(float) * (size_t)t->count);
+    gpt_tensor_to_model(t, data, dst);
     return NNL_OK;
 }
 
-static nnl_status read_weights(const loader *ld, nnl_gpt *g)
+static nnl_status read_weights(const loader *ld, const gpt_tensor *t, int n)
 {
-    for (int i = 0; i < g->num_tensors; i++) {
-        const gpt_tensor_info *t = &g->tensors[i];
-        NNL_TRY(read_tensor(ld, t, t->name, g->params + t->offset));
-    }
+    for (int i = 0; i < n; i++)
+        NNL_TRY(read_tensor(ld, &t[i], t[i].name, t[i].param->value->data));
     return NNL_OK;
 }
 
-static nnl_status read_training_state(const loader *ld, nnl_gpt *g)
+/* The step, the batch generator and AdamW's moments: the model comes back
+ * compiled with an AdamW whose settings nnl_gpt_train() sets from its options. */
+static nnl_status read_training_state(const loader *ld, nnl_gpt *g, const gpt_tensor *t, int n)
 {
     if (!nnl_st_file_metadata(ld->file, "step"))
         return NNL_OK; /* a weights-only file */
@@ -199,23 +228,28 @@ static nnl_status read_training_state(const loader *ld, nnl_gpt *g)
     NNL_TRY(read_u64(ld, "rng_increment", &increment));
     if (increment % 2 == 0)
         return bad(ld, "rng_increment", nnl_st_file_metadata(ld->file, "rng_increment"), "an odd number");
-    NNL_TRY(gpt_ensure_training_state(g, "nnl_gpt_load"));
-    char name[128];
-    for (int i = 0; i < g->num_tensors; i++) {
-        const gpt_tensor_info *t = &g->tensors[i];
-        for (int m = 0; m < 2; m++) {
-            snprintf(name, sizeof name, "%s%s", moment_prefix[m], t->name);
-            NNL_TRY(read_tensor(ld, t, name, (m == 0 ? g->adam_m : g->adam_v) + t->offset));
-        }
+    nnl_model *m = g->model;
+    nnl_optimizer *adamw;
+    NNL_TRY(nnl_optimizer_adamw(&adamw, 1e-3f, 0.9f, 0.99f, 1e-8f, 0.1f));
+    nnl_status s = nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adamw);
+    if (s != NNL_OK) {
+        nnl_optimizer_free(adamw);
+        return s;
     }
-    g->step = step;
-    g->rng.state = state;
-    g->rng.increment = increment;
+    char name[128];
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            snprintf(name, sizeof name, "%s%s", moment_prefix[k], t[i].name);
+            NNL_TRY(read_tensor(ld, &t[i], name, (k == 0 ? m->optimizer->first : m->optimizer->second)[t[i].slot]));
+        }
+    m->optimizer->steps = step;
+    m->train_rng.state = state;
+    m->train_rng.increment = increment;
+    m->train_rng_seeded = 1;
     return NNL_OK;
 }
 
-/* Parameters of the architecture (the tensors of build_layout() in gpt.c,
- * without their alignment padding); a file must hold at least this many
+/* Parameters of the architecture (the tensors of gpt_tensors() in gpt.c); a file must hold at least this many
  * floats, which is checked before the model is allocated. */
 static int64_t architecture_floats(const nnl_gpt_config *c, int64_t vocab_size)
 {
@@ -256,10 +290,15 @@ static nnl_status gpt_from_file(nnl_gpt **out, const nnl_st_file *file, const ch
                        (long long)tok->vocab_size, (long long)vocab_size);
     if (st == NNL_OK)
         st = gpt_alloc(&g, &config, tok, who);
+    gpt_tensor *t = NULL;
+    int n = 0;
     if (st == NNL_OK)
-        st = read_weights(&ld, g);
+        st = gpt_tensors(g, &t, &n);
     if (st == NNL_OK)
-        st = read_training_state(&ld, g);
+        st = read_weights(&ld, t, n);
+    if (st == NNL_OK)
+        st = read_training_state(&ld, g, t, n);
+    nnl_dealloc(t);
     nnl_tokenizer_free(tok);
     if (st != NNL_OK) {
         nnl_gpt_free(g);

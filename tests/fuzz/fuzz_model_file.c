@@ -73,7 +73,7 @@ static void use_gpt(nnl_gpt *g)
     if (nnl_gpt_summary(g, NULL, 0, &length) != NNL_OK || length == 0)
         abort();
     /* generation costs block_size x params per token: only for small models */
-    if (nnl_gpt_param_count(g) > 100000 || g->T * g->C * g->L > 100000)
+    if (nnl_gpt_param_count(g) > 100000 || g->config.block_size * g->config.n_embd * g->config.n_layer > 100000)
         return;
     nnl_gpt_generate_options o = NNL_GPT_GENERATE_OPTIONS_INIT;
     o.max_tokens = 3;

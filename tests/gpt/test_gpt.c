@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "core/rng.h"
+#include "data/dataset.h"
 #include "data/text.h"
 #include "io/safetensors.h"
 #include "kernels/kernels.h"
+#include "nn/generate.h"
 #include "nn/gpt_internal.h"
 
 static const char corpus[] =
@@ -42,57 +44,89 @@ static nnl_gpt *small_gpt(int64_t layers, int64_t heads, int64_t embd, int64_t b
     return g;
 }
 
-static void fill_tokens(nnl_gpt *g, int64_t n, uint32_t seed)
+static nnl_model *model_of(nnl_gpt *g) { return nnl_gpt_model(g); }
+
+static int64_t vocab_of(const nnl_gpt *g) { return nnl_tokenizer_vocab_size(nnl_gpt_tokenizer(g)); }
+
+enum { MAX_BATCH = 8 };
+
+/* B windows of random tokens with random next tokens. */
+static nnl_dataset *random_batch(nnl_gpt *g, int64_t B, int64_t T, uint32_t seed)
 {
+    float x[MAX_BATCH * 64], y[MAX_BATCH * 64];
+    assert_true(B <= MAX_BATCH && T <= 64);
     nnl_rng rng;
     nnl_rng_seed(&rng, seed, 9);
-    for (int64_t i = 0; i < n; i++) {
-        g->acts.inputs[i] = (int32_t)nnl_rng_below(&rng, (uint32_t)g->V);
-        g->acts.targets[i] = (int32_t)nnl_rng_below(&rng, (uint32_t)g->V);
+    for (int64_t i = 0; i < B * T; i++) {
+        x[i] = (float)nnl_rng_below(&rng, (uint32_t)vocab_of(g));
+        y[i] = (float)nnl_rng_below(&rng, (uint32_t)vocab_of(g));
     }
+    nnl_dataset *ds;
+    assert_ok(nnl_dataset_create(&ds, B, 1, &T, x, 1, &T, y));
+    return ds;
 }
 
-static double mean_loss(nnl_gpt *g, int64_t B, int64_t T)
+static double mean_loss(nnl_model *m, const nnl_dataset *batch, int64_t B)
 {
-    return gpt_forward(g, B, T, 1, 0) / (double)(B * T);
+    double loss;
+    assert_ok(nnl_model_evaluate(m, batch, B, &loss, NULL));
+    return loss;
+}
+
+/* The gradient of the batch's mean loss in every parameter's grad, as a
+ * training step computes it before the optimizer. */
+static void backward(nnl_model *m, const nnl_dataset *batch, int64_t B)
+{
+    const int64_t indices[MAX_BATCH] = {0, 1, 2, 3, 4, 5, 6, 7};
+    assert_ok(nnl_model_ensure_batch(m, batch, B));
+    assert_ok(nnl_dataset_fill_batch(batch, indices, B, m->batch_x->data, m->batch_y->data, NULL));
+    const nnl_forward_ctx ctx = {1, NULL, 0, 0};
+    const nnl_tensor *y;
+    assert_ok(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
+    nnl_loss_result r;
+    assert_ok(nnl_model_batch_loss(m, y, B, 1, "test", &r));
+    for (int i = 0; i < m->num_params; i++)
+        memset(m->params[i].param->grad->data, 0, sizeof(float) * (size_t)m->params[i].param->grad->size);
+    assert_ok(nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL));
 }
 
 static void model_gradients_match_finite_differences(void **state)
 {
     (void)state;
-    const int64_t B = 2, T = 5;
-    nnl_gpt *g = small_gpt(2, 2, 8, 6, 3);
+    const int64_t B = 2, T = 6, C = 8;
+    nnl_gpt *g = small_gpt(2, 2, C, T, 3);
+    nnl_model *m = model_of(g);
     /* Larger weights than the 0.02 init give gradients well above float noise. */
     nnl_rng rng;
     nnl_rng_seed(&rng, 5, 5);
-    for (int64_t i = 0; i < g->num_params; i++)
-        g->params[i] = g->params[i] != 0.0f ? 0.3f * nnl_rng_normal(&rng) : 0.1f * nnl_rng_normal(&rng);
-    assert_ok(gpt_ensure_training_state(g, "test"));
-    assert_ok(gpt_acts_ensure(g, B, T, "test"));
-    fill_tokens(g, B * T, 1);
-    gpt_forward(g, B, T, 1, 1);
-    memset(g->grads, 0, sizeof(float) * (size_t)g->num_params);
-    gpt_backward(g, B, T);
+    for (int i = 0; i < m->num_params; i++) {
+        nnl_tensor *v = m->params[i].param->value;
+        for (int64_t j = 0; j < v->size; j++)
+            v->data[j] = v->data[j] != 0.0f ? 0.3f * nnl_rng_normal(&rng) : 0.1f * nnl_rng_normal(&rng);
+    }
+    nnl_dataset *batch = random_batch(g, B, T, 1);
+    backward(m, batch, B);
     const float h = 1e-2f;
-    for (int ti = 0; ti < g->num_tensors; ti++) {
-        const gpt_tensor_info *t = &g->tensors[ti];
+    for (int pi = 0; pi < m->num_params; pi++) {
+        const nnl_param *param = m->params[pi].param;
         for (int probe = 0; probe < 4; probe++) {
-            int64_t j = (int64_t)nnl_rng_below(&rng, (uint32_t)t->count);
-            if (ti == 0) /* the token embedding: probe rows the batch uses */
-                j = (int64_t)g->acts.inputs[probe] * g->C + probe % g->C;
-            float *p = g->params + t->offset + j;
+            int64_t j = (int64_t)nnl_rng_below(&rng, (uint32_t)param->value->size);
+            if (pi == 0) /* the token embedding: probe rows the batch uses */
+                j = (int64_t)m->batch_x->data[probe] * C + probe % C;
+            float *p = param->value->data + j;
             float saved = *p;
             *p = saved + h;
-            double up = mean_loss(g, B, T);
+            double up = mean_loss(m, batch, B);
             *p = saved - h;
-            double down = mean_loss(g, B, T);
+            double down = mean_loss(m, batch, B);
             *p = saved;
             double numeric = (up - down) / (2.0 * h);
-            double analytic = g->grads[t->offset + j];
+            double analytic = param->grad->data[j];
             if (fabs(numeric - analytic) > 3e-4 + 3e-2 * fabs(numeric))
-                fail_msg("%s[%lld]: analytic %g, numeric %g", t->name, (long long)j, analytic, numeric);
+                fail_msg("%s[%lld]: analytic %g, numeric %g", m->params[pi].name, (long long)j, analytic, numeric);
         }
     }
+    nnl_dataset_free(batch);
     nnl_gpt_free(g);
 }
 
@@ -145,20 +179,25 @@ static void cross_entropy_backward_matches_finite_differences(void **state)
     }
 }
 
-/* Full-sequence logits (n, V) into out. */
+/* Full-sequence logits (n, V) into out; n is the model's block size. */
 static void full_logits(nnl_gpt *g, const int32_t *tokens, int64_t n, float *out)
 {
-    assert_ok(gpt_acts_ensure(g, 1, n, "test"));
-    memcpy(g->acts.inputs, tokens, sizeof(int32_t) * (size_t)n);
-    gpt_forward(g, 1, n, 0, 0);
-    memcpy(out, g->acts.logits, sizeof(float) * (size_t)(n * g->V));
+    const int64_t x_dims[2] = {1, n}, y_dims[3] = {1, n, vocab_of(g)};
+    nnl_tensor *x, *y;
+    assert_ok(nnl_tensor_create(&x, 2, x_dims));
+    assert_ok(nnl_tensor_wrap(&y, 3, y_dims, out));
+    for (int64_t i = 0; i < n; i++)
+        nnl_tensor_data(x)[i] = (float)tokens[i];
+    assert_ok(nnl_model_predict(model_of(g), x, y));
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
 }
 
 static void future_tokens_never_change_earlier_logits(void **state)
 {
     (void)state;
     nnl_gpt *g = small_gpt(2, 2, 16, 12, 4);
-    const int64_t n = 12, V = g->V;
+    const int64_t n = 12, V = vocab_of(g);
     int32_t tokens[12];
     for (int i = 0; i < n; i++)
         tokens[i] = (int32_t)(1 + (i * 7) % (V - 1));
@@ -185,22 +224,65 @@ static void kv_cache_matches_full_forward(void **state)
 {
     (void)state;
     nnl_gpt *g = small_gpt(2, 4, 32, 16, 6);
-    const int64_t n = 16, V = g->V;
+    const int64_t n = 16, V = vocab_of(g);
     int32_t tokens[16];
     for (int i = 0; i < n; i++)
         tokens[i] = (int32_t)(1 + (i * 11 + 3) % (V - 1));
     float *full = malloc(sizeof(float) * (size_t)(n * V));
     full_logits(g, tokens, n, full);
-    gpt_generator *gen;
-    assert_ok(gpt_generator_create(&gen, g));
-    for (int64_t i = 0; i < n; i++)
-        assert_logits_close(gpt_generator_feed(gen, &tokens[i], 1), full + i * V, V, i);
+    nnl_decoder *dec;
+    const float *logits;
+    assert_ok(nnl_decoder_create(&dec, model_of(g), "test"));
+    for (int64_t i = 0; i < n; i++) {
+        assert_ok(nnl_decoder_feed(dec, &tokens[i], 1, &logits));
+        assert_logits_close(logits, full + i * V, V, i);
+    }
     /* A prompt fed at once (prefill), then one more token. */
-    gpt_generator_reset(gen);
-    assert_logits_close(gpt_generator_feed(gen, tokens, 9), full + 8 * V, V, 8);
-    assert_logits_close(gpt_generator_feed(gen, tokens + 9, 1), full + 9 * V, V, 9);
-    gpt_generator_free(gen);
+    nnl_decoder_reset(dec);
+    assert_ok(nnl_decoder_feed(dec, tokens, 9, &logits));
+    assert_logits_close(logits, full + 8 * V, V, 8);
+    assert_ok(nnl_decoder_feed(dec, tokens + 9, 1, &logits));
+    assert_logits_close(logits, full + 9 * V, V, 9);
+    nnl_decoder_free(dec);
     free(full);
+    nnl_gpt_free(g);
+}
+
+/* Logits that the previous GPT implementation (its own forward pass, before
+ * the GPT became an nnl_model) computed for tests/fixtures/gpt_v0/gpt.safetensors,
+ * a checkpoint it wrote after 20 training steps, on tokens (t * 5 + 3) % V. */
+static const float previous_logits[] = {
+#include "fixtures/gpt_v0/logits.inc"
+};
+
+static void previous_gpt_file_gives_the_same_logits(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/gpt_v0/gpt.safetensors", getenv("NNL_SOURCE_ROOT"));
+    nnl_gpt *g;
+    assert_ok(nnl_gpt_load(&g, path));
+    assert_int_equal(nnl_gpt_step(g), 20); /* its training state came too */
+    const int64_t T = 8, V = vocab_of(g);
+    assert_int_equal(T * V, sizeof previous_logits / sizeof previous_logits[0]);
+    int32_t tokens[8];
+    for (int64_t t = 0; t < T; t++)
+        tokens[t] = (int32_t)((t * 5 + 3) % V);
+    float *logits = malloc(sizeof(float) * (size_t)(T * V));
+    full_logits(g, tokens, T, logits);
+    for (int64_t i = 0; i < T * V; i++)
+        if (fabsf(logits[i] - previous_logits[i]) > 1e-5f * (1.0f + fabsf(previous_logits[i])))
+            fail_msg("logit %lld: layer-based %.9g, previous %.9g", (long long)i, logits[i], previous_logits[i]);
+    /* The KV cache of nnl_model_generate gives them too, position by position. */
+    nnl_decoder *dec;
+    const float *step;
+    assert_ok(nnl_decoder_create(&dec, model_of(g), "test"));
+    for (int64_t t = 0; t < T; t++) {
+        assert_ok(nnl_decoder_feed(dec, &tokens[t], 1, &step));
+        assert_logits_close(step, previous_logits + t * V, V, t);
+    }
+    nnl_decoder_free(dec);
+    free(logits);
     nnl_gpt_free(g);
 }
 
@@ -327,7 +409,10 @@ static void resumed_training_continues_the_same_loss_curve(void **state)
     assert_int_equal(second.count, 4);
     for (int i = 0; i < 8; i++)
         assert_float_equal(i < 4 ? first.losses[i] : second.losses[i], straight.losses[i], 0.0);
-    assert_memory_equal(resumed->params, a->params, sizeof(float) * (size_t)a->num_params);
+    const nnl_model *ma = model_of(a), *mr = model_of(resumed);
+    for (int i = 0; i < ma->num_params; i++)
+        assert_memory_equal(mr->params[i].param->value->data, ma->params[i].param->value->data,
+                            sizeof(float) * (size_t)ma->params[i].param->value->size);
 
     nnl_gpt_free(a), nnl_gpt_free(b), nnl_gpt_free(resumed);
     nnl_tokenizer_free(tok);
@@ -430,9 +515,15 @@ static void corrupted_checkpoints_fail_cleanly(void **state)
             const char *value = strcmp(keys[ki], cases[ci][0]) == 0 ? cases[ci][1] : nnl_st_file_metadata(file, keys[ki]);
             assert_ok(nnl_st_writer_add_metadata(w, keys[ki], value));
         }
-        for (int ti = 0; ti < g->num_tensors; ti++)
-            assert_ok(nnl_st_writer_add_tensor(w, g->tensors[ti].name, g->tensors[ti].ndim, g->tensors[ti].dims,
-                                               g->params + g->tensors[ti].offset));
+        gpt_tensor *t;
+        int count;
+        assert_ok(gpt_tensors(g, &t, &count));
+        for (int ti = 0; ti < count; ti++) {
+            const float *data;
+            assert_ok(nnl_st_file_tensor(file, t[ti].name, t[ti].ndim, t[ti].dims, &data));
+            assert_ok(nnl_st_writer_add_tensor(w, t[ti].name, t[ti].ndim, t[ti].dims, data));
+        }
+        free(t);
         char other[] = "/tmp/nnl-gpt-meta-XXXXXX";
         close(mkstemp(other));
         assert_ok(nnl_st_writer_save(w, other));
@@ -517,6 +608,7 @@ int main(void)
         cmocka_unit_test(cross_entropy_backward_matches_finite_differences),
         cmocka_unit_test(future_tokens_never_change_earlier_logits),
         cmocka_unit_test(kv_cache_matches_full_forward),
+        cmocka_unit_test(previous_gpt_file_gives_the_same_logits),
         cmocka_unit_test(same_seed_same_text),
         cmocka_unit_test(resumed_training_continues_the_same_loss_curve),
         cmocka_unit_test(save_and_load_keep_generation),
