@@ -37,6 +37,7 @@ static double now_seconds(void)
 /* What a run has done so far, for its progress reports. */
 typedef struct run_state {
     const nnl_fit_options *o;
+    const char *who;               /* the public function, for messages */
     int64_t *indices;              /* batch_size (steps) or every sample (epochs) */
     double start, epoch_start;
     int64_t samples;               /* trained on in this call */
@@ -49,7 +50,7 @@ typedef struct run_state {
 static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64_t *indices, int64_t batch,
                              nnl_rng *augment, nnl_rng *dropout, run_state *rs)
 {
-    static const char who[] = "nnl_model_fit";
+    const char *who = rs->who;
     NNL_TRY(nnl_model_ensure_batch(m, train, batch));
     NNL_TRY(nnl_dataset_fill_batch(train, indices, batch, m->batch_x->data, m->batch_y->data, augment));
     const nnl_tensor *y;
@@ -104,7 +105,7 @@ static void fill_progress(run_state *rs, const nnl_model *m, int64_t epoch, int6
 static nnl_status send_progress(const run_state *rs, const char *when, int64_t n)
 {
     if (rs->o->progress && rs->o->progress(&rs->p, rs->o->user))
-        return nnl_error(NNL_E_CANCELLED, "nnl_model_fit: stopped by the progress callback %s %lld", when,
+        return nnl_error(NNL_E_CANCELLED, "%s: stopped by the progress callback %s %lld", rs->who, when,
                          (long long)n);
     return NNL_OK;
 }
@@ -219,18 +220,17 @@ static nnl_status check_fit(nnl_model *m, const nnl_dataset *train, const nnl_fi
     NNL_TRY(nnl_model_check_data(m, train, 1, who));
     NNL_TRY(nnl_dataset_check_finite(train, who, "training data"));
     if (o->validation) {
-        NNL_TRY(nnl_model_check_data(m, o->validation, 1, "nnl_model_fit (validation)"));
+        NNL_TRY(nnl_model_check_data(m, o->validation, 1, who));
         NNL_TRY(nnl_dataset_check_finite(o->validation, who, "validation data"));
     }
     return NNL_OK;
 }
 
-static nnl_status fit(nnl_model *m, const nnl_dataset *train, const nnl_fit_options *o)
+static nnl_status fit(nnl_model *m, const nnl_dataset *train, const nnl_fit_options *o, const char *who)
 {
-    static const char who[] = "nnl_model_fit";
     NNL_TRY(check_fit(m, train, o, who));
     int64_t slots = o->steps > 0 ? o->batch_size : nnl_dataset_size(train);
-    run_state rs = {o, nnl_alloc((size_t)slots * sizeof(int64_t)), now_seconds(), 0, 0, {0, 0, 0}, NAN, NAN, 0, 0,
+    run_state rs = {o, who, nnl_alloc((size_t)slots * sizeof(int64_t)), now_seconds(), 0, 0, {0, 0, 0}, NAN, NAN, 0, 0,
                     {{0}}};
     if (!rs.indices)
         return nnl_error(NNL_E_NOMEM, "%s: out of memory for the sample order", who);
@@ -247,7 +247,7 @@ nnl_status nnl_model_fit_with(nnl_model *model, const nnl_dataset *train, const 
     if (options)
         NNL_TRY(NNL_OPTIONS_READ(nnl_fit_options, NNL_FIT_OPTIONS_INIT, NNL_FIT_OPTIONS_MIN_SIZE, &o, options,
                                  "nnl_model_fit_with"));
-    return fit(model, train, &o);
+    return fit(model, train, &o, "nnl_model_fit_with");
 }
 
 nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, const nnl_dataset *validation, int64_t epochs,
@@ -260,5 +260,5 @@ nnl_status nnl_model_fit(nnl_model *model, const nnl_dataset *train, const nnl_d
     o.seed = seed;
     o.progress = progress;
     o.user = user;
-    return fit(model, train, &o);
+    return fit(model, train, &o, "nnl_model_fit");
 }

@@ -137,9 +137,8 @@ static nnl_status make_branches(nnl_layer **res_attn, nnl_layer **res_mlp, int64
     return st;
 }
 
-nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, int64_t dim, float dropout)
+static nnl_status make_block(nnl_layer **out, int64_t heads, int64_t dim, float dropout, const char *who)
 {
-    static const char who[] = "nnl_layer_transformer_block";
     NNL_CHECK_PTR(who, out);
     *out = NULL;
     if (heads < 1 || dim < 1 || dim > ((int64_t)1 << 20) || dim % heads != 0)
@@ -171,7 +170,12 @@ nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, i
     return st;
 }
 
+nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, int64_t dim, float dropout)
+{
+    return make_block(out, heads, dim, dropout, "nnl_layer_transformer_block_dropout");
+}
+
 nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim)
 {
-    return nnl_layer_transformer_block_dropout(out, heads, dim, 0.0f);
+    return make_block(out, heads, dim, 0.0f, "nnl_layer_transformer_block");
 }

@@ -268,6 +268,12 @@ static void misuse_nnl_gpt_load(void **state)
     fixture_remove_tree(dir);
 }
 
+static void misuse_nnl_gpt_model(void **state)
+{
+    (void)state;
+    assert_null(nnl_gpt_model(NULL));
+}
+
 const misuse_case misuse_gpt_cases[] = {
     MISUSE_CASE(nnl_gpt_create),
     MISUSE_CASE(nnl_gpt_free),
@@ -282,5 +288,6 @@ const misuse_case misuse_gpt_cases[] = {
     MISUSE_CASE(nnl_gpt_generate),
     MISUSE_CASE(nnl_gpt_save),
     MISUSE_CASE(nnl_gpt_load),
+    MISUSE_CASE(nnl_gpt_model),
     {NULL, NULL},
 };

@@ -377,6 +377,59 @@ static void misuse_nnl_layer_transformer_block(void **state)
     nnl_layer_free(l);
 }
 
+static void misuse_nnl_layer_transformer_block_dropout(void **state)
+{
+    (void)state;
+    nnl_layer *l = (nnl_layer *)1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block_dropout, NULL, 2, 8, 0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block_dropout, &l, 3, 8, 0.1f);
+    assert_null(l);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block_dropout, &l, 2, 8, -0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block_dropout, &l, 2, 8, 1.0f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_transformer_block_dropout, &l, 2, 8, NAN);
+}
+
+static void misuse_nnl_layer_position_embedding(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_position_embedding, NULL, 8);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_position_embedding, &l, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_position_embedding, &l, ((int64_t)1 << 20) + 1);
+    /* more positions than its table: a shape error when built */
+    assert_ok(nnl_layer_position_embedding(&l, 4));
+    const int64_t in[2] = {5, 8};
+    assert_status_msg(nnl_layer_build(l, 2, in, 1), NNL_E_SHAPE, "position_embedding");
+    const int64_t flat[1] = {4};
+    assert_status_msg(nnl_layer_build(l, 1, flat, 1), NNL_E_SHAPE, "(T, C)");
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_tied_output(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL, *dense = NULL, *embedding = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_tied_output, NULL, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_tied_output, &l, -1);
+    /* alone (no model) or pointing at a layer that is not an embedding: a state error when added */
+    assert_ok(nnl_layer_tied_output(&l, 0));
+    const int64_t in[2] = {4, 8};
+    assert_status_msg(nnl_layer_build(l, 2, in, 1), NNL_E_STATE, "not an embedding");
+    nnl_model *m = NULL;
+    const int64_t tokens[1] = {4};
+    assert_ok(nnl_model_create(&m, 1, tokens));
+    assert_ok(nnl_layer_embedding(&embedding, 10, 8));
+    assert_ok(nnl_model_add(m, embedding));
+    assert_ok(nnl_layer_dense(&dense, 6, NNL_ACT_NONE));
+    assert_ok(nnl_model_add(m, dense));
+    assert_status_msg(nnl_model_add(m, l), NNL_E_SHAPE, "the embedding has 8"); /* dense gives 6 features */
+    nnl_layer_free(l);
+    assert_ok(nnl_layer_tied_output(&l, 1)); /* layer 1 is the dense layer */
+    assert_status_msg(nnl_model_add(m, l), NNL_E_STATE, "not an embedding");
+    nnl_layer_free(l);
+    nnl_model_free(m);
+}
+
 const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_dense),
     MISUSE_CASE(nnl_layer_conv2d),
@@ -402,5 +455,8 @@ const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_layernorm),
     MISUSE_CASE(nnl_layer_causal_self_attention),
     MISUSE_CASE(nnl_layer_transformer_block),
+    MISUSE_CASE(nnl_layer_transformer_block_dropout),
+    MISUSE_CASE(nnl_layer_position_embedding),
+    MISUSE_CASE(nnl_layer_tied_output),
     {NULL, NULL},
 };

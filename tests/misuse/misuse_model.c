@@ -325,6 +325,100 @@ static void misuse_nnl_model_load(void **state)
     fixture_remove_tree(dir);
 }
 
+static void misuse_nnl_model_fit_with(void **state)
+{
+    (void)state;
+    nnl_model *m = fixture_cnn(), *compiled = fixture_compiled_cnn();
+    nnl_dataset *data = fixture_images(8);
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    o.batch_size = 4;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_fit_with, NULL, data, &o);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_fit_with, compiled, NULL, &o);
+    expect_misuse(NNL_E_STATE, nnl_model_fit_with, m, data, &o); /* not compiled */
+    const nnl_fit_options bad[] = {
+        {sizeof o, 0, 0, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},      /* epochs 0 */
+        {sizeof o, 1, -1, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},     /* negative steps */
+        {sizeof o, 1, 0, 0, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},      /* batch 0 */
+        {sizeof o, 1, 2, 4, NULL, -1, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},     /* negative interval */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 1, NULL, NULL, 0.0f, 1, 0},      /* checkpoints, no path */
+        {sizeof o, 1, 0, 4, NULL, 0, 0, "x", 1, NULL, NULL, 0.0f, 1, 0},       /* checkpoints by epochs */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, -1.0f, 1, 0},     /* negative clip */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, NAN, 1, 0},       /* NaN clip */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, -1},     /* negative threads */
+        {sizeof o - 8, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},  /* older than any release */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_misuse(NNL_E_INVALID_ARG, nnl_model_fit_with, compiled, data, &bad[i]);
+    nnl_dataset *other = fixture_images(4);
+    assert_ok(nnl_dataset_scale(other, 1.0f));
+    const int64_t flat[1] = {FIXTURE_IMAGE_SIZE * FIXTURE_IMAGE_SIZE};
+    float x[4 * FIXTURE_IMAGE_SIZE * FIXTURE_IMAGE_SIZE] = {0};
+    const int32_t labels[4] = {0, 1, 2, 0};
+    nnl_dataset *wrong = NULL;
+    assert_ok(nnl_dataset_create_labeled(&wrong, 4, 1, flat, x, labels));
+    o.validation = wrong;
+    expect_misuse(NNL_E_SHAPE, nnl_model_fit_with, compiled, data, &o);
+    nnl_dataset_free(wrong);
+    nnl_dataset_free(other);
+    nnl_dataset_free(data);
+    nnl_model_free(m);
+    nnl_model_free(compiled);
+}
+
+static void misuse_nnl_model_evaluate_sampled(void **state)
+{
+    (void)state;
+    nnl_model *m = fixture_cnn(), *compiled = fixture_compiled_cnn();
+    nnl_dataset *data = fixture_images(8);
+    double loss;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_evaluate_sampled, NULL, data, 1, 4, 1, &loss, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_evaluate_sampled, compiled, NULL, 1, 4, 1, &loss, NULL);
+    expect_misuse(NNL_E_STATE, nnl_model_evaluate_sampled, m, data, 1, 4, 1, &loss, NULL); /* no loss */
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_evaluate_sampled, compiled, data, 0, 4, 1, &loss, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_evaluate_sampled, compiled, data, 1, 0, 1, &loss, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_evaluate_sampled, compiled, data, 1, (1 << 20) + 1, 1, &loss, NULL);
+    nnl_dataset_free(data);
+    nnl_model_free(m);
+    nnl_model_free(compiled);
+}
+
+static int count_token(int32_t token, void *user)
+{
+    (void)token;
+    ++*(int *)user;
+    return 0;
+}
+
+static void misuse_nnl_model_generate(void **state)
+{
+    (void)state;
+    nnl_model *cnn = fixture_cnn();
+    nnl_gpt *gpt = fixture_gpt();
+    nnl_model *m = nnl_gpt_model(gpt);
+    const int32_t prompt[2] = {1, 2}, out_of_range[1] = {1 << 20};
+    int count = 0;
+    nnl_generate_options o = NNL_GENERATE_OPTIONS_INIT;
+    o.max_tokens = 3;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_generate, NULL, prompt, 2, &o, count_token, &count);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_generate, m, NULL, 2, &o, count_token, &count);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_generate, m, prompt, 2, &o, NULL, &count);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_generate, m, prompt, 0, &o, count_token, &count);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_generate, m, out_of_range, 1, &o, count_token, &count);
+    expect_misuse(NNL_E_UNSUPPORTED, nnl_model_generate, cnn, prompt, 2, &o, count_token, &count);
+    const nnl_generate_options bad[] = {
+        {sizeof o, -1, 0.8f, 0, 1.0f, 1}, {sizeof o, 3, -1.0f, 0, 1.0f, 1}, {sizeof o, 3, NAN, 0, 1.0f, 1},
+        {sizeof o, 3, 0.8f, -1, 1.0f, 1}, {sizeof o, 3, 0.8f, 0, 0.0f, 1}, {sizeof o, 3, 0.8f, 0, 1.5f, 1},
+        {4, 3, 0.8f, 0, 1.0f, 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_misuse(NNL_E_INVALID_ARG, nnl_model_generate, m, prompt, 2, &bad[i], count_token, &count);
+    assert_int_equal(count, 0);
+    assert_ok(nnl_model_generate(m, prompt, 2, &o, count_token, &count));
+    assert_int_equal(count, 3);
+    nnl_model_free(cnn);
+    nnl_gpt_free(gpt);
+}
+
 const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_create),
     MISUSE_CASE(nnl_model_free),
@@ -343,5 +437,8 @@ const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_predict_dataset),
     MISUSE_CASE(nnl_model_save),
     MISUSE_CASE(nnl_model_load),
+    MISUSE_CASE(nnl_model_fit_with),
+    MISUSE_CASE(nnl_model_evaluate_sampled),
+    MISUSE_CASE(nnl_model_generate),
     {NULL, NULL},
 };

@@ -161,6 +161,34 @@ static void misuse_nnl_text_dataset_sample(void **state)
     fixture_remove_tree(dir);
 }
 
+static void misuse_nnl_dataset_from_text(void **state)
+{
+    (void)state;
+    char dir[256];
+    nnl_text_dataset *d = corpus(dir, sizeof dir);
+    nnl_dataset *w = (nnl_dataset *)1;
+    int64_t val = nnl_text_dataset_length(d, NNL_SPLIT_VALIDATION);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_from_text, NULL, d, NNL_SPLIT_TRAIN, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_from_text, &w, NULL, NNL_SPLIT_TRAIN, 4);
+    assert_null(w);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_from_text, &w, d, (nnl_text_split)7, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_from_text, &w, d, NNL_SPLIT_TRAIN, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_from_text, &w, d, NNL_SPLIT_VALIDATION, val);
+    /* windows are not stored samples: no shuffling, splitting, scaling or augmenting */
+    assert_ok(nnl_dataset_from_text(&w, d, NNL_SPLIT_TRAIN, 4));
+    nnl_dataset *a = NULL, *b = NULL;
+    float mean, std;
+    assert_status_msg(nnl_dataset_shuffle(w, 1), NNL_E_UNSUPPORTED, "windows of a text");
+    assert_status_msg(nnl_dataset_split(w, 2, &a, &b), NNL_E_UNSUPPORTED, "windows of a text");
+    assert_status_msg(nnl_dataset_scale(w, 2.0f), NNL_E_UNSUPPORTED, "windows of a text");
+    assert_status_msg(nnl_dataset_normalize(w, 0.0f, 1.0f), NNL_E_UNSUPPORTED, "windows of a text");
+    assert_status_msg(nnl_dataset_mean_std(w, &mean, &std), NNL_E_UNSUPPORTED, "windows of a text");
+    assert_status_msg(nnl_dataset_set_augmentation(w, 5.0f, 0.0f, 0.0f, 1), NNL_E_UNSUPPORTED, "windows of a text");
+    nnl_dataset_free(w);
+    nnl_text_dataset_free(d);
+    fixture_remove_tree(dir);
+}
+
 const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_tokenizer_create),
     MISUSE_CASE(nnl_tokenizer_free),
@@ -173,5 +201,6 @@ const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_text_dataset_tokenizer),
     MISUSE_CASE(nnl_text_dataset_length),
     MISUSE_CASE(nnl_text_dataset_sample),
+    MISUSE_CASE(nnl_dataset_from_text),
     {NULL, NULL},
 };

@@ -94,8 +94,13 @@ static void trains_on_real_digits(void **state)
     assert_ok(nnl_model_predict_dataset(m, test, 100, a, NULL));
     assert_ok(nnl_model_predict_dataset(loaded, test, 100, b, NULL));
     assert_memory_equal(a, b, (size_t)n * 10 * sizeof(float));
-    /* a loaded model without optimizer state is not compiled */
-    assert_status_msg(nnl_model_evaluate(loaded, test, 100, NULL, NULL), NNL_E_STATE, "not compiled");
+    /* a loaded model evaluates without compiling: its loss is in the file */
+    double loaded_loss, loaded_accuracy;
+    assert_ok(nnl_model_evaluate(loaded, test, 100, &loaded_loss, &loaded_accuracy));
+    assert_float_equal(loaded_loss, loss, 1e-9);
+    assert_float_equal(loaded_accuracy, accuracy, 0.0);
+    /* but it trains only once compiled: the file has no optimizer */
+    assert_status_msg(nnl_model_fit(loaded, test, NULL, 1, 100, 0, NULL, NULL), NNL_E_STATE, "not compiled");
     free(a);
     free(b);
     unlink(path);
