@@ -15,15 +15,9 @@
 #include "io/json.h"
 #include "io/strbuf.h"
 #include "nnlite/layer.h"
+#include "optim/param.h" /* nnl_param */
 
 enum { NNL_LAYER_MAX_PARAMS = 4 };
-
-typedef struct nnl_param {
-    const char *name;   /* static: "kernel", "bias", "gamma", ... */
-    nnl_tensor *value;
-    nnl_tensor *grad;   /* NULL for non-trainable state (batch-norm statistics) */
-    int decay;          /* AdamW weight decay applies (weights, not biases) */
-} nnl_param;
 
 typedef struct nnl_workspace nnl_workspace;
 

@@ -2,8 +2,8 @@
 #ifndef NNL_OPTIM_OPTIMIZER_H
 #define NNL_OPTIM_OPTIMIZER_H
 
-#include "nn/layer.h"
 #include "nnlite/optim.h"
+#include "optim/param.h"
 
 typedef enum nnl_optimizer_kind { NNL_OPTIMIZER_SGD, NNL_OPTIMIZER_ADAM } nnl_optimizer_kind;
 typedef enum nnl_schedule_kind { NNL_SCHEDULE_CONSTANT, NNL_SCHEDULE_STEP, NNL_SCHEDULE_COSINE } nnl_schedule_kind;
