@@ -26,9 +26,10 @@ from .errors import (CancelledError, Error, FileError, FormatError, InternalErro
                      NumericError, OutOfMemoryError, ShapeError, StateError, Status, UnsupportedError)
 from .gpt import GPT
 from .layers import (Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout, Embedding,
-                     Flatten, Layer, LayerNorm, MaxPool2D, Param, Residual, TransformerBlock)
+                     Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding, Residual, TiedOutput,
+                     TransformerBlock)
 from .metrics import ClassificationReport, classification_report, confusion_matrix
-from .model import Model, Sequential
+from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .progress import FitProgress, GptProgress, GptProgressBar, History, ProgressBar
 from .runtime import (abi_version, library_path, num_threads, set_log_callback, set_num_threads, simd_level,
@@ -41,11 +42,12 @@ __version__ = version()
 
 __all__ = [
     "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
-    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Embedding", "Error",
-    "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GptProgress", "GptProgressBar", "History",
-    "InternalError", "InvalidArgumentError", "Layer", "LayerNorm", "MaxPool2D", "Model", "NumericError",
-    "Optimizer", "OutOfMemoryError", "Param", "ProgressBar", "Residual", "SGD", "Sequential", "ShapeError",
-    "StateError", "Status", "Tensor", "TextDataset", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix",
-    "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level", "version",
-    "version_number",
+    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Embedding",
+    "Error", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GptProgress", "GptProgressBar",
+    "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "Layer", "LayerNorm", "MaxPool2D",
+    "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
+    "Residual", "SGD", "Sequential", "ShapeError", "StateError", "Status", "Tensor", "TextDataset",
+    "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report",
+    "confusion_matrix", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm",
+    "simd_level", "version", "version_number",
 ]

@@ -9,8 +9,8 @@ Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
 only mirrored structures are the sized option structs of ``nnlite/gpt.h``
-(first member ``struct_size``; see :class:`SizedStruct`), which the C API
-defines for exactly that use.
+and ``nnlite/model.h`` (first member ``struct_size``; see
+:class:`SizedStruct`), which the C API defines for exactly that use.
 
 A library missing any symbol of the table is refused with an ImportError
 naming the missing functions.
@@ -37,6 +37,8 @@ LOG_FN = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
 PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
 #: int (*nnl_gpt_token_fn)(const char *piece, int32_t token, void *user)
 TOKEN_FN = CFUNCTYPE(c_int, c_char_p, c_int32, c_void_p)
+#: int (*nnl_token_fn)(int32_t token, void *user)
+MODEL_TOKEN_FN = CFUNCTYPE(c_int, c_int32, c_void_p)
 
 
 class SizedStruct(ctypes.Structure):
@@ -77,6 +79,22 @@ class GptTrainOptions(SizedStruct):
 
 class GptGenerateOptions(SizedStruct):
     """``nnl_gpt_generate_options``."""
+
+    _fields_ = [("struct_size", c_size_t), ("max_tokens", i64), ("temperature", f32), ("top_k", i64),
+                ("top_p", f32), ("seed", u64)]
+
+
+class FitOptions(SizedStruct):
+    """``nnl_fit_options``. Zero members are not NNL_FIT_OPTIONS_INIT's defaults: set epochs, batch_size, seed."""
+
+    _fields_ = [("struct_size", c_size_t), ("epochs", i64), ("steps", i64), ("batch_size", i64),
+                ("validation", c_void_p), ("validation_interval", i64), ("validation_batches", i64),
+                ("checkpoint_path", c_char_p), ("checkpoint_interval", i64), ("progress", PROGRESS_FN),
+                ("user", c_void_p), ("clip_norm", f32), ("seed", u64), ("threads", c_int)]
+
+
+class GenerateOptions(SizedStruct):
+    """``nnl_generate_options``. Zero members are not NNL_GENERATE_OPTIONS_INIT's defaults: set them all."""
 
     _fields_ = [("struct_size", c_size_t), ("max_tokens", i64), ("temperature", f32), ("top_k", i64),
                 ("top_p", f32), ("seed", u64)]
@@ -148,6 +166,9 @@ _TABLE = [
     ("nnl_layer_layernorm", STATUS, [OUT, f32]),
     ("nnl_layer_causal_self_attention", STATUS, [OUT, i64]),
     ("nnl_layer_transformer_block", STATUS, [OUT, i64, i64]),
+    ("nnl_layer_transformer_block_dropout", STATUS, [OUT, i64, i64, f32]),
+    ("nnl_layer_position_embedding", STATUS, [OUT, i64]),
+    ("nnl_layer_tied_output", STATUS, [OUT, i64]),
     ("nnl_layer_free", None, [P]),
     ("nnl_layer_type", c_char_p, [P]),
     ("nnl_layer_build", STATUS, [P, c_int, DIMS, u64]),
@@ -182,7 +203,10 @@ _TABLE = [
     ("nnl_model_compile", STATUS, [P, c_int, P]),
     ("nnl_progress_get", c_double, [P, c_int]),
     ("nnl_model_fit", STATUS, [P, P, P, i64, i64, u64, PROGRESS_FN, c_void_p]),
+    ("nnl_model_fit_with", STATUS, [P, P, POINTER(FitOptions)]),
     ("nnl_model_evaluate", STATUS, [P, P, i64, POINTER(c_double), POINTER(c_double)]),
+    ("nnl_model_evaluate_sampled", STATUS, [P, P, i64, i64, u64, POINTER(c_double), POINTER(c_double)]),
+    ("nnl_model_generate", STATUS, [P, BUF, i64, POINTER(GenerateOptions), MODEL_TOKEN_FN, c_void_p]),
     ("nnl_model_predict", STATUS, [P, P, P]),
     ("nnl_model_predict_dataset", STATUS, [P, P, i64, BUF, BUF]),
     ("nnl_model_save", STATUS, [P, c_char_p, c_int]),
@@ -202,11 +226,13 @@ _TABLE = [
     ("nnl_text_dataset_tokenizer", c_void_p, [P]),
     ("nnl_text_dataset_length", i64, [P, c_int]),
     ("nnl_text_dataset_sample", STATUS, [P, c_int, i64, i64, BUF]),
+    ("nnl_dataset_from_text", STATUS, [OUT, P, c_int, i64]),
     # gpt.h
     ("nnl_gpt_create", STATUS, [OUT, POINTER(GptConfig), P]),
     ("nnl_gpt_free", None, [P]),
     ("nnl_gpt_get_config", STATUS, [P, POINTER(GptConfig)]),
     ("nnl_gpt_tokenizer", c_void_p, [P]),
+    ("nnl_gpt_model", c_void_p, [P]),
     ("nnl_gpt_param_count", i64, [P]),
     ("nnl_gpt_step", i64, [P]),
     ("nnl_gpt_summary", STATUS, [P, c_char_p, c_size_t, POINTER(c_size_t)]),

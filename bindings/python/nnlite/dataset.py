@@ -6,6 +6,7 @@ from . import _buffers, _paths, _shapes
 from ._api import C
 from ._handle import CObject, Handle
 from .tensor import Tensor
+from .text import TextDataset, split_code
 
 
 class Dataset(Handle):
@@ -15,8 +16,9 @@ class Dataset(Handle):
     height x width x channels); a target is either a class label (target
     shape ``()``) or a float32 array of :attr:`target_shape`.
 
-    Build one from arrays with ``Dataset(x, y)``, or from files with
-    :meth:`load_idx` or :meth:`load_idx_dir`. Thread-safety: one thread at a time while it is
+    Build one from arrays with ``Dataset(x, y)``, from files with
+    :meth:`load_idx` or :meth:`load_idx_dir`, or from a text with
+    :meth:`from_text`. Thread-safety: one thread at a time while it is
     modified (shuffle, normalize, scale, set_augmentation); reading from many.
     """
 
@@ -38,12 +40,31 @@ class Dataset(Handle):
         C.nnl_dataset_load_idx_dir(ctypes.byref(train), ctypes.byref(test), _paths.encode(directory))
         return cls._adopt(train.value), cls._adopt(test.value)
 
+    @classmethod
+    def from_text(cls, text, split, window):
+        """The windows of a split of a :class:`nnlite.TextDataset` as a data set, to train a language model.
+
+        Sample i is the ``window`` token ids from token i of the split (as
+        floats, as :class:`nnlite.Embedding` takes them); its target is the
+        window shifted by one token: (window,) samples and targets, split
+        length - window samples. The split's tokens are copied. Such a data
+        set cannot be shuffled, split, scaled or augmented (UnsupportedError);
+        ``fit(steps=...)`` draws its windows at random.
+        """
+        if not isinstance(text, TextDataset):
+            raise TypeError("nnlite: Dataset.from_text() takes a TextDataset, got %s" % type(text).__name__)
+        out = ctypes.c_void_p()
+        C.nnl_dataset_from_text(ctypes.byref(out), text._address, split_code(split), window)
+        return cls._adopt(out.value)
+
     def __init__(self, x, y):
         """A data set holding copies of samples ``x`` (first axis: samples) and targets ``y``.
 
         ``y`` of an integer type (a numpy integer array, a list of ints,
         ``array('i')``, ...) holds class labels, one per sample; otherwise
-        ``y`` holds float targets whose first axis is the samples.
+        ``y`` holds float targets whose first axis is the samples. Integer
+        ``y`` with more axes (labels per position of a sequence, for the
+        ``"softmax_crossentropy"`` loss) is stored as float targets.
         """
         x_address, x_shape, x_owner = _buffers.to_c(x, "f")
         if not x_shape:
@@ -51,8 +72,11 @@ class Dataset(Handle):
         count = x_shape[0]
         x_ndim, x_dims = _shapes.dims(x_shape[1:])
         out = ctypes.c_void_p()
-        if _is_integer(y):
+        labels = _is_integer(y)
+        if labels:
             y_address, y_shape, y_owner = _buffers.to_c(y, "i")
+            labels = len(y_shape) <= 1  # more axes: labels per position, stored as float targets
+        if labels:
             if tuple(y_shape) != (count,):
                 raise ValueError("nnlite: %d samples but labels of shape %s" % (count, tuple(y_shape)))
             C.nnl_dataset_create_labeled(ctypes.byref(out), count, x_ndim, x_dims, x_address, y_address)

@@ -6,6 +6,7 @@ from . import _paths, _text
 from ._api import C, GptConfig, GptGenerateOptions, GptTrainOptions, TOKEN_FN
 from ._callbacks import Trampoline
 from ._handle import CObject, Handle
+from .model import Model
 from .progress import GptProgressBar, read_gpt_progress, run_with_progress
 from .text import Tokenizer, split_code
 
@@ -55,6 +56,18 @@ class GPT(Handle):
     def tokenizer(self):
         """The model's vocabulary (it keeps the model alive)."""
         return Tokenizer._borrowed(C.nnl_gpt_tokenizer(self._address), self._c)
+
+    @property
+    def model(self):
+        """The :class:`nnlite.Model` the GPT is (embeddings, blocks, layernorm, tied output), as a view.
+
+        The view keeps the GPT alive and never frees the model; its layers,
+        summary, :meth:`~nnlite.Model.save`, :meth:`~nnlite.Model.generate`
+        (on token ids) and, once :meth:`train` has compiled it,
+        :meth:`~nnlite.Model.fit` and evaluation work as on any model.
+        Adding layers or compiling it raises StateError.
+        """
+        return Model._adopt(CObject(C.nnl_gpt_model(self._address), None, (self._c,)), "GPT")
 
     @property
     def param_count(self):

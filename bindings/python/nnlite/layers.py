@@ -239,13 +239,39 @@ class CausalSelfAttention(Layer):
 
 class TransformerBlock(Layer):
     """GPT-2's block over (T, dim) inputs: attention and a 4x GELU MLP, each after a
-    layer norm and around a residual connection."""
+    layer norm and around a residual connection.
 
-    def __init__(self, heads, dim):
-        self._create(C.nnl_layer_transformer_block, heads, dim)
+    ``dropout`` > 0 drops out the end of both residual branches in training
+    (GPT-2's residual dropout); 0 is the plain block.
+    """
+
+    def __init__(self, heads, dim, dropout=0.0):
+        if dropout:
+            self._create(C.nnl_layer_transformer_block_dropout, heads, dim, dropout)
+        else:
+            self._create(C.nnl_layer_transformer_block, heads, dim)
+
+
+class PositionEmbedding(Layer):
+    """Learned position embedding over (T, C) inputs: y[t] = x[t] + table[t], for T up to ``positions``."""
+
+    def __init__(self, positions):
+        self._create(C.nnl_layer_position_embedding, positions)
+
+
+class TiedOutput(Layer):
+    """Logits over a vocabulary from the table of the :class:`Embedding` at index ``embedding_layer``
+    of the same model (GPT-2's head; no bias). The weight is shared, so it is counted, saved and
+    updated once. Works only inside a model: adding it raises StateError when that layer is not an
+    embedding, ShapeError when the widths differ.
+    """
+
+    def __init__(self, embedding_layer):
+        self._create(C.nnl_layer_tied_output, embedding_layer)
 
 
 _CLASSES = {"dense": Dense, "conv2d": Conv2D, "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D,
             "flatten": Flatten, "activation": Activation, "dropout": Dropout, "batchnorm": BatchNorm,
             "residual": Residual, "embedding": Embedding, "layernorm": LayerNorm,
-            "causal_self_attention": CausalSelfAttention, "transformer_block": TransformerBlock}
+            "causal_self_attention": CausalSelfAttention, "transformer_block": TransformerBlock,
+            "position_embedding": PositionEmbedding, "tied_output": TiedOutput}

@@ -1,16 +1,22 @@
-"""Sequential models: build, compile, fit (with a progress bar), evaluate, predict, save, load."""
+"""Sequential models: build, compile, fit (with a progress bar), evaluate, predict, generate, save, load."""
 
 import ctypes
 
 from . import _buffers, _paths, _shapes, _text
-from ._api import C
+from ._api import C, FitOptions, GenerateOptions, MODEL_TOKEN_FN, make_error
+from ._callbacks import Trampoline
 from ._handle import CObject, Handle
 from .dataset import as_dataset
+from .errors import Status
 from .layers import Layer
 from .optimizers import get as get_optimizer
 from .progress import ProgressBar, read_fit_progress, run_with_progress
 
-_LOSSES = {"sparse_categorical_crossentropy": 0, "mse": 1, "mean_squared_error": 1}
+_LOSSES = {"sparse_categorical_crossentropy": 0, "mse": 1, "mean_squared_error": 1, "softmax_crossentropy": 2,
+           "sigmoid_binary_crossentropy": 3}
+
+#: A label that the ``"softmax_crossentropy"`` loss skips (``NNL_LOSS_IGNORE_INDEX``, PyTorch's ignore_index).
+IGNORE_INDEX = -100
 
 
 class Model(Handle):
@@ -19,6 +25,8 @@ class Model(Handle):
     ``Model((28, 28, 1), [Conv2D(32, 3, activation="relu"), ...])`` builds
     each layer for the output shape of the previous one; ``seed`` seeds the
     weight initialisation. The model owns its layers and its optimizer.
+    :attr:`nnlite.GPT.model` is a view of the model a GPT is: it keeps the
+    GPT alive, never frees the model, and refuses :meth:`add` and :meth:`compile`.
 
     Thread-safety: :meth:`predict` and :meth:`predict_dataset` may run in many
     threads at once (the GIL is released during the C call) while nothing
@@ -31,22 +39,37 @@ class Model(Handle):
         C.nnl_model_create(ctypes.byref(out), ndim, dims)
         super().__init__(CObject(out.value, C.nnl_model_free))
         self._optimizer = None
+        self._owner_name = None
         C.nnl_model_set_seed(self._address, seed)
         for layer in layers:
             self.add(layer)
 
     @classmethod
+    def _adopt(cls, cobject, owner_name=None):
+        """A Model over ``cobject``; ``owner_name`` names what owns a borrowed model (it refuses changes)."""
+        model = cls.__new__(cls)
+        Handle.__init__(model, cobject)
+        model._optimizer = None
+        model._owner_name = owner_name
+        return model
+
+    @classmethod
     def load(cls, path):
         """A model saved by :meth:`save`; one saved with its optimizer comes back compiled.
 
-        Everything in the file is validated; a malformed file raises FormatError.
+        The file keeps the loss, so a loaded model evaluates without
+        :meth:`compile`; :meth:`fit` needs an optimizer (compile, or a file
+        saved with ``include_optimizer``). Everything in the file is
+        validated; a malformed file raises FormatError.
         """
         out = ctypes.c_void_p()
         C.nnl_model_load(ctypes.byref(out), _paths.encode(path))
-        model = cls.__new__(cls)
-        Handle.__init__(model, CObject(out.value, C.nnl_model_free))
-        model._optimizer = None
-        return model
+        return cls._adopt(CObject(out.value, C.nnl_model_free))
+
+    def _check_changeable(self, what):
+        if self._owner_name is not None:
+            raise make_error(Status.STATE, "Model.%s: this model belongs to a %s, which does not allow it"
+                             % (what, self._owner_name))
 
     def save(self, path, include_optimizer=False):
         """Save architecture and weights (and with ``include_optimizer`` the optimizer state) atomically.
@@ -66,6 +89,7 @@ class Model(Handle):
         stays yours), StateError when the model is compiled or the layer
         belongs to something already.
         """
+        self._check_changeable("add")
         if not isinstance(layer, Layer):
             raise TypeError("nnlite: Model.add() takes a Layer, got %s" % type(layer).__name__)
         C.nnl_model_add(self._address, layer._address)
@@ -113,15 +137,25 @@ class Model(Handle):
     def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy"):
         """Choose the optimizer (an Optimizer or ``"sgd"``, ``"adam"``, ``"adamw"``) and the loss.
 
-        ``loss`` is ``"sparse_categorical_crossentropy"`` (integer labels; fused
-        with a softmax last layer) or ``"mse"``. The model then owns the
-        optimizer; a previous one is freed.
+        ``loss`` is one of:
+
+        - ``"sparse_categorical_crossentropy"``: integer labels against
+          probabilities (fused with a softmax last layer);
+        - ``"mse"``: float targets of the output's shape;
+        - ``"softmax_crossentropy"``: integer labels against logits (no
+          softmax layer), at every position of a sequence output: a (T, vocab)
+          output takes T labels per sample, and labels equal to
+          :data:`IGNORE_INDEX` count for nothing;
+        - ``"sigmoid_binary_crossentropy"``: 0/1 targets of the output's shape
+          against logits (multi-label classification).
+
+        The model then owns the optimizer; a previous one is freed.
         """
+        self._check_changeable("compile")
         try:
             loss_code = _LOSSES[loss]
         except KeyError:
-            raise ValueError("nnlite: unknown loss %r; use 'sparse_categorical_crossentropy' or 'mse'"
-                             % (loss,)) from None
+            raise ValueError("nnlite: unknown loss %r; use one of %s" % (loss, ", ".join(sorted(_LOSSES)))) from None
         optimizer = get_optimizer(optimizer)
         C.nnl_model_compile(self._address, loss_code, optimizer._address)
         previous, self._optimizer = self._optimizer, optimizer
@@ -131,39 +165,125 @@ class Model(Handle):
         return self
 
     def fit(self, x, y=None, *, epochs=1, batch_size=32, validation_data=None, seed=0, verbose=1,
-            callback=None):
-        """Train; returns a :class:`nnlite.History` of per-epoch ``loss``, ``accuracy`` (and ``val_*``).
+            callback=None, steps=None, validation_interval=0, validation_batches=0, checkpoint=None,
+            checkpoint_interval=None, clip_norm=0.0, threads=0):
+        """Train by epochs, or by ``steps``; returns a :class:`nnlite.History`.
 
         ``x`` is a Dataset, or sample arrays with targets ``y`` (copied into a
-        Dataset). ``validation_data`` is a Dataset or an ``(x, y)`` pair,
-        evaluated after each epoch. ``seed`` seeds the shuffle and dropout.
+        Dataset). ``validation_data`` is a Dataset or an ``(x, y)`` pair.
         ``verbose``: 0 silent, 1 progress bar, 2 one line per epoch.
         ``callback(progress)`` receives a :class:`nnlite.FitProgress` after
         each batch and at each epoch's end; returning True stops training
         (``history.stopped``). An exception it raises stops training and
         propagates.
+
+        By epochs (``steps`` None): ``epochs`` passes over the data shuffled
+        with ``seed``, validation after each; the history holds per-epoch
+        ``epoch``, ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``,
+        ``learning_rate``.
+
+        By steps (``steps=n``): ``n`` optimizer steps, each on ``batch_size``
+        samples drawn at random by the model's own generator (seeded with
+        ``seed`` on the first such call; it is saved with the optimizer, so a
+        resumed run draws what the uninterrupted one would have). Validation
+        every ``validation_interval`` steps (0: after the last only); with
+        ``checkpoint`` (a path), a checkpoint with the optimizer state every
+        ``checkpoint_interval`` steps and after the last (by default after
+        the last only). The history holds per-step ``step``, ``loss`` (that
+        batch's), ``learning_rate``, ``grad_norm``, and ``val_step``,
+        ``val_loss``, ``val_accuracy`` at each validation.
+
+        Either way: ``validation_batches`` 0 evaluates all of the validation
+        data, n > 0 the same n random batches each time (drawn with
+        ``seed``); ``clip_norm`` > 0 clips the global gradient norm for this
+        call (0 keeps the optimizer's setting); ``threads`` > 0 sets the
+        threads of this call (0: :func:`nnlite.num_threads`).
         """
         train = as_dataset(x, y)
         validation = (as_dataset(*validation_data) if isinstance(validation_data, (tuple, list))
                       else validation_data)
+        steps = steps or 0
+        if checkpoint_interval is None:
+            checkpoint_interval = max(steps, 1) if checkpoint is not None else 0
 
-        def record(history, p):
+        def record_epoch(history, p):
             if p.epoch_end:
                 history.record(epoch=p.epoch, loss=p.loss, accuracy=p.accuracy, val_loss=p.val_loss,
                                val_accuracy=p.val_accuracy, learning_rate=p.learning_rate)
 
-        return run_with_progress(
-            lambda progress: C.nnl_model_fit(self._address, train._address,
-                                             validation._address if validation is not None else None,
-                                             epochs, batch_size, seed, progress, None),
-            read_fit_progress, ProgressBar(verbose) if verbose else None, record, callback)
+        def record_step(history, p):
+            if p.epoch_end:
+                return  # repeats the last step's report
+            history.record(step=p.step, loss=p.step_loss, learning_rate=p.learning_rate, grad_norm=p.grad_norm)
+            if p.val_loss == p.val_loss:  # not NaN: validated at this step
+                history.record(val_step=p.step, val_loss=p.val_loss, val_accuracy=p.val_accuracy)
+
+        def train_call(progress):
+            options = FitOptions(
+                epochs=epochs, steps=steps, batch_size=batch_size,
+                validation=validation._address if validation is not None else None,
+                validation_interval=validation_interval, validation_batches=validation_batches,
+                checkpoint_path=_paths.encode(checkpoint) if checkpoint is not None else None,
+                checkpoint_interval=checkpoint_interval, progress=progress, clip_norm=clip_norm, seed=seed,
+                threads=threads)
+            C.nnl_model_fit_with(self._address, train._address, ctypes.byref(options))
+
+        return run_with_progress(train_call, read_fit_progress, ProgressBar(verbose) if verbose else None,
+                                 record_step if steps else record_epoch, callback)
 
     def evaluate(self, x, y=None, batch_size=256):
-        """``(loss, accuracy)`` on a Dataset or on arrays ``x``, ``y`` (accuracy is NaN for MSE)."""
+        """``(loss, accuracy)`` on a Dataset or on arrays ``x``, ``y`` (accuracy is NaN for MSE).
+
+        The loss is the mean per sample, or per position of a sequence for
+        ``"softmax_crossentropy"``. A model loaded from a file evaluates
+        without :meth:`compile` (its loss is in the file).
+        """
         data = as_dataset(x, y)
         loss, accuracy = ctypes.c_double(), ctypes.c_double()
         C.nnl_model_evaluate(self._address, data._address, batch_size, ctypes.byref(loss), ctypes.byref(accuracy))
         return loss.value, accuracy.value
+
+    def evaluate_sampled(self, data, batches=20, batch_size=32, seed=0):
+        """``(loss, accuracy)`` on ``batches`` random batches of ``batch_size`` samples of a Dataset.
+
+        Samples are drawn with replacement from a generator seeded with
+        ``seed``: the same seed, the same batches. For data too large to go
+        through whole, such as :meth:`nnlite.Dataset.from_text` windows.
+        """
+        loss, accuracy = ctypes.c_double(), ctypes.c_double()
+        C.nnl_model_evaluate_sampled(self._address, data._address, batches, batch_size, seed, ctypes.byref(loss),
+                                     ctypes.byref(accuracy))
+        return loss.value, accuracy.value
+
+    def generate(self, prompt_ids, max_tokens=200, *, temperature=0.8, top_k=200, top_p=1.0, seed=1,
+                 callback=None):
+        """Continue a sequence of token ids with a causal language model; returns the new ids as a list.
+
+        The model takes (T,) token ids and outputs (T, vocab) logits, every
+        layer causal (Embedding, PositionEmbedding, TransformerBlock,
+        LayerNorm, Dense, TiedOutput, ...); other models raise
+        UnsupportedError naming the layer. ``prompt_ids`` holds at least one
+        id. ``temperature`` 0 picks the most likely token; ``top_k`` 0 and
+        ``top_p`` 1 disable those filters; the same ``seed`` gives the same
+        tokens. Past T tokens the context slides, so any length can be
+        generated. ``callback(token_id)`` is called with each new id as it
+        comes; returning True stops early (the ids so far are returned).
+        """
+        ids_address, shape, ids_owner = _buffers.to_c(prompt_ids, "i")
+        if len(shape) != 1:
+            raise ValueError("nnlite: generate() takes a 1-D sequence of token ids, got shape %s" % (tuple(shape),))
+        tokens = []
+
+        def on_token(token, user):
+            tokens.append(token)
+            return callback is not None and callback(token)
+
+        trampoline = Trampoline(MODEL_TOKEN_FN, on_token)
+        options = GenerateOptions(max_tokens=max_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
+                                  seed=seed)
+        C.nnl_model_generate(self._address, ids_address, shape[0], ctypes.byref(options), trampoline.pointer, None)
+        trampoline.reraise()
+        return tokens
 
     def predict(self, x, batch_size=256):
         """The model's outputs (probabilities after a softmax) for a batch ``x`` of samples.

@@ -12,9 +12,13 @@ from .errors import CancelledError
 #: One report of :meth:`nnlite.Model.fit`, after each batch and once at each epoch's end.
 #: ``accuracy`` is NaN for MSE; ``val_loss``/``val_accuracy`` are NaN except at an epoch's end with
 #: validation data; ``epoch_end`` is True only in the report after an epoch's last batch.
+#: ``step_loss`` is the last batch's loss alone, ``samples_per_second`` and ``total_elapsed`` count
+#: from the start of the fit call, ``grad_norm`` is the gradient norm before clipping (NaN without
+#: clipping). With ``fit(steps=n)`` the run is one "epoch" of ``n`` batches; the reports at
+#: validation steps carry ``val_loss``/``val_accuracy``, and the last report has ``epoch_end``.
 FitProgress = collections.namedtuple(
     "FitProgress", "epoch epochs batch batches loss accuracy elapsed eta epoch_end val_loss val_accuracy "
-                   "learning_rate step")
+                   "learning_rate step step_loss samples_per_second grad_norm total_elapsed")
 
 #: One report of :meth:`nnlite.GPT.train`, after each step. ``val_loss`` is NaN except at evaluation steps.
 GptProgress = collections.namedtuple(
@@ -23,9 +27,9 @@ GptProgress = collections.namedtuple(
 
 def read_fit_progress(report):
     """A :class:`FitProgress` from an ``nnl_progress`` pointer (valid only during the callback)."""
-    v = [C.nnl_progress_get(report, key) for key in range(13)]
+    v = [C.nnl_progress_get(report, key) for key in range(17)]
     return FitProgress(int(v[0]), int(v[1]), int(v[2]), int(v[3]), v[4], v[5], v[6], v[7], v[8] == 1, v[9],
-                       v[10], v[11], int(v[12]))
+                       v[10], v[11], int(v[12]), v[13], v[14], v[15], v[16])
 
 
 def read_gpt_progress(report):
@@ -146,6 +150,8 @@ class ProgressBar:
 
     ``verbose=1``: ``Epoch i/n`` and a bar redrawn in place on a terminal
     (one final line per epoch elsewhere); ``verbose=2``: one line per epoch.
+    With ``fit(steps=n)`` the steps are one epoch's batches, and each
+    validation before the last step prints a line of its own.
     """
 
     def __init__(self, verbose=1, file=None):
@@ -160,11 +166,17 @@ class ProgressBar:
         if not math.isnan(p.accuracy):
             metrics += " - accuracy: %.4f" % p.accuracy
         count = "%*d/%d" % (len(str(p.batches)), p.batch, p.batches)
-        if p.epoch_end:
-            if not math.isnan(p.val_loss):
-                metrics += " - val_loss: %.4f" % p.val_loss
-                if not math.isnan(p.val_accuracy):
-                    metrics += " - val_accuracy: %.4f" % p.val_accuracy
+        validated = not math.isnan(p.val_loss)
+        if validated:
+            val_metrics = " - val_loss: %.4f" % p.val_loss
+            if not math.isnan(p.val_accuracy):
+                val_metrics += " - val_accuracy: %.4f" % p.val_accuracy
+        if validated and not p.epoch_end and p.batch < p.batches:  # fit(steps=...) validating on the way
+            timing = "%s %s" % (_format_seconds(p.elapsed), _format_per_step(p.elapsed / max(p.batch, 1)))
+            self.line.finish("%s - %s%s%s" % (count, timing, metrics, val_metrics))
+        elif p.epoch_end:
+            if validated:
+                metrics += val_metrics
             timing = "%s %s" % (_format_seconds(p.elapsed), _format_per_step(p.elapsed / max(p.batches, 1)))
             if self.verbose == 1:
                 self.line.finish("%s %s - %s%s" % (count, bar(p.batch, p.batches), timing, metrics))
