@@ -1,6 +1,7 @@
 """Shared helpers of the nnlite Python tests."""
 
 import os
+import tempfile
 import unittest
 
 import nnlite
@@ -23,6 +24,25 @@ def mnist_dir():
     present = all(os.path.exists(os.path.join(path, f)) or os.path.exists(os.path.join(path, f + ".gz"))
                   for f in MNIST_FILES)
     return path if present else None
+
+
+#: A short text of Chinese and ASCII lines for the tokenizer, the text data sets and the language models.
+POEM = "床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n"
+CORPUS = (POEM + "hello nnlite, hello world.\n") * 40
+
+
+class TextFile:
+    """A temporary directory holding ``text`` as corpus.txt (``path``); ``close()`` removes it."""
+
+    def __init__(self, text=CORPUS):
+        self._dir = tempfile.TemporaryDirectory()
+        self.directory = self._dir.name
+        self.path = os.path.join(self.directory, "corpus.txt")
+        with open(self.path, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def close(self):
+        self._dir.cleanup()
 
 
 def blobs(count=200, seed=1):

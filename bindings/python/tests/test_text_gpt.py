@@ -6,9 +6,7 @@ import tempfile
 import unittest
 
 import nnlite
-
-POEM = "床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n"
-CORPUS = (POEM + "hello nnlite, hello world.\n") * 40
+from support import CORPUS, POEM
 
 
 class TokenizerTest(unittest.TestCase):
