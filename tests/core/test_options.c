@@ -264,6 +264,102 @@ static void gpt_generate_options_sizes(void **state)
     nnl_gpt_free(g);
 }
 
+typedef struct {
+    nnl_fit_options o;
+    unsigned char tail[16];
+} big_fit_options;
+
+static int steps_seen(const nnl_progress *p, void *user)
+{
+    if (nnl_progress_get(p, NNL_PROGRESS_EPOCH_END) == 0)
+        ++*(int *)user;
+    return 0;
+}
+
+static void fit_options_sizes(void **state)
+{
+    (void)state;
+    assert_true(NNL_FIT_OPTIONS_MIN_SIZE <= sizeof(nnl_fit_options)); /* its last member, without the tail padding */
+    nnl_model *m = fixture_compiled_cnn();
+    nnl_dataset *data = fixture_images(8);
+    big_fit_options big;
+    memset(&big, 0, sizeof big);
+    big.o = (nnl_fit_options)NNL_FIT_OPTIONS_INIT;
+    big.o.steps = 2, big.o.batch_size = 4, big.o.progress = steps_seen;
+    int steps = 0;
+    big.o.user = &steps;
+
+    big.o.struct_size = NNL_FIT_OPTIONS_MIN_SIZE - 1;
+    assert_status_msg(nnl_model_fit_with(m, data, &big.o), NNL_E_INVALID_ARG,
+                      "nnl_model_fit_with: nnl_fit_options struct_size=");
+    assert_int_equal(steps, 0);
+
+    big.o.struct_size = sizeof(nnl_fit_options);
+    assert_ok(nnl_model_fit_with(m, data, &big.o));
+    assert_int_equal(steps, 2);
+
+    big.o.struct_size = sizeof big, big.o.steps = 3;
+    steps = 0;
+    assert_ok(nnl_model_fit_with(m, data, &big.o));
+    assert_int_equal(steps, 3);
+
+    big.tail[3] = 1;
+    steps = 0;
+    assert_status_msg(nnl_model_fit_with(m, data, &big.o), NNL_E_INVALID_ARG,
+                      "nnl_model_fit_with: nnl_fit_options struct_size=");
+    assert_true(strstr(nnl_last_error(), "not zero") != NULL);
+    assert_int_equal(steps, 0);
+    nnl_dataset_free(data);
+    nnl_model_free(m);
+}
+
+typedef struct {
+    nnl_generate_options o;
+    unsigned char tail[16];
+} big_model_generate_options;
+
+static int count_ids(int32_t token, void *user)
+{
+    (void)token;
+    ++*(int *)user;
+    return 0;
+}
+
+static void generate_options_sizes(void **state)
+{
+    (void)state;
+    assert_true(NNL_GENERATE_OPTIONS_MIN_SIZE <= sizeof(nnl_generate_options));
+    nnl_gpt *g = fixture_gpt();
+    nnl_model *m = nnl_gpt_model(g);
+    const int32_t prompt[1] = {1};
+    big_model_generate_options big;
+    memset(&big, 0, sizeof big);
+    big.o = (nnl_generate_options)NNL_GENERATE_OPTIONS_INIT;
+    big.o.max_tokens = 3;
+    int tokens = 0;
+
+    big.o.struct_size = NNL_GENERATE_OPTIONS_MIN_SIZE - 1;
+    assert_status_msg(nnl_model_generate(m, prompt, 1, &big.o, count_ids, &tokens), NNL_E_INVALID_ARG,
+                      "nnl_model_generate: nnl_generate_options struct_size=");
+    assert_int_equal(tokens, 0);
+
+    big.o.struct_size = sizeof(nnl_generate_options);
+    assert_ok(nnl_model_generate(m, prompt, 1, &big.o, count_ids, &tokens));
+    assert_int_equal(tokens, 3);
+
+    big.o.struct_size = sizeof big, big.o.max_tokens = 5;
+    tokens = 0;
+    assert_ok(nnl_model_generate(m, prompt, 1, &big.o, count_ids, &tokens));
+    assert_int_equal(tokens, 5);
+
+    big.tail[15] = 7;
+    tokens = 0;
+    assert_status_msg(nnl_model_generate(m, prompt, 1, &big.o, count_ids, &tokens), NNL_E_INVALID_ARG,
+                      "nnl_model_generate: nnl_generate_options struct_size=");
+    assert_int_equal(tokens, 0);
+    nnl_gpt_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +369,8 @@ int main(void)
         cmocka_unit_test(gpt_config_sizes),
         cmocka_unit_test(gpt_train_options_sizes),
         cmocka_unit_test(gpt_generate_options_sizes),
+        cmocka_unit_test(fit_options_sizes),
+        cmocka_unit_test(generate_options_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
