@@ -31,7 +31,32 @@ nnl_status nnl_layer_new(nnl_layer **out, const nnl_layer_ops *ops, const char *
         return nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
     (*out)->ops = ops;
     (*out)->param_budget = -1;
+    if (ops->state_size && !((*out)->state = nnl_alloc_zeroed(ops->state_size))) {
+        nnl_dealloc(*out);
+        *out = NULL;
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
+    }
     return NNL_OK;
+}
+
+nnl_status nnl_layer_add_child(nnl_layer *parent, nnl_layer *child, const char *who)
+{
+    nnl_layer **children = nnl_alloc((size_t)(parent->num_children + 1) * sizeof *children);
+    if (!children)
+        return nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
+    if (parent->num_children)
+        memcpy(children, parent->children, (size_t)parent->num_children * sizeof *children);
+    nnl_dealloc(parent->children);
+    parent->children = children;
+    parent->children[parent->num_children++] = child;
+    child->owned = 1;
+    return NNL_OK;
+}
+
+void nnl_layer_keep_shape(nnl_layer *l)
+{
+    l->out_ndim = l->in_ndim;
+    memcpy(l->out_dims, l->in_dims, (size_t)l->in_ndim * sizeof l->in_dims[0]);
 }
 
 /* Charge `count` floats to the layer's parameter budget (see layer.h). */
@@ -109,6 +134,7 @@ static void layer_destroy(nnl_layer *l)
     for (int i = 0; i < l->num_children; i++)
         layer_destroy(l->children[i]);
     nnl_dealloc(l->children);
+    nnl_dealloc(l->state);
     free_params(l);
     nnl_workspace_free(l->standalone);
     nnl_dealloc(l);

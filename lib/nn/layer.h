@@ -51,20 +51,21 @@ enum {
     NNL_LAYER_CAUSAL = 1
 };
 
-/* Layer-specific configuration; each type uses the fields it documents. */
-typedef struct nnl_layer_config {
-    int64_t units;              /* dense: output features; conv2d: filters */
-    int64_t kernel_h, kernel_w; /* conv2d, pooling */
-    int64_t stride;             /* conv2d, pooling */
-    nnl_padding padding;        /* conv2d, pooling */
-    float rate;                 /* dropout */
-    float momentum, epsilon;    /* batchnorm; layernorm's epsilon */
-    int64_t vocab;              /* embedding: table rows (units is its width) */
-    int64_t heads;              /* causal_self_attention, transformer_block (units is its width) */
-} nnl_layer_config;
+typedef struct nnl_layer_config_reader nnl_layer_config_reader; /* nn/layer_config.h */
 
+/* A layer type: the one descriptor its file in lib/nn/layers/ defines
+ * (`const nnl_layer_ops nnl_layer_ops_<type>`) and lib/nn/layers/registry.c
+ * lists. What configures a layer of the type (units, kernel, rate ...) is
+ * the type's own: a private struct of state_size bytes in l->state that only
+ * its file reads. Parameters are declared by build (nnl_layer_add_param) into
+ * l->params, in the order the model file and the optimizer see them; a layer
+ * may use another's instead (tied_output finds it through l->siblings). */
 typedef struct nnl_layer_ops {
-    const char *type;
+    const char *type;           /* the name in model files: "dense", "conv2d" ... */
+    /* Make a layer from its JSON config (model loading): read the members
+     * write_config writes with the nn/layer_config.h readers and pass them
+     * to the public constructor, so that a file gets the callers' checks. */
+    nnl_status (*from_config)(nnl_layer **out, nnl_layer_config_reader *r);
     /* Check l->in_dims, set l->out_dims, allocate and initialise params. */
     nnl_status (*build)(nnl_layer *l, nnl_rng *init);
     /* x {B, in...} -> buf->out {B, out...} (already shaped by the caller). */
@@ -76,26 +77,29 @@ typedef struct nnl_layer_ops {
                            int need_dx);
     /* Append the layer's configuration members to a JSON object ("type" is written by the caller). */
     void (*write_config)(const nnl_layer *l, nnl_strbuf *json);
-    /* Free what the type owns beyond params (NULL when nothing). */
+    /* Free what the type owns beyond its params and l->state (NULL when nothing). */
     void (*destroy)(nnl_layer *l);
+    size_t state_size;          /* bytes of l->state: allocated zeroed by nnl_layer_new, freed with the layer */
     int flags;                  /* NNL_LAYER_CAUSAL ... */
 } nnl_layer_ops;
 
+/* The layer object. Nothing in it belongs to one type: configuration lives
+ * in l->state. The fused activation too: dense, conv2d and the activation
+ * layer keep their nnl_activation in their own state and share only the
+ * helpers below (nnl_activation_apply ...), which take it as an argument. */
 struct nnl_layer {
     const nnl_layer_ops *ops;
-    nnl_layer_config config;
-    nnl_activation activation;      /* fused activation (dense, conv2d, activation layer) */
     int built;
     int owned;                      /* belongs to a model or a residual block */
     int in_ndim, out_ndim;
     int64_t in_dims[NNL_MAX_DIMS], out_dims[NNL_MAX_DIMS];
     nnl_param params[NNL_LAYER_MAX_PARAMS];
     int num_params;
-    nnl_layer **children;           /* residual block */
+    nnl_layer **children;           /* composite layers (residual, transformer block) */
     int num_children;
     nnl_workspace *standalone;      /* buffers for the public forward/backward */
     const nnl_tensor *standalone_x; /* input of the last standalone training forward */
-    void *state;                    /* type-private data, freed by ops->destroy */
+    void *state;                    /* the type's configuration and data (ops->state_size bytes) */
     nnl_layer *const *siblings;     /* the layers before it in its model (set for build only):
                                        a layer that shares another's parameter finds it here */
     int num_siblings;
@@ -104,8 +108,15 @@ struct nnl_layer {
                                        architecture cannot claim more memory than its weights */
 };
 
-/* Allocate a layer of a type with its config (unbuilt). */
+/* Allocate an unbuilt layer of a type, with its zeroed state (ops->state_size). */
 nnl_status nnl_layer_new(nnl_layer **out, const nnl_layer_ops *ops, const char *who);
+
+/* Hand `child` to the composite `parent` (appended to its children, marked
+ * owned). On failure the child is left to the caller. */
+nnl_status nnl_layer_add_child(nnl_layer *parent, nnl_layer *child, const char *who);
+
+/* Output shape = input shape (layers that keep it). */
+void nnl_layer_keep_shape(nnl_layer *l);
 
 /* Free a layer whatever its ownership (for its owner: model or residual block). */
 void nnl_layer_free_owned(nnl_layer *layer);
@@ -141,7 +152,9 @@ int nnl_activation_keeps_input(nnl_activation act);
 int nnl_activation_parse(const char *name, nnl_activation *act);
 int nnl_activation_valid(nnl_activation act);
 
-/* Layer constructors by type name from a JSON config (model loading). */
+/* A layer from its JSON config {"type": ..., ...} (model loading): the type
+ * is looked up in the registry (lib/nn/layers/registry.c) and its
+ * from_config called. depth counts the nesting of composite layers. */
 nnl_status nnl_layer_from_config(nnl_layer **out, const nnl_json *config, const char *label, int depth);
 
 /* Write {"type": ..., config...} of a layer (and its children). */

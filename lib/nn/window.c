@@ -18,12 +18,11 @@ static int axis(int64_t in, int64_t kernel, int64_t stride, nnl_padding padding,
     return 1;
 }
 
-nnl_status nnl_window_shape(const nnl_layer *l, int64_t out_c, nnl_conv_shape *s)
+nnl_status nnl_window_shape(const nnl_layer *l, const nnl_window *c, int64_t out_c, nnl_conv_shape *s)
 {
     if (l->in_ndim != 3)
         return nnl_error(NNL_E_SHAPE, "%s: input has %d dims, expected 3 (height, width, channels)",
                          l->ops->type, l->in_ndim);
-    const nnl_layer_config *c = &l->config;
     *s = (nnl_conv_shape){0};
     s->in_h = l->in_dims[0];
     s->in_w = l->in_dims[1];
@@ -38,4 +37,10 @@ nnl_status nnl_window_shape(const nnl_layer *l, int64_t out_c, nnl_conv_shape *s
                          l->ops->type, (long long)c->kernel_h, (long long)c->kernel_w, (long long)s->in_h,
                          (long long)s->in_w);
     return NNL_OK;
+}
+
+void nnl_window_write_config(const nnl_window *w, const char *key, nnl_strbuf *json)
+{
+    nnl_strbuf_printf(json, ",\"%s\":[%lld,%lld],\"stride\":%lld,\"padding\":\"%s\"", key, (long long)w->kernel_h,
+                      (long long)w->kernel_w, (long long)w->stride, w->padding == NNL_PAD_SAME ? "same" : "valid");
 }

@@ -16,6 +16,13 @@
 #include "kernels/kernels.h"
 #include "nn/attention_heads.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
+
+typedef struct attention_config {
+    int64_t heads;
+} attention_config;
+
+static int64_t heads_of(const nnl_layer *l) { return ((const attention_config *)l->state)->heads; }
 
 static nnl_status attention_build(nnl_layer *l, nnl_rng *init)
 {
@@ -23,9 +30,9 @@ static nnl_status attention_build(nnl_layer *l, nnl_rng *init)
         return nnl_error(NNL_E_SHAPE, "causal_self_attention: input must be (T, C) per sample, got %d dims",
                          l->in_ndim);
     int64_t c = l->in_dims[1];
-    if (c % l->config.heads != 0)
+    if (c % heads_of(l) != 0)
         return nnl_error(NNL_E_SHAPE, "causal_self_attention: %lld features do not split into %lld heads",
-                         (long long)c, (long long)l->config.heads);
+                         (long long)c, (long long)heads_of(l));
     l->out_ndim = 2;
     l->out_dims[0] = l->in_dims[0];
     l->out_dims[1] = c;
@@ -44,7 +51,7 @@ typedef struct attn_dims {
 
 static attn_dims dims_of(const nnl_layer *l, const nnl_tensor *x)
 {
-    attn_dims d = {x->dims[0], x->dims[1], l->in_dims[1], l->config.heads, 0};
+    attn_dims d = {x->dims[0], x->dims[1], l->in_dims[1], heads_of(l), 0};
     d.hs = d.C / d.NH;
     return d;
 }
@@ -131,11 +138,19 @@ static nnl_status attention_backward(nnl_layer *l, const nnl_tensor *x, nnl_tens
 
 static void attention_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    nnl_strbuf_printf(json, ",\"heads\":%lld", (long long)l->config.heads);
+    nnl_strbuf_printf(json, ",\"heads\":%lld", (long long)heads_of(l));
 }
 
-static const nnl_layer_ops attention_ops = {"causal_self_attention", attention_build, attention_forward,
-                                            attention_backward, attention_write_config, NULL, NNL_LAYER_CAUSAL};
+static nnl_status attention_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t heads = nnl_config_read_int(r, "heads", 0);
+    return r->status != NNL_OK ? r->status : nnl_layer_causal_self_attention(out, heads);
+}
+
+const nnl_layer_ops nnl_layer_ops_causal_self_attention = {
+    .type = "causal_self_attention", .from_config = attention_from_config, .build = attention_build,
+    .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
+    .state_size = sizeof(attention_config), .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads)
 {
@@ -143,7 +158,7 @@ nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads)
     if (heads < 1 || heads > 4096)
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_causal_self_attention: heads=%lld, expected 1..4096",
                          (long long)heads);
-    NNL_TRY(nnl_layer_new(out, &attention_ops, "nnl_layer_causal_self_attention"));
-    (*out)->config.heads = heads;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_causal_self_attention, "nnl_layer_causal_self_attention"));
+    ((attention_config *)(*out)->state)->heads = heads;
     return NNL_OK;
 }

@@ -10,16 +10,19 @@
 
 #include "core/error.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
 
 enum { GAMMA, BETA, MOVING_MEAN, MOVING_VAR };
+
+typedef struct bn_config {
+    float momentum, epsilon;
+} bn_config;
 
 static nnl_status bn_build(nnl_layer *l, nnl_rng *init)
 {
     (void)init;
     int64_t c = l->in_dims[l->in_ndim - 1];
-    l->out_ndim = l->in_ndim;
-    for (int i = 0; i < l->in_ndim; i++)
-        l->out_dims[i] = l->in_dims[i];
+    nnl_layer_keep_shape(l);
     NNL_TRY(nnl_layer_add_param(l, "gamma", 1, &c, 1, 0));
     NNL_TRY(nnl_layer_add_param(l, "beta", 1, &c, 1, 0));
     NNL_TRY(nnl_layer_add_param(l, "moving_mean", 1, &c, 0, 0));
@@ -63,7 +66,8 @@ static nnl_status bn_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_
     int64_t scratch_dims[1] = {x->size + 2 * c};
     NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, scratch_dims, "batchnorm"));
     float *xhat = buf->scratch->data, *inv_std = xhat + x->size, *mean = inv_std + c;
-    float eps = l->config.epsilon, m = l->config.momentum;
+    const bn_config *cfg = l->state;
+    float eps = cfg->epsilon, m = cfg->momentum;
     int batch_stats = ctx->training && rows > 1;
     for (int64_t j = 0; j < c; j++) {
         if (!batch_stats) {
@@ -113,19 +117,28 @@ static nnl_status bn_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy,
 
 static void bn_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    nnl_strbuf_printf(json, ",\"momentum\":%.9g,\"epsilon\":%.9g", (double)l->config.momentum,
-                      (double)l->config.epsilon);
+    const bn_config *c = l->state;
+    nnl_strbuf_printf(json, ",\"momentum\":%.9g,\"epsilon\":%.9g", (double)c->momentum, (double)c->epsilon);
 }
 
-static const nnl_layer_ops batchnorm_ops = {"batchnorm", bn_build, bn_forward, bn_backward, bn_write_config, NULL, 0};
+static nnl_status bn_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    float momentum = nnl_config_read_float(r, "momentum"), eps = nnl_config_read_float(r, "epsilon");
+    return r->status != NNL_OK ? r->status : nnl_layer_batchnorm(out, momentum, eps);
+}
+
+const nnl_layer_ops nnl_layer_ops_batchnorm = {
+    .type = "batchnorm", .from_config = bn_from_config, .build = bn_build, .forward = bn_forward,
+    .backward = bn_backward, .write_config = bn_write_config, .state_size = sizeof(bn_config)};
 
 nnl_status nnl_layer_batchnorm(nnl_layer **out, float momentum, float epsilon)
 {
     if (!(momentum >= 0.0f && momentum < 1.0f) || !(epsilon > 0.0f) || !isfinite(epsilon))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_batchnorm: momentum=%g epsilon=%g, expected [0,1) and > 0",
                          (double)momentum, (double)epsilon);
-    NNL_TRY(nnl_layer_new(out, &batchnorm_ops, "nnl_layer_batchnorm"));
-    (*out)->config.momentum = momentum;
-    (*out)->config.epsilon = epsilon;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_batchnorm, "nnl_layer_batchnorm"));
+    bn_config *c = (*out)->state;
+    c->momentum = momentum;
+    c->epsilon = epsilon;
     return NNL_OK;
 }

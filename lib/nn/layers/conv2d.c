@@ -7,12 +7,20 @@
 #include "core/threads.h"
 #include "kernels/kernels.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
 #include "nn/window.h"
+
+typedef struct conv_config {
+    int64_t filters;
+    nnl_window window;
+    nnl_activation activation; /* fused: y = act(conv(x) + b) */
+} conv_config;
 
 static nnl_status conv_build(nnl_layer *l, nnl_rng *init)
 {
+    const conv_config *c = l->state;
     nnl_conv_shape s;
-    NNL_TRY(nnl_window_shape(l, l->config.units, &s));
+    NNL_TRY(nnl_window_shape(l, &c->window, c->filters, &s));
     l->out_ndim = 3;
     l->out_dims[0] = s.out_h;
     l->out_dims[1] = s.out_w;
@@ -26,8 +34,9 @@ static nnl_status conv_build(nnl_layer *l, nnl_rng *init)
 
 static nnl_conv_shape batch_shape(const nnl_layer *l, int64_t batch)
 {
+    const conv_config *c = l->state;
     nnl_conv_shape s;
-    nnl_window_shape(l, l->config.units, &s); /* validated at build */
+    nnl_window_shape(l, &c->window, c->filters, &s); /* validated at build */
     s.batch = batch;
     return s;
 }
@@ -35,17 +44,18 @@ static nnl_conv_shape batch_shape(const nnl_layer *l, int64_t batch)
 static nnl_status conv_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                                const nnl_forward_ctx *ctx)
 {
+    const nnl_activation act = ((const conv_config *)l->state)->activation;
     nnl_conv_shape s = batch_shape(l, x->dims[0]);
     nnl_tensor *z = buf->out;
-    if (nnl_activation_keeps_input(l->activation)) {
+    if (nnl_activation_keeps_input(act)) {
         NNL_TRY(nnl_tensor_ensure(&buf->pre, buf->out->ndim, buf->out->dims, "conv2d"));
         z = buf->pre;
     }
     nnl_kernels_active()->conv2d_forward(&s, x->data, l->params[0].value->data, l->params[1].value->data,
                                          z->data, nnl_threads_get());
-    if (l->activation != NNL_ACT_NONE)
-        nnl_activation_apply(l->activation, z->size / s.out_c, s.out_c, z->data, buf->out->data);
-    buf->logits = l->activation == NNL_ACT_SOFTMAX ? z : NULL;
+    if (act != NNL_ACT_NONE)
+        nnl_activation_apply(act, z->size / s.out_c, s.out_c, z->data, buf->out->data);
+    buf->logits = act == NNL_ACT_SOFTMAX ? z : NULL;
     (void)ctx;
     return NNL_OK;
 }
@@ -55,9 +65,10 @@ static nnl_status conv_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *d
 {
     const nnl_kernels *k = nnl_kernels_active();
     int threads = nnl_threads_get();
+    const nnl_activation act = ((const conv_config *)l->state)->activation;
     nnl_conv_shape s = batch_shape(l, x->dims[0]);
     if (!buf->dy_is_logit_grad)
-        nnl_activation_grad(l->activation, dy->size / s.out_c, s.out_c, nnl_activation_keeps_input(l->activation) ? buf->pre->data : NULL,
+        nnl_activation_grad(act, dy->size / s.out_c, s.out_c, nnl_activation_keeps_input(act) ? buf->pre->data : NULL,
                             buf->out->data, dy->data);
     k->conv2d_backward_weights(&s, x->data, dy->data, l->params[0].grad->data, l->params[1].grad->data, threads);
     if (need_dx)
@@ -67,13 +78,25 @@ static nnl_status conv_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *d
 
 static void conv_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    const nnl_layer_config *c = &l->config;
-    nnl_strbuf_printf(json, ",\"filters\":%lld,\"kernel\":[%lld,%lld],\"stride\":%lld,\"padding\":\"%s\",\"activation\":\"%s\"",
-                      (long long)c->units, (long long)c->kernel_h, (long long)c->kernel_w, (long long)c->stride,
-                      c->padding == NNL_PAD_SAME ? "same" : "valid", nnl_activation_name(l->activation));
+    const conv_config *c = l->state;
+    nnl_strbuf_printf(json, ",\"filters\":%lld", (long long)c->filters);
+    nnl_window_write_config(&c->window, "kernel", json);
+    nnl_strbuf_printf(json, ",\"activation\":\"%s\"", nnl_activation_name(c->activation));
 }
 
-static const nnl_layer_ops conv_ops = {"conv2d", conv_build, conv_forward, conv_backward, conv_write_config, NULL, 0};
+static nnl_status conv_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t filters = nnl_config_read_int(r, "filters", 0);
+    int64_t kh = nnl_config_read_pair(r, "kernel", 0), kw = nnl_config_read_pair(r, "kernel", 1);
+    int64_t stride = nnl_config_read_int(r, "stride", 1);
+    nnl_padding pad = nnl_config_read_padding(r);
+    nnl_activation act = nnl_config_read_activation(r);
+    return r->status != NNL_OK ? r->status : nnl_layer_conv2d(out, filters, kh, kw, stride, pad, act);
+}
+
+const nnl_layer_ops nnl_layer_ops_conv2d = {
+    .type = "conv2d", .from_config = conv_from_config, .build = conv_build, .forward = conv_forward,
+    .backward = conv_backward, .write_config = conv_write_config, .state_size = sizeof(conv_config)};
 
 nnl_status nnl_layer_conv2d(nnl_layer **out, int64_t filters, int64_t kernel_h, int64_t kernel_w, int64_t stride,
                             nnl_padding padding, nnl_activation activation)
@@ -87,13 +110,10 @@ nnl_status nnl_layer_conv2d(nnl_layer **out, int64_t filters, int64_t kernel_h, 
     if ((unsigned)padding > NNL_PAD_SAME || !nnl_activation_valid(activation))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_conv2d: padding=%d activation=%d unknown", (int)padding,
                          (int)activation);
-    NNL_TRY(nnl_layer_new(out, &conv_ops, "nnl_layer_conv2d"));
-    nnl_layer_config *c = &(*out)->config;
-    c->units = filters;
-    c->kernel_h = kernel_h;
-    c->kernel_w = kernel_w;
-    c->stride = stride;
-    c->padding = padding;
-    (*out)->activation = activation;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_conv2d, "nnl_layer_conv2d"));
+    conv_config *c = (*out)->state;
+    c->filters = filters;
+    c->window = (nnl_window){kernel_h, kernel_w, stride, padding};
+    c->activation = activation;
     return NNL_OK;
 }

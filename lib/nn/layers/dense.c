@@ -6,10 +6,16 @@
 #include "core/threads.h"
 #include "kernels/kernels.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
+
+typedef struct dense_config {
+    int64_t units;
+    nnl_activation activation; /* fused: y = act(x W + b) */
+} dense_config;
 
 static nnl_status dense_build(nnl_layer *l, nnl_rng *init)
 {
-    int64_t in = l->in_dims[l->in_ndim - 1], units = l->config.units;
+    int64_t in = l->in_dims[l->in_ndim - 1], units = ((const dense_config *)l->state)->units;
     l->out_ndim = l->in_ndim;
     for (int i = 0; i < l->in_ndim - 1; i++)
         l->out_dims[i] = l->in_dims[i];
@@ -25,19 +31,20 @@ static nnl_status dense_forward(const nnl_layer *l, const nnl_tensor *x, nnl_lay
                                 const nnl_forward_ctx *ctx)
 {
     const nnl_kernels *k = nnl_kernels_active();
-    int64_t in = l->in_dims[l->in_ndim - 1], units = l->config.units;
+    const dense_config *c = l->state;
+    int64_t in = l->in_dims[l->in_ndim - 1], units = c->units;
     int64_t rows = x->size / in;
     nnl_tensor *z = buf->out;
-    if (nnl_activation_keeps_input(l->activation)) {
+    if (nnl_activation_keeps_input(c->activation)) {
         NNL_TRY(nnl_tensor_ensure(&buf->pre, buf->out->ndim, buf->out->dims, "dense"));
         z = buf->pre;
     }
     k->sgemm(0, 0, rows, units, in, 1.0f, x->data, in, l->params[0].value->data, units, 0.0f, z->data, units,
              nnl_threads_get());
     k->add_bias(rows, units, z->data, l->params[1].value->data);
-    if (l->activation != NNL_ACT_NONE)
-        nnl_activation_apply(l->activation, rows, units, z->data, buf->out->data);
-    buf->logits = l->activation == NNL_ACT_SOFTMAX ? z : NULL;
+    if (c->activation != NNL_ACT_NONE)
+        nnl_activation_apply(c->activation, rows, units, z->data, buf->out->data);
+    buf->logits = c->activation == NNL_ACT_SOFTMAX ? z : NULL;
     (void)ctx;
     return NNL_OK;
 }
@@ -48,11 +55,13 @@ static nnl_status dense_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *
 {
     const nnl_kernels *k = nnl_kernels_active();
     int threads = nnl_threads_get();
-    int64_t in = l->in_dims[l->in_ndim - 1], units = l->config.units;
+    const dense_config *c = l->state;
+    int64_t in = l->in_dims[l->in_ndim - 1], units = c->units;
     int64_t rows = x->size / in;
-    if (!buf->dy_is_logit_grad)
-        nnl_activation_grad(l->activation, rows, units, nnl_activation_keeps_input(l->activation) ? buf->pre->data : NULL, buf->out->data,
-                            dy->data);
+    if (!buf->dy_is_logit_grad) {
+        const float *z = nnl_activation_keeps_input(c->activation) ? buf->pre->data : NULL;
+        nnl_activation_grad(c->activation, rows, units, z, buf->out->data, dy->data);
+    }
     k->sgemm(1, 0, in, units, rows, 1.0f, x->data, in, dy->data, units, 1.0f, l->params[0].grad->data, units,
              threads);
     k->sum_rows(rows, units, dy->data, l->params[1].grad->data);
@@ -64,12 +73,22 @@ static nnl_status dense_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *
 
 static void dense_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    nnl_strbuf_printf(json, ",\"units\":%lld,\"activation\":\"%s\"", (long long)l->config.units,
-                      nnl_activation_name(l->activation));
+    const dense_config *c = l->state;
+    nnl_strbuf_printf(json, ",\"units\":%lld,\"activation\":\"%s\"", (long long)c->units,
+                      nnl_activation_name(c->activation));
 }
 
-static const nnl_layer_ops dense_ops = {"dense", dense_build, dense_forward, dense_backward, dense_write_config,
-                                        NULL, NNL_LAYER_CAUSAL};
+static nnl_status dense_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t units = nnl_config_read_int(r, "units", 0);
+    nnl_activation act = nnl_config_read_activation(r);
+    return r->status != NNL_OK ? r->status : nnl_layer_dense(out, units, act);
+}
+
+const nnl_layer_ops nnl_layer_ops_dense = {
+    .type = "dense", .from_config = dense_from_config, .build = dense_build, .forward = dense_forward,
+    .backward = dense_backward, .write_config = dense_write_config, .state_size = sizeof(dense_config),
+    .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_dense(nnl_layer **out, int64_t units, nnl_activation activation)
 {
@@ -77,8 +96,9 @@ nnl_status nnl_layer_dense(nnl_layer **out, int64_t units, nnl_activation activa
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_dense: units=%lld, expected 1..2^24", (long long)units);
     if (!nnl_activation_valid(activation))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_dense: unknown activation %d", (int)activation);
-    NNL_TRY(nnl_layer_new(out, &dense_ops, "nnl_layer_dense"));
-    (*out)->config.units = units;
-    (*out)->activation = activation;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_dense, "nnl_layer_dense"));
+    dense_config *c = (*out)->state;
+    c->units = units;
+    c->activation = activation;
     return NNL_OK;
 }

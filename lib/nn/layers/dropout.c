@@ -4,20 +4,25 @@
 
 #include "core/error.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
+
+typedef struct dropout_config {
+    float rate;
+} dropout_config;
 
 static nnl_status dropout_build(nnl_layer *l, nnl_rng *init)
 {
     (void)init;
-    l->out_ndim = l->in_ndim;
-    for (int i = 0; i < l->in_ndim; i++)
-        l->out_dims[i] = l->in_dims[i];
+    nnl_layer_keep_shape(l);
     return NNL_OK;
 }
+
+static float rate_of(const nnl_layer *l) { return ((const dropout_config *)l->state)->rate; }
 
 static nnl_status dropout_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                                   const nnl_forward_ctx *ctx)
 {
-    float rate = l->config.rate;
+    float rate = rate_of(l);
     if (!ctx->training || rate == 0.0f) {
         memcpy(buf->out->data, x->data, (size_t)x->size * sizeof(float));
         return NNL_OK;
@@ -38,7 +43,7 @@ static nnl_status dropout_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor
     if (!need_dx)
         return NNL_OK;
     /* backward follows a training forward, which drew a mask unless rate is 0 */
-    int masked = l->config.rate != 0.0f;
+    int masked = rate_of(l) != 0.0f;
     for (int64_t i = 0; i < x->size; i++)
         buf->dx->data[i] = masked ? dy->data[i] * buf->scratch->data[i] : dy->data[i];
     return NNL_OK;
@@ -46,17 +51,25 @@ static nnl_status dropout_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor
 
 static void dropout_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    nnl_strbuf_printf(json, ",\"rate\":%.9g", (double)l->config.rate);
+    nnl_strbuf_printf(json, ",\"rate\":%.9g", (double)rate_of(l));
 }
 
-static const nnl_layer_ops dropout_ops = {"dropout", dropout_build, dropout_forward, dropout_backward,
-                                          dropout_write_config, NULL, NNL_LAYER_CAUSAL};
+static nnl_status dropout_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    float rate = nnl_config_read_float(r, "rate");
+    return r->status != NNL_OK ? r->status : nnl_layer_dropout(out, rate);
+}
+
+const nnl_layer_ops nnl_layer_ops_dropout = {
+    .type = "dropout", .from_config = dropout_from_config, .build = dropout_build, .forward = dropout_forward,
+    .backward = dropout_backward, .write_config = dropout_write_config, .state_size = sizeof(dropout_config),
+    .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_dropout(nnl_layer **out, float rate)
 {
     if (!(rate >= 0.0f && rate < 1.0f))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_dropout: rate=%g, expected [0, 1)", (double)rate);
-    NNL_TRY(nnl_layer_new(out, &dropout_ops, "nnl_layer_dropout"));
-    (*out)->config.rate = rate;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_dropout, "nnl_layer_dropout"));
+    ((dropout_config *)(*out)->state)->rate = rate;
     return NNL_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
 
 static nnl_status flatten_build(nnl_layer *l, nnl_rng *init)
 {
@@ -37,7 +38,17 @@ static void flatten_write_config(const nnl_layer *l, nnl_strbuf *json)
     (void)json;
 }
 
-static const nnl_layer_ops flatten_ops = {"flatten", flatten_build, flatten_forward, flatten_backward,
-                                          flatten_write_config, NULL, 0};
+static nnl_status flatten_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    (void)r;
+    return nnl_layer_flatten(out);
+}
 
-nnl_status nnl_layer_flatten(nnl_layer **out) { return nnl_layer_new(out, &flatten_ops, "nnl_layer_flatten"); }
+const nnl_layer_ops nnl_layer_ops_flatten = {
+    .type = "flatten", .from_config = flatten_from_config, .build = flatten_build, .forward = flatten_forward,
+    .backward = flatten_backward, .write_config = flatten_write_config};
+
+nnl_status nnl_layer_flatten(nnl_layer **out)
+{
+    return nnl_layer_new(out, &nnl_layer_ops_flatten, "nnl_layer_flatten");
+}

@@ -5,13 +5,16 @@
 #include "core/error.h"
 #include "kernels/kernels.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
+
+typedef struct layernorm_config {
+    float epsilon;
+} layernorm_config;
 
 static nnl_status layernorm_build(nnl_layer *l, nnl_rng *init)
 {
     int64_t c = l->in_dims[l->in_ndim - 1];
-    l->out_ndim = l->in_ndim;
-    for (int i = 0; i < l->in_ndim; i++)
-        l->out_dims[i] = l->in_dims[i];
+    nnl_layer_keep_shape(l);
     NNL_TRY(nnl_layer_add_param(l, "gamma", 1, &c, 1, 0));
     NNL_TRY(nnl_layer_add_param(l, "beta", 1, &c, 1, 0));
     (void)init;
@@ -22,10 +25,10 @@ static nnl_status layernorm_forward(const nnl_layer *l, const nnl_tensor *x, nnl
                                     const nnl_forward_ctx *ctx)
 {
     int64_t c = l->in_dims[l->in_ndim - 1], rows = x->size / c, stats = 2 * rows;
+    const float eps = ((const layernorm_config *)l->state)->epsilon;
     NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &stats, "layernorm"));
-    nnl_kernels_active()->layernorm_forward(rows, c, x->data, l->params[0].value->data, l->params[1].value->data,
-                                            l->config.epsilon, buf->out->data, buf->scratch->data,
-                                            buf->scratch->data + rows);
+    nnl_kernels_active()->layernorm_forward(rows, c, x->data, l->params[0].value->data, l->params[1].value->data, eps,
+                                            buf->out->data, buf->scratch->data, buf->scratch->data + rows);
     (void)ctx;
     return NNL_OK;
 }
@@ -50,18 +53,26 @@ static nnl_status layernorm_backward(nnl_layer *l, const nnl_tensor *x, nnl_tens
 
 static void layernorm_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    nnl_strbuf_printf(json, ",\"epsilon\":%.9g", (double)l->config.epsilon);
+    nnl_strbuf_printf(json, ",\"epsilon\":%.9g", (double)((const layernorm_config *)l->state)->epsilon);
 }
 
-static const nnl_layer_ops layernorm_ops = {"layernorm", layernorm_build, layernorm_forward, layernorm_backward,
-                                            layernorm_write_config, NULL, NNL_LAYER_CAUSAL};
+static nnl_status layernorm_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    float eps = nnl_config_read_float(r, "epsilon");
+    return r->status != NNL_OK ? r->status : nnl_layer_layernorm(out, eps);
+}
+
+const nnl_layer_ops nnl_layer_ops_layernorm = {
+    .type = "layernorm", .from_config = layernorm_from_config, .build = layernorm_build,
+    .forward = layernorm_forward, .backward = layernorm_backward, .write_config = layernorm_write_config,
+    .state_size = sizeof(layernorm_config), .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon)
 {
     NNL_CHECK_PTR("nnl_layer_layernorm", out);
     if (!(epsilon > 0.0f && epsilon < 1.0f))
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_layernorm: epsilon=%g, expected (0, 1)", (double)epsilon);
-    NNL_TRY(nnl_layer_new(out, &layernorm_ops, "nnl_layer_layernorm"));
-    (*out)->config.epsilon = epsilon;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_layernorm, "nnl_layer_layernorm"));
+    ((layernorm_config *)(*out)->state)->epsilon = epsilon;
     return NNL_OK;
 }

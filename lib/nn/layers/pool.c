@@ -9,13 +9,20 @@
 #include "core/error.h"
 #include "kernels/kernels.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
 #include "nn/window.h"
+
+typedef struct pool_config {
+    nnl_window window;
+} pool_config;
+
+extern const nnl_layer_ops nnl_layer_ops_maxpool2d, nnl_layer_ops_avgpool2d;
 
 static nnl_status pool_build(nnl_layer *l, nnl_rng *init)
 {
     (void)init;
     nnl_conv_shape s;
-    NNL_TRY(nnl_window_shape(l, l->in_dims[2], &s));
+    NNL_TRY(nnl_window_shape(l, &((const pool_config *)l->state)->window, l->in_dims[2], &s));
     l->out_ndim = 3;
     l->out_dims[0] = s.out_h;
     l->out_dims[1] = s.out_w;
@@ -26,12 +33,12 @@ static nnl_status pool_build(nnl_layer *l, nnl_rng *init)
 static nnl_conv_shape batch_shape(const nnl_layer *l, int64_t batch)
 {
     nnl_conv_shape s;
-    nnl_window_shape(l, l->in_dims[2], &s); /* validated at build */
+    nnl_window_shape(l, &((const pool_config *)l->state)->window, l->in_dims[2], &s); /* validated at build */
     s.batch = batch;
     return s;
 }
 
-static int is_max(const nnl_layer *l) { return strcmp(l->ops->type, "maxpool2d") == 0; }
+static int is_max(const nnl_layer *l) { return l->ops == &nnl_layer_ops_maxpool2d; }
 
 static nnl_status pool_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                                const nnl_forward_ctx *ctx)
@@ -65,15 +72,26 @@ static nnl_status pool_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *d
 
 static void pool_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    const nnl_layer_config *c = &l->config;
-    nnl_strbuf_printf(json, ",\"pool\":[%lld,%lld],\"stride\":%lld,\"padding\":\"%s\"", (long long)c->kernel_h,
-                      (long long)c->kernel_w, (long long)c->stride, c->padding == NNL_PAD_SAME ? "same" : "valid");
+    nnl_window_write_config(&((const pool_config *)l->state)->window, "pool", json);
 }
 
-static const nnl_layer_ops maxpool_ops = {"maxpool2d", pool_build, pool_forward, pool_backward, pool_write_config,
-                                          NULL, 0};
-static const nnl_layer_ops avgpool_ops = {"avgpool2d", pool_build, pool_forward, pool_backward, pool_write_config,
-                                          NULL, 0};
+/* Both types read the same members; the reader's type says which. */
+static nnl_status pool_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t ph = nnl_config_read_pair(r, "pool", 0), pw = nnl_config_read_pair(r, "pool", 1);
+    int64_t stride = nnl_config_read_int(r, "stride", 0);
+    if (r->status != NNL_OK)
+        return r->status;
+    return strcmp(r->type, "maxpool2d") == 0 ? nnl_layer_maxpool2d(out, ph, pw, stride)
+                                             : nnl_layer_avgpool2d(out, ph, pw, stride);
+}
+
+const nnl_layer_ops nnl_layer_ops_maxpool2d = {
+    .type = "maxpool2d", .from_config = pool_from_config, .build = pool_build, .forward = pool_forward,
+    .backward = pool_backward, .write_config = pool_write_config, .state_size = sizeof(pool_config)};
+const nnl_layer_ops nnl_layer_ops_avgpool2d = {
+    .type = "avgpool2d", .from_config = pool_from_config, .build = pool_build, .forward = pool_forward,
+    .backward = pool_backward, .write_config = pool_write_config, .state_size = sizeof(pool_config)};
 
 static nnl_status make_pool(nnl_layer **out, const nnl_layer_ops *ops, const char *who, int64_t pool_h,
                             int64_t pool_w, int64_t stride)
@@ -82,20 +100,16 @@ static nnl_status make_pool(nnl_layer **out, const nnl_layer_ops *ops, const cha
         return nnl_error(NNL_E_INVALID_ARG, "%s: pool=%lldx%lld stride=%lld out of range", who, (long long)pool_h,
                          (long long)pool_w, (long long)stride);
     NNL_TRY(nnl_layer_new(out, ops, who));
-    nnl_layer_config *c = &(*out)->config;
-    c->kernel_h = pool_h;
-    c->kernel_w = pool_w;
-    c->stride = stride ? stride : pool_h;
-    c->padding = NNL_PAD_VALID;
+    ((pool_config *)(*out)->state)->window = (nnl_window){pool_h, pool_w, stride ? stride : pool_h, NNL_PAD_VALID};
     return NNL_OK;
 }
 
 nnl_status nnl_layer_maxpool2d(nnl_layer **out, int64_t pool_h, int64_t pool_w, int64_t stride)
 {
-    return make_pool(out, &maxpool_ops, "nnl_layer_maxpool2d", pool_h, pool_w, stride);
+    return make_pool(out, &nnl_layer_ops_maxpool2d, "nnl_layer_maxpool2d", pool_h, pool_w, stride);
 }
 
 nnl_status nnl_layer_avgpool2d(nnl_layer **out, int64_t pool_h, int64_t pool_w, int64_t stride)
 {
-    return make_pool(out, &avgpool_ops, "nnl_layer_avgpool2d", pool_h, pool_w, stride);
+    return make_pool(out, &nnl_layer_ops_avgpool2d, "nnl_layer_avgpool2d", pool_h, pool_w, stride);
 }

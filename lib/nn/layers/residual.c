@@ -3,8 +3,8 @@
  * buffers live in buf->inner. */
 #include <string.h>
 
-#include "core/alloc.h"
 #include "core/error.h"
+#include "nn/layer_config.h"
 #include "nn/workspace.h"
 
 static nnl_status residual_build(nnl_layer *l, nnl_rng *init)
@@ -67,16 +67,42 @@ static void residual_write_config(const nnl_layer *l, nnl_strbuf *json)
     nnl_strbuf_puts(json, "]");
 }
 
-static const nnl_layer_ops residual_ops = {"residual", residual_build, residual_forward, residual_backward,
-                                           residual_write_config, NULL, NNL_LAYER_CAUSAL};
+/* Each entry of "layers" loads as a layer of its own, one level deeper. */
+static nnl_status residual_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    const nnl_json *inner = nnl_json_get(r->object, "layers");
+    if (!inner || inner->kind != NNL_JSON_ARRAY)
+        return nnl_error(NNL_E_FORMAT, "%s: residual layer: 'layers' must be an array", r->label);
+    NNL_TRY(nnl_layer_residual(out));
+    for (size_t i = 0; i < inner->count; i++) {
+        nnl_layer *child = NULL;
+        nnl_status s = nnl_layer_from_config(&child, &inner->items[i], r->label, r->depth + 1);
+        if (s == NNL_OK)
+            s = nnl_layer_residual_add(*out, child);
+        if (s != NNL_OK) {
+            nnl_layer_free(child);
+            nnl_layer_free(*out);
+            *out = NULL;
+            return s == NNL_E_FORMAT || s == NNL_E_NOMEM ? s : nnl_error_rethrow(NNL_E_FORMAT, r->label);
+        }
+    }
+    return NNL_OK;
+}
 
-nnl_status nnl_layer_residual(nnl_layer **out) { return nnl_layer_new(out, &residual_ops, "nnl_layer_residual"); }
+const nnl_layer_ops nnl_layer_ops_residual = {
+    .type = "residual", .from_config = residual_from_config, .build = residual_build, .forward = residual_forward,
+    .backward = residual_backward, .write_config = residual_write_config, .flags = NNL_LAYER_CAUSAL};
+
+nnl_status nnl_layer_residual(nnl_layer **out)
+{
+    return nnl_layer_new(out, &nnl_layer_ops_residual, "nnl_layer_residual");
+}
 
 nnl_status nnl_layer_residual_add(nnl_layer *block, nnl_layer *inner)
 {
     NNL_CHECK_PTR("nnl_layer_residual_add", block);
     NNL_CHECK_PTR("nnl_layer_residual_add", inner);
-    if (block->ops != &residual_ops)
+    if (block->ops != &nnl_layer_ops_residual)
         return nnl_error(NNL_E_UNSUPPORTED, "nnl_layer_residual_add: block is a %s layer, not residual",
                          block->ops->type);
     if (block->built || block->owned)
@@ -86,14 +112,5 @@ nnl_status nnl_layer_residual_add(nnl_layer *block, nnl_layer *inner)
                          inner->ops->type);
     if (block->num_children >= 1024)
         return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_residual_add: more than 1024 inner layers");
-    nnl_layer **children = nnl_alloc((size_t)(block->num_children + 1) * sizeof *children);
-    if (!children)
-        return nnl_error(NNL_E_NOMEM, "nnl_layer_residual_add: out of memory");
-    if (block->num_children)
-        memcpy(children, block->children, (size_t)block->num_children * sizeof *children);
-    nnl_dealloc(block->children);
-    block->children = children;
-    block->children[block->num_children++] = inner;
-    inner->owned = 1;
-    return NNL_OK;
+    return nnl_layer_add_child(block, inner, "nnl_layer_residual_add");
 }

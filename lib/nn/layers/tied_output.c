@@ -8,11 +8,11 @@
  * what the embedding and this layer add to the one gradient tensor. */
 #include <string.h>
 
-#include "core/alloc.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "kernels/kernels.h"
 #include "nn/layer.h"
+#include "nn/layer_config.h"
 
 typedef struct tied_state {
     int64_t source;      /* index of the embedding layer in the model */
@@ -74,10 +74,16 @@ static void tied_write_config(const nnl_layer *l, nnl_strbuf *json)
     nnl_strbuf_printf(json, ",\"source\":%lld", (long long)((const tied_state *)l->state)->source);
 }
 
-static void tied_destroy(nnl_layer *l) { nnl_dealloc(l->state); }
+static nnl_status tied_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t source = nnl_config_read_int(r, "source", 0);
+    return r->status != NNL_OK ? r->status : nnl_layer_tied_output(out, source);
+}
 
-static const nnl_layer_ops tied_ops = {"tied_output", tied_build, tied_forward, tied_backward, tied_write_config,
-                                       tied_destroy, NNL_LAYER_CAUSAL};
+const nnl_layer_ops nnl_layer_ops_tied_output = {
+    .type = "tied_output", .from_config = tied_from_config, .build = tied_build, .forward = tied_forward,
+    .backward = tied_backward, .write_config = tied_write_config, .state_size = sizeof(tied_state),
+    .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer)
 {
@@ -86,15 +92,7 @@ nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer)
     if (embedding_layer < 0 || embedding_layer >= 4096)
         return nnl_error(NNL_E_INVALID_ARG, "%s: embedding_layer=%lld, expected a layer index 0..4095", who,
                          (long long)embedding_layer);
-    tied_state *st = nnl_alloc_zeroed(sizeof *st);
-    if (!st)
-        return nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
-    nnl_status s = nnl_layer_new(out, &tied_ops, who);
-    if (s != NNL_OK) {
-        nnl_dealloc(st);
-        return s;
-    }
-    st->source = embedding_layer;
-    (*out)->state = st;
+    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_tied_output, who));
+    ((tied_state *)(*out)->state)->source = embedding_layer;
     return NNL_OK;
 }

@@ -11,15 +11,20 @@
  * dim and its parameters are its children's, depth first. */
 #include <string.h>
 
-#include "core/alloc.h"
 #include "core/error.h"
+#include "nn/layer_config.h"
 #include "nn/workspace.h"
+
+typedef struct block_config {
+    int64_t heads, dim;
+    float dropout;     /* of each branch's output; 0 = none */
+} block_config;
 
 static nnl_status transformer_build(nnl_layer *l, nnl_rng *init)
 {
-    if (l->in_ndim != 2 || l->in_dims[1] != l->config.units)
-        return nnl_error(NNL_E_SHAPE, "transformer_block: input must be (T, %lld) per sample",
-                         (long long)l->config.units);
+    const int64_t dim = ((const block_config *)l->state)->dim;
+    if (l->in_ndim != 2 || l->in_dims[1] != dim)
+        return nnl_error(NNL_E_SHAPE, "transformer_block: input must be (T, %lld) per sample", (long long)dim);
     for (int i = 0; i < l->num_children; i++) {
         l->children[i]->param_budget = l->param_budget;
         NNL_TRY(nnl_layer_build_internal(l->children[i], l->in_ndim, l->in_dims, init));
@@ -54,13 +59,24 @@ static nnl_status transformer_backward(nnl_layer *l, const nnl_tensor *x, nnl_te
 
 static void transformer_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
-    nnl_strbuf_printf(json, ",\"heads\":%lld,\"dim\":%lld", (long long)l->config.heads, (long long)l->config.units);
-    if (l->config.rate > 0.0f) /* written only when set: files without it load as before */
-        nnl_strbuf_printf(json, ",\"dropout\":%.9g", (double)l->config.rate);
+    const block_config *c = l->state;
+    nnl_strbuf_printf(json, ",\"heads\":%lld,\"dim\":%lld", (long long)c->heads, (long long)c->dim);
+    if (c->dropout > 0.0f) /* written only when set: files without it load as before */
+        nnl_strbuf_printf(json, ",\"dropout\":%.9g", (double)c->dropout);
 }
 
-static const nnl_layer_ops transformer_ops = {"transformer_block", transformer_build, transformer_forward,
-                                              transformer_backward, transformer_write_config, NULL, NNL_LAYER_CAUSAL};
+/* The children are not in the config: the constructor makes them. */
+static nnl_status transformer_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t heads = nnl_config_read_int(r, "heads", 0), dim = nnl_config_read_int(r, "dim", 0);
+    float dropout = nnl_config_read_float_or(r, "dropout", 0.0f);
+    return r->status != NNL_OK ? r->status : nnl_layer_transformer_block_dropout(out, heads, dim, dropout);
+}
+
+const nnl_layer_ops nnl_layer_ops_transformer_block = {
+    .type = "transformer_block", .from_config = transformer_from_config, .build = transformer_build,
+    .forward = transformer_forward, .backward = transformer_backward, .write_config = transformer_write_config,
+    .state_size = sizeof(block_config), .flags = NNL_LAYER_CAUSAL};
 
 /* residual(inner[0], ..., inner[n-1]); on failure every layer is freed. */
 static nnl_status make_residual(nnl_layer **out, nnl_layer **inner, int n)
@@ -78,20 +94,13 @@ static nnl_status make_residual(nnl_layer **out, nnl_layer **inner, int n)
     return st;
 }
 
+/* On failure the child is freed. */
 static nnl_status add_child(nnl_layer *block, nnl_layer *child)
 {
-    nnl_layer **children = nnl_alloc((size_t)(block->num_children + 1) * sizeof *children);
-    if (!children) {
+    nnl_status st = nnl_layer_add_child(block, child, "nnl_layer_transformer_block");
+    if (st != NNL_OK)
         nnl_layer_free(child);
-        return nnl_error(NNL_E_NOMEM, "nnl_layer_transformer_block: out of memory");
-    }
-    if (block->num_children)
-        memcpy(children, block->children, (size_t)block->num_children * sizeof *children);
-    nnl_dealloc(block->children);
-    block->children = children;
-    block->children[block->num_children++] = child;
-    child->owned = 1;
-    return NNL_OK;
+    return st;
 }
 
 /* Frees the layers of a failed construction (NULL entries are skipped). */
@@ -148,15 +157,16 @@ static nnl_status make_block(nnl_layer **out, int64_t heads, int64_t dim, float 
         return nnl_error(NNL_E_INVALID_ARG, "%s: dropout=%g, expected [0, 1)", who, (double)dropout);
     nnl_layer *res_attn = NULL, *res_mlp = NULL;
     NNL_TRY(make_branches(&res_attn, &res_mlp, heads, dim, dropout));
-    nnl_status st = nnl_layer_new(out, &transformer_ops, who);
+    nnl_status st = nnl_layer_new(out, &nnl_layer_ops_transformer_block, who);
     if (st != NNL_OK) {
         nnl_layer_free(res_attn);
         nnl_layer_free(res_mlp);
         return st;
     }
-    (*out)->config.heads = heads;
-    (*out)->config.units = dim;
-    (*out)->config.rate = dropout;
+    block_config *c = (*out)->state;
+    c->heads = heads;
+    c->dim = dim;
+    c->dropout = dropout;
     if ((st = add_child(*out, res_attn)) != NNL_OK) {
         nnl_layer_free(res_mlp);
         nnl_layer_free(*out);
