@@ -1,0 +1,338 @@
+/* The one model stack below the GPT: the losses against finite differences
+ * (cross-entropy at every position with ignored labels, sigmoid binary
+ * cross-entropy, and its stability for large logits), a causal stack with a
+ * tied output layer against finite differences, text windows as a data set,
+ * steps-mode training resumed from a model file drawing the same batches,
+ * and generation at temperature 0 following the full forward's argmax. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+#include "data/dataset.h"
+#include "nn/loss.h"
+#include "nn/model.h"
+
+enum { T = 6, V = 11, C = 8, B = 3 };
+
+/* embedding(V, C) -> position_embedding(T) -> layernorm -> dense(C, tanh) ->
+ * causal attention -> tied_output(0): (T,) ids -> (T, V) logits. */
+static nnl_model *causal_stack(uint64_t seed)
+{
+    const int64_t in = T;
+    nnl_model *m;
+    nnl_layer *l;
+    assert_ok(nnl_model_create(&m, 1, &in));
+    assert_ok(nnl_model_set_seed(m, seed));
+    assert_ok(nnl_layer_embedding(&l, V, C));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_position_embedding(&l, T));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_layernorm(&l, 1e-5f));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_dense(&l, C, NNL_ACT_TANH));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_causal_self_attention(&l, 2));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_tied_output(&l, 0));
+    assert_ok(nnl_model_add(m, l));
+    return m;
+}
+
+static void compile(nnl_model *m, nnl_loss loss)
+{
+    nnl_optimizer *o;
+    assert_ok(nnl_optimizer_adam(&o, 1e-2f, 0.9f, 0.999f, 1e-7f));
+    assert_ok(nnl_model_compile(m, loss, o));
+}
+
+/* B sequences of ids; targets the next id, some positions ignored. */
+static nnl_dataset *sequences(int ignore)
+{
+    float x[B * T], y[B * T];
+    for (int i = 0; i < B * T; i++) {
+        x[i] = (float)((i * 7 + 3) % V);
+        y[i] = ignore && i % 4 == 1 ? (float)NNL_LOSS_IGNORE_INDEX : (float)((i * 5 + 1) % V);
+    }
+    const int64_t dims = T;
+    nnl_dataset *d;
+    assert_ok(nnl_dataset_create(&d, B, 1, &dims, x, 1, &dims, y));
+    return d;
+}
+
+static double mean_loss(nnl_model *m, const nnl_dataset *d)
+{
+    double loss;
+    assert_ok(nnl_model_evaluate(m, d, B, &loss, NULL));
+    return loss;
+}
+
+/* Parameter gradients of the batch's mean loss, as a training step computes them. */
+static void backward(nnl_model *m, const nnl_dataset *d, int64_t n)
+{
+    const int64_t indices[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    assert_ok(nnl_model_ensure_batch(m, d, n));
+    assert_ok(nnl_dataset_fill_batch(d, indices, n, m->batch_x->data, m->batch_y->data, NULL));
+    const nnl_forward_ctx ctx = {1, NULL, 0, 0};
+    const nnl_tensor *y;
+    assert_ok(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
+    nnl_loss_result r;
+    assert_ok(nnl_model_batch_loss(m, y, n, 1, "test", &r));
+    for (int i = 0; i < m->num_params; i++)
+        memset(m->params[i].param->grad->data, 0, sizeof(float) * (size_t)m->params[i].param->grad->size);
+    assert_ok(nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL));
+}
+
+/* Every parameter's gradient against central differences of evaluate's loss. */
+static void check_gradients(nnl_model *m, const nnl_dataset *d, int64_t n, double tolerance)
+{
+    backward(m, d, n);
+    const float h = 1e-2f;
+    for (int i = 0; i < m->num_params; i++) {
+        nnl_param *p = m->params[i].param;
+        for (int64_t j = 0; j < p->value->size; j += 1 + p->value->size / 7) {
+            float saved = p->value->data[j];
+            p->value->data[j] = saved + h;
+            double up = 0;
+            assert_ok(nnl_model_evaluate(m, d, n, &up, NULL));
+            p->value->data[j] = saved - h;
+            double down = 0;
+            assert_ok(nnl_model_evaluate(m, d, n, &down, NULL));
+            p->value->data[j] = saved;
+            double numeric = (up - down) / (2.0 * h), analytic = p->grad->data[j];
+            if (fabs(numeric - analytic) > tolerance + 3e-2 * fabs(numeric))
+                fail_msg("%s[%lld]: analytic %g, numeric %g", m->params[i].name, (long long)j, analytic, numeric);
+        }
+    }
+}
+
+static void causal_stack_with_tied_output_and_ignored_labels(void **state)
+{
+    (void)state;
+    nnl_model *m = causal_stack(3);
+    compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY);
+    nnl_dataset *d = sequences(1);
+    /* the tied table is one parameter: embedding + position + layernorm 2 + dense 2 + attention 4 */
+    assert_int_equal(m->num_params, 10);
+    assert_int_equal(nnl_model_param_count(m), V * C + T * C + 2 * C + C * C + C + 4 * C * C + 4 * C);
+    check_gradients(m, d, B, 3e-4);
+    /* the loss is the mean over the positions whose label is not ignored */
+    const int64_t x_dims[2] = {B, T}, y_dims[3] = {B, T, V};
+    nnl_tensor *x, *logits;
+    assert_ok(nnl_tensor_create(&x, 2, x_dims));
+    assert_ok(nnl_tensor_create(&logits, 3, y_dims));
+    memcpy(nnl_tensor_data(x), d->x, sizeof(float) * B * T);
+    assert_ok(nnl_model_predict(m, x, logits));
+    double sum = 0;
+    int counted = 0;
+    for (int r = 0; r < B * T; r++) {
+        if (d->y[r] == (float)NNL_LOSS_IGNORE_INDEX)
+            continue;
+        int32_t label;
+        const nnl_loss_input one = {nnl_tensor_data(logits) + r * V, NULL, &d->y[r], 1, 1, V, NULL, &label, "test"};
+        nnl_loss_result r1;
+        assert_ok(nnl_loss_compute(NNL_LOSS_SOFTMAX_CROSSENTROPY, &one, &r1));
+        sum += r1.sum;
+        counted++;
+    }
+    assert_int_equal(counted, B * T - (B * T + 2) / 4);
+    assert_float_equal(mean_loss(m, d), sum / counted, 1e-6);
+    nnl_tensor_free(x);
+    nnl_tensor_free(logits);
+    nnl_dataset_free(d);
+    nnl_model_free(m);
+}
+
+/* dense(3) logits with multi-hot targets. */
+static void sigmoid_binary_cross_entropy_gradients(void **state)
+{
+    (void)state;
+    const int64_t in = 4;
+    float x[2 * 4] = {0.5f, -1.0f, 2.0f, 0.1f, -0.3f, 0.8f, 0.0f, 1.5f}, y[2 * 3] = {1, 0, 1, 0, 1, 1};
+    const int64_t classes = 3;
+    nnl_dataset *d;
+    assert_ok(nnl_dataset_create(&d, 2, 1, &in, x, 1, &classes, y));
+    nnl_model *m;
+    nnl_layer *l;
+    assert_ok(nnl_model_create(&m, 1, &in));
+    assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_NONE));
+    assert_ok(nnl_model_add(m, l));
+    compile(m, NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY);
+    check_gradients(m, d, 2, 1e-4);
+    nnl_dataset_free(d);
+    nnl_model_free(m);
+}
+
+static void sigmoid_binary_cross_entropy_is_exact_for_large_logits(void **state)
+{
+    (void)state;
+    const float z[4] = {100.0f, -100.0f, 30.0f, -0.5f}, t[4] = {0.0f, 1.0f, 1.0f, 1.0f};
+    float dy[4];
+    const nnl_loss_input in = {z, NULL, t, 1, 1, 4, dy, NULL, "test"};
+    nnl_loss_result r;
+    assert_ok(nnl_loss_compute(NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY, &in, &r));
+    /* -log(1 - s(100)) = 100 + log(1 + e^-100), -log s(-100) likewise, -log s(30), -log s(-0.5) */
+    double want = (100.0 + 100.0 + log1p(exp(-30.0)) + 0.5 + log1p(exp(-0.5))) / 4.0;
+    assert_true(isfinite(r.sum));
+    assert_float_equal(r.sum, want, 1e-9 * want);
+    assert_int_equal(r.correct, 0); /* the first two are confidently wrong */
+    assert_float_equal(dy[0], 0.25f, 1e-7);
+    assert_float_equal(dy[1], -0.25f, 1e-7);
+}
+
+static void text_windows_are_shifted_by_one(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/nnl-windows-XXXXXX";
+    int fd = mkstemp(path);
+    const char text[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    assert_true(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+    close(fd);
+    nnl_text_dataset *t;
+    assert_ok(nnl_text_dataset_load(&t, path, NULL, 0, 1));
+    nnl_dataset *w;
+    assert_ok(nnl_dataset_from_text(&w, t, NNL_SPLIT_TRAIN, 5));
+    assert_int_equal(nnl_dataset_size(w), nnl_text_dataset_length(t, NNL_SPLIT_TRAIN) - 5);
+    int64_t dims[2];
+    int ndim;
+    assert_ok(nnl_dataset_sample_shape(w, dims, 2, &ndim));
+    assert_int_equal(ndim, 1);
+    assert_int_equal(dims[0], 5);
+    const int64_t shape[2] = {2, 5};
+    nnl_tensor *x, *y;
+    assert_ok(nnl_tensor_create(&x, 2, shape));
+    assert_ok(nnl_tensor_create(&y, 2, shape));
+    assert_ok(nnl_dataset_get_batch(w, 3, 2, x, y));
+    int32_t ids[64];
+    int64_t n;
+    assert_ok(nnl_tokenizer_encode(nnl_text_dataset_tokenizer(t), text, sizeof text - 1, 0, ids, 64, &n));
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < 5; i++) {
+            assert_true(nnl_tensor_data(x)[s * 5 + i] == (float)ids[3 + s + i]);
+            assert_true(nnl_tensor_data(y)[s * 5 + i] == (float)ids[3 + s + i + 1]);
+        }
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+    nnl_dataset_free(w);
+    nnl_text_dataset_free(t);
+    unlink(path);
+}
+
+typedef struct losses {
+    double values[16];
+    int count;
+} losses;
+
+static int record(const nnl_progress *p, void *user)
+{
+    losses *l = user;
+    if (nnl_progress_get(p, NNL_PROGRESS_EPOCH_END) == 0 && l->count < 16)
+        l->values[l->count++] = nnl_progress_get(p, NNL_PROGRESS_STEP_LOSS);
+    return 0;
+}
+
+static void fit_steps(nnl_model *m, const nnl_dataset *d, int64_t steps, losses *l)
+{
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    o.steps = steps, o.batch_size = 2, o.seed = 9, o.progress = record, o.user = l, o.clip_norm = 1.0f;
+    assert_ok(nnl_model_fit_with(m, d, &o));
+}
+
+static void steps_resumed_from_a_file_draw_the_same_batches(void **state)
+{
+    (void)state;
+    nnl_dataset *d = sequences(0);
+    nnl_model *straight = causal_stack(5), *first = causal_stack(5), *resumed;
+    compile(straight, NNL_LOSS_SOFTMAX_CROSSENTROPY);
+    compile(first, NNL_LOSS_SOFTMAX_CROSSENTROPY);
+    losses a = {{0}, 0}, b = {{0}, 0};
+    fit_steps(straight, d, 8, &a);
+    fit_steps(first, d, 4, &b);
+    char path[] = "/tmp/nnl-steps-XXXXXX";
+    close(mkstemp(path));
+    assert_ok(nnl_model_save(first, path, NNL_SAVE_OPTIMIZER));
+    assert_ok(nnl_model_load(&resumed, path));
+    fit_steps(resumed, d, 4, &b);
+    assert_int_equal(b.count, 8);
+    for (int i = 0; i < 8; i++)
+        assert_true(a.values[i] == b.values[i]);
+    assert_true(a.values[7] < a.values[0]);
+    for (int i = 0; i < straight->num_params; i++)
+        assert_memory_equal(straight->params[i].param->value->data, resumed->params[i].param->value->data,
+                            sizeof(float) * (size_t)straight->params[i].param->value->size);
+    unlink(path);
+    nnl_model_free(straight);
+    nnl_model_free(first);
+    nnl_model_free(resumed);
+    nnl_dataset_free(d);
+}
+
+typedef struct tokens {
+    int32_t ids[32];
+    int count;
+} tokens;
+
+static int keep(int32_t token, void *user)
+{
+    tokens *t = user;
+    t->ids[t->count++] = token;
+    return 0;
+}
+
+/* At temperature 0, each token is the argmax of the full forward's logits
+ * at the last position of the sequence so far (the KV cache changes nothing),
+ * also past the context (the sliding window restarts at position 0). */
+static void greedy_generation_follows_the_full_forward(void **state)
+{
+    (void)state;
+    nnl_model *m = causal_stack(7);
+    nnl_generate_options o = NNL_GENERATE_OPTIONS_INIT;
+    o.temperature = 0.0f, o.max_tokens = 4;
+    const int32_t prompt[2] = {3, 9};
+    tokens got = {{0}, 0};
+    assert_ok(nnl_model_generate(m, prompt, 2, &o, keep, &got));
+    assert_int_equal(got.count, 4);
+    int32_t seq[T] = {3, 9};
+    const int64_t x_dims[2] = {1, T}, y_dims[3] = {1, T, V};
+    nnl_tensor *x, *y;
+    assert_ok(nnl_tensor_create(&x, 2, x_dims));
+    assert_ok(nnl_tensor_create(&y, 3, y_dims));
+    for (int k = 0; k < 4; k++) {
+        int n = 2 + k; /* tokens so far; later positions do not matter (causal) */
+        for (int i = 0; i < T; i++)
+            nnl_tensor_data(x)[i] = (float)(i < n ? seq[i] : 0);
+        assert_ok(nnl_model_predict(m, x, y));
+        const float *row = nnl_tensor_data(y) + (n - 1) * V;
+        int best = 0;
+        for (int v = 1; v < V; v++)
+            best = row[v] > row[best] ? v : best;
+        assert_int_equal(got.ids[k], best);
+        seq[n] = best;
+    }
+    /* the same seed gives the same tokens when sampling, past the context too */
+    o.temperature = 1.0f, o.max_tokens = 20, o.seed = 4;
+    tokens s1 = {{0}, 0}, s2 = {{0}, 0};
+    assert_ok(nnl_model_generate(m, prompt, 2, &o, keep, &s1));
+    assert_ok(nnl_model_generate(m, prompt, 2, &o, keep, &s2));
+    assert_int_equal(s1.count, 20);
+    assert_memory_equal(s1.ids, s2.ids, sizeof s1.ids);
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+    nnl_model_free(m);
+}
+
+int main(void)
+{
+    test_check_simd_level();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(causal_stack_with_tied_output_and_ignored_labels),
+        cmocka_unit_test(sigmoid_binary_cross_entropy_gradients),
+        cmocka_unit_test(sigmoid_binary_cross_entropy_is_exact_for_large_logits),
+        cmocka_unit_test(text_windows_are_shifted_by_one),
+        cmocka_unit_test(steps_resumed_from_a_file_draw_the_same_batches),
+        cmocka_unit_test(greedy_generation_follows_the_full_forward),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
