@@ -24,7 +24,8 @@ static int64_t rows_per_sample(const nnl_model *m, int64_t *cols)
     return nnl_dims_count(ndim - 1, dims);
 }
 
-nnl_status nnl_model_ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t batch)
+/* Size the training buffers (batch_x, batch_y, loss_grad, labels) for `batch` samples of `data`. */
+static nnl_status ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t batch)
 {
     if (!m->train_ws)
         NNL_TRY(nnl_workspace_create(&m->train_ws, m->num_layers));
@@ -50,8 +51,11 @@ nnl_status nnl_model_ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t
     return NNL_OK;
 }
 
-nnl_status nnl_model_batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
-                                nnl_loss_result *result)
+/* Loss of the batch in m->batch_x / m->batch_y whose outputs are y (in
+ * m->train_ws); with `grad`, dL/dy (dL/dlogits for a fused softmax) goes to
+ * m->loss_grad. */
+static nnl_status batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
+                                       nnl_loss_result *result)
 {
     /* A softmax last layer keeps its logits: cross-entropy then takes them
      * and its gradient skips the softmax (the layer is told so). */
@@ -77,17 +81,32 @@ static nnl_status check_evaluate(nnl_model *model, const nnl_dataset *data, int6
     return nnl_dataset_check_finite(data, who, "data");
 }
 
+nnl_status nnl_model_batch_forward(nnl_model *m, const nnl_dataset *data, const int64_t *indices, int64_t count,
+                                   const nnl_forward_ctx *ctx, nnl_rng *augment, const char *who,
+                                   nnl_loss_result *result)
+{
+    NNL_TRY(ensure_batch(m, data, count));
+    NNL_TRY(nnl_dataset_fill_batch(data, indices, count, m->batch_x->data, m->batch_y->data, augment));
+    const nnl_tensor *y;
+    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, ctx, &y));
+    return batch_loss(m, y, count, ctx->training, who, result);
+}
+
+nnl_status nnl_model_backward(nnl_model *m)
+{
+    for (int i = 0; i < m->num_params; i++)
+        if (m->param_ptrs[i]->grad)
+            memset(m->param_ptrs[i]->grad->data, 0, (size_t)m->param_ptrs[i]->grad->size * sizeof(float));
+    return nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL);
+}
+
 /* Forward and loss of samples indices[0..count) added to *total. */
 static nnl_status evaluate_batch(nnl_model *m, const nnl_dataset *data, const int64_t *indices, int64_t count,
                                  const char *who, nnl_loss_result *total)
 {
-    NNL_TRY(nnl_model_ensure_batch(m, data, count));
-    NNL_TRY(nnl_dataset_fill_batch(data, indices, count, m->batch_x->data, m->batch_y->data, NULL));
-    const nnl_tensor *y;
-    const nnl_forward_ctx ctx = {0, NULL, 0, 0};
-    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
+    const nnl_forward_ctx inference = {0, NULL, 0, 0};
     nnl_loss_result r;
-    NNL_TRY(nnl_model_batch_loss(m, y, count, 0, who, &r));
+    NNL_TRY(nnl_model_batch_forward(m, data, indices, count, &inference, NULL, who, &r));
     if (!isfinite(r.sum))
         return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at the batch of sample %lld", who, r.sum,
                          (long long)indices[0]);

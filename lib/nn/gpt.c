@@ -106,28 +106,28 @@ nnl_status gpt_tensors(const nnl_gpt *gpt, gpt_tensor **out, int *count)
     return NNL_OK;
 }
 
-void gpt_tensor_to_model(const gpt_tensor *t, const float *file, float *model)
+/* src (rows, cols) -> dst (cols, rows), or a plain copy when the tensor is
+ * not transposed; the two layouts are each other's transpose, so one
+ * function serves both directions. */
+static void copy_layout(const gpt_tensor *t, int64_t rows, int64_t cols, const float *src, float *dst)
 {
-    const int64_t rows = t->dims[0], cols = t->ndim == 2 ? t->dims[1] : 1;
     if (!t->transposed) {
-        memcpy(model, file, sizeof(float) * (size_t)(rows * cols));
+        memcpy(dst, src, sizeof(float) * (size_t)(rows * cols));
         return;
     }
     for (int64_t r = 0; r < rows; r++)
         for (int64_t c = 0; c < cols; c++)
-            model[c * rows + r] = file[r * cols + c];
+            dst[c * rows + r] = src[r * cols + c];
+}
+
+void gpt_tensor_to_model(const gpt_tensor *t, const float *file, float *model)
+{
+    copy_layout(t, t->dims[0], t->ndim == 2 ? t->dims[1] : 1, file, model);
 }
 
 void gpt_tensor_to_file(const gpt_tensor *t, const float *model, float *file)
 {
-    const int64_t rows = t->dims[0], cols = t->ndim == 2 ? t->dims[1] : 1;
-    if (!t->transposed) {
-        memcpy(file, model, sizeof(float) * (size_t)(rows * cols));
-        return;
-    }
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t c = 0; c < cols; c++)
-            file[r * cols + c] = model[c * rows + r];
+    copy_layout(t, t->ndim == 2 ? t->dims[1] : 1, t->dims[0], model, file);
 }
 
 nnl_status gpt_alloc(nnl_gpt **out, const nnl_gpt_config *config, const nnl_tokenizer *tokenizer,

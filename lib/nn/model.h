@@ -60,17 +60,20 @@ nnl_status nnl_model_check_data(const nnl_model *m, const nnl_dataset *data, int
 nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
                              const nnl_forward_ctx *ctx, const nnl_tensor **y);
 
-/* Size the training buffers (batch_x, batch_y, loss_grad, labels) for `batch` samples of `data`. */
-nnl_status nnl_model_ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t batch);
-
 /* indices[0..count) uniform in [0, n) (n <= 2^32), with replacement: the
  * draw of steps-mode training and of sampled evaluation. */
 void nnl_model_draw_indices(nnl_rng *rng, int64_t n, int64_t *indices, int64_t count);
 
-/* Loss of the batch in m->batch_x / m->batch_y whose outputs are y (in
- * m->train_ws); with `grad`, dL/dy (dL/dlogits for a fused softmax) goes to
- * m->loss_grad. */
-nnl_status nnl_model_batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
-                                nnl_loss_result *result);
+/* Samples indices[0..count) of `data` (augmented from `augment` when not
+ * NULL) through the layers in m->train_ws and the loss; in training mode
+ * (ctx->training) dL/dy goes to m->loss_grad for nnl_model_backward(). The
+ * batch buffers grow to the batch and are reused: no allocation once warm. */
+nnl_status nnl_model_batch_forward(nnl_model *m, const nnl_dataset *data, const int64_t *indices, int64_t count,
+                                   const nnl_forward_ctx *ctx, nnl_rng *augment, const char *who,
+                                   nnl_loss_result *result);
+
+/* The gradients of the last training nnl_model_batch_forward's loss,
+ * replacing what the parameters' gradients held. */
+nnl_status nnl_model_backward(nnl_model *m);
 
 #endif

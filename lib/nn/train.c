@@ -51,13 +51,9 @@ static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64
                              nnl_rng *augment, nnl_rng *dropout, run_state *rs)
 {
     const char *who = rs->who;
-    NNL_TRY(nnl_model_ensure_batch(m, train, batch));
-    NNL_TRY(nnl_dataset_fill_batch(train, indices, batch, m->batch_x->data, m->batch_y->data, augment));
-    const nnl_tensor *y;
     const nnl_forward_ctx ctx = {1, dropout, 0, 0};
-    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
     nnl_loss_result r;
-    NNL_TRY(nnl_model_batch_loss(m, y, batch, 1, who, &r));
+    NNL_TRY(nnl_model_batch_forward(m, train, indices, batch, &ctx, augment, who, &r));
     rs->step_loss = r.sum / (double)(r.count > 0 ? r.count : 1);
     if (!isfinite(r.sum) && rs->epoch_number > 0)
         return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at epoch %lld, batch %lld", who, r.sum,
@@ -65,10 +61,7 @@ static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64
     if (!isfinite(r.sum))
         return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at step %lld", who, r.sum,
                          (long long)(m->optimizer->steps + 1));
-    for (int i = 0; i < m->num_params; i++)
-        if (m->param_ptrs[i]->grad)
-            memset(m->param_ptrs[i]->grad->data, 0, (size_t)m->param_ptrs[i]->grad->size * sizeof(float));
-    NNL_TRY(nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL));
+    NNL_TRY(nnl_model_backward(m));
     NNL_TRY(nnl_optimizer_step(m->optimizer, m->param_ptrs, m->num_params, rs->o->clip_norm, &rs->grad_norm));
     rs->epoch.sum += r.sum;
     rs->epoch.count += r.count;

@@ -75,19 +75,13 @@ static double mean_loss(nnl_model *m, const nnl_dataset *batch, int64_t B)
 
 /* The gradient of the batch's mean loss in every parameter's grad, as a
  * training step computes it before the optimizer. */
-static void backward(nnl_model *m, const nnl_dataset *batch, int64_t B)
+static void backward(nnl_model *m, const nnl_dataset *d, int64_t n)
 {
-    const int64_t indices[MAX_BATCH] = {0, 1, 2, 3, 4, 5, 6, 7};
-    assert_ok(nnl_model_ensure_batch(m, batch, B));
-    assert_ok(nnl_dataset_fill_batch(batch, indices, B, m->batch_x->data, m->batch_y->data, NULL));
-    const nnl_forward_ctx ctx = {1, NULL, 0, 0};
-    const nnl_tensor *y;
-    assert_ok(nnl_model_forward(m, m->train_ws, m->batch_x, &ctx, &y));
+    const int64_t indices[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    const nnl_forward_ctx training = {1, NULL, 0, 0};
     nnl_loss_result r;
-    assert_ok(nnl_model_batch_loss(m, y, B, 1, "test", &r));
-    for (int i = 0; i < m->num_params; i++)
-        memset(m->params[i].param->grad->data, 0, sizeof(float) * (size_t)m->params[i].param->grad->size);
-    assert_ok(nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL));
+    assert_ok(nnl_model_batch_forward(m, d, indices, n, &training, NULL, "test", &r));
+    assert_ok(nnl_model_backward(m));
 }
 
 static void model_gradients_match_finite_differences(void **state)
