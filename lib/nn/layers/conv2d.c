@@ -2,7 +2,8 @@
  *
  *   x {B, H, W, C}  kernel {KH, KW, C, F}  bias {F}  ->  y {B, OH, OW, F}
  *
- * The kernels (lib/kernels/conv*.c) choose direct or im2col + GEMM code. */
+ * The kernels (lib/kernels/conv.c, conv_simd.h) are direct for every shape:
+ * lib/kernels/conv.c says why not im2col + GEMM. */
 #include "core/error.h"
 #include "core/threads.h"
 #include "kernels/kernels.h"
