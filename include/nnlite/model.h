@@ -215,12 +215,15 @@ typedef struct nnl_fit_options {
     int64_t batch_size;             /**< Samples per step, 1..2^20 (default 32). */
     const nnl_dataset *validation;  /**< Evaluated after each epoch, or in steps mode every
                                          @ref validation_interval steps and after the last; NULL for none. */
-    int64_t validation_interval;    /**< Steps mode: steps between validations, 0 = after the last only (default 0). */
+    int64_t validation_interval;    /**< Steps mode: validate when the optimizer's step count (nnl_optimizer_steps(),
+                                         which a resumed model keeps) is a multiple of this, and after the last
+                                         step; 0 = after the last only (default 0). */
     int64_t validation_batches;     /**< 0: all of the validation data in order (default); n > 0: n batches drawn at
                                          random from a generator seeded with @ref seed, the same ones every time. */
     const char *checkpoint_path;    /**< Where checkpoints go (borrowed for the call), or NULL. */
-    int64_t checkpoint_interval;    /**< Save with ::NNL_SAVE_OPTIMIZER every this many steps and after the last
-                                         step; 0 never (default). Needs @ref checkpoint_path. */
+    int64_t checkpoint_interval;    /**< Steps mode: save with ::NNL_SAVE_OPTIMIZER when the optimizer's step count
+                                         is a multiple of this, and after the last step; 0 never (default). Needs
+                                         @ref checkpoint_path. */
     nnl_progress_fn progress;       /**< Called after each step and after each epoch (or the last step), or NULL. */
     void *user;                     /**< Passed to @ref progress. */
     float clip_norm;                /**< > 0: clip the global gradient norm to this in this call, overriding

@@ -173,11 +173,14 @@ static nnl_status run_steps(nnl_model *m, const nnl_dataset *train, run_state *r
         nnl_model_draw_indices(&m->train_rng, nnl_dataset_size(train), rs->indices, o->batch_size);
         NNL_TRY(train_step(m, train, rs->indices, o->batch_size, &augment, &m->train_rng, rs));
         fill_progress(rs, m, 1, 1, step, o->steps);
-        if (due(step, o->validation_interval, last) || (last && o->validation))
+        /* Intervals count the optimizer's steps, so that a resumed run
+         * validates and saves where the uninterrupted one would. */
+        const int64_t taken = m->optimizer->steps;
+        if (due(taken, o->validation_interval, last) || (last && o->validation))
             NNL_TRY(validate(m, rs));
-        if (due(step, o->checkpoint_interval, last))
+        if (due(taken, o->checkpoint_interval, last))
             NNL_TRY(nnl_model_save(m, o->checkpoint_path, NNL_SAVE_OPTIMIZER));
-        NNL_TRY(send_progress(rs, "at step", m->optimizer->steps));
+        NNL_TRY(send_progress(rs, "at step", taken));
     }
     rs->p.values[NNL_PROGRESS_EPOCH_END] = 1;
     return send_progress(rs, "after step", m->optimizer->steps);
