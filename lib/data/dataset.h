@@ -24,6 +24,14 @@ struct nnl_dataset {
     int32_t *tokens;      /* count + x_size tokens */
 };
 
+/* A dataset of `count` samples with the given per-item shapes and x and y
+ * allocated but uninitialised (num_classes 0, no augmentation). `who`
+ * starts error messages: NNL_E_INVALID_ARG for a bad count or shape,
+ * NNL_E_NOMEM beyond 2^40 floats or when memory runs out (dataset.c; also
+ * used by nnl_dataset_split in dataset_edit.c). */
+nnl_status nnl_dataset_alloc(nnl_dataset **out, int64_t count, int x_ndim, const int64_t *x_dims,
+                             int y_ndim, const int64_t *y_dims, const char *who);
+
 /* Windows of a text data set: x (count * window) and y (count * window)
  * of the samples indices[0..count), ids as floats (text_windows.c). */
 void nnl_text_windows_fill(const nnl_dataset *ds, const int64_t *indices, int64_t count, float *x, float *y);
