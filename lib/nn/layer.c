@@ -59,6 +59,13 @@ void nnl_layer_keep_shape(nnl_layer *l)
     memcpy(l->out_dims, l->in_dims, (size_t)l->in_ndim * sizeof l->in_dims[0]);
 }
 
+nnl_status nnl_layer_build_same_shape(nnl_layer *l, nnl_rng *init)
+{
+    (void)init;
+    nnl_layer_keep_shape(l);
+    return NNL_OK;
+}
+
 /* Charge `count` floats to the layer's parameter budget (see layer.h). */
 static nnl_status spend_budget(nnl_layer *l, const char *name, int ndim, const int64_t *dims)
 {

@@ -117,6 +117,8 @@ nnl_status nnl_layer_add_child(nnl_layer *parent, nnl_layer *child, const char *
 
 /* Output shape = input shape (layers that keep it). */
 void nnl_layer_keep_shape(nnl_layer *l);
+/* The build of a type without parameters that keeps the shape (activation, dropout). */
+nnl_status nnl_layer_build_same_shape(nnl_layer *l, nnl_rng *init);
 
 /* Free a layer whatever its ownership (for its owner: model or residual block). */
 void nnl_layer_free_owned(nnl_layer *layer);

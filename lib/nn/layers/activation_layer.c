@@ -7,13 +7,6 @@ typedef struct act_config {
     nnl_activation activation;
 } act_config;
 
-static nnl_status act_build(nnl_layer *l, nnl_rng *init)
-{
-    (void)init;
-    nnl_layer_keep_shape(l);
-    return NNL_OK;
-}
-
 static nnl_activation act_of(const nnl_layer *l) { return ((const act_config *)l->state)->activation; }
 
 static int64_t last_dim(const nnl_layer *l) { return l->in_dims[l->in_ndim - 1]; }
@@ -53,9 +46,9 @@ static nnl_status act_from_config(nnl_layer **out, nnl_layer_config_reader *r)
 }
 
 const nnl_layer_ops nnl_layer_ops_activation = {
-    .type = "activation", .from_config = act_from_config, .build = act_build, .forward = act_forward,
-    .backward = act_backward, .write_config = act_write_config, .state_size = sizeof(act_config),
-    .flags = NNL_LAYER_CAUSAL};
+    .type = "activation", .from_config = act_from_config, .build = nnl_layer_build_same_shape,
+    .forward = act_forward, .backward = act_backward, .write_config = act_write_config,
+    .state_size = sizeof(act_config), .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_activation(nnl_layer **out, nnl_activation activation)
 {

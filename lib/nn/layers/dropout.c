@@ -10,13 +10,6 @@ typedef struct dropout_config {
     float rate;
 } dropout_config;
 
-static nnl_status dropout_build(nnl_layer *l, nnl_rng *init)
-{
-    (void)init;
-    nnl_layer_keep_shape(l);
-    return NNL_OK;
-}
-
 static float rate_of(const nnl_layer *l) { return ((const dropout_config *)l->state)->rate; }
 
 static nnl_status dropout_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
@@ -61,9 +54,9 @@ static nnl_status dropout_from_config(nnl_layer **out, nnl_layer_config_reader *
 }
 
 const nnl_layer_ops nnl_layer_ops_dropout = {
-    .type = "dropout", .from_config = dropout_from_config, .build = dropout_build, .forward = dropout_forward,
-    .backward = dropout_backward, .write_config = dropout_write_config, .state_size = sizeof(dropout_config),
-    .flags = NNL_LAYER_CAUSAL};
+    .type = "dropout", .from_config = dropout_from_config, .build = nnl_layer_build_same_shape,
+    .forward = dropout_forward, .backward = dropout_backward, .write_config = dropout_write_config,
+    .state_size = sizeof(dropout_config), .flags = NNL_LAYER_CAUSAL};
 
 nnl_status nnl_layer_dropout(nnl_layer **out, float rate)
 {
