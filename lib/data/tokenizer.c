@@ -85,11 +85,16 @@ int32_t nnl_tokenizer_lookup(const nnl_tokenizer *tok, uint32_t cp)
     return NNL_TOKEN_UNKNOWN;
 }
 
-static nnl_status check_flags(const char *who, int flags)
+/* The code points of text[0..length) (NULL text allowed when empty) under
+ * the text flags; *cps is freed by the caller with nnl_dealloc. */
+static nnl_status decode_text(const char *who, const char *text, size_t length, int flags, uint32_t **cps,
+                              int64_t *n)
 {
+    if (length > 0)
+        NNL_CHECK_PTR(who, text);
     if (flags & ~(NNL_TEXT_REPLACE_INVALID | NNL_TEXT_STRIP_ANSI))
         return nnl_error(NNL_E_INVALID_ARG, "%s: unknown flags 0x%x", who, (unsigned)flags);
-    return NNL_OK;
+    return nnl_utf8_decode_all(text, length, flags, who, cps, n);
 }
 
 nnl_status nnl_tokenizer_create(nnl_tokenizer **out, const char *text, size_t length, int flags)
@@ -97,12 +102,9 @@ nnl_status nnl_tokenizer_create(nnl_tokenizer **out, const char *text, size_t le
     static const char who[] = "nnl_tokenizer_create";
     NNL_CHECK_PTR(who, out);
     *out = NULL;
-    if (length > 0)
-        NNL_CHECK_PTR(who, text);
-    NNL_TRY(check_flags(who, flags));
     uint32_t *cps;
     int64_t n;
-    NNL_TRY(nnl_utf8_decode_all(text, length, flags, who, &cps, &n));
+    NNL_TRY(decode_text(who, text, length, flags, &cps, &n));
     nnl_status st = nnl_tokenizer_from_codepoints(out, cps, n, who);
     nnl_dealloc(cps);
     return st;
@@ -128,12 +130,9 @@ nnl_status nnl_tokenizer_encode(const nnl_tokenizer *tokenizer, const char *text
     static const char who[] = "nnl_tokenizer_encode";
     NNL_CHECK_PTR(who, tokenizer);
     NNL_CHECK_PTR(who, count);
-    if (length > 0)
-        NNL_CHECK_PTR(who, text);
-    NNL_TRY(check_flags(who, flags));
     uint32_t *cps;
     int64_t n;
-    NNL_TRY(nnl_utf8_decode_all(text, length, flags, who, &cps, &n));
+    NNL_TRY(decode_text(who, text, length, flags, &cps, &n));
     *count = n;
     nnl_status st = NNL_OK;
     if (ids && capacity < n)
