@@ -50,7 +50,15 @@ static void write_optimizer(const nnl_optimizer *o, nnl_strbuf *json)
                       (double)o->schedule_gamma, (long long)o->steps);
 }
 
-static nnl_status add_optimizer_state(const nnl_model *m, nnl_st_writer *w)
+/* What is done with one optimizer moment: `name` is its tensor's name in the
+ * file, `moment` its values, `shape_of` the parameter whose shape it has. */
+typedef nnl_status (*moment_visitor)(void *ctx, const char *name, float *moment, const nnl_tensor *shape_of);
+
+/* Visits the optimizer moments of m's parameters in file order: for each
+ * parameter that has them, "optimizer.<param name>.m" (first) and, for Adam,
+ * "optimizer.<param name>.v" (second). Saving, loading and counting them
+ * all go through here, so the three agree on the names. */
+static nnl_status for_each_moment(const nnl_model *m, moment_visitor visit, void *ctx)
 {
     const nnl_optimizer *o = m->optimizer;
     for (int i = 0; i < m->num_params; i++) {
@@ -59,13 +67,23 @@ static nnl_status add_optimizer_state(const nnl_model *m, nnl_st_writer *w)
         const nnl_tensor *v = m->params[i].param->value;
         char name[128];
         snprintf(name, sizeof name, "optimizer.%s.m", m->params[i].name);
-        NNL_TRY(nnl_st_writer_add_tensor(w, name, v->ndim, v->dims, o->first[i]));
+        NNL_TRY(visit(ctx, name, o->first[i], v));
         if (o->second) {
             snprintf(name, sizeof name, "optimizer.%s.v", m->params[i].name);
-            NNL_TRY(nnl_st_writer_add_tensor(w, name, v->ndim, v->dims, o->second[i]));
+            NNL_TRY(visit(ctx, name, o->second[i], v));
         }
     }
     return NNL_OK;
+}
+
+static nnl_status add_moment(void *writer, const char *name, float *moment, const nnl_tensor *shape_of)
+{
+    return nnl_st_writer_add_tensor(writer, name, shape_of->ndim, shape_of->dims, moment);
+}
+
+static nnl_status add_optimizer_state(const nnl_model *m, nnl_st_writer *w)
+{
+    return for_each_moment(m, add_moment, w);
 }
 
 static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, nnl_strbuf *arch, nnl_strbuf *opt)
@@ -237,30 +255,33 @@ static nnl_status configure_optimizer(nnl_optimizer *o, opt_reader *r)
     return NNL_OK;
 }
 
+typedef struct moment_source {
+    const nnl_st_file *file;
+    const char *path;
+} moment_source;
+
+static nnl_status load_moment(void *source, const char *name, float *moment, const nnl_tensor *shape_of)
+{
+    const moment_source *src = source;
+    return copy_tensor(src->file, name, moment, shape_of, src->path);
+}
+
 static nnl_status load_optimizer_state(nnl_model *m, const nnl_st_file *f, const char *path)
 {
-    nnl_optimizer *o = m->optimizer;
-    for (int i = 0; i < m->num_params; i++) {
-        if (!o->first[i])
-            continue;
-        const nnl_tensor *v = m->params[i].param->value;
-        char name[128];
-        snprintf(name, sizeof name, "optimizer.%s.m", m->params[i].name);
-        NNL_TRY(copy_tensor(f, name, o->first[i], v, path));
-        if (o->second) {
-            snprintf(name, sizeof name, "optimizer.%s.v", m->params[i].name);
-            NNL_TRY(copy_tensor(f, name, o->second[i], v, path));
-        }
-    }
+    moment_source src = {f, path};
+    return for_each_moment(m, load_moment, &src);
+}
+
+static nnl_status count_moment(void *count, const char *name, float *moment, const nnl_tensor *shape_of)
+{
+    ++*(int64_t *)count;
     return NNL_OK;
 }
 
 static int64_t optimizer_tensor_count(const nnl_model *m)
 {
     int64_t n = 0;
-    for (int i = 0; i < m->num_params; i++)
-        if (m->optimizer->first[i])
-            n += m->optimizer->second ? 2 : 1;
+    (void)for_each_moment(m, count_moment, &n); /* counting never fails */
     return n;
 }
 
