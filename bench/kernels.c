@@ -235,7 +235,7 @@ static void run_xent(const void *p)
 {
     const xent_case *c = p;
     c->k->softmax_xent(c->rows, c->cols, c->logits, c->labels, 1.0f / (float)c->rows, c->probs,
-                       c->dlogits);
+                       c->dlogits, NULL);
 }
 
 static void bench_xent(const nnl_kernels *k, int64_t rows, int64_t cols, int with_probs)

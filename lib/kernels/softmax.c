@@ -49,9 +49,11 @@ void nnl_softmax_scalar(int64_t rows, int64_t cols, const float *logits, float *
 }
 
 double nnl_softmax_xent_scalar(int64_t rows, int64_t cols, const float *logits,
-                               const int32_t *labels, float scale, float *probs, float *dlogits)
+                               const int32_t *labels, float scale, float *probs, float *dlogits,
+                               int64_t *correct)
 {
     double total = 0.0;
+    int64_t hits = 0;
     for (int64_t r = 0; r < rows; r++) {
         const float *x = logits + r * cols;
         float *p = probs ? probs + r * cols : NULL;
@@ -62,6 +64,7 @@ double nnl_softmax_xent_scalar(int64_t rows, int64_t cols, const float *logits,
         float *e = p ? p : d; /* where the exps go, if anywhere */
         double sum = exp_row(cols, x, m, e);
         total += log(sum) + (double)m - (double)x_label;
+        hits += x_label >= m;
         if (!e)
             continue;
         float inv = (float)(1.0 / sum);
@@ -73,5 +76,7 @@ double nnl_softmax_xent_scalar(int64_t rows, int64_t cols, const float *logits,
                 d[c] = (pc - (c == label ? 1.0f : 0.0f)) * scale;
         }
     }
+    if (correct)
+        *correct = hits;
     return total;
 }

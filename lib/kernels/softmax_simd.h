@@ -95,6 +95,7 @@ typedef struct softmax_job {
     float scale;
     float *probs, *dlogits;
     double partial[NNL_PARALLEL_MAX_THREADS]; /* xent: one loss sum per part */
+    int64_t hits[NNL_PARALLEL_MAX_THREADS];   /* xent: rows whose label is the max, per part */
 } softmax_job;
 
 static void softmax_part(void *arg, int part, int parts)
@@ -111,9 +112,10 @@ void SIMD_FN(softmax)(int64_t rows, int64_t cols, const float *logits, float *pr
     nnl_parallel_run(kernel_team(2 * rows * cols, rows), softmax_part, &j);
 }
 
-/* Rows [r0, r1) of softmax_xent; returns their loss sum. */
+/* Rows [r0, r1) of softmax_xent; returns their loss sum and adds to *hits
+ * the rows whose label's logit is the row's max. */
 static double xent_rows(int64_t r0, int64_t r1, int64_t cols, const float *logits,
-                        const int32_t *labels, float scale, float *probs, float *dlogits)
+                        const int32_t *labels, float scale, float *probs, float *dlogits, int64_t *hits)
 {
     double total = 0.0;
     for (int64_t r = r0; r < r1; r++) {
@@ -126,6 +128,7 @@ static double xent_rows(int64_t r0, int64_t r1, int64_t cols, const float *logit
         float *e = p ? p : d;
         float sum = exp_row(cols, x, m, e);
         total += log((double)sum) + (double)m - (double)x_label;
+        *hits += x_label >= m;
         if (!e)
             continue;
         float inv = 1.0f / sum;
@@ -142,19 +145,28 @@ static void xent_part(void *arg, int part, int parts)
     softmax_job *j = arg;
     int64_t r0, r1;
     nnl_parallel_share(j->rows, 1, part, parts, &r0, &r1);
-    j->partial[part] = xent_rows(r0, r1, j->cols, j->logits, j->labels, j->scale, j->probs, j->dlogits);
+    j->hits[part] = 0;
+    j->partial[part] = xent_rows(r0, r1, j->cols, j->logits, j->labels, j->scale, j->probs, j->dlogits,
+                                 &j->hits[part]);
 }
 
 double SIMD_FN(softmax_xent)(int64_t rows, int64_t cols, const float *logits, const int32_t *labels,
-                             float scale, float *probs, float *dlogits)
+                             float scale, float *probs, float *dlogits, int64_t *correct)
 {
     int team = kernel_team(2 * rows * cols, rows);
-    if (team == 1)
-        return xent_rows(0, rows, cols, logits, labels, scale, probs, dlogits);
-    softmax_job j = {rows, cols, logits, labels, scale, probs, dlogits, {0}};
-    nnl_parallel_run(team, xent_part, &j);
+    int64_t hits = 0;
     double total = 0.0;
-    for (int t = 0; t < team; t++)
-        total += j.partial[t];
+    if (team == 1) {
+        total = xent_rows(0, rows, cols, logits, labels, scale, probs, dlogits, &hits);
+    } else {
+        softmax_job j = {rows, cols, logits, labels, scale, probs, dlogits, {0}, {0}};
+        nnl_parallel_run(team, xent_part, &j);
+        for (int t = 0; t < team; t++) {
+            total += j.partial[t];
+            hits += j.hits[t];
+        }
+    }
+    if (correct)
+        *correct = hits;
     return total;
 }

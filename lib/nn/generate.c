@@ -49,7 +49,9 @@ static nnl_status check_options(const nnl_generate_options *o, const char *who)
 
 struct nnl_decoder {
     const nnl_model *m;
-    nnl_workspace *ws;     /* the layers' buffers, attention caches included */
+    int tail;              /* layers[tail..] are position-wise: they run on the last position only */
+    nnl_workspace *ws;     /* buffers of layers[0..tail), attention caches included */
+    nnl_workspace *tail_ws;/* buffers of layers[tail..] */
     int64_t T, V, pos;     /* context length, vocabulary, positions in the caches */
     float *ids;            /* (T) the tokens in the caches, as the embedding takes them */
     nnl_candidate *cands;  /* (V) */
@@ -66,12 +68,17 @@ nnl_status nnl_decoder_create(nnl_decoder **out, const nnl_model *m, const char 
     const int64_t *out_dims;
     nnl_model_out_shape(m, &ndim, &out_dims);
     d->m = m;
+    d->tail = m->num_layers;
+    while (d->tail > 1 && (m->layers[d->tail - 1]->ops->flags & NNL_LAYER_POSITIONWISE))
+        d->tail--;
     d->T = m->in_dims[0];
     d->V = out_dims[1];
     d->ids = nnl_alloc(sizeof(float) * (size_t)d->T);
     d->cands = nnl_alloc(sizeof(nnl_candidate) * (size_t)d->V);
-    nnl_status s = d->ids && d->cands ? nnl_workspace_create(&d->ws, m->num_layers)
+    nnl_status s = d->ids && d->cands ? nnl_workspace_create(&d->ws, d->tail)
                                       : nnl_error(NNL_E_NOMEM, "%s: cannot allocate the decoder", who);
+    if (s == NNL_OK)
+        s = nnl_workspace_create(&d->tail_ws, m->num_layers - d->tail);
     if (s != NNL_OK) {
         nnl_decoder_free(d);
         return s;
@@ -85,6 +92,7 @@ void nnl_decoder_free(nnl_decoder *d)
     if (!d)
         return;
     nnl_workspace_free(d->ws);
+    nnl_workspace_free(d->tail_ws);
     nnl_dealloc(d->ids);
     nnl_dealloc(d->cands);
     nnl_dealloc(d);
@@ -94,19 +102,34 @@ void nnl_decoder_reset(nnl_decoder *d) { d->pos = 0; }
 
 int64_t nnl_decoder_position(const nnl_decoder *d) { return d->pos; }
 
-/* Run ids[pos .. pos + n) through the layers; *logits (V) are the last one's. */
+/* Run ids[pos .. pos + n) through the layers; *logits (V) are the last
+ * one's. Only the last position's logits are sampled from, so the
+ * position-wise tail of the stack (the final layernorm and the output layer,
+ * by far the widest) runs on that position alone: a prompt or a window
+ * refill of n tokens costs one position's head, not n. */
 static nnl_status run_positions(nnl_decoder *d, int64_t n, const float **logits)
 {
-    nnl_tensor *x;
+    nnl_tensor *x, *last = NULL;
     const int64_t dims[2] = {1, n};
     NNL_TRY(nnl_tensor_wrap(&x, 2, dims, d->ids + d->pos));
-    const nnl_forward_ctx ctx = {0, NULL, n, d->pos};
+    const nnl_forward_ctx ctx = {0, NULL, n, d->pos}, tail_ctx = {0, NULL, 1, d->pos + n - 1};
     const nnl_tensor *y;
-    nnl_status s = nnl_model_forward(d->m, d->ws, x, &ctx, &y);
+    nnl_status s = nnl_sequence_forward(d->m->layers, d->tail, d->ws, x, &ctx, &y);
+    if (s == NNL_OK && d->tail < d->m->num_layers) {
+        int64_t last_dims[NNL_MAX_DIMS];
+        memcpy(last_dims, y->dims, sizeof(int64_t) * (size_t)y->ndim);
+        last_dims[1] = 1;
+        const int64_t row = y->size / n;
+        s = nnl_tensor_wrap(&last, y->ndim, last_dims, y->data + (n - 1) * row);
+        if (s == NNL_OK)
+            s = nnl_sequence_forward(d->m->layers + d->tail, d->m->num_layers - d->tail, d->tail_ws, last,
+                                     &tail_ctx, &y);
+    }
+    nnl_tensor_free(last);
     nnl_tensor_free(x);
     NNL_TRY(s);
     d->pos += n;
-    *logits = y->data + (n - 1) * d->V;
+    *logits = y->data + (y->size / d->V - 1) * d->V;
     return NNL_OK;
 }
 

@@ -48,7 +48,11 @@ enum {
     /* Per-sample shapes start with a time axis that the layer keeps, output
      * position t depends only on input positions <= t, and forward runs on
      * a few new positions at a time (see nnl_forward_ctx.time). */
-    NNL_LAYER_CAUSAL = 1
+    NNL_LAYER_CAUSAL = 1,
+    /* Output position t depends on input position t alone (and on nothing
+     * kept from earlier calls): generation runs such layers at the end of a
+     * stack on the last position only, whose logits it samples from. */
+    NNL_LAYER_POSITIONWISE = 2
 };
 
 typedef struct nnl_layer_config_reader nnl_layer_config_reader; /* nn/layer_config.h */

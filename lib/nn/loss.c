@@ -79,19 +79,22 @@ static nnl_status read_labels(const nnl_loss_input *in, int ignore, int64_t *val
 }
 
 /* Softmax + cross-entropy on logits, kernel-fused over each run of rows
- * whose labels count; ignored rows get no loss and a zero gradient. */
-static double softmax_xent_rows(const nnl_loss_input *in, const float *logits, float scale)
+ * whose labels count; ignored rows get no loss and a zero gradient.
+ * *correct counts the rows whose label has the largest logit. */
+static double softmax_xent_rows(const nnl_loss_input *in, const float *logits, float scale, int64_t *correct)
 {
     const nnl_kernels *k = nnl_kernels_active();
     double sum = 0;
     int64_t r = 0;
+    *correct = 0;
     while (r < in->rows) {
-        int64_t end = r;
+        int64_t end = r, hits = 0;
         while (end < in->rows && in->labels[end] != NNL_LOSS_IGNORE_INDEX)
             end++;
         if (end > r)
             sum += k->softmax_xent(end - r, in->cols, logits + r * in->cols, in->labels + r, scale, NULL,
-                                   in->dy ? in->dy + r * in->cols : NULL);
+                                   in->dy ? in->dy + r * in->cols : NULL, &hits);
+        *correct += hits;
         for (r = end; r < in->rows && in->labels[r] == NNL_LOSS_IGNORE_INDEX; r++)
             if (in->dy)
                 memset(in->dy + r * in->cols, 0, sizeof(float) * (size_t)in->cols);
@@ -99,10 +102,12 @@ static double softmax_xent_rows(const nnl_loss_input *in, const float *logits, f
     return sum;
 }
 
-/* -log p of probabilities, clamped as Keras does. */
-static double probability_xent(const nnl_loss_input *in, float scale)
+/* -log p of probabilities, clamped as Keras does; *correct counts the
+ * rows whose label has the largest probability. */
+static double probability_xent(const nnl_loss_input *in, float scale, int64_t *correct)
 {
     double sum = 0;
+    *correct = 0;
     if (in->dy)
         memset(in->dy, 0, sizeof(float) * (size_t)(in->rows * in->cols));
     for (int64_t r = 0; r < in->rows; r++) {
@@ -111,6 +116,7 @@ static double probability_xent(const nnl_loss_input *in, float scale)
         sum -= log((double)p);
         if (in->dy)
             in->dy[r * in->cols + in->labels[r]] = -scale / p;
+        *correct += argmax_row(in->y + r * in->cols, in->cols) == in->labels[r];
     }
     return sum;
 }
@@ -121,12 +127,9 @@ static nnl_status cross_entropy(nnl_loss loss, const nnl_loss_input *in, nnl_los
     NNL_TRY(read_labels(in, loss == NNL_LOSS_SOFTMAX_CROSSENTROPY, &valid));
     float scale = valid > 0 ? 1.0f / (float)valid : 0.0f;
     const float *logits = loss == NNL_LOSS_SOFTMAX_CROSSENTROPY ? in->y : in->logits;
-    out->sum = logits ? softmax_xent_rows(in, logits, scale) : probability_xent(in, scale);
+    out->sum = logits ? softmax_xent_rows(in, logits, scale, &out->correct)
+                      : probability_xent(in, scale, &out->correct);
     out->count = valid;
-    out->correct = 0;
-    for (int64_t r = 0; r < in->rows; r++)
-        if (in->labels[r] != NNL_LOSS_IGNORE_INDEX)
-            out->correct += argmax_row(in->y + r * in->cols, in->cols) == in->labels[r];
     return NNL_OK;
 }
 

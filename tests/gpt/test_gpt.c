@@ -159,14 +159,14 @@ static void cross_entropy_backward_matches_finite_differences(void **state)
     test_fill_random(logits, ROWS * V, 8);
     for (int i = 0; i < ROWS * V; i++)
         logits[i] *= 3.0f;
-    k->softmax_xent(ROWS, V, logits, labels, 1.0f / ROWS, NULL, dlogits);
+    k->softmax_xent(ROWS, V, logits, labels, 1.0f / ROWS, NULL, dlogits, NULL);
     const float h = 1e-2f;
     for (int i = 0; i < ROWS * V; i += 5) {
         memcpy(probe, logits, sizeof logits);
         probe[i] = logits[i] + h;
-        double up = k->softmax_xent(ROWS, V, probe, labels, 1.0f, NULL, NULL) / ROWS;
+        double up = k->softmax_xent(ROWS, V, probe, labels, 1.0f, NULL, NULL, NULL) / ROWS;
         probe[i] = logits[i] - h;
-        double down = k->softmax_xent(ROWS, V, probe, labels, 1.0f, NULL, NULL) / ROWS;
+        double down = k->softmax_xent(ROWS, V, probe, labels, 1.0f, NULL, NULL, NULL) / ROWS;
         double numeric = (up - down) / (2.0 * h);
         if (fabs(numeric - dlogits[i]) > 2e-4 + 1e-2 * fabs(numeric))
             fail_msg("dlogits[%d]: analytic %g, numeric %g", i, dlogits[i], numeric);

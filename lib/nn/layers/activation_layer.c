@@ -48,7 +48,7 @@ static nnl_status act_from_config(nnl_layer **out, nnl_layer_config_reader *r)
 const nnl_layer_ops nnl_layer_ops_activation = {
     .type = "activation", .from_config = act_from_config, .build = nnl_layer_build_same_shape,
     .forward = act_forward, .backward = act_backward, .write_config = act_write_config,
-    .state_size = sizeof(act_config), .flags = NNL_LAYER_CAUSAL};
+    .state_size = sizeof(act_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE};
 
 nnl_status nnl_layer_activation(nnl_layer **out, nnl_activation activation)
 {

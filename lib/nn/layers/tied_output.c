@@ -83,7 +83,7 @@ static nnl_status tied_from_config(nnl_layer **out, nnl_layer_config_reader *r)
 const nnl_layer_ops nnl_layer_ops_tied_output = {
     .type = "tied_output", .from_config = tied_from_config, .build = tied_build, .forward = tied_forward,
     .backward = tied_backward, .write_config = tied_write_config, .state_size = sizeof(tied_state),
-    .flags = NNL_LAYER_CAUSAL};
+    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE};
 
 nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer)
 {
