@@ -318,8 +318,9 @@ typedef int (*nnl_token_fn)(int32_t token, void *user);
  * position's work. When the sequence reaches T tokens, the older half is
  * dropped and the caches rebuilt from the newer half (a sliding window), so
  * generation never stops at the context limit.
- * @param model    the model; its inference buffers are reused, so one generation at a time per model,
- *                 and not beside nnl_model_fit() or nnl_model_evaluate().
+ * @param model    the model (not modified: the caches live in buffers of the call's own, so
+ *                 generations and nnl_model_predict() may run on it from several threads at once,
+ *                 but not while nnl_model_fit() changes its weights).
  * @param prompt   token ids (borrowed for the call), each in [0, vocab).
  * @param length   number of prompt tokens, >= 1.
  * @param options  the options (borrowed), or NULL for the defaults.
@@ -328,7 +329,7 @@ typedef int (*nnl_token_fn)(int32_t token, void *user);
  * @return ::NNL_E_UNSUPPORTED (naming the layer) when the model is not a causal stack over token
  *         ids; ::NNL_E_INVALID_ARG for bad options, an empty prompt or a token out of range.
  */
-NNL_API nnl_status nnl_model_generate(nnl_model *model, const int32_t *prompt, int64_t length,
+NNL_API nnl_status nnl_model_generate(const nnl_model *model, const int32_t *prompt, int64_t length,
                                       const nnl_generate_options *options, nnl_token_fn on_token, void *user);
 
 /**

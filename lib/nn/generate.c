@@ -175,7 +175,7 @@ static nnl_status decode(nnl_decoder *d, const int32_t *prompt, int64_t length, 
     return NNL_OK;
 }
 
-nnl_status nnl_model_generate(nnl_model *model, const int32_t *prompt, int64_t length,
+nnl_status nnl_model_generate(const nnl_model *model, const int32_t *prompt, int64_t length,
                               const nnl_generate_options *options, nnl_token_fn on_token, void *user)
 {
     static const char who[] = "nnl_model_generate";
