@@ -107,8 +107,9 @@ NNL_API const nnl_tokenizer *nnl_gpt_tokenizer(const nnl_gpt *gpt);
  * so nnl_model_generate(), nnl_model_predict() or nnl_model_summary() on it
  * give what the GPT calls give.
  * @param gpt the GPT.
- * @return the model, borrowed: owned by the GPT, valid until nnl_gpt_free(); do not free it,
- *         add layers to it or compile it (nnl_gpt_train() does). NULL for NULL.
+ * @return the model, borrowed: owned by the GPT, valid until nnl_gpt_free(); do not free it.
+ *         nnl_model_add() and nnl_model_compile() on it return ::NNL_E_STATE (its layers
+ *         are the GPT's, and nnl_gpt_train() compiles it). NULL for NULL.
  */
 NNL_API nnl_model *nnl_gpt_model(nnl_gpt *gpt);
 

@@ -69,9 +69,11 @@ static nnl_status build_model(nnl_model **out, const nnl_gpt_config *c, int64_t 
         s = add_layer(m, nnl_layer_layernorm(&l, 1e-5f), &l);
     if (s == NNL_OK)
         s = add_layer(m, nnl_layer_tied_output(&l, 0), &l);
-    /* The loss is part of the model: evaluation needs no compile. */
+    /* The loss is part of the model: evaluation needs no compile. Its layers
+     * are fixed: nnl_gpt_* rely on them (gpt_tensors). */
     m->loss = NNL_LOSS_SOFTMAX_CROSSENTROPY;
     m->has_loss = 1;
+    m->sealed = 1;
     return s;
 }
 

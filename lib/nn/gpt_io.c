@@ -231,7 +231,7 @@ static nnl_status read_training_state(const loader *ld, nnl_gpt *g, const gpt_te
     nnl_model *m = g->model;
     nnl_optimizer *adamw;
     NNL_TRY(nnl_optimizer_adamw(&adamw, 1e-3f, 0.9f, 0.99f, 1e-8f, 0.1f));
-    nnl_status s = nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adamw);
+    nnl_status s = nnl_model_attach(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adamw);
     if (s != NNL_OK) {
         nnl_optimizer_free(adamw);
         return s;

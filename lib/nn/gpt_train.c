@@ -71,7 +71,7 @@ static nnl_status configure_optimizer(nnl_gpt *g, const nnl_gpt_train_options *o
     if (!m->optimizer) {
         nnl_optimizer *adamw;
         NNL_TRY(nnl_optimizer_adamw(&adamw, o->learning_rate, o->beta1, o->beta2, 1e-8f, o->weight_decay));
-        nnl_status s = nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adamw);
+        nnl_status s = nnl_model_attach(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adamw);
         if (s != NNL_OK) {
             nnl_optimizer_free(adamw);
             return nnl_error_in(s, who);

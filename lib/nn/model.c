@@ -162,6 +162,9 @@ nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer)
     NNL_CHECK_PTR("nnl_model_add", layer);
     if (model->compiled)
         return nnl_error(NNL_E_STATE, "nnl_model_add: the model is compiled; add layers before nnl_model_compile");
+    if (model->sealed)
+        return nnl_error(NNL_E_STATE, "nnl_model_add: the model belongs to a GPT (nnl_gpt_model), whose layers "
+                         "are fixed");
     if (layer->owned || layer->built)
         return nnl_error(NNL_E_STATE, "nnl_model_add: the %s layer is built or belongs to a model already",
                          layer->ops->type);
@@ -287,6 +290,14 @@ nnl_status nnl_model_compile(nnl_model *model, nnl_loss loss, nnl_optimizer *opt
 {
     NNL_CHECK_PTR("nnl_model_compile", model);
     NNL_CHECK_PTR("nnl_model_compile", optimizer);
+    if (model->sealed)
+        return nnl_error(NNL_E_STATE, "nnl_model_compile: the model belongs to a GPT (nnl_gpt_model); "
+                         "nnl_gpt_train compiles it");
+    return nnl_model_attach(model, loss, optimizer);
+}
+
+nnl_status nnl_model_attach(nnl_model *model, nnl_loss loss, nnl_optimizer *optimizer)
+{
     if (model->num_layers == 0)
         return nnl_error(NNL_E_STATE, "nnl_model_compile: the model has no layers");
     if (optimizer->owned && optimizer != model->optimizer)

@@ -25,6 +25,7 @@ struct nnl_model {
     uint64_t seed;
     int compiled;
     int has_loss;                   /* compiled, or loaded from a file that names its loss */
+    int sealed;                     /* the model of a GPT: nnl_model_add and nnl_model_compile refuse */
     nnl_loss loss;
     nnl_rng train_rng;              /* steps-mode batches and dropout; saved with the optimizer */
     int train_rng_seeded;
@@ -49,6 +50,10 @@ void nnl_model_workspace_release(const nnl_model *m, nnl_workspace *ws);
 
 /* Per-sample output shape of the last layer (the input shape when empty). */
 void nnl_model_out_shape(const nnl_model *m, int *ndim, const int64_t **dims);
+
+/* nnl_model_compile() without the check for a sealed model: the GPT
+ * compiles its own model with this. */
+nnl_status nnl_model_attach(nnl_model *model, nnl_loss loss, nnl_optimizer *optimizer);
 
 /* NNL_E_SHAPE / NNL_E_INVALID_ARG when the model's output cannot take `loss`. */
 nnl_status nnl_model_check_loss(const nnl_model *m, nnl_loss loss, const char *who);

@@ -272,6 +272,18 @@ static void misuse_nnl_gpt_model(void **state)
 {
     (void)state;
     assert_null(nnl_gpt_model(NULL));
+    /* the GPT's model keeps its layers and is compiled by nnl_gpt_train */
+    nnl_gpt *g = fixture_gpt();
+    nnl_model *m = nnl_gpt_model(g);
+    nnl_layer *l = NULL;
+    nnl_optimizer *o = NULL;
+    assert_ok(nnl_layer_dense(&l, 4, NNL_ACT_NONE));
+    assert_ok(nnl_optimizer_sgd(&o, 0.1f, 0.0f, 0));
+    assert_status_msg(nnl_model_add(m, l), NNL_E_STATE, "belongs to a GPT");
+    assert_status_msg(nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, o), NNL_E_STATE, "belongs to a GPT");
+    nnl_layer_free(l);
+    nnl_optimizer_free(o);
+    nnl_gpt_free(g);
 }
 
 const misuse_case misuse_gpt_cases[] = {
