@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fixtures/fixtures.h"
 #include "test_util.h"
 
 #include <unistd.h>
@@ -66,23 +67,7 @@ static nnl_dataset *random_batch(nnl_gpt *g, int64_t B, int64_t T, uint32_t seed
     return ds;
 }
 
-static double mean_loss(nnl_model *m, const nnl_dataset *batch, int64_t B)
-{
-    double loss;
-    assert_ok(nnl_model_evaluate(m, batch, B, &loss, NULL));
-    return loss;
-}
 
-/* The gradient of the batch's mean loss in every parameter's grad, as a
- * training step computes it before the optimizer. */
-static void backward(nnl_model *m, const nnl_dataset *d, int64_t n)
-{
-    const int64_t indices[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-    const nnl_forward_ctx training = {1, NULL, 0, 0};
-    nnl_loss_result r;
-    assert_ok(nnl_model_batch_forward(m, d, indices, n, &training, NULL, "test", &r));
-    assert_ok(nnl_model_backward(m));
-}
 
 static void model_gradients_match_finite_differences(void **state)
 {
@@ -99,7 +84,7 @@ static void model_gradients_match_finite_differences(void **state)
             v->data[j] = v->data[j] != 0.0f ? 0.3f * nnl_rng_normal(&rng) : 0.1f * nnl_rng_normal(&rng);
     }
     nnl_dataset *batch = random_batch(g, B, T, 1);
-    backward(m, batch, B);
+    fixture_backward(m, batch, B);
     const float h = 1e-2f;
     for (int pi = 0; pi < m->num_params; pi++) {
         const nnl_param *param = m->params[pi].param;
@@ -110,9 +95,9 @@ static void model_gradients_match_finite_differences(void **state)
             float *p = param->value->data + j;
             float saved = *p;
             *p = saved + h;
-            double up = mean_loss(m, batch, B);
+            double up = fixture_mean_loss(m, batch, B);
             *p = saved - h;
-            double down = mean_loss(m, batch, B);
+            double down = fixture_mean_loss(m, batch, B);
             *p = saved;
             double numeric = (up - down) / (2.0 * h);
             double analytic = param->grad->data[j];

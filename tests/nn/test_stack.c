@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fixtures/fixtures.h"
 #include "test_util.h"
 
 #include "data/dataset.h"
@@ -62,27 +63,12 @@ static nnl_dataset *sequences(int ignore)
     return d;
 }
 
-static double mean_loss(nnl_model *m, const nnl_dataset *d)
-{
-    double loss;
-    assert_ok(nnl_model_evaluate(m, d, B, &loss, NULL));
-    return loss;
-}
 
-/* Parameter gradients of the batch's mean loss, as a training step computes them. */
-static void backward(nnl_model *m, const nnl_dataset *d, int64_t n)
-{
-    const int64_t indices[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-    const nnl_forward_ctx training = {1, NULL, 0, 0};
-    nnl_loss_result r;
-    assert_ok(nnl_model_batch_forward(m, d, indices, n, &training, NULL, "test", &r));
-    assert_ok(nnl_model_backward(m));
-}
 
 /* Every parameter's gradient against central differences of evaluate's loss. */
 static void check_gradients(nnl_model *m, const nnl_dataset *d, int64_t n, double tolerance)
 {
-    backward(m, d, n);
+    fixture_backward(m, d, n);
     const float h = 1e-2f;
     for (int i = 0; i < m->num_params; i++) {
         nnl_param *p = m->params[i].param;
@@ -132,7 +118,7 @@ static void causal_stack_with_tied_output_and_ignored_labels(void **state)
         counted++;
     }
     assert_int_equal(counted, B * T - (B * T + 2) / 4);
-    assert_float_equal(mean_loss(m, d), sum / counted, 1e-6);
+    assert_float_equal(fixture_mean_loss(m, d, B), sum / counted, 1e-6);
     nnl_tensor_free(x);
     nnl_tensor_free(logits);
     nnl_dataset_free(d);
