@@ -323,6 +323,67 @@ NNL_API nnl_status nnl_layer_position_embedding(nnl_layer **out, int64_t positio
  */
 NNL_API nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer);
 
+/** Options of the recurrent layers. Initialise with ::NNL_RNN_OPTIONS_INIT, then set fields. */
+typedef struct nnl_rnn_options {
+    size_t struct_size;       /**< sizeof(nnl_rnn_options) (docs/versioning.md). */
+    int64_t hidden;           /**< Hidden size H, 1..2^16 (default 128). */
+    int return_sequences;     /**< Nonzero: the output at every step, (T, H); 0: the final state only, (H)
+                                   (default 1). */
+    int bidirectional;        /**< Nonzero: a second pass from the last step to the first; outputs are
+                                   [forward | backward], 2H wide, and the final state of the backward pass
+                                   is its state after step 0 (PyTorch's h_n) (default 0). */
+    int learn_initial_state;  /**< Nonzero: the state before the first step (h0, and c0 for an LSTM) is a
+                                   learned parameter per direction ("h0", "c0"), shared by the batch;
+                                   0: zeros (default 0). */
+} nnl_rnn_options;
+
+/** Default ::nnl_rnn_options: hidden 128, every step's output, one direction, zero initial state. */
+#define NNL_RNN_OPTIONS_INIT { sizeof(nnl_rnn_options), 128, 1, 0, 0 }
+
+/**
+ * @brief Elman recurrent layer over (T, I) inputs: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
+ *
+ * The input size I is the last dimension of the input, known when the layer is
+ * built. Parameters are PyTorch's, with the same names and layouts, so weights
+ * map one to one: "weight_ih" (H, I), "weight_hh" (H, H), "bias_ih" (H),
+ * "bias_hh" (H), and with bidirectional the same with "_reverse"; all drawn
+ * U(-1/sqrt(H), 1/sqrt(H)) as PyTorch does. The projection of every step's
+ * input is one GEMM; each step adds the recurrent projection (a GEMM of
+ * batch rows) and the nonlinearity. In nnl_model_generate() the state of the
+ * steps so far is the layer's cache, so each new token costs one step
+ * (a bidirectional layer cannot generate).
+ * @param out     receives the layer (caller owns it until it is added to a model).
+ * @param options the options (borrowed for the call), or NULL for ::NNL_RNN_OPTIONS_INIT.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out, a struct_size this library does not know or a
+ *         hidden size out of range; building it for an input that is not (T, I) is ::NNL_E_SHAPE.
+ */
+NNL_API nnl_status nnl_layer_rnn(nnl_layer **out, const nnl_rnn_options *options);
+
+/**
+ * @brief LSTM layer over (T, I) inputs, PyTorch's cell: gates i, f, g, o in that order,
+ *        c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
+ *
+ * As nnl_layer_rnn(), with 4H rows in "weight_ih" (4H, I), "weight_hh" (4H, H),
+ * "bias_ih" and "bias_hh" (4H), the gate blocks in the order i, f, g, o; the
+ * gate nonlinearities and the cell update are one fused kernel.
+ * @param out     receives the layer.
+ * @param options the options (borrowed), or NULL for ::NNL_RNN_OPTIONS_INIT.
+ * @return as nnl_layer_rnn().
+ */
+NNL_API nnl_status nnl_layer_lstm(nnl_layer **out, const nnl_rnn_options *options);
+
+/**
+ * @brief GRU layer over (T, I) inputs, PyTorch's cell: gates r, z, n in that order,
+ *        n = tanh(x W_in + b_in + r (h W_hn + b_hn)), h_t = (1 - z) n + z h_{t-1}.
+ *
+ * As nnl_layer_rnn(), with 3H rows in "weight_ih" (3H, I), "weight_hh" (3H, H),
+ * "bias_ih" and "bias_hh" (3H), the gate blocks in the order r, z, n.
+ * @param out     receives the layer.
+ * @param options the options (borrowed), or NULL for ::NNL_RNN_OPTIONS_INIT.
+ * @return as nnl_layer_rnn().
+ */
+NNL_API nnl_status nnl_layer_gru(nnl_layer **out, const nnl_rnn_options *options);
+
 NNL_END_DECLS
 
 #endif

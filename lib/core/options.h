@@ -51,6 +51,7 @@
 /* New in the release after 0.1.0 (the one model stack). */
 #define NNL_FIT_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_fit_options, threads)
 #define NNL_GENERATE_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_generate_options, seed)
+#define NNL_RNN_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_rnn_options, learn_initial_state)
 
 /* Describes one sized option struct to the functions below. */
 typedef struct nnl_options_type {

@@ -14,7 +14,8 @@
 
 static nnl_status check_causal(const nnl_layer *l, const char *who)
 {
-    if (!(l->ops->flags & NNL_LAYER_CAUSAL))
+    int causal = l->ops->is_causal ? l->ops->is_causal(l) : (l->ops->flags & NNL_LAYER_CAUSAL) != 0;
+    if (!causal)
         return nnl_error(NNL_E_UNSUPPORTED, "%s: a %s layer cannot generate: every layer must be causal "
                          "(position t sees only positions <= t)", who, l->ops->type);
     for (int i = 0; i < l->num_children; i++)

@@ -83,6 +83,8 @@ static nnl_status spend_budget(nnl_layer *l, const char *name, int ndim, const i
 nnl_status nnl_layer_add_param(nnl_layer *l, const char *name, int ndim, const int64_t *dims, int trainable,
                                int decay)
 {
+    if (l->num_params == NNL_LAYER_MAX_PARAMS)
+        return nnl_error(NNL_E_INTERNAL, "%s: more than %d parameters", l->ops->type, NNL_LAYER_MAX_PARAMS);
     NNL_TRY(spend_budget(l, name, ndim, dims));
     nnl_param *p = &l->params[l->num_params];
     p->name = name;

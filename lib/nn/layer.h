@@ -17,7 +17,7 @@
 #include "nnlite/layer.h"
 #include "optim/param.h" /* nnl_param */
 
-enum { NNL_LAYER_MAX_PARAMS = 4 };
+enum { NNL_LAYER_MAX_PARAMS = 12 }; /* a bidirectional LSTM with learned initial states */
 
 typedef struct nnl_workspace nnl_workspace;
 
@@ -85,6 +85,10 @@ typedef struct nnl_layer_ops {
     void (*destroy)(nnl_layer *l);
     size_t state_size;          /* bytes of l->state: allocated zeroed by nnl_layer_new, freed with the layer */
     int flags;                  /* NNL_LAYER_CAUSAL ... */
+    /* When the type's flags do not settle it for every instance: whether
+     * this one is causal (a recurrent layer is, unless bidirectional).
+     * NULL: NNL_LAYER_CAUSAL in flags decides. */
+    int (*is_causal)(const nnl_layer *l);
 } nnl_layer_ops;
 
 /* The layer object. Nothing in it belongs to one type: configuration lives

@@ -360,6 +360,45 @@ static void generate_options_sizes(void **state)
     nnl_gpt_free(g);
 }
 
+typedef struct {
+    nnl_rnn_options o;
+    unsigned char tail[16];
+} big_rnn_options;
+
+static void rnn_options_sizes(void **state)
+{
+    (void)state;
+    assert_true(NNL_RNN_OPTIONS_MIN_SIZE <= sizeof(nnl_rnn_options));
+    nnl_status (*const makers[3])(nnl_layer **, const nnl_rnn_options *) = {nnl_layer_rnn, nnl_layer_lstm,
+                                                                           nnl_layer_gru};
+    for (int i = 0; i < 3; i++) {
+        big_rnn_options big;
+        memset(&big, 0, sizeof big);
+        big.o = (nnl_rnn_options)NNL_RNN_OPTIONS_INIT;
+        big.o.hidden = 7;
+        nnl_layer *l = NULL;
+        big.o.struct_size = NNL_RNN_OPTIONS_MIN_SIZE - 1;
+        assert_status_msg(makers[i](&l, &big.o), NNL_E_INVALID_ARG, "nnl_rnn_options struct_size=");
+        assert_null(l);
+        big.o.struct_size = sizeof(nnl_rnn_options);
+        assert_ok(makers[i](&l, &big.o));
+        const int64_t in[2] = {3, 2};
+        assert_ok(nnl_layer_build(l, 2, in, 1));
+        int64_t dims[2];
+        int ndim;
+        assert_ok(nnl_layer_output_shape(l, dims, 2, &ndim));
+        assert_int_equal(dims[1], 7); /* the caller's hidden size was read */
+        nnl_layer_free(l);
+        big.o.struct_size = sizeof big;
+        assert_ok(makers[i](&l, &big.o));
+        nnl_layer_free(l);
+        l = NULL;
+        big.tail[0] = 1;
+        assert_status_msg(makers[i](&l, &big.o), NNL_E_INVALID_ARG, "not zero");
+        assert_null(l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +410,7 @@ int main(void)
         cmocka_unit_test(gpt_generate_options_sizes),
         cmocka_unit_test(fit_options_sizes),
         cmocka_unit_test(generate_options_sizes),
+        cmocka_unit_test(rnn_options_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -430,6 +430,47 @@ static void misuse_nnl_layer_tied_output(void **state)
     nnl_model_free(m);
 }
 
+/* The recurrent constructors share their checks; each is called by name. */
+static void misuse_recurrent(nnl_status (*make)(nnl_layer **, const nnl_rnn_options *), const char *name)
+{
+    nnl_layer *l = (nnl_layer *)1;
+    nnl_rnn_options o = NNL_RNN_OPTIONS_INIT;
+    assert_status_msg(make(NULL, &o), NNL_E_INVALID_ARG, name);
+    const nnl_rnn_options bad[] = {
+        {sizeof o, 0, 1, 0, 0}, {sizeof o, -5, 1, 0, 0}, {sizeof o, (1 << 16) + 1, 1, 0, 0},
+        {sizeof o, 8, 2, 0, 0}, {sizeof o, 8, 1, -1, 0}, {sizeof o, 8, 1, 0, 7}, {8, 8, 1, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_status_msg(make(&l, &bad[i]), NNL_E_INVALID_ARG, name);
+        assert_null(l);
+    }
+    /* built for anything but (T, I) */
+    assert_ok(make(&l, NULL));
+    const int64_t flat[1] = {5}, image[3] = {4, 4, 1};
+    assert_status_msg(nnl_layer_build(l, 1, flat, 1), NNL_E_SHAPE, "(T, I)");
+    assert_status_msg(nnl_layer_build(l, 3, image, 1), NNL_E_SHAPE, "(T, I)");
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_rnn(void **state)
+{
+    (void)state;
+    misuse_recurrent(nnl_layer_rnn, "nnl_layer_rnn");
+}
+
+static void misuse_nnl_layer_lstm(void **state)
+{
+    (void)state;
+    misuse_recurrent(nnl_layer_lstm, "nnl_layer_lstm");
+}
+
+static void misuse_nnl_layer_gru(void **state)
+{
+    (void)state;
+    misuse_recurrent(nnl_layer_gru, "nnl_layer_gru");
+}
+
+
 const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_dense),
     MISUSE_CASE(nnl_layer_conv2d),
@@ -458,5 +499,8 @@ const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_transformer_block_dropout),
     MISUSE_CASE(nnl_layer_position_embedding),
     MISUSE_CASE(nnl_layer_tied_output),
+    MISUSE_CASE(nnl_layer_rnn),
+    MISUSE_CASE(nnl_layer_lstm),
+    MISUSE_CASE(nnl_layer_gru),
     {NULL, NULL},
 };

@@ -23,7 +23,10 @@
     X(layernorm)                \
     X(causal_self_attention)    \
     X(transformer_block)        \
-    X(tied_output)
+    X(tied_output)              \
+    X(rnn)                      \
+    X(lstm)                     \
+    X(gru)
 
 #define DECLARE(name) extern const nnl_layer_ops nnl_layer_ops_##name;
 NNL_LAYER_TYPES(DECLARE)
