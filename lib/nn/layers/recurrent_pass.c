@@ -1,10 +1,10 @@
 /* One direction of a recurrent layer through time, forward and backward.
  *
  * Forward, with every tensor time-major (rows t * B + b):
- *   pre (T B, GH) = xt W_ih^T + b_ih                     one GEMM for all steps
+ *   pre (T B, GH) = xt W_ih^T + b_ih (+ b_hh but for the GRU)   one GEMM for all steps
  *   each step t, from h_prev (B, H) (and c_prev):
- *     tanh   a = pre_t + h_prev W_hh^T + b_hh;  h_t = tanh(a)
- *     LSTM   a = pre_t + h_prev W_hh^T + b_hh;  lstm_cell_forward -> gates, c_t, h_t
+ *     tanh   a = pre_t + h_prev W_hh^T;         h_t = tanh(a)
+ *     LSTM   a = pre_t + h_prev W_hh^T;         lstm_cell_forward -> gates, c_t, h_t
  *     GRU    gh_t = h_prev W_hh^T + b_hh;       gru_cell_forward(pre_t, gh_t) -> gates, h_t
  * Backward, the steps in reverse, dh = dL/dh_t from above + from the next step:
  *     tanh   da = dh (1 - h_t^2);                      dh_prev = da W_hh
@@ -34,6 +34,8 @@ void rnn_pass_forward(const rnn_dims *d, const nnl_kernels *k, int threads, rnn_
     const int64_t B = d->B, H = d->H, GH = d->G * d->H, rows = d->T * B;
     k->sgemm(0, 1, rows, GH, d->I, 1.0f, xt, d->I, p->w_ih, d->I, 0.0f, p->pre, GH, threads);
     k->add_bias(rows, GH, p->pre, p->b_ih);
+    if (d->cell != RNN_CELL_GRU) /* b_hh is a plain sum here: add it for all steps at once */
+        k->add_bias(rows, GH, p->pre, p->b_hh);
     for (int64_t s = 0; s < d->T; s++) {
         const int64_t t = rnn_step_time(d, p, s);
         const float *h_prev = prev_h(d, p, s);
@@ -46,7 +48,6 @@ void rnn_pass_forward(const rnn_dims *d, const nnl_kernels *k, int threads, rnn_
             continue;
         }
         k->sgemm(0, 1, B, GH, H, 1.0f, h_prev, H, p->w_hh, H, 1.0f, pre_t, GH, threads);
-        k->add_bias(B, GH, pre_t, p->b_hh);
         if (d->cell == RNN_CELL_LSTM)
             k->lstm_cell_forward(B, H, pre_t, prev_c(d, p, s), p->c + t * B * H, h_t, p->tanh_c + t * B * H);
         else
