@@ -12,7 +12,8 @@
  *     GRU    gru_cell_backward -> dgi, dgh, dh z;      dh_prev = dh z + dgh W_hh
  *   then for all steps at once: dW_ih += dpre^T xt, dW_hh += dgh^T hprev
  *   (dgh = dpre but for the GRU), the biases the row sums, dxt += dpre W_ih.
- * The per-step GEMMs have B rows (the library's few-row path); the ones over
+ * The per-step GEMMs have B rows (a few-row GEMM; for B <= 4 the library reads
+ * W_hh in place, for more it packs it each step); the ones over
  * all steps are ordinary GEMMs. */
 #include <string.h>
 
