@@ -8,8 +8,8 @@ read on the calling thread before anything else can overwrite it.
 Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
-only mirrored structures are the sized option structs of ``nnlite/gpt.h``
-and ``nnlite/model.h`` (first member ``struct_size``; see
+only mirrored structures are the sized option structs of ``nnlite/gpt.h``,
+``nnlite/model.h`` and ``nnlite/layer.h`` (first member ``struct_size``; see
 :class:`SizedStruct`), which the C API defines for exactly that use.
 
 A library missing any symbol of the table is refused with an ImportError
@@ -100,6 +100,13 @@ class GenerateOptions(SizedStruct):
                 ("top_p", f32), ("seed", u64)]
 
 
+class RNNOptions(SizedStruct):
+    """``nnl_rnn_options``. Zero members are not NNL_RNN_OPTIONS_INIT's defaults: set hidden and return_sequences."""
+
+    _fields_ = [("struct_size", c_size_t), ("hidden", i64), ("return_sequences", c_int), ("bidirectional", c_int),
+                ("learn_initial_state", c_int)]
+
+
 _TABLE = [
     # version.h, status.h, runtime.h
     ("nnl_version_string", c_char_p, []),
@@ -169,6 +176,9 @@ _TABLE = [
     ("nnl_layer_transformer_block_dropout", STATUS, [OUT, i64, i64, f32]),
     ("nnl_layer_position_embedding", STATUS, [OUT, i64]),
     ("nnl_layer_tied_output", STATUS, [OUT, i64]),
+    ("nnl_layer_rnn", STATUS, [OUT, POINTER(RNNOptions)]),
+    ("nnl_layer_lstm", STATUS, [OUT, POINTER(RNNOptions)]),
+    ("nnl_layer_gru", STATUS, [OUT, POINTER(RNNOptions)]),
     ("nnl_layer_free", None, [P]),
     ("nnl_layer_type", c_char_p, [P]),
     ("nnl_layer_build", STATUS, [P, c_int, DIMS, u64]),

@@ -10,7 +10,7 @@ import collections
 import ctypes
 
 from . import _shapes
-from ._api import C
+from ._api import C, RNNOptions
 from ._handle import CObject, Handle
 from .tensor import Tensor, as_tensor
 
@@ -270,8 +270,50 @@ class TiedOutput(Layer):
         self._create(C.nnl_layer_tied_output, embedding_layer)
 
 
+class _Recurrent(Layer):
+    """The recurrent layers over (T, I) inputs (``nnl_rnn_options``); PyTorch's cells, names and layouts.
+
+    Output: (T, D*hidden) with ``return_sequences``, else the final state
+    (D*hidden,), where D = 2 when ``bidirectional`` ([forward | backward];
+    the backward pass's final state is its state after step 0, PyTorch's
+    h_n). Parameters, per direction (``_reverse`` appended for the backward
+    one): ``weight_ih`` (G*hidden, I), ``weight_hh`` (G*hidden, hidden),
+    ``bias_ih`` and ``bias_hh`` (G*hidden), and with ``learn_initial_state``
+    ``h0`` (hidden) (and ``c0`` for an LSTM), learned instead of zeros. G is
+    1 for SimpleRNN, 4 for LSTM (gates i, f, g, o), 3 for GRU (r, z, n), so
+    ``torch.nn.LSTM`` weights copy in one to one.
+    """
+
+    _constructor = None
+
+    def __init__(self, hidden, return_sequences=True, bidirectional=False, learn_initial_state=False):
+        options = RNNOptions(hidden=hidden, return_sequences=1 if return_sequences else 0,
+                             bidirectional=1 if bidirectional else 0,
+                             learn_initial_state=1 if learn_initial_state else 0)
+        self._create(getattr(C, self._constructor), ctypes.byref(options))
+
+
+class SimpleRNN(_Recurrent):
+    """Elman recurrent layer (type ``"rnn"``): h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)."""
+
+    _constructor = "nnl_layer_rnn"
+
+
+class LSTM(_Recurrent):
+    """LSTM layer (type ``"lstm"``), PyTorch's cell: gate blocks i, f, g, o in ``weight_ih``/``weight_hh``."""
+
+    _constructor = "nnl_layer_lstm"
+
+
+class GRU(_Recurrent):
+    """GRU layer (type ``"gru"``), PyTorch's cell: gate blocks r, z, n; n = tanh(x W_in + b_in + r * (h W_hn + b_hn))."""
+
+    _constructor = "nnl_layer_gru"
+
+
 _CLASSES = {"dense": Dense, "conv2d": Conv2D, "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D,
             "flatten": Flatten, "activation": Activation, "dropout": Dropout, "batchnorm": BatchNorm,
             "residual": Residual, "embedding": Embedding, "layernorm": LayerNorm,
             "causal_self_attention": CausalSelfAttention, "transformer_block": TransformerBlock,
-            "position_embedding": PositionEmbedding, "tied_output": TiedOutput}
+            "position_embedding": PositionEmbedding, "tied_output": TiedOutput, "rnn": SimpleRNN, "lstm": LSTM,
+            "gru": GRU}
