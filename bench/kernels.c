@@ -9,6 +9,9 @@
  *
  *   op=conv_fwd shape=mnist level=avx512 threads=2 ns_per_call=... best_ns=... ns_per_image=... gflops=...
  *
+ * op=lstm_cell_forward ... gru_cell_backward are one recurrent time step at
+ * rows=16, H=128 and 256 (the fused cells of recurrent.c).
+ *
  * op=conv_fwd_im2col is the alternative the direct conv was measured against
  * (im2col into a buffer, then the level's sgemm on one thread); see conv.c.
  *
@@ -312,6 +315,68 @@ static void bench_elementwise(const nnl_kernels *k)
     free(a.a), free(a.b), free(a.c), free(a.d);
 }
 
+/* --------------------------------------------------------- recurrent */
+
+/* One time step of the fused LSTM/GRU cells at a training batch of 16
+ * sequences. The LSTM forward rewrites its gates in place, so repeated calls
+ * see activations of activations: values stay in (-1, 1), the same work.
+ * The LSTM backward's time includes restoring its in/out dc (a copy of n
+ * floats), which would otherwise shrink by f every call into subnormals. */
+typedef struct rnn_case {
+    const nnl_kernels *k;
+    int64_t rows, H;
+    float *gates, *gi, *gh, *prev, *c, *h, *tanh_c, *dh, *dc, *dgates, *dgh, *dprev, *dc_next;
+} rnn_case;
+
+static void run_lstm_fwd(const void *p)
+{
+    const rnn_case *e = p;
+    e->k->lstm_cell_forward(e->rows, e->H, e->gates, e->prev, e->c, e->h, e->tanh_c);
+}
+
+static void run_lstm_bwd(const void *p)
+{
+    const rnn_case *e = p;
+    memcpy(e->dc, e->dc_next, (size_t)(e->rows * e->H) * sizeof(float)); /* dc is in/out */
+    e->k->lstm_cell_backward(e->rows, e->H, e->gates, e->prev, e->tanh_c, e->dh, e->dc, e->dgates);
+}
+
+static void run_gru_fwd(const void *p)
+{
+    const rnn_case *e = p;
+    e->k->gru_cell_forward(e->rows, e->H, e->gi, e->gh, e->prev, e->h, e->gates);
+}
+
+static void run_gru_bwd(const void *p)
+{
+    const rnn_case *e = p;
+    e->k->gru_cell_backward(e->rows, e->H, e->gates, e->gh, e->prev, e->dh, e->dgates, e->dgh, e->dprev);
+}
+
+static void bench_recurrent(const nnl_kernels *k, int64_t rows, int64_t H)
+{
+    int64_t n = rows * H;
+    rnn_case e = {k, rows, H, random_floats(4 * n, 11), random_floats(3 * n, 12), random_floats(3 * n, 13),
+                  random_floats(n, 14), random_floats(n, 15), random_floats(n, 16), random_floats(n, 17),
+                  random_floats(n, 18), random_floats(n, 19), random_floats(4 * n, 20), random_floats(3 * n, 21),
+                  random_floats(n, 22), random_floats(n, 23)};
+    static const char *const names[] = {"lstm_cell_forward", "lstm_cell_backward", "gru_cell_forward",
+                                        "gru_cell_backward"};
+    static const bench_fn fns[] = {run_lstm_fwd, run_lstm_bwd, run_gru_fwd, run_gru_bwd};
+    for (int op = 0; op < 4; op++) {
+        if (op == 1)
+            run_lstm_fwd(&e); /* the backward reads activations */
+        if (op == 3)
+            run_gru_fwd(&e);
+        timing t = time_call(fns[op], &e);
+        printf("op=%s rows=%lld H=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f ns_per_elem=%.3f\n",
+               names[op], (long long)rows, (long long)H, nnl_simd_name(k->level), nnl_get_num_threads(),
+               t.median * 1e9, t.best * 1e9, t.median * 1e9 / (double)n);
+    }
+    free(e.gates), free(e.gi), free(e.gh), free(e.prev), free(e.c), free(e.h), free(e.tanh_c), free(e.dh);
+    free(e.dc), free(e.dgates), free(e.dgh), free(e.dprev), free(e.dc_next);
+}
+
 int main(int argc, char **argv)
 {
     int threads = nnl_get_num_threads();
@@ -345,6 +410,8 @@ int main(int argc, char **argv)
         bench_xent(k, 768, 6000, 1);
         bench_xent(k, 32, 10, 1);
         bench_elementwise(k);
+        bench_recurrent(k, 16, 128);
+        bench_recurrent(k, 16, 256);
     }
     return 0;
 }
