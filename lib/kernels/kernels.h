@@ -15,7 +15,7 @@
  *
  * Threads: kernels with a `threads` argument use up to that many (fewer
  * when the work does not pay for them). The SIMD activations, softmax,
- * pooling, Adam and sum of squares have none and split large calls (from
+ * pooling, Adam, sum of squares and the recurrent cells have none and split large calls (from
  * 64k floats) over nnl_threads_get() threads of the library's pool
  * (parallel.h, core/pool.h). Results are deterministic for a given thread
  * count. */

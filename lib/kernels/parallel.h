@@ -1,5 +1,5 @@
 /* Internal: threads for the SIMD kernels that have no `threads` argument
- * (activations, softmax, pooling, Adam, sum of squares).
+ * (activations, softmax, pooling, Adam, sum of squares, recurrent cells).
  *
  * These are memory-bound passes over megabytes (the MNIST CNN's conv
  * activations, the GPT's 768 x 6000 logits, 700k parameters), and one core
