@@ -5,19 +5,20 @@
  * windows of 64, batch 16, Adam lr 2e-3 with 100 warmup steps (a tenth of
  * the run when it has 100 steps or fewer) and cosine decay to 2e-4 at the
  * last step, gradient clipping 1.0, 2000 steps; PyTorch's initialisation
- * (init_like_pytorch). Prints key=value lines:
+ * (examples/common/char_model.c, the model examples/char_rnn trains). Prints key=value lines:
  *   train_tokens_per_s  training throughput over all steps (no validation during training)
  *   val_loss            mean loss over 50 random validation batches after training
  *   gen_tokens_per_s    generation with the recurrent state carried (500 tokens after "今天")
  * Usage: bench_char_rnn [--cell lstm|gru|rnn] [--iters N] [--hidden N] [--batch N]
  *                       [--threads N] [--corpus FILE] [--save FILE] */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <nnlite.h>
+
+#include "common/char_model.h"
 
 enum { EMBD = 128, LAYERS = 2, SEQ = 64, VAL_BATCHES = 50, GEN_TOKENS = 500 };
 
@@ -41,83 +42,13 @@ static int fail(const char *what)
     return 1;
 }
 
-static nnl_status add(nnl_model *m, nnl_status made, nnl_layer **layer)
-{
-    nnl_status st = made == NNL_OK ? nnl_model_add(m, *layer) : made;
-    if (st != NNL_OK && made == NNL_OK)
-        nnl_layer_free(*layer);
-    *layer = NULL;
-    return st;
-}
-
-/* PyTorch's initialisation of the embedding and the output layer, as the
- * benchmark's PyTorch peer (bench/torch/char_rnn.py) has them: nn.Embedding
- * draws N(0, 1), nn.Linear U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
- * The library's embedding starts at N(0, 0.02) (GPT-2's, made for a
- * transformer's residual stream) and its dense layer Glorot-uniform with a
- * zero bias; with those this model learned little from its input in a short
- * run (validation loss after 200 LSTM steps 6.90 against PyTorch's 5.98; 5.81
- * with this initialisation). The recurrent layers already start as PyTorch's. */
-static nnl_status init_like_pytorch(nnl_model *m, uint64_t seed)
-{
-    nnl_tensor *table, *kernel, *bias;
-    nnl_layer *output = nnl_model_layer(m, nnl_model_num_layers(m) - 1);
-    nnl_status st = nnl_layer_param(nnl_model_layer(m, 0), 0, NULL, &table, NULL);
-    if (st == NNL_OK)
-        st = nnl_layer_param(output, 0, NULL, &kernel, NULL);
-    if (st == NNL_OK)
-        st = nnl_layer_param(output, 1, NULL, &bias, NULL);
-    if (st != NNL_OK)
-        return st;
-    const float bound = 1.0f / sqrtf((float)nnl_tensor_dim(kernel, 0)); /* kernel (in, units) */
-    st = nnl_tensor_init_normal(table, 0.0f, 1.0f, seed);
-    if (st == NNL_OK)
-        st = nnl_tensor_init_uniform(kernel, -bound, bound, seed + 1);
-    if (st == NNL_OK)
-        st = nnl_tensor_init_uniform(bias, -bound, bound, seed + 2);
-    return st;
-}
-
+/* The model examples/char_rnn trains, with the benchmark's schedule:
+ * 100 warmup steps (a tenth of a run of 100 steps or fewer), cosine to 2e-4. */
 static nnl_status make_model(const char *cell, long long hidden, long long iters, int64_t vocab, nnl_model **out)
 {
-    nnl_status (*make_cell)(nnl_layer **, const nnl_rnn_options *) =
-        strcmp(cell, "gru") == 0 ? nnl_layer_gru : strcmp(cell, "rnn") == 0 ? nnl_layer_rnn : nnl_layer_lstm;
-    const int64_t input = SEQ;
-    nnl_model *m;
-    nnl_status st = nnl_model_create(&m, 1, &input);
-    if (st != NNL_OK)
-        return st;
-    nnl_layer *l = NULL;
-    st = nnl_model_set_seed(m, 1337);
-    if (st == NNL_OK)
-        st = add(m, nnl_layer_embedding(&l, vocab, EMBD), &l);
-    nnl_rnn_options rnn = NNL_RNN_OPTIONS_INIT;
-    rnn.hidden = hidden;
-    for (int i = 0; st == NNL_OK && i < LAYERS; i++)
-        st = add(m, make_cell(&l, &rnn), &l);
-    if (st == NNL_OK)
-        st = add(m, nnl_layer_dense(&l, vocab, NNL_ACT_NONE), &l);
-    if (st == NNL_OK)
-        st = init_like_pytorch(m, 1337);
-    const long long warmup = iters > 100 ? 100 : iters / 10;
-    nnl_optimizer *adam = NULL;
-    if (st == NNL_OK)
-        st = nnl_optimizer_adam(&adam, 2e-3f, 0.9f, 0.999f, 1e-8f);
-    if (st == NNL_OK)
-        st = nnl_optimizer_set_warmup(adam, warmup);
-    if (st == NNL_OK)
-        st = nnl_optimizer_schedule_cosine(adam, iters - warmup > 1 ? iters - warmup : 1, 2e-4f);
-    if (st == NNL_OK)
-        st = nnl_optimizer_set_clip_norm(adam, 1.0f);
-    if (st == NNL_OK)
-        st = nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adam);
-    if (st != NNL_OK) {
-        nnl_optimizer_free(adam);
-        nnl_model_free(m);
-        return st;
-    }
-    *out = m;
-    return NNL_OK;
+    const char_model_config c = {char_model_cell(cell), SEQ, EMBD, hidden, LAYERS, iters,
+                                 iters > 100 ? 100 : iters / 10, 2e-3, 2e-4, 1337};
+    return char_model_create(out, &c, vocab);
 }
 
 static int encode(const nnl_tokenizer *tokenizer, const char *text, int32_t *ids, int64_t capacity, int64_t *count)

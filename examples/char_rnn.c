@@ -10,7 +10,7 @@
  *
  * The model: embedding(V, embd) -> cell(hidden) x layers (every step's
  * output) -> dense(V) logits, softmax cross-entropy at every position; the
- * embedding and the output layer start as PyTorch's (init_like_pytorch). The
+ * embedding and the output layer start as PyTorch's (examples/common/char_model.c). The
  * defaults are issue 13's benchmark config: embedding 128, 2 layers of
  * hidden 128, windows of 64 characters, batches of 16, Adam lr 2e-3 with 100
  * warmup steps and cosine decay to lr/10, gradient clipping 1.0, 2000 steps
@@ -27,7 +27,6 @@
  * the model was trained on (--corpus, the same default), which gives the same
  * ids every time, and refuses a corpus whose vocabulary does not match the
  * model's output width. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 
 #include <nnlite.h>
 
+#include "common/char_model.h"
 #include "common/cli.h"
 
 #define DEFAULT_CORPUS "/usr/share/games/fortunes/chinese"
@@ -71,19 +71,6 @@ static int fail(const char *what, nnl_status st)
     return 1;
 }
 
-typedef nnl_status (*cell_fn)(nnl_layer **, const nnl_rnn_options *);
-
-static cell_fn cell_of(const char *name)
-{
-    if (strcmp(name, "lstm") == 0)
-        return nnl_layer_lstm;
-    if (strcmp(name, "gru") == 0)
-        return nnl_layer_gru;
-    if (strcmp(name, "rnn") == 0)
-        return nnl_layer_rnn;
-    return NULL;
-}
-
 static int parse_train(int argc, char **argv, train_args *a)
 {
     const cli_option table[] = {
@@ -96,7 +83,7 @@ static int parse_train(int argc, char **argv, train_args *a)
     };
     if (cli_parse("char_rnn train", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
-    if (!cell_of(a->cell)) {
+    if (!char_model_cell(a->cell)) {
         fprintf(stderr, "char_rnn train: --cell is lstm, gru or rnn, got '%s'\n", a->cell);
         return -1;
     }
@@ -143,87 +130,11 @@ static int load_corpus(const char *corpus, long long seed, int verbose, nnl_text
     return 0;
 }
 
-/* Add the layer *layer that `made` reports on; the model owns it on
- * success, else it is freed. */
-static nnl_status add(nnl_model *m, nnl_status made, nnl_layer **layer)
-{
-    nnl_status st = made == NNL_OK ? nnl_model_add(m, *layer) : made;
-    if (st != NNL_OK && made == NNL_OK)
-        nnl_layer_free(*layer);
-    *layer = NULL;
-    return st;
-}
-
-/* PyTorch's initialisation of the embedding and the output layer, as the
- * benchmark's PyTorch peer (bench/torch/char_rnn.py) has them: nn.Embedding
- * draws N(0, 1), nn.Linear U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
- * The library's embedding starts at N(0, 0.02) (GPT-2's, made for a
- * transformer's residual stream) and its dense layer Glorot-uniform with a
- * zero bias; with those this model learned little from its input in a short
- * run (validation loss after 200 LSTM steps 6.90 against PyTorch's 5.98; 5.81
- * with this initialisation). The recurrent layers already start as PyTorch's. */
-static nnl_status init_like_pytorch(nnl_model *m, uint64_t seed)
-{
-    nnl_tensor *table, *kernel, *bias;
-    nnl_layer *output = nnl_model_layer(m, nnl_model_num_layers(m) - 1);
-    nnl_status st = nnl_layer_param(nnl_model_layer(m, 0), 0, NULL, &table, NULL);
-    if (st == NNL_OK)
-        st = nnl_layer_param(output, 0, NULL, &kernel, NULL);
-    if (st == NNL_OK)
-        st = nnl_layer_param(output, 1, NULL, &bias, NULL);
-    if (st != NNL_OK)
-        return st;
-    const float bound = 1.0f / sqrtf((float)nnl_tensor_dim(kernel, 0)); /* kernel (in, units) */
-    st = nnl_tensor_init_normal(table, 0.0f, 1.0f, seed);
-    if (st == NNL_OK)
-        st = nnl_tensor_init_uniform(kernel, -bound, bound, seed + 1);
-    if (st == NNL_OK)
-        st = nnl_tensor_init_uniform(bias, -bound, bound, seed + 2);
-    return st;
-}
-
-/* embedding(V, embd) -> cell(hidden) x layers -> dense(V), compiled with
- * Adam, warmup, cosine decay to lr/10 and clipping at 1. */
 static nnl_status make_model(const train_args *a, int64_t vocab, nnl_model **out)
 {
-    const int64_t input = a->seq;
-    nnl_model *m;
-    nnl_status st = nnl_model_create(&m, 1, &input);
-    if (st != NNL_OK)
-        return st;
-    nnl_layer *l = NULL;
-    st = nnl_model_set_seed(m, (uint64_t)a->seed);
-    if (st == NNL_OK)
-        st = add(m, nnl_layer_embedding(&l, vocab, a->embd), &l);
-    nnl_rnn_options rnn = NNL_RNN_OPTIONS_INIT;
-    rnn.hidden = a->hidden;
-    rnn.return_sequences = 1;
-    for (int64_t i = 0; st == NNL_OK && i < a->layers; i++)
-        st = add(m, cell_of(a->cell)(&l, &rnn), &l);
-    if (st == NNL_OK)
-        st = add(m, nnl_layer_dense(&l, vocab, NNL_ACT_NONE), &l);
-    if (st == NNL_OK)
-        st = init_like_pytorch(m, (uint64_t)a->seed);
-    nnl_optimizer *adam = NULL;
-    const int64_t warmup = a->iters < 1000 ? a->iters / 10 : 100;
-    if (st == NNL_OK)
-        st = nnl_optimizer_adam(&adam, (float)a->lr, 0.9f, 0.999f, 1e-8f);
-    if (st == NNL_OK)
-        st = nnl_optimizer_set_warmup(adam, warmup);
-    if (st == NNL_OK)
-        st = nnl_optimizer_schedule_cosine(adam, a->iters - warmup > 1 ? a->iters - warmup : 1,
-                                           (float)a->lr / 10.0f);
-    if (st == NNL_OK)
-        st = nnl_optimizer_set_clip_norm(adam, 1.0f);
-    if (st == NNL_OK)
-        st = nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, adam);
-    if (st != NNL_OK) {
-        nnl_optimizer_free(adam);
-        nnl_model_free(m);
-        return st;
-    }
-    *out = m;
-    return NNL_OK;
+    const char_model_config c = {char_model_cell(a->cell), a->seq, a->embd, a->hidden, a->layers, a->iters,
+                                 a->iters < 1000 ? a->iters / 10 : 100, a->lr, a->lr / 10.0, (uint64_t)a->seed};
+    return char_model_create(out, &c, vocab);
 }
 
 typedef struct progress_state {
