@@ -7,7 +7,7 @@ points plus the unknown id 0, first 90% train, last 10% validation).
 Config: Embedding(vocab, 128), 2-layer nn.LSTM / nn.GRU of hidden 128
 (batch_first, no dropout), Linear(hidden, vocab); sequence 64, batch 16;
 PyTorch's default initialisation; Adam lr 2e-3 with 100 warmup steps and
-cosine decay to 2e-4 (bench/torch/gpt.py's get_lr), gradient clipping 1.0,
+cosine decay to 2e-4 (get_lr in bench/torch/corpus.py, nanoGPT's), gradient clipping 1.0,
 2,000 steps. Batches are random windows drawn from a seeded generator;
 validation loss = mean over 50 random validation batches (their own
 fixed generator, so every run sees the same ones). Generation: 500 tokens after
@@ -21,8 +21,6 @@ Prints key=value lines like bench/torch/gpt.py; --sample writes the generated
 text to stderr.
 """
 import argparse
-import math
-import re
 import sys
 import time
 
@@ -30,18 +28,7 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
-# The same ANSI rule as lib/data/utf8.c: ESC [ params* intermediates* final?, or a lone ESC.
-ANSI = re.compile("\x1b(?:\\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?)?")
-
-
-def load(path):
-    text = ANSI.sub("", open(path, "rb").read().decode("utf-8"))
-    chars = sorted(set(text))
-    stoi = {c: i + 1 for i, c in enumerate(chars)}  # id 0 is the unknown token, as nnlite
-    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    n = len(data) * 9 // 10
-    return data[:n], data[n:], len(chars) + 1, stoi, chars
-
+from corpus import batch, get_lr, load
 
 class CharRNN(nn.Module):
     def __init__(self, cell, vocab, n_embd=128, hidden=128, layers=2):
@@ -73,20 +60,6 @@ class CharRNN(nn.Module):
         return torch.cat([idx] + out, dim=1)
 
 
-def get_lr(it, lr=2e-3, min_lr=2e-4, warmup=100, decay=2000):
-    if it < warmup:
-        return lr * (it + 1) / (warmup + 1)
-    if it >= decay:
-        return min_lr
-    ratio = (it - warmup) / (decay - warmup)
-    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
-
-
-def batch(data, b, t, gen):
-    ix = torch.randint(len(data) - t, (b,), generator=gen)
-    return torch.stack([data[i:i + t] for i in ix]), torch.stack([data[i + 1:i + t + 1] for i in ix])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/usr/share/games/fortunes/chinese")
@@ -108,7 +81,7 @@ def main():
     t0 = time.time()
     for it in range(a.iters):
         for g in opt.param_groups:
-            g["lr"] = get_lr(it, decay=a.iters)
+            g["lr"] = get_lr(it, 2e-3, 2e-4, 100, a.iters)
         x, y = batch(train, B, T, gen)
         _, loss, _ = model(x, y)
         opt.zero_grad(set_to_none=True)

@@ -7,25 +7,13 @@ Generation follows nanoGPT's generate(): no KV cache, the whole (cropped)
 context is recomputed for every new token."""
 import argparse
 import math
-import re
 import time
 
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
-# The same ANSI rule as lib/data/utf8.c: ESC [ params* intermediates* final?, or a lone ESC.
-ANSI = re.compile("\x1b(?:\\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?)?")
-
-
-def load(path):
-    text = ANSI.sub("", open(path, "rb").read().decode("utf-8"))
-    chars = sorted(set(text))
-    stoi = {c: i + 1 for i, c in enumerate(chars)}  # id 0 is the unknown token, as nnlite
-    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    n = len(data) * 9 // 10
-    return data[:n], data[n:], len(chars) + 1, stoi, chars
-
+from corpus import batch, get_lr, load
 
 class Block(nn.Module):
     def __init__(self, c, nh):
@@ -86,20 +74,6 @@ class GPT(nn.Module):
         return idx
 
 
-def get_lr(it, lr=1e-3, min_lr=1e-4, warmup=100, decay=2000):
-    if it < warmup:
-        return lr * (it + 1) / (warmup + 1)
-    if it >= decay:
-        return min_lr
-    ratio = (it - warmup) / (decay - warmup)
-    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
-
-
-def batch(data, b, t):
-    ix = torch.randint(len(data) - t, (b,))
-    return torch.stack([data[i:i + t] for i in ix]), torch.stack([data[i + 1:i + t + 1] for i in ix])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/usr/share/games/fortunes/chinese")
@@ -118,7 +92,7 @@ def main():
     t0 = time.time()
     for it in range(a.iters):
         for g in opt.param_groups:
-            g["lr"] = get_lr(it, decay=a.iters)
+            g["lr"] = get_lr(it, 1e-3, 1e-4, 100, a.iters)
         x, y = batch(train, B, T)
         _, loss = model(x, y)
         opt.zero_grad(set_to_none=True)
