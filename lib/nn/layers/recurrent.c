@@ -85,7 +85,7 @@ static rnn_dims dims_of(const nnl_layer *l, const nnl_tensor *x)
 static int64_t pass_floats(const rnn_dims *d)
 {
     const int64_t TB = d->T * d->B, GH = d->G * d->H, TBH = TB * d->H, BH = d->B * d->H;
-    int64_t n = TB * GH + TBH + 2 * BH; /* pre, h, state_h, state_c */
+    int64_t n = TB * GH + TBH + 2 * BH + d->H * GH; /* pre, h, state_h, state_c, w_hh_t */
     if (d->cell == RNN_CELL_GRU)
         n += 2 * TB * GH; /* gh, gates */
     if (d->cell == RNN_CELL_LSTM)
@@ -111,6 +111,7 @@ static void pass_views(const nnl_layer *l, const rnn_dims *d, int dir, float *ba
     p->h = base, base += TBH;
     p->state_h = base, base += BH;
     p->state_c = base, base += BH;
+    p->w_hh_t = base, base += d->H * GH;
     if (d->cell == RNN_CELL_GRU) {
         p->gh = base, base += TB * GH;
         p->gates = base;
@@ -180,22 +181,27 @@ static nnl_status rnn_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer
 {
     const rnn_config *c = config_of(l);
     const rnn_dims d = dims_of(l, x);
-    const int64_t xt_floats = d.T * d.B * d.I, per_dir = pass_floats(&d);
-    int64_t floats = xt_floats + directions(c) * per_dir, cache_dims[2] = {d.B, 2 * d.H};
+    const int64_t xt_floats = d.T * d.B * d.I, per_dir = pass_floats(&d), BH = d.B * d.H;
+    const int generating = ctx->time > 0;
+    int64_t floats = xt_floats + directions(c) * per_dir, cache_floats = 2 * BH + d.H * d.G * d.H;
     NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &floats, l->ops->type));
-    if (ctx->time > 0)
-        NNL_TRY(nnl_tensor_ensure(&buf->cache, 2, cache_dims, l->ops->type));
+    if (generating) /* the state (h, c), then W_hh^T, kept across the calls of one generation */
+        NNL_TRY(nnl_tensor_ensure(&buf->cache, 1, &cache_floats, l->ops->type));
     const nnl_kernels *k = nnl_kernels_active();
     float *xt = buf->scratch->data;
     to_time_major(x->data, xt, d.B, d.T, d.I);
     for (int dir = 0; dir < directions(c); dir++) {
         rnn_pass p;
         pass_views(l, &d, dir, xt + xt_floats + dir * per_dir, &p);
+        if (generating)
+            p.w_hh_t = buf->cache->data + 2 * BH;
+        if (!generating || ctx->pos == 0)
+            rnn_pass_transpose_w_hh(&d, &p);
         initial_state(l, &d, dir, ctx, buf->cache, &p);
         rnn_pass_forward(&d, k, nnl_threads_get(), &p, xt);
         write_output(c, &d, dir, p.h, buf->out->data);
-        if (ctx->time > 0 && dir == 0) { /* generation (one direction): the next call starts from here */
-            const int64_t last = final_step(&d, dir) * d.B * d.H, BH = d.B * d.H;
+        if (generating && dir == 0) { /* generation (one direction): the next call starts from here */
+            const int64_t last = final_step(&d, dir) * d.B * d.H;
             memcpy(buf->cache->data, p.h + last, sizeof(float) * (size_t)BH);
             if (p.c)
                 memcpy(buf->cache->data + BH, p.c + last, sizeof(float) * (size_t)BH);

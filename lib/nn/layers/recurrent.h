@@ -25,6 +25,7 @@ typedef struct rnn_dims {
 typedef struct rnn_pass {
     int reverse;                       /* steps T-1 .. 0 */
     const float *w_ih, *w_hh, *b_ih, *b_hh;
+    float *w_hh_t;   /* (H, GH) W_hh transposed (rnn_pass_transpose_w_hh) */
     float *dw_ih, *dw_hh, *db_ih, *db_hh;
     float *pre;      /* (T, B, GH) x W_ih^T + b_ih; tanh: + h W_hh^T + b_hh; LSTM: the gate activations */
     float *gh;       /* GRU (T, B, GH): h W_hh^T + b_hh */
@@ -45,6 +46,10 @@ typedef struct rnn_grads {
     float *dc;       /* LSTM (B, H) dL/dc; after the pass dL/d state_c */
     float *dh;       /* (B, H) */
 } rnn_grads;
+
+/* p->w_hh_t = W_hh^T: before rnn_pass_forward, whenever W_hh has changed
+ * since it was last written. */
+void rnn_pass_transpose_w_hh(const rnn_dims *d, rnn_pass *p);
 
 /* Run every step of the pass over xt (T, B, I): fills pre, gh, gates, c,
  * tanh_c and h. */

@@ -12,9 +12,11 @@
  *     GRU    gru_cell_backward -> dgi, dgh, dh z;      dh_prev = dh z + dgh W_hh
  *   then for all steps at once: dW_ih += dpre^T xt, dW_hh += dgh^T hprev
  *   (dgh = dpre but for the GRU), the biases the row sums, dxt += dpre W_ih.
- * The per-step GEMMs have B rows (a few-row GEMM; for B <= 4 the library reads
- * W_hh in place, for more it packs it each step); the ones over
- * all steps are ordinary GEMMs. */
+ * The per-step GEMMs have B rows. Their B operand is W_hh^T, transposed
+ * into p->w_hh_t once per pass (once per generation) so that the GEMM reads it in place at every step
+ * (a transposed operand would be packed anew at each of the T steps, and
+ * generation's one-row steps could not take the few-row path); the GEMMs
+ * over all steps are ordinary ones. */
 #include <string.h>
 
 #include "nn/layers/recurrent.h"
@@ -30,6 +32,15 @@ static const float *prev_c(const rnn_dims *d, const rnn_pass *p, int64_t s)
     return s == 0 ? p->state_c : p->c + rnn_step_time(d, p, s - 1) * d->B * d->H;
 }
 
+/* w_hh_t (H, GH) = W_hh^T, W_hh (GH, H); walks W_hh row by row. */
+void rnn_pass_transpose_w_hh(const rnn_dims *d, rnn_pass *p)
+{
+    const int64_t H = d->H, GH = d->G * d->H;
+    for (int64_t g = 0; g < GH; g++)
+        for (int64_t j = 0; j < H; j++)
+            p->w_hh_t[j * GH + g] = p->w_hh[g * H + j];
+}
+
 void rnn_pass_forward(const rnn_dims *d, const nnl_kernels *k, int threads, rnn_pass *p, const float *xt)
 {
     const int64_t B = d->B, H = d->H, GH = d->G * d->H, rows = d->T * B;
@@ -43,12 +54,12 @@ void rnn_pass_forward(const rnn_dims *d, const nnl_kernels *k, int threads, rnn_
         float *pre_t = p->pre + t * B * GH, *h_t = p->h + t * B * H;
         if (d->cell == RNN_CELL_GRU) {
             float *gh_t = p->gh + t * B * GH;
-            k->sgemm(0, 1, B, GH, H, 1.0f, h_prev, H, p->w_hh, H, 0.0f, gh_t, GH, threads);
+            k->sgemm(0, 0, B, GH, H, 1.0f, h_prev, H, p->w_hh_t, GH, 0.0f, gh_t, GH, threads);
             k->add_bias(B, GH, gh_t, p->b_hh);
             k->gru_cell_forward(B, H, pre_t, gh_t, h_prev, h_t, p->gates + t * B * GH);
             continue;
         }
-        k->sgemm(0, 1, B, GH, H, 1.0f, h_prev, H, p->w_hh, H, 1.0f, pre_t, GH, threads);
+        k->sgemm(0, 0, B, GH, H, 1.0f, h_prev, H, p->w_hh_t, GH, 1.0f, pre_t, GH, threads);
         if (d->cell == RNN_CELL_LSTM)
             k->lstm_cell_forward(B, H, pre_t, prev_c(d, p, s), p->c + t * B * H, h_t, p->tanh_c + t * B * H);
         else
