@@ -20,9 +20,22 @@
 #define GEMM_NC 512
 #include "kernels/gemm_simd.h"
 
+/* Six lanes (the AVX2 micro-kernel's A panels): one 4-float and one 2-float move per step. */
+static inline void store6(float *dst, __m128 lo, __m128 hi)
+{
+    _mm_storeu_ps(dst, lo);
+    _mm_storel_pi((__m64 *)(dst + 4), hi);
+}
+
 void nnl_gemm_pack_copy_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
                              int64_t width, float *dst)
 {
+    if (width == 6 && valid == 6) {
+        for (int64_t p = 0; p < kc; p++)
+            store6(dst + p * 6, _mm_loadu_ps(src + p * ld),
+                   _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(src + p * ld + 4)));
+        return;
+    }
     if (valid != width || width % 8 != 0) {
         nnl_gemm_pack_copy_generic(src, ld, kc, valid, width, dst);
         return;
@@ -57,12 +70,33 @@ static inline void transpose_8x8(__m256 r[8])
     r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
+/* A six-lane panel (the AVX2 micro-kernel's A, from a row-major A): its
+ * `valid` rows (the others zero) as 8x8 blocks, six lanes of each step kept. */
+static void pack_transpose6(const float *src, int64_t ld, int64_t kc, int64_t valid, float *dst)
+{
+    int64_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        __m256 r[8];
+        for (int i = 0; i < 8; i++)
+            r[i] = i < valid ? _mm256_loadu_ps(src + i * ld + p) : _mm256_setzero_ps();
+        transpose_8x8(r);
+        for (int i = 0; i < 8; i++)
+            store6(dst + (p + i) * 6, _mm256_castps256_ps128(r[i]), _mm256_extractf128_ps(r[i], 1));
+    }
+    if (p < kc)
+        nnl_gemm_pack_transpose_generic(src + p, ld, kc - p, valid, 6, dst + p * 6);
+}
+
 /* Full panels of a width that is a multiple of 8 move as 8x8 blocks (8 loads,
- * 24 shuffles, 8 stores per 64 floats); the k tail and partial panels go
- * through the generic loop. */
+ * 24 shuffles, 8 stores per 64 floats), six-lane panels as pack_transpose6;
+ * the k tail and other partial panels go through the generic loop. */
 void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
                                   int64_t width, float *dst)
 {
+    if (width == 6) {
+        pack_transpose6(src, ld, kc, valid, dst);
+        return;
+    }
     if (valid != width || width % 8 != 0) {
         nnl_gemm_pack_transpose_generic(src, ld, kc, valid, width, dst);
         return;
