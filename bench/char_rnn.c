@@ -20,6 +20,8 @@
 
 #include "common/char_model.h"
 
+#include "bench_cpu.h"
+
 enum { EMBD = 128, LAYERS = 2, SEQ = 64, VAL_BATCHES = 50, GEN_TOKENS = 500 };
 
 static double now(void)
@@ -112,9 +114,9 @@ int main(int argc, char **argv)
     if (nnl_model_generate(m, prompt, length, &gen, count_token, &generated) != NNL_OK)
         return fail("generate");
     double gen_s = now() - t0;
-    printf("impl=nnlite\ncell=%s\nhidden=%lld\nbatch=%lld\nsimd=%s\nthreads=%lld\niters=%lld\nparams=%lld\n"
+    printf("impl=nnlite\ncpu=%s\ncell=%s\nhidden=%lld\nbatch=%lld\nsimd=%s\nthreads=%lld\niters=%lld\nparams=%lld\n"
            "vocab=%lld\n",
-           cell, hidden, batch, nnl_simd_name(nnl_simd_level()), threads, iters,
+           bench_cpu_model(), cell, hidden, batch, nnl_simd_name(nnl_simd_level()), threads, iters,
            (long long)nnl_model_param_count(m), (long long)nnl_tokenizer_vocab_size(tokenizer));
     printf("train_s=%.2f\ntrain_tokens_per_s=%.0f\nval_loss=%.4f\ngen_tokens=%lld\ngen_tokens_per_s=%.0f\n", train_s,
            (double)iters * (double)batch * SEQ / train_s, val_loss, generated, (double)generated / gen_s);

@@ -7,10 +7,13 @@
  * (see settle()); it times enough calls for about 10 ms of work, and the
  * median repetition is reported. Output: key=value lines, one per case:
  *
- *   shape=32x128x5408 trans=NN nnlite_gflops=... openblas_gflops=... ratio=... max_rel_diff=...
+ *   shape=32x128x5408 trans=NN nnlite_gflops=... openblas_gflops=... ratio=... max_rel_diff=... simd=... cpu="..."
  *
  * ratio = nnlite / OpenBLAS. max_rel_diff compares the two results relative
  * to max |C| (a sanity check, not a test).
+ *
+ * The first line names the CPU, its caches and the tile and cache blocks
+ * nnlite chose for them (nnl_cpu_info_get()).
  *
  * Usage: gemm [--reps N] [--threads N] [--shape MxNxK]  (--shape: that shape only)
  * Run it with OPENBLAS_CORETYPE unset so that OpenBLAS picks its kernel for
@@ -24,6 +27,7 @@
 #include <cblas.h>
 
 #include "nnlite.h"
+#include "bench_cpu.h"
 
 /* From OpenBLAS (not in every cblas.h). */
 void openblas_set_num_threads(int num_threads);
@@ -161,9 +165,9 @@ static void bench_case(const shape *s, int ta, int tb, int reps)
     double g_nnl = flops / median(t_nnl, reps) * 1e-9;
     double g_blas = flops / median(t_blas, reps) * 1e-9;
     printf("shape=%ldx%ldx%ld trans=%c%c nnlite_gflops=%.1f openblas_gflops=%.1f ratio=%.2f "
-           "max_rel_diff=%.1e\n",
+           "max_rel_diff=%.1e simd=%s cpu=\"%s\"\n",
            s->m, s->n, s->k, ta ? 'T' : 'N', tb ? 'T' : 'N', g_nnl, g_blas, g_nnl / g_blas,
-           max_rel_diff(o.c_nnl, o.c_blas, s->m * s->n));
+           max_rel_diff(o.c_nnl, o.c_blas, s->m * s->n), nnl_simd_name(nnl_simd_level()), bench_cpu_model());
     fflush(stdout);
     free(t_nnl);
     free(t_blas);
@@ -196,8 +200,13 @@ int main(int argc, char **argv)
         return 2;
     }
     openblas_set_num_threads(threads);
-    printf("bench=gemm threads=%d nnlite_simd=%s openblas_core=%s reps=%d\n", threads,
-           nnl_simd_name(nnl_simd_level()), openblas_get_corename(), reps);
+    nnl_cpu_info cpu = NNL_CPU_INFO_INIT;
+    nnl_cpu_info_get(&cpu);
+    printf("bench=gemm threads=%d nnlite_simd=%s openblas_core=%s reps=%d cpu=\"%s\" l1d_kb=%lld l2_kb=%lld "
+           "nnlite_tile=%dx%d nnlite_blocks=kc%lld,mc%lld,nc%lld\n",
+           threads, nnl_simd_name(nnl_simd_level()), openblas_get_corename(), reps, bench_cpu_model(),
+           (long long)cpu.l1d_bytes / 1024, (long long)cpu.l2_bytes / 1024, cpu.gemm_mr, cpu.gemm_nr,
+           (long long)cpu.gemm_kc, (long long)cpu.gemm_mc, (long long)cpu.gemm_nc);
     shape custom = {only_m, only_n, only_k};
     size_t count = only_m ? 1 : sizeof shapes / sizeof shapes[0];
     for (size_t i = 0; i < count; i++)

@@ -12,6 +12,8 @@
 
 #include <nnlite.h>
 
+#include "bench_cpu.h"
+
 static double now(void)
 {
     struct timespec ts;
@@ -73,8 +75,8 @@ int main(int argc, char **argv)
     if (nnl_gpt_generate(gpt, "今天", &gen, count_token, &generated) != NNL_OK)
         return fail("generate");
     double gen_s = now() - t0;
-    printf("impl=nnlite\nsimd=%s\nthreads=%lld\niters=%lld\nparams=%lld\nvocab=%lld\n",
-           nnl_simd_name(nnl_simd_level()), threads, iters, (long long)nnl_gpt_param_count(gpt),
+    printf("impl=nnlite\ncpu=%s\nsimd=%s\nthreads=%lld\niters=%lld\nparams=%lld\nvocab=%lld\n",
+           bench_cpu_model(), nnl_simd_name(nnl_simd_level()), threads, iters, (long long)nnl_gpt_param_count(gpt),
            (long long)nnl_tokenizer_vocab_size(nnl_gpt_tokenizer(gpt)));
     printf("train_s=%.2f\ntrain_tokens_per_s=%.0f\nval_loss=%.4f\ngen_tokens=%lld\ngen_tokens_per_s=%.0f\n", train_s,
            (double)iters * 12 * 64 / train_s, val_loss, generated, (double)generated / gen_s);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "nnlite.h"
+#include "bench_cpu.h"
 
 static double now(void)
 {
@@ -107,8 +108,8 @@ int main(int argc, char **argv)
     check(nnl_model_evaluate(m, test, 500, &loss, &accuracy), "evaluate");
     double latency = predict_latency_us(m, test);
     int64_t images = nnl_dataset_size(train) * epochs;
-    printf("simd=%s\nthreads=%d\nimages=%lld\ntrain_seconds=%.3f\nimages_per_s=%.0f\ntest_accuracy=%.4f\n"
-           "predict_us=%.1f\n", nnl_simd_name(nnl_simd_level()), threads, (long long)images, seconds,
+    printf("cpu=%s\nsimd=%s\nthreads=%d\nimages=%lld\ntrain_seconds=%.3f\nimages_per_s=%.0f\ntest_accuracy=%.4f\n"
+           "predict_us=%.1f\n", bench_cpu_model(), nnl_simd_name(nnl_simd_level()), threads, (long long)images, seconds,
            (double)images / seconds, accuracy, latency);
     nnl_model_free(m);
     nnl_dataset_free(train);

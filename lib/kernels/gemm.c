@@ -105,3 +105,10 @@ nnl_status nnl_sgemm(nnl_transpose trans_a, nnl_transpose trans_b, int64_t m, in
                                 nnl_threads_get());
     return NNL_OK;
 }
+
+/* The scalar sgemm loops over C directly: no micro-tile. */
+void nnl_gemm_tile_scalar(int *mr, int *nr)
+{
+    *mr = 0;
+    *nr = 0;
+}

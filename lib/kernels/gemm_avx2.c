@@ -7,17 +7,11 @@
  * accumulators cover the FMA latency (4 cycles x 2 ports = 8 in flight).
  * Shapes that matter (M,N,K): 1024^3; (32,128,5408) and (32,5408,128) small
  * M; (5408,128,32) small K; (768,384,128), (768,6000,128) GPT.
- *
- * Cache blocks: the B block (kc x nc = 256 x 512 floats, 512 KB) should stay
- * in L2, which is 256 KB to 1 MB on AVX2-only parts; the A panel (6 KB) in
- * L1. */
+ * The cache blocks follow the CPU's caches (gemm_blocks.c). */
 #include "kernels/vec_avx2.h"
 
 #define GEMM_MR 6
 #define GEMM_NV 2
-#define GEMM_KC 256
-#define GEMM_MC 72
-#define GEMM_NC 512
 #include "kernels/gemm_simd.h"
 
 /* Six lanes (the AVX2 micro-kernel's A panels): one 4-float and one 2-float move per step. */

@@ -10,9 +10,9 @@
  *         for each A panel, for each B panel: micro-kernel on one mr x nr tile
  *
  * The A panel (mr x kc, broadcast by the kernel) stays in L1 while the B
- * panels of the block (kc x nc: 512 KB on AVX2, 1 MB on AVX-512) stream past
- * it from L2; this order measured 10-20% faster on 1024^3 than keeping the B
- * panel in L1.
+ * panels of the block (kc x nc) stream past it from L2; this order measured
+ * 10-20% faster on 1024^3 than keeping the B panel in L1. kc, mc and nc
+ * follow the CPU's cache sizes (gemm_blocks.c).
  *
  * Threads, in one of three ways, each chosen from the shape and the thread
  * count only:
@@ -49,6 +49,7 @@ typedef struct gemm_args {
     int64_t ldb;
     float *c;
     int64_t ldc;
+    nnl_gemm_blocks blk; /* for this CPU's caches */
 } gemm_args;
 
 static int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
@@ -200,14 +201,14 @@ static void run_tile(const nnl_gemm_arch *arch, int64_t kc, const float *ap, con
 static void gemm_rectangle(const nnl_gemm_arch *arch, const gemm_args *g, int64_t m0, int64_t m1,
                            int64_t n0, int64_t n1, float *abuf, const b_source *bsrc)
 {
-    for (int64_t jc = n0; jc < n1; jc += arch->nc) {
-        int64_t ncols = min64(arch->nc, n1 - jc);
-        for (int64_t pc = 0; pc < g->k; pc += arch->kc) {
-            int64_t kc = min64(arch->kc, g->k - pc);
+    for (int64_t jc = n0; jc < n1; jc += g->blk.nc) {
+        int64_t ncols = min64(g->blk.nc, n1 - jc);
+        for (int64_t pc = 0; pc < g->k; pc += g->blk.kc) {
+            int64_t kc = min64(g->blk.kc, g->k - pc);
             float beta = pc == 0 ? g->beta : 1.0f;
             prepare_b_block(arch, g, bsrc, pc, kc, jc, ncols);
-            for (int64_t ic = m0; ic < m1; ic += arch->mc) {
-                int64_t mrows = min64(arch->mc, m1 - ic);
+            for (int64_t ic = m0; ic < m1; ic += g->blk.mc) {
+                int64_t mrows = min64(g->blk.mc, m1 - ic);
                 pack_a_block(arch, g, ic, mrows, pc, kc, abuf);
                 for (int64_t ir = 0; ir < mrows; ir += arch->mr) {
                     for (int64_t jr = 0; jr < ncols; jr += arch->nr) {
@@ -229,13 +230,13 @@ static void gemm_rectangle(const nnl_gemm_arch *arch, const gemm_args *g, int64_
 static void gemm_rectangle_buffered(const nnl_gemm_arch *arch, const gemm_args *g, int64_t m0,
                                     int64_t m1, int64_t n0, int64_t n1)
 {
-    int64_t kc = min64(arch->kc, g->k);
-    int64_t a_floats = kc * round_up(min64(arch->mc, m1 - m0), arch->mr);
+    int64_t kc = min64(g->blk.kc, g->k);
+    int64_t a_floats = kc * round_up(min64(g->blk.mc, m1 - m0), arch->mr);
     /* When the whole rectangle fits in one A block, each B panel meets each
      * A panel once whether packed or not: reading B in place saves the copy.
      * A transposed B must always be packed. */
-    b_source bsrc = {.in_place = !g->trans_b && m1 - m0 <= arch->mc};
-    int64_t b_floats = kc * (bsrc.in_place ? arch->nr : round_up(min64(arch->nc, n1 - n0), arch->nr));
+    b_source bsrc = {.in_place = !g->trans_b && m1 - m0 <= g->blk.mc};
+    int64_t b_floats = kc * (bsrc.in_place ? arch->nr : round_up(min64(g->blk.nc, n1 - n0), arch->nr));
     pack_buffer *buf = buffer_acquire((size_t)(a_floats + b_floats));
     if (!buf) {
         nnl_sgemm_scalar(g->trans_a, g->trans_b, m1 - m0, n1 - n0, g->k, g->alpha,
@@ -476,7 +477,8 @@ void nnl_sgemm_blocked(const nnl_gemm_arch *arch, int trans_a, int trans_b, int6
                        int64_t k, float alpha, const float *a, int64_t lda, const float *b,
                        int64_t ldb, float beta, float *c, int64_t ldc, int threads)
 {
-    gemm_args g = {trans_a, trans_b, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc};
+    gemm_args g = {trans_a, trans_b, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc,
+                   nnl_gemm_blocks_for(arch->mr, arch->nr, nnl_cpu_caches_get())};
     if (m == 0 || n == 0)
         return;
     if (k == 0 || alpha == 0.0f) {

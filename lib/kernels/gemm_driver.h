@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "core/cpu.h"
+
 /* Largest mr * nr of any micro-kernel: edge tiles go through a stack buffer
  * of this many floats. */
 #define NNL_GEMM_MAX_TILE 512
@@ -44,13 +46,20 @@ typedef void (*nnl_gemm_small_m_fn)(int64_t m, int64_t n, int64_t k, float alpha
 
 typedef struct nnl_gemm_arch {
     int mr, nr;                 /* micro-tile; mr * nr <= NNL_GEMM_MAX_TILE */
-    int kc, mc, nc;             /* cache blocks: kc steps, mc rows (multiple of mr),
-                                   nc columns (multiple of nr) */
     nnl_gemm_kernel_fn kernel;
     nnl_gemm_pack_fn pack_copy;
     nnl_gemm_pack_fn pack_transpose;
     nnl_gemm_small_m_fn small_m; /* NULL: few rows go through `kernel` too */
 } nnl_gemm_arch;
+
+/* The cache blocks: kc steps of K, mc rows (a multiple of mr), nc columns
+ * (a multiple of nr). */
+typedef struct nnl_gemm_blocks {
+    int64_t kc, mc, nc;
+} nnl_gemm_blocks;
+
+/* The blocks for an mr x nr micro-tile on these caches (gemm_blocks.c). */
+nnl_gemm_blocks nnl_gemm_blocks_for(int mr, int nr, const nnl_cpu_caches *caches);
 
 /* The full SGEMM (same contract as the `sgemm` entry of nnl_kernels) on the
  * micro-kernel of `arch`. */
@@ -72,13 +81,20 @@ void nnl_gemm_pack_copy_avx2(const float *src, int64_t ld, int64_t kc, int64_t v
 void nnl_gemm_pack_transpose_avx2(const float *src, int64_t ld, int64_t kc, int64_t valid,
                                   int64_t width, float *dst);
 
-/* Defines `fn`, an sgemm entry of the kernel tables, as the driver on `arch`. */
-#define NNL_GEMM_ENTRY(fn, arch)                                                                   \
-    void fn(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, \
-            int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int threads) \
+/* Defines `sgemm_fn` and `tile_fn`, the sgemm and gemm_tile entries of the
+ * kernel tables, as the driver on `arch` and its micro-tile. */
+#define NNL_GEMM_ENTRY(sgemm_fn, tile_fn, arch)                                                    \
+    void sgemm_fn(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,           \
+                  const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,  \
+                  int64_t ldc, int threads)                                                        \
     {                                                                                              \
         nnl_sgemm_blocked(&(arch), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,   \
                           threads);                                                                \
+    }                                                                                              \
+    void tile_fn(int *mr, int *nr)                                                                 \
+    {                                                                                              \
+        *mr = (arch).mr;                                                                           \
+        *nr = (arch).nr;                                                                           \
     }
 
 #endif

@@ -55,17 +55,13 @@ static void kernel_8x8(int64_t kc, const float *a, const float *b, int64_t ldb, 
     }
 }
 
-/* A panel (8 KB) in L1, B block (kc x nc = 512 KB) in L2 (1 MB and up on
- * Neoverse and Apple cores). Not tuned on hardware. */
+/* Not tuned on hardware; the cache blocks follow the caches (gemm_blocks.c). */
 static const nnl_gemm_arch arch_neon = {
     .mr = MR,
     .nr = NR,
-    .kc = 256,
-    .mc = 128,
-    .nc = 512,
     .kernel = kernel_8x8,
     .pack_copy = nnl_gemm_pack_copy_generic,
     .pack_transpose = nnl_gemm_pack_transpose_generic,
 };
 
-NNL_GEMM_ENTRY(nnl_sgemm_neon, arch_neon)
+NNL_GEMM_ENTRY(nnl_sgemm_neon, nnl_gemm_tile_neon, arch_neon)

@@ -1,7 +1,7 @@
 /* SGEMM register blocks, SIMD body shared by gemm_avx2.c and gemm_avx512.c
- * (include vec_<isa>.h first and define the tile and cache blocks:
- * GEMM_MR, GEMM_NV, GEMM_KC, GEMM_MC, GEMM_NC). The blocking, packing and
- * threads are gemm_driver.c's; this file gives it, per level:
+ * (include vec_<isa>.h first and define the tile: GEMM_MR, GEMM_NV). The
+ * blocking (gemm_blocks.c), packing and threads are gemm_driver.c's; this
+ * file gives it, per level:
  *
  *   the micro-kernel   C[MR, NR] = alpha * Apanel[MR, kc] * B[kc, NR] + beta * C
  *                      NR = GEMM_NV * VL; the A panel packed k-major
@@ -119,13 +119,10 @@ static void gemm_small_m(int64_t m, int64_t n, int64_t k, float alpha, const flo
 static const nnl_gemm_arch gemm_arch = {
     .mr = GEMM_MR,
     .nr = GEMM_NR,
-    .kc = GEMM_KC,
-    .mc = GEMM_MC,
-    .nc = GEMM_NC,
     .kernel = gemm_kernel,
     .pack_copy = nnl_gemm_pack_copy_avx2,
     .pack_transpose = nnl_gemm_pack_transpose_avx2,
     .small_m = gemm_small_m,
 };
 
-NNL_GEMM_ENTRY(SIMD_FN(sgemm), gemm_arch)
+NNL_GEMM_ENTRY(SIMD_FN(sgemm), SIMD_FN(gemm_tile), gemm_arch)

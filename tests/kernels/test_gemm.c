@@ -4,13 +4,15 @@
  * The blocked kernels cut the work into mr x nr tiles, kc-deep slices of K,
  * mc x nc cache blocks and one rectangle per thread, so the shapes below
  * include 1, primes and sizes just past those multiples (tails everywhere),
- * K past 256 (several k slices, beta applied once), N past 1024 (several
- * column blocks) and M past 128 (several row blocks). */
+ * K past 384 (several k slices, beta applied once), N past 4096 (several
+ * column blocks) and M past 1024 (several row blocks): past the largest
+ * blocks gemm_blocks.c gives on any CPU. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/alloc.h"
+#include "kernels/gemm_driver.h"
 #include "kernels/isa.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
@@ -22,7 +24,8 @@ typedef struct gemm_case {
 static const gemm_case cases[] = {
     {1, 1, 1},    {1, 1, 300},  {1, 37, 1},  {37, 1, 1},   {2, 3, 5},    {7, 13, 17},
     {8, 32, 16},  {9, 33, 17},  {16, 16, 1}, {31, 47, 61}, {6, 16, 257}, {13, 1031, 5},
-    {131, 40, 9}, {67, 97, 259}, {200, 3, 7}, {33, 129, 300},
+    {131, 40, 9}, {67, 97, 259}, {200, 3, 7}, {33, 129, 300}, {9, 33, 401}, {7, 4099, 5},
+    {1031, 20, 3},
 };
 
 typedef struct scaling {
@@ -284,6 +287,39 @@ static void invalid_arguments(void **state)
                       NNL_E_INVALID_ARG, "c is NULL");
 }
 
+/* The cache blocks for the caches of three CPUs (gemm_blocks.c's header),
+ * and their invariants for every cache size from 16 KB L1 / 128 KB L2 up. */
+static void blocks_follow_the_caches(void **state)
+{
+    (void)state;
+    const struct {
+        int mr, nr;
+        nnl_cpu_caches caches;
+        nnl_gemm_blocks want;
+    } known[] = {
+        {6, 16, {32 << 10, 512 << 10, 32 << 20}, {272, 120, 480}},   /* Zen 2/3, AVX2 */
+        {8, 32, {48 << 10, 1 << 20, 32 << 20}, {224, 288, 1152}},    /* Zen 5, AVX-512 */
+        {8, 32, {48 << 10, 2 << 20, 105 << 20}, {224, 584, 2336}},   /* Sapphire Rapids */
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        nnl_gemm_blocks b = nnl_gemm_blocks_for(known[i].mr, known[i].nr, &known[i].caches);
+        assert_int_equal(b.kc, known[i].want.kc);
+        assert_int_equal(b.mc, known[i].want.mc);
+        assert_int_equal(b.nc, known[i].want.nc);
+    }
+    for (int64_t l1 = 16 << 10; l1 <= 256 << 10; l1 *= 2) {
+        for (int64_t l2 = 128 << 10; l2 <= 8 << 20; l2 *= 2) {
+            nnl_cpu_caches c = {l1, l2, 0};
+            nnl_gemm_blocks b = nnl_gemm_blocks_for(6, 16, &c);
+            assert_true(b.kc >= 128 && b.kc <= 384 && b.kc % 16 == 0);
+            assert_true(b.nc >= 64 && b.nc % 16 == 0);
+            assert_true(b.kc == 128 || (6 + 16) * b.kc * 4 <= l1 * 3 / 4); /* A and B panels in L1 */
+            assert_true(b.nc == 64 || b.kc * b.nc * 4 <= l2);             /* the B block in L2 */
+            assert_true(b.mc >= 6 && b.mc % 6 == 0);
+        }
+    }
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -295,6 +331,7 @@ int main(void)
         cmocka_unit_test(public_entry_uses_active_level),
         cmocka_unit_test(zero_sizes),
         cmocka_unit_test(invalid_arguments),
+        cmocka_unit_test(blocks_follow_the_caches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

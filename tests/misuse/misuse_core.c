@@ -97,6 +97,24 @@ static void misuse_nnl_get_num_threads(void **state)
     assert_true(nnl_get_num_threads() >= 1);
 }
 
+static void misuse_nnl_cpu_info_get(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_cpu_info_get, NULL);
+    nnl_cpu_info info = NNL_CPU_INFO_INIT;
+    info.struct_size = 0; /* not a version of the struct */
+    expect_misuse(NNL_E_INVALID_ARG, nnl_cpu_info_get, &info);
+    info.struct_size = sizeof info - 1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_cpu_info_get, &info);
+    info.struct_size = sizeof info;
+    assert_int_equal(nnl_cpu_info_get(&info), NNL_OK);
+    assert_int_equal(info.simd, nnl_simd_level());
+    assert_true(info.l1d_bytes > 0 && info.l2_bytes > 0 && info.l3_bytes >= 0);
+    assert_true(info.gemm_mr == 0 || (info.gemm_kc > 0 && info.gemm_mc % info.gemm_mr == 0 &&
+                                      info.gemm_nc % info.gemm_nr == 0));
+    assert_true(memchr(info.model, '\0', sizeof info.model) != NULL);
+}
+
 static void misuse_nnl_version_string(void **state)
 {
     (void)state;
@@ -174,6 +192,7 @@ const misuse_case misuse_core_cases[] = {
     MISUSE_CASE(nnl_simd_name),
     MISUSE_CASE(nnl_set_num_threads),
     MISUSE_CASE(nnl_get_num_threads),
+        MISUSE_CASE(nnl_cpu_info_get),
     MISUSE_CASE(nnl_version_string),
     MISUSE_CASE(nnl_version_number),
     MISUSE_CASE(nnl_abi_version),

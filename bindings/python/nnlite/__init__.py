@@ -32,8 +32,8 @@ from .metrics import ClassificationReport, classification_report, confusion_matr
 from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .progress import FitProgress, GptProgress, GptProgressBar, History, ProgressBar
-from .runtime import (abi_version, library_path, num_threads, set_log_callback, set_num_threads, simd_level,
-                      version, version_number)
+from .runtime import (abi_version, cpu_info, library_path, num_threads, set_log_callback, set_num_threads,
+                      simd_level, version, version_number)
 from .tensor import Tensor
 from .text import TextDataset, Tokenizer
 
@@ -47,7 +47,7 @@ __all__ = [
     "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM", "Layer", "LayerNorm", "MaxPool2D",
     "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
     "Residual", "SGD", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor", "TextDataset",
-    "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report",
+    "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "cpu_info",
     "confusion_matrix", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm",
     "simd_level", "version", "version_number",
 ]

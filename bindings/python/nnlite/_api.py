@@ -107,6 +107,14 @@ class RNNOptions(SizedStruct):
                 ("learn_initial_state", c_int)]
 
 
+class CPUInfo(SizedStruct):
+    """``nnl_cpu_info``, filled by ``nnl_cpu_info_get``."""
+
+    _fields_ = [("struct_size", c_size_t), ("model", ctypes.c_char * 64), ("simd", c_int), ("l1d_bytes", i64),
+                ("l2_bytes", i64), ("l3_bytes", i64), ("gemm_mr", c_int), ("gemm_nr", c_int), ("gemm_kc", i64),
+                ("gemm_mc", i64), ("gemm_nc", i64)]
+
+
 _TABLE = [
     # version.h, status.h, runtime.h
     ("nnl_version_string", c_char_p, []),
@@ -120,6 +128,7 @@ _TABLE = [
     ("nnl_simd_name", c_char_p, [c_int]),
     ("nnl_set_num_threads", STATUS, [c_int]),
     ("nnl_get_num_threads", c_int, []),
+    ("nnl_cpu_info_get", STATUS, [ctypes.POINTER(CPUInfo)]),
     # tensor.h
     ("nnl_tensor_create", STATUS, [OUT, c_int, DIMS]),
     ("nnl_tensor_create_from", STATUS, [OUT, c_int, DIMS, BUF]),

@@ -1,6 +1,8 @@
 """Process-wide settings and facts of the loaded library: version, threads, SIMD, logging."""
 
-from ._api import C, LIBRARY_PATH, LOG_FN
+import ctypes
+
+from ._api import C, LIBRARY_PATH, LOG_FN, CPUInfo
 
 _LEVELS = {0: "debug", 1: "info", 2: "warn", 3: "error"}
 _log_callback = None  # the installed LOG_FN, kept alive while C may call it
@@ -33,6 +35,23 @@ def simd_level():
     when set before the first use.
     """
     return C.nnl_simd_name(C.nnl_simd_level()).decode()
+
+
+def cpu_info():
+    """What the library found out about this CPU and how it blocks the matrix product for it.
+
+    A dict: ``model`` (the CPU's brand string, ``""`` if it gives none),
+    ``simd`` (as :func:`simd_level`), ``l1d_bytes`` and ``l2_bytes`` (one
+    core's caches), ``l3_bytes`` (0 when none or unknown), and the SGEMM
+    micro-tile ``gemm_mr`` x ``gemm_nr`` with its cache blocks ``gemm_kc``,
+    ``gemm_mc``, ``gemm_nc`` (all 0 at the scalar level, which does not block).
+    """
+    info = CPUInfo()
+    C.nnl_cpu_info_get(ctypes.byref(info))
+    result = {name: getattr(info, name) for name, _ in CPUInfo._fields_ if name not in ("struct_size", "model", "simd")}
+    result["model"] = info.model.decode("utf-8", "replace")
+    result["simd"] = C.nnl_simd_name(info.simd).decode()
+    return result
 
 
 def set_num_threads(n):

@@ -63,6 +63,20 @@ class RuntimeTest(unittest.TestCase):
     def test_simd_level(self):
         self.assertIn(nnlite.simd_level(), ("scalar", "avx2", "avx512", "neon"))
 
+    def test_cpu_info(self):
+        info = nnlite.cpu_info()
+        self.assertEqual(info["simd"], nnlite.simd_level())
+        self.assertIsInstance(info["model"], str)
+        self.assertGreater(info["l1d_bytes"], 0)
+        self.assertGreater(info["l2_bytes"], 0)
+        self.assertGreaterEqual(info["l3_bytes"], 0)
+        if info["simd"] == "scalar":
+            self.assertEqual((info["gemm_mr"], info["gemm_kc"]), (0, 0))
+        else:
+            self.assertGreater(info["gemm_kc"], 0)
+            self.assertEqual(info["gemm_mc"] % info["gemm_mr"], 0)
+            self.assertEqual(info["gemm_nc"] % info["gemm_nr"], 0)
+
     def test_threads(self):
         before = nnlite.num_threads()
         self.assertGreaterEqual(before, 1)
