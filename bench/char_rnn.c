@@ -7,6 +7,9 @@
  * last step, gradient clipping 1.0, 2000 steps; PyTorch's initialisation
  * (examples/common/char_model.c, the model examples/char_rnn trains). Prints key=value lines:
  *   train_tokens_per_s  training throughput over all steps (no validation during training)
+ *   train_cpu_s         CPU time of the process (all threads) while training: on a shared
+ *                       machine tokens per CPU second compare work, where wall time varies
+ *                       with the neighbours (meaningful at --threads 1, where no thread waits)
  *   val_loss            mean loss over 50 random validation batches after training
  *   gen_tokens_per_s    generation with the recurrent state carried (500 tokens after "今天")
  * Usage: bench_char_rnn [--cell lstm|gru|rnn] [--iters N] [--hidden N] [--batch N]
@@ -24,12 +27,14 @@
 
 enum { EMBD = 128, LAYERS = 2, SEQ = 64, VAL_BATCHES = 50, GEN_TOKENS = 500 };
 
-static double now(void)
+static double clock_seconds(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 static int count_token(int32_t token, void *user)
 {
@@ -94,10 +99,10 @@ int main(int argc, char **argv)
     fit.steps = iters;
     fit.batch_size = batch;
     fit.seed = 1337;
-    double t0 = now();
+    double t0 = now(), cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     if (nnl_model_fit_with(m, train, &fit) != NNL_OK)
         return fail("train");
-    double train_s = now() - t0;
+    double train_s = now() - t0, train_cpu_s = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     double val_loss;
     if (nnl_model_evaluate_sampled(m, validation, VAL_BATCHES, batch, 4242, &val_loss, NULL) != NNL_OK)
         return fail("evaluate");
@@ -118,8 +123,9 @@ int main(int argc, char **argv)
            "vocab=%lld\n",
            bench_cpu_model(), cell, hidden, batch, nnl_simd_name(nnl_simd_level()), threads, iters,
            (long long)nnl_model_param_count(m), (long long)nnl_tokenizer_vocab_size(tokenizer));
-    printf("train_s=%.2f\ntrain_tokens_per_s=%.0f\nval_loss=%.4f\ngen_tokens=%lld\ngen_tokens_per_s=%.0f\n", train_s,
-           (double)iters * (double)batch * SEQ / train_s, val_loss, generated, (double)generated / gen_s);
+    printf("train_s=%.2f\ntrain_cpu_s=%.2f\ntrain_tokens_per_s=%.0f\nval_loss=%.4f\ngen_tokens=%lld\n"
+           "gen_tokens_per_s=%.0f\n", train_s, train_cpu_s, (double)iters * (double)batch * SEQ / train_s, val_loss,
+           generated, (double)generated / gen_s);
     nnl_dataset_free(train);
     nnl_dataset_free(validation);
     nnl_model_free(m);

@@ -9,8 +9,10 @@
 #   defaults: build, both lstm and gru, 2000 iters, hidden 128, batch 16, 2 threads
 # Output, per cell: <cell>.nnlite.<key>=, <cell>.torch.<key>= (every key=value
 # line of both programs), then <cell>.ratio.train_tokens_per_s=,
-# <cell>.ratio.gen_tokens_per_s= (nnlite / PyTorch) and <cell>.delta.val_loss=
-# (nnlite - PyTorch). The programs run one after the other, never at once.
+# <cell>.ratio.gen_tokens_per_s= (nnlite / PyTorch), <cell>.ratio.train_cpu=
+# (PyTorch's CPU seconds of training / nnlite's: the work ratio, steady on a
+# shared machine; with --threads 1 it is the single-core speed ratio) and
+# <cell>.delta.val_loss= (nnlite - PyTorch). The programs run one after the other, never at once.
 # Needs: apt-get install python3-torch fortunes-zh
 set -eu
 # PyTorch's threads are OpenMP's: their busy-waiting steals the cores on a
@@ -46,7 +48,9 @@ for cell in ${cells:-lstm gru}; do
     echo "$theirs" | sed "s/^/$cell.torch./"
     awk -v cell="$cell" -v a="$(get "$ours" train_tokens_per_s)" -v b="$(get "$theirs" train_tokens_per_s)" \
         -v c="$(get "$ours" gen_tokens_per_s)" -v d="$(get "$theirs" gen_tokens_per_s)" \
-        -v e="$(get "$ours" val_loss)" -v f="$(get "$theirs" val_loss)" 'BEGIN {
-      printf "%s.ratio.train_tokens_per_s=%.2f\n%s.ratio.gen_tokens_per_s=%.1f\n%s.delta.val_loss=%+.4f\n",
-             cell, a / b, cell, c / d, cell, e - f }'
+        -v e="$(get "$ours" val_loss)" -v f="$(get "$theirs" val_loss)" \
+        -v g="$(get "$ours" train_cpu_s)" -v h="$(get "$theirs" train_cpu_s)" 'BEGIN {
+      printf "%s.ratio.train_tokens_per_s=%.2f\n%s.ratio.gen_tokens_per_s=%.1f\n%s.ratio.train_cpu=%.2f\n",
+             cell, a / b, cell, c / d, cell, h / g
+      printf "%s.delta.val_loss=%+.4f\n", cell, e - f }'
 done

@@ -78,7 +78,7 @@ def main():
     model = CharRNN(a.cell, vocab, n_embd, a.hidden, layers)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     gen = torch.Generator().manual_seed(a.seed)
-    t0 = time.time()
+    t0, cpu0 = time.time(), time.process_time()
     for it in range(a.iters):
         for g in opt.param_groups:
             g["lr"] = get_lr(it, 2e-3, 2e-4, 100, a.iters)
@@ -88,7 +88,7 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-    train_s = time.time() - t0
+    train_s, train_cpu_s = time.time() - t0, time.process_time() - cpu0
     model.eval()
     vgen = torch.Generator().manual_seed(a.seed + 1)
     with torch.no_grad():
@@ -105,8 +105,8 @@ def main():
     print("impl=torch\ntorch=%s\ncell=%s\nhidden=%d\nbatch=%d\nthreads=%d\niters=%d\nparams=%d\nvocab=%d" %
           (torch.__version__, a.cell, a.hidden, B, a.threads, a.iters,
            sum(p.numel() for p in model.parameters()), vocab))
-    print("train_s=%.2f\ntrain_tokens_per_s=%.0f\nval_loss=%.4f\ngen_tokens=%d\ngen_tokens_per_s=%.0f" %
-          (train_s, a.iters * B * T / train_s, sum(losses) / len(losses), n, n / gen_s))
+    print("train_s=%.2f\ntrain_cpu_s=%.2f\ntrain_tokens_per_s=%.0f\nval_loss=%.4f\ngen_tokens=%d\ngen_tokens_per_s=%.0f" %
+          (train_s, train_cpu_s, a.iters * B * T / train_s, sum(losses) / len(losses), n, n / gen_s))
 
 
 if __name__ == "__main__":
