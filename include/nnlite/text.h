@@ -4,9 +4,14 @@
  *
  * @defgroup text Text and tokens
  * A tokenizer maps each Unicode code point of its vocabulary to an id.
- * Id 0 (::NNL_TOKEN_UNKNOWN) stands for every character outside the
- * vocabulary; ids 1 .. vocab_size - 1 are the vocabulary's code points in
+ * Id 0 (::NNL_TOKEN_UNKNOWN, BERT's `[UNK]`) stands for every character outside
+ * the vocabulary; ids 1 .. vocab_size - 1 are the vocabulary's code points in
  * increasing order, so the same text always gives the same vocabulary.
+ * A tokenizer built with ::NNL_TEXT_SPECIAL_TOKENS reserves ids 1..4 for the
+ * special tokens of an encoder (::NNL_TOKEN_PAD, ::NNL_TOKEN_CLS,
+ * ::NNL_TOKEN_SEP, ::NNL_TOKEN_MASK) and numbers its code points from 5; no
+ * text encodes to a special token (the caller places them), and the
+ * vocabulary saved in a model file keeps them.
  *
  * A text data set is a UTF-8 file turned into one sequence of token ids; its
  * first 90% is the training split and the last 10% the validation split, and
@@ -30,14 +35,25 @@
 
 NNL_BEGIN_DECLS
 
-/** Id of the unknown token (characters outside the vocabulary). */
+/** Id of the unknown token (characters outside the vocabulary), `[UNK]`. */
 #define NNL_TOKEN_UNKNOWN 0
+/** Id of `[PAD]`, the padding after a sequence, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_PAD 1
+/** Id of `[CLS]`, the first token of a sequence to classify, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_CLS 2
+/** Id of `[SEP]`, the end of a sequence, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_SEP 3
+/** Id of `[MASK]`, a position hidden from a masked language model, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_MASK 4
 
 /** Flags of text decoding, combined with `|`. */
 typedef enum nnl_text_flags {
     NNL_TEXT_STRICT = 0,          /**< Invalid UTF-8 is an error (::NNL_E_FORMAT naming the byte offset). */
     NNL_TEXT_REPLACE_INVALID = 1, /**< Each invalid byte becomes U+FFFD instead. */
-    NNL_TEXT_STRIP_ANSI = 2       /**< Drop ANSI escape sequences (ESC, and ESC [ ... final byte). */
+    NNL_TEXT_STRIP_ANSI = 2,      /**< Drop ANSI escape sequences (ESC, and ESC [ ... final byte). */
+    NNL_TEXT_SPECIAL_TOKENS = 4   /**< When a vocabulary is built (nnl_tokenizer_create(), nnl_text_dataset_load()
+                                       without a tokenizer): ids 1..4 are `[PAD]` `[CLS]` `[SEP]` `[MASK]`.
+                                       Encoding ignores it. */
 } nnl_text_flags;
 
 /** Opaque tokenizer handle. */
@@ -71,6 +87,14 @@ NNL_API void nnl_tokenizer_free(nnl_tokenizer *tokenizer);
 NNL_API int64_t nnl_tokenizer_vocab_size(const nnl_tokenizer *tokenizer);
 
 /**
+ * @brief Number of ids before the first code point: 1 (the unknown token), or 5
+ *        when the tokenizer has the special tokens (::NNL_TEXT_SPECIAL_TOKENS).
+ * @param tokenizer the tokenizer.
+ * @return 1 or 5, or -1 for NULL.
+ */
+NNL_API int32_t nnl_tokenizer_num_special(const nnl_tokenizer *tokenizer);
+
+/**
  * @brief Encode UTF-8 text to token ids.
  *
  * Call it with @p ids NULL to learn the count, then with a buffer.
@@ -89,8 +113,9 @@ NNL_API nnl_status nnl_tokenizer_encode(const nnl_tokenizer *tokenizer, const ch
                                         int64_t *count);
 
 /**
- * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD; a
- *        U+0000 token, which a NUL-terminated string cannot hold, becomes nothing).
+ * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD, a special
+ *        token its name such as `[CLS]`; a U+0000 token, which a NUL-terminated
+ *        string cannot hold, becomes nothing).
  * @param tokenizer the tokenizer.
  * @param ids       @p count ids (borrowed for the call).
  * @param count     number of ids, >= 0.
@@ -107,7 +132,7 @@ NNL_API nnl_status nnl_tokenizer_decode(const nnl_tokenizer *tokenizer, const in
  * @brief The UTF-8 text of one token.
  * @param tokenizer the tokenizer.
  * @param id        0 .. vocab size - 1.
- * @return a NUL-terminated string of 1 to 4 bytes ("" for ::NNL_TOKEN_UNKNOWN),
+ * @return a NUL-terminated string of 1 to 4 bytes (a special token's name, e.g. "[MASK]"),
  *         borrowed from the tokenizer (valid until it is freed); NULL for a NULL
  *         tokenizer or an id out of range.
  */

@@ -9,7 +9,7 @@ static void misuse_nnl_tokenizer_create(void **state)
     expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, NULL, "ab", 2, 0);
     expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, NULL, 2, 0);
     assert_null(t);
-    expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, "ab", 2, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, "ab", 2, 8);
     expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, "ab", 2, -1);
     expect_misuse(NNL_E_FORMAT, nnl_tokenizer_create, &t, "a\xff", 2, NNL_TEXT_STRICT);
     assert_non_null(strstr(nnl_last_error(), "byte offset 1"));
@@ -32,6 +32,12 @@ static void misuse_nnl_tokenizer_vocab_size(void **state)
 {
     (void)state;
     assert_int_equal(nnl_tokenizer_vocab_size(NULL), -1);
+}
+
+static void misuse_nnl_tokenizer_num_special(void **state)
+{
+    (void)state;
+    assert_int_equal(nnl_tokenizer_num_special(NULL), -1);
 }
 
 static void misuse_nnl_tokenizer_encode(void **state)
@@ -193,6 +199,7 @@ const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_tokenizer_create),
     MISUSE_CASE(nnl_tokenizer_free),
     MISUSE_CASE(nnl_tokenizer_vocab_size),
+    MISUSE_CASE(nnl_tokenizer_num_special),
     MISUSE_CASE(nnl_tokenizer_encode),
     MISUSE_CASE(nnl_tokenizer_decode),
     MISUSE_CASE(nnl_tokenizer_piece),

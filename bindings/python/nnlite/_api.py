@@ -228,6 +228,7 @@ _TABLE = [
     ("nnl_tokenizer_create", STATUS, [OUT, c_char_p, c_size_t, c_int]),
     ("nnl_tokenizer_free", None, [P]),
     ("nnl_tokenizer_vocab_size", i64, [P]),
+    ("nnl_tokenizer_num_special", i32, [P]),
     ("nnl_tokenizer_encode", STATUS, [P, c_char_p, c_size_t, c_int, BUF, i64, POINTER(i64)]),
     ("nnl_tokenizer_decode", STATUS, [P, BUF, i64, c_char_p, c_size_t, POINTER(c_size_t)]),
     ("nnl_tokenizer_piece", c_char_p, [P, i32]),
