@@ -219,6 +219,32 @@ NNL_API nnl_status nnl_text_dataset_sample(nnl_text_dataset *dataset, nnl_text_s
 NNL_API nnl_status nnl_dataset_from_text(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
                                          int64_t window);
 
+/**
+ * @brief Load a text-classification data set from a tsv file, e.g. to fine-tune an encoder.
+ *
+ * Each line is `label<TAB>text` in UTF-8: the label a name (1 to 255 bytes), the text
+ * with `\n`, `\t` and `\\` standing for a line break, a tab and a backslash (a
+ * trailing `\r` is dropped). Sample i is line i as @p max_tokens token ids stored as
+ * floats: `[CLS]`, the ids of the text's first @p max_tokens - 2 characters, `[SEP]`,
+ * then `[PAD]` up to @p max_tokens; its target is the label's class id (a scalar).
+ * Classes are the labels in order of first appearance, named (nnl_dataset_class_name()),
+ * or those of @p labels_from, so that a test set numbers its classes as its training set.
+ * @param out         receives the data set (caller owns it; free with nnl_dataset_free()).
+ * @param path        the file.
+ * @param tokenizer   a tokenizer with the special tokens (::NNL_TEXT_SPECIAL_TOKENS), borrowed
+ *                    for the call.
+ * @param max_tokens  ids per sample, 3 .. 2^20.
+ * @param labels_from a data set loaded by this function whose classes to use, or NULL.
+ * @return ::NNL_E_IO (with the path) when the file cannot be read; ::NNL_E_FORMAT naming
+ *         the path and the line number for an empty file or a malformed line (no tab, an
+ *         empty label or text, a second tab, an unknown escape, invalid UTF-8, a label that
+ *         @p labels_from does not have, more than 4096 labels); ::NNL_E_INVALID_ARG for NULL
+ *         pointers, a tokenizer without special tokens, @p max_tokens out of range or a
+ *         @p labels_from without class names; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_dataset_load_tsv(nnl_dataset **out, const char *path, const nnl_tokenizer *tokenizer,
+                                        int64_t max_tokens, const nnl_dataset *labels_from);
+
 NNL_END_DECLS
 
 #endif

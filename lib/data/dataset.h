@@ -22,7 +22,15 @@ struct nnl_dataset {
     /* Text windows (nnl_dataset_from_text): x and y are NULL; sample i is
      * tokens[i .. i + x_size), its target tokens[i + 1 .. i + x_size]. */
     int32_t *tokens;      /* count + x_size tokens */
+    /* Names of the classes 0 .. num_classes - 1 (nnl_dataset_load_tsv), one
+     * NUL-terminated string after the other; NULL when unnamed. */
+    char *class_names;
+    size_t class_names_size; /* bytes of class_names */
 };
+
+/* dst gets a copy of src's class names (none when src has none); `caller`
+ * starts the NNL_E_NOMEM message (text_classes.c). */
+nnl_status nnl_dataset_copy_class_names(nnl_dataset *dst, const nnl_dataset *src, const char *caller);
 
 /* A dataset of `count` samples with the given per-item shapes and x and y
  * allocated but uninitialised (num_classes 0, no augmentation). `who`

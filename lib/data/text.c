@@ -60,9 +60,8 @@ nnl_status nnl_text_dataset_parse(nnl_text_dataset **out, const char *bytes, siz
     return st;
 }
 
-static nnl_status read_file(const char *path, char **bytes, size_t *size)
+nnl_status nnl_read_whole_file(const char *path, const char *who, char **bytes, size_t *size)
 {
-    static const char who[] = "nnl_text_dataset_load";
     FILE *f = fopen(path, "rb");
     if (!f)
         return nnl_error(NNL_E_IO, "%s: cannot open '%s': %s", who, path, strerror(errno));
@@ -106,7 +105,7 @@ nnl_status nnl_text_dataset_load(nnl_text_dataset **out, const char *path,
         return nnl_error(NNL_E_INVALID_ARG, "%s: unknown flags 0x%x", who, (unsigned)flags);
     char *bytes = NULL;
     size_t size = 0;
-    NNL_TRY(read_file(path, &bytes, &size));
+    NNL_TRY(nnl_read_whole_file(path, who, &bytes, &size));
     char label[320];
     snprintf(label, sizeof label, "%s: '%s'", who, path);
     nnl_status st = nnl_text_dataset_parse(out, bytes, size, tokenizer, flags, seed, label);

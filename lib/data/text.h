@@ -56,6 +56,10 @@ nnl_status nnl_tokenizer_serialize(const nnl_tokenizer *tok, char **out);
  * a list of strictly increasing valid code points. */
 nnl_status nnl_tokenizer_parse(nnl_tokenizer **out, const char *text, const char *who);
 
+/* The bytes of a regular file (*bytes freed with nnl_dealloc, one byte
+ * beyond *size allocated); NNL_E_IO naming `who` and the path otherwise. */
+nnl_status nnl_read_whole_file(const char *path, const char *who, char **bytes, size_t *size);
+
 /* A data set from a UTF-8 buffer (borrowed for the call); `label` names it in
  * messages. Otherwise as nnl_text_dataset_load(). */
 nnl_status nnl_text_dataset_parse(nnl_text_dataset **out, const char *bytes, size_t size,

@@ -1,4 +1,8 @@
 /* Misuse of text.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "fixtures/fixtures.h"
 #include "misuse.h"
 
@@ -32,6 +36,35 @@ static void misuse_nnl_tokenizer_vocab_size(void **state)
 {
     (void)state;
     assert_int_equal(nnl_tokenizer_vocab_size(NULL), -1);
+}
+
+static void misuse_nnl_dataset_load_tsv(void **state)
+{
+    (void)state;
+    nnl_tokenizer *plain = fixture_tokenizer(), *special;
+    assert_ok(nnl_tokenizer_create(&special, "ab", 2, NNL_TEXT_SPECIAL_TOKENS));
+    char path[] = "/tmp/nnl-misuse-tsv-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "x\tab\n", 5), 5);
+    close(fd);
+    nnl_dataset *ds = (nnl_dataset *)1, *unnamed = fixture_images(2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, NULL, path, special, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, NULL, special, 8, NULL);
+    assert_null(ds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, NULL, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, plain, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, special, 2, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, special, (1 << 20) + 1, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, special, 8, unnamed);
+    expect_misuse(NNL_E_IO, nnl_dataset_load_tsv, &ds, "/nonexistent.tsv", special, 8, NULL);
+    assert_null(ds);
+    assert_ok(nnl_dataset_load_tsv(&ds, path, special, 3, NULL));
+    nnl_dataset_free(ds);
+    remove(path);
+    nnl_dataset_free(unnamed);
+    nnl_tokenizer_free(special);
+    nnl_tokenizer_free(plain);
 }
 
 static void misuse_nnl_tokenizer_num_special(void **state)
@@ -209,5 +242,6 @@ const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_text_dataset_length),
     MISUSE_CASE(nnl_text_dataset_sample),
     MISUSE_CASE(nnl_dataset_from_text),
+    MISUSE_CASE(nnl_dataset_load_tsv),
     {NULL, NULL},
 };

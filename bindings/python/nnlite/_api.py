@@ -150,6 +150,8 @@ _TABLE = [
     ("nnl_dataset_sample_shape", STATUS, [P, DIMS, c_int, POINTER(c_int)]),
     ("nnl_dataset_target_shape", STATUS, [P, DIMS, c_int, POINTER(c_int)]),
     ("nnl_dataset_num_classes", i32, [P]),
+    ("nnl_dataset_class_name", c_char_p, [P, i32]),
+    ("nnl_dataset_load_tsv", STATUS, [OUT, c_char_p, P, i64, P]),
     ("nnl_dataset_get_batch", STATUS, [P, i64, i64, P, P]),
     ("nnl_dataset_get_labels", STATUS, [P, i64, i64, BUF]),
     ("nnl_dataset_shuffle", STATUS, [P, u64]),
