@@ -355,6 +355,31 @@ NNL_API nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_d
                                              int64_t batch_size, float *outputs, int32_t *classes);
 
 /**
+ * @brief Give a model of token sequences a padding token: the run of it that ends a
+ *        sample is padding, which bidirectional attention (nnl_layer_self_attention(),
+ *        nnl_layer_encoder_block()) does not attend to.
+ *
+ * With it, sequences of different lengths share a batch padded to the model's input
+ * length (as nnl_dataset_load_tsv() pads with ::NNL_TOKEN_PAD) and each position's
+ * output is what it would be without the padding. Every forward pass (fit, evaluate,
+ * predict) finds each sample's length from its ids; at least one position always
+ * counts. The token is saved in the model file. Causal layers need no mask: padding
+ * comes after every position they read.
+ * @param model the model; its input must be (T,) token ids.
+ * @param token the padding id, 0 .. 2^24 - 1, or -1 for none (the default).
+ * @return ::NNL_E_INVALID_ARG for NULL or a token out of range; ::NNL_E_SHAPE when the
+ *         model's input is not one-dimensional.
+ */
+NNL_API nnl_status nnl_model_set_padding_token(nnl_model *model, int32_t token);
+
+/**
+ * @brief The model's padding token (nnl_model_set_padding_token()).
+ * @param model the model.
+ * @return the token id, or -1 when it has none or @p model is NULL.
+ */
+NNL_API int32_t nnl_model_padding_token(const nnl_model *model);
+
+/**
  * @brief Save architecture and weights as a safetensors file, atomically.
  *
  * Writes a temporary file in the same directory and renames it over @p path,

@@ -183,6 +183,48 @@ static void architectures_that_do_not_fit_are_refused(void **state)
     unlink(path);
 }
 
+/* A padding token that is not a token id, or on a model of images, is refused;
+ * a valid one comes back (encoder layers' files: their keys are heads, dim and
+ * dropout, checked like the GPT blocks'). */
+static void padding_tokens_are_checked(void **state)
+{
+    (void)state;
+    char path[4096];
+    path_in_dir(path, sizeof path, "padding.safetensors");
+    float w[8] = {0};
+    const char *tokens = "{\"input\":[4],\"layers\":[{\"type\":\"self_attention\",\"heads\":0}]}";
+    const char *ids = "{\"input\":[4],\"layers\":[]}", *images = "{\"input\":[2,2],\"layers\":[]}";
+    struct { const char *arch, *token, *message; } cases[] = {
+        {ids, "-1", "nnlite.padding_token='-1'"},
+        {ids, "1x", "nnlite.padding_token='1x'"},
+        {ids, "16777216", "nnlite.padding_token='16777216'"},
+        {ids, "99999999999", "nnlite.padding_token='99999999999'"},
+        {images, "1", "nnlite.padding_token='1'"},
+        {tokens, "1", "heads=0"},
+        {ids, "7", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        nnl_st_writer *wr;
+        assert_ok(nnl_st_writer_create(&wr));
+        assert_ok(nnl_st_writer_add_metadata(wr, "format", "nnlite.sequential"));
+        assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.architecture", cases[i].arch));
+        assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.padding_token", cases[i].token));
+        const int64_t one = 1;
+        assert_ok(nnl_st_writer_add_tensor(wr, "unused", 1, &one, w));
+        assert_ok(nnl_st_writer_save(wr, path));
+        nnl_st_writer_free(wr);
+        nnl_model *m = NULL;
+        nnl_status st = nnl_model_load(&m, path);
+        if (cases[i].message) {
+            assert_status_msg(st, NNL_E_FORMAT, cases[i].message);
+            assert_null(m);
+        } else {
+            assert_status_msg(st, NNL_E_FORMAT, "1 tensors"); /* the token was accepted, the extra tensor is not */
+        }
+    }
+    unlink(path);
+}
+
 /* Saving over an existing file replaces it whole; a failed save keeps it. */
 static void saving_is_atomic(void **state)
 {
@@ -231,6 +273,7 @@ int main(void)
         cmocka_unit_test(hostile_headers_are_refused),
         cmocka_unit_test(architectures_that_do_not_fit_are_refused),
         cmocka_unit_test(truncated_and_bit_flipped_files_fail_cleanly),
+        cmocka_unit_test(padding_tokens_are_checked),
         cmocka_unit_test(saving_is_atomic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

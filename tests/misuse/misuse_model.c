@@ -53,6 +53,30 @@ static void misuse_nnl_model_set_seed(void **state)
     expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_seed, NULL, 1);
 }
 
+static void misuse_nnl_model_set_padding_token(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_padding_token, NULL, 1);
+    nnl_model *images = fixture_cnn(), *tokens;
+    const int64_t T = 4;
+    assert_ok(nnl_model_create(&tokens, 1, &T));
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_padding_token, tokens, -2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_padding_token, tokens, 1 << 24);
+    expect_misuse(NNL_E_SHAPE, nnl_model_set_padding_token, images, 1);
+    assert_int_equal(nnl_model_padding_token(tokens), -1);
+    assert_ok(nnl_model_set_padding_token(images, -1)); /* none: any model */
+    assert_ok(nnl_model_set_padding_token(tokens, 0));
+    assert_int_equal(nnl_model_padding_token(tokens), 0);
+    nnl_model_free(tokens);
+    nnl_model_free(images);
+}
+
+static void misuse_nnl_model_padding_token(void **state)
+{
+    (void)state;
+    assert_int_equal(nnl_model_padding_token(NULL), -1);
+}
+
 static void misuse_nnl_model_add(void **state)
 {
     (void)state;
@@ -423,6 +447,8 @@ const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_create),
     MISUSE_CASE(nnl_model_free),
     MISUSE_CASE(nnl_model_set_seed),
+    MISUSE_CASE(nnl_model_set_padding_token),
+    MISUSE_CASE(nnl_model_padding_token),
     MISUSE_CASE(nnl_model_add),
     MISUSE_CASE(nnl_model_num_layers),
     MISUSE_CASE(nnl_model_layer),

@@ -107,6 +107,19 @@ class Model(Handle):
         return C.nnl_model_num_layers(self._address)
 
     @property
+    def padding_token(self):
+        """The token id that pads sequences (the run of it ending a sample is masked out
+        of bidirectional attention), or None. Set it on a model of (T,) token ids; it is
+        saved in the model file.
+        """
+        token = C.nnl_model_padding_token(self._address)
+        return None if token < 0 else token
+
+    @padding_token.setter
+    def padding_token(self, token):
+        C.nnl_model_set_padding_token(self._address, -1 if token is None else token)
+
+    @property
     def param_count(self):
         """Total trainable parameters."""
         return C.nnl_model_param_count(self._address)

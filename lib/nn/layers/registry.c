@@ -22,7 +22,9 @@
     X(position_embedding)       \
     X(layernorm)                \
     X(causal_self_attention)    \
+    X(self_attention)           \
     X(transformer_block)        \
+    X(encoder_block)            \
     X(tied_output)              \
     X(rnn)                      \
     X(lstm)                     \

@@ -1,0 +1,179 @@
+/* An encoder (embedding, positions, encoder blocks, tied head) with a
+ * padding token: padded positions change nothing, forward or backward. A
+ * sequence padded to 8 in a model built for 8 gives, at its own positions,
+ * the outputs and (after one SGD step on a loss that ignores the padding) the
+ * weights of the same sequence unpadded in a model built for its length.
+ * Also: without the padding token the padding does change the outputs, the
+ * token survives a model file, and generation refuses the encoder. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+enum { V = 12, C = 8, FULL = 8, PAD = 1 };
+
+static nnl_model *encoder(int64_t T)
+{
+    nnl_model *m;
+    assert_ok(nnl_model_create(&m, 1, &T));
+    assert_ok(nnl_model_set_seed(m, 5));
+    nnl_layer *l;
+    assert_ok(nnl_layer_embedding(&l, V, C));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_position_embedding(&l, FULL));
+    assert_ok(nnl_model_add(m, l));
+    for (int i = 0; i < 2; i++) {
+        assert_ok(nnl_layer_encoder_block(&l, 2, C, 0.0f));
+        assert_ok(nnl_model_add(m, l));
+    }
+    assert_ok(nnl_layer_layernorm(&l, 1e-5f));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_tied_output(&l, 0));
+    assert_ok(nnl_model_add(m, l));
+    nnl_optimizer *sgd;
+    assert_ok(nnl_optimizer_sgd(&sgd, 0.5f, 0.0f, 0));
+    assert_ok(nnl_model_compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, sgd));
+    return m;
+}
+
+/* Calls visit(a's tensor, b's tensor, n) for every parameter of two models of the same layers. */
+static void for_each_param(nnl_model *a, nnl_model *b, void (*visit)(float *, float *, int64_t))
+{
+    for (int i = 0; i < nnl_model_num_layers(a); i++) {
+        nnl_layer *la = nnl_model_layer(a, i), *lb = nnl_model_layer(b, i);
+        for (int p = 0; p < nnl_layer_num_params(la); p++) {
+            nnl_tensor *va, *vb;
+            assert_ok(nnl_layer_param(la, p, NULL, &va, NULL));
+            assert_ok(nnl_layer_param(lb, p, NULL, &vb, NULL));
+            visit(nnl_tensor_data(va), nnl_tensor_data(vb), nnl_tensor_size(va));
+        }
+    }
+}
+
+static void copy_values(float *a, float *b, int64_t n) { memcpy(b, a, sizeof(float) * (size_t)n); }
+
+static void assert_values_close(float *a, float *b, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (fabsf(a[i] - b[i]) > 1e-5f * (1.0f + fabsf(a[i])))
+            fail_msg("parameter value %lld: %.7g padded, %.7g unpadded", (long long)i, a[i], b[i]);
+}
+
+/* Logits {1, T, V} of one sequence. */
+static void logits_of(nnl_model *m, const float *ids, int64_t T, float *out)
+{
+    nnl_tensor *x, *y;
+    const int64_t xd[2] = {1, T}, yd[3] = {1, T, V};
+    assert_ok(nnl_tensor_create_from(&x, 2, xd, ids));
+    assert_ok(nnl_tensor_create(&y, 3, yd));
+    assert_ok(nnl_model_predict(m, x, y));
+    memcpy(out, nnl_tensor_data(y), sizeof(float) * (size_t)(T * V));
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+}
+
+static void assert_logits_close(const float *a, const float *b, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (fabsf(a[i] - b[i]) > 1e-4f * (1.0f + fabsf(a[i])))
+            fail_msg("logit %lld: %.7g padded, %.7g unpadded", (long long)i, a[i], b[i]);
+}
+
+static void padding_changes_no_output(void **state)
+{
+    (void)state;
+    nnl_model *padded = encoder(FULL), *five = encoder(5), *seven = encoder(7);
+    for_each_param(padded, five, copy_values);
+    for_each_param(padded, seven, copy_values);
+    assert_ok(nnl_model_set_padding_token(padded, PAD));
+    assert_int_equal(nnl_model_padding_token(padded), PAD);
+    const float a[FULL] = {5, 6, 7, 8, 9, PAD, PAD, PAD}, b[FULL] = {2, 11, 3, 0, 10, 4, 6, PAD};
+    float got[FULL * V], want[FULL * V];
+    logits_of(padded, a, FULL, got);
+    logits_of(five, a, 5, want);
+    assert_logits_close(got, want, 5 * V);
+    logits_of(padded, b, FULL, got);
+    logits_of(seven, b, 7, want);
+    assert_logits_close(got, want, 7 * V);
+
+    /* Without the token, the padding is read like any other token. */
+    assert_ok(nnl_model_set_padding_token(padded, -1));
+    assert_int_equal(nnl_model_padding_token(padded), -1);
+    logits_of(padded, a, FULL, got);
+    logits_of(five, a, 5, want);
+    assert_memory_not_equal(got, want, sizeof(float) * V);
+    nnl_model_free(padded);
+    nnl_model_free(five);
+    nnl_model_free(seven);
+}
+
+/* One SGD step on cross-entropy at every position, padded targets ignored. */
+static void train_one_step(nnl_model *m, const float *ids, const float *targets, int64_t T)
+{
+    nnl_dataset *ds;
+    assert_ok(nnl_dataset_create(&ds, 1, 1, &T, ids, 1, &T, targets));
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    o.batch_size = 1;
+    assert_ok(nnl_model_fit_with(m, ds, &o));
+    nnl_dataset_free(ds);
+}
+
+static void padding_changes_no_gradient(void **state)
+{
+    (void)state;
+    nnl_model *padded = encoder(FULL), *five = encoder(5);
+    for_each_param(padded, five, copy_values);
+    assert_ok(nnl_model_set_padding_token(padded, PAD));
+    const float ids[FULL] = {5, 6, 7, 8, 9, PAD, PAD, PAD};
+    const float targets[FULL] = {6, 7, 8, 9, 10, NNL_LOSS_IGNORE_INDEX, NNL_LOSS_IGNORE_INDEX, NNL_LOSS_IGNORE_INDEX};
+    train_one_step(padded, ids, targets, FULL);
+    train_one_step(five, ids, targets, 5);
+    for_each_param(padded, five, assert_values_close); /* the unused position rows stayed as they were */
+    nnl_model_free(padded);
+    nnl_model_free(five);
+}
+
+static int stop_at_once(int32_t token, void *user)
+{
+    (void)token, (void)user;
+    return 1;
+}
+
+static void padding_token_survives_the_file(void **state)
+{
+    (void)state;
+    nnl_model *m = encoder(FULL), *back;
+    assert_ok(nnl_model_set_padding_token(m, PAD));
+    char path[] = "/tmp/nnl-encoder-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_ok(nnl_model_save(m, path, NNL_SAVE_WEIGHTS));
+    assert_ok(nnl_model_load(&back, path));
+    assert_int_equal(nnl_model_padding_token(back), PAD);
+    const float a[FULL] = {5, 6, 7, 8, 9, PAD, PAD, PAD};
+    float got[FULL * V], want[FULL * V];
+    logits_of(m, a, FULL, want);
+    logits_of(back, a, FULL, got);
+    assert_memory_equal(got, want, sizeof got);
+    const int32_t prompt[2] = {5, 6};
+    assert_status_msg(nnl_model_generate(back, prompt, 2, NULL, stop_at_once, NULL), NNL_E_UNSUPPORTED,
+                      "encoder_block");
+    nnl_model_free(back);
+    nnl_model_free(m);
+    remove(path);
+}
+
+int main(void)
+{
+    test_check_simd_level();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(padding_changes_no_output),
+        cmocka_unit_test(padding_changes_no_gradient),
+        cmocka_unit_test(padding_token_survives_the_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
