@@ -220,6 +220,33 @@ NNL_API nnl_status nnl_dataset_from_text(nnl_dataset **out, const nnl_text_datas
                                          int64_t window);
 
 /**
+ * @brief The windows of a split as masked-language-model samples (BERT's pretraining),
+ *        to train an encoder with nnl_model_fit_with() and ::NNL_LOSS_SOFTMAX_CROSSENTROPY.
+ *
+ * Sample i is the @p window token ids starting at token i of the split (as floats)
+ * with round(@p mask_rate x n) of its n non-special positions chosen (at least one; a
+ * special token, ::NNL_TOKEN_UNKNOWN included, is never chosen): 80% of the chosen
+ * become ::NNL_TOKEN_MASK, 10% a token drawn uniformly from the code points of the
+ * vocabulary, 10% stay as they are. Its target has the original token at the chosen
+ * positions and ::NNL_LOSS_IGNORE_INDEX elsewhere, so the loss and the accuracy count
+ * the chosen positions only. Window i is masked from a generator seeded with
+ * (@p seed, i): the same every time it is drawn, on every machine. (window,) samples
+ * and targets, split length - window samples; the split's tokens are copied. Shuffling,
+ * splitting, normalising and augmenting it is ::NNL_E_UNSUPPORTED.
+ * @param out       receives the data set (caller owns it; free with nnl_dataset_free()).
+ * @param text      the text (borrowed for the call); its tokenizer must have the special
+ *                  tokens (::NNL_TEXT_SPECIAL_TOKENS) and at least one code point.
+ * @param split     which split.
+ * @param window    tokens per sample, 1 .. the split's length - 1 (and at most 2^20).
+ * @param mask_rate share of the non-special positions chosen, (0, 1]; BERT's is 0.15.
+ * @param seed      seed of the masking.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers, a tokenizer without special tokens, an
+ *         unknown split or values out of range; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_dataset_masked_lm(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
+                                         int64_t window, float mask_rate, uint64_t seed);
+
+/**
  * @brief Load a text-classification data set from a tsv file, e.g. to fine-tune an encoder.
  *
  * Each line is `label<TAB>text` in UTF-8: the label a name (1 to 255 bytes), the text

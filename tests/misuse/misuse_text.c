@@ -1,4 +1,5 @@
 /* Misuse of text.h. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -228,6 +229,34 @@ static void misuse_nnl_dataset_from_text(void **state)
     fixture_remove_tree(dir);
 }
 
+static void misuse_nnl_dataset_masked_lm(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = NULL;
+    fixture_path(path, sizeof path, dir, "corpus.txt");
+    assert_ok(nnl_text_dataset_load(&special, path, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    nnl_dataset *w = (nnl_dataset *)1;
+    int64_t val = nnl_text_dataset_length(special, NNL_SPLIT_VALIDATION);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, NULL, special, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, NULL, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    assert_null(w);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, plain, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, (nnl_text_split)7, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 0, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_VALIDATION, val, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 4, 0.0f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 4, 1.5f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 4, NAN, 1);
+    assert_null(w);
+    assert_ok(nnl_dataset_masked_lm(&w, special, NNL_SPLIT_TRAIN, 4, 1.0f, 1));
+    assert_status_msg(nnl_dataset_shuffle(w, 1), NNL_E_UNSUPPORTED, "windows of a text");
+    nnl_dataset_free(w);
+    nnl_text_dataset_free(special);
+    nnl_text_dataset_free(plain);
+    fixture_remove_tree(dir);
+}
+
 const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_tokenizer_create),
     MISUSE_CASE(nnl_tokenizer_free),
@@ -243,5 +272,6 @@ const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_text_dataset_sample),
     MISUSE_CASE(nnl_dataset_from_text),
     MISUSE_CASE(nnl_dataset_load_tsv),
+    MISUSE_CASE(nnl_dataset_masked_lm),
     {NULL, NULL},
 };

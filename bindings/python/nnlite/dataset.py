@@ -41,6 +41,25 @@ class Dataset(Handle):
         return cls._adopt(train.value), cls._adopt(test.value)
 
     @classmethod
+    def masked_lm(cls, text, split, window, mask_rate=0.15, seed=0):
+        """Masked-language-model windows of a split of a :class:`nnlite.TextDataset` (BERT's pretraining).
+
+        Sample i is the ``window`` token ids from token i of the split with
+        ``mask_rate`` of its non-special positions chosen: 80% become
+        ``[MASK]``, 10% a random character, 10% stay. The target holds the
+        original token at the chosen positions and :data:`nnlite.IGNORE_INDEX`
+        elsewhere; train with ``"softmax_crossentropy"``. The text's tokenizer
+        needs the special tokens. The masking of window i depends only on
+        ``seed`` and i. Such a data set cannot be shuffled, split, scaled or
+        augmented (UnsupportedError).
+        """
+        if not isinstance(text, TextDataset):
+            raise TypeError("nnlite: Dataset.masked_lm() takes a TextDataset, got %s" % type(text).__name__)
+        out = ctypes.c_void_p()
+        C.nnl_dataset_masked_lm(ctypes.byref(out), text._address, split_code(split), window, mask_rate, seed)
+        return cls._adopt(out.value)
+
+    @classmethod
     def load_tsv(cls, path, tokenizer, max_tokens, labels_from=None):
         """A text-classification data set from ``label<TAB>text`` lines (UTF-8).
 

@@ -109,17 +109,20 @@ class TextDataset(Handle):
     ``"train"`` split, the last 10% the ``"validation"`` split.
 
     ``tokenizer`` gives the vocabulary (copied); by default one is built from
-    the whole file. ``strip_ansi`` drops ANSI escapes (fortune files have
-    them); ``seed`` seeds the window sampler. Raises FileError, FormatError
+    the whole file, with the special tokens when ``special_tokens``.
+    ``strip_ansi`` drops ANSI escapes (fortune files have them); ``seed``
+    seeds the window sampler. Raises FileError, FormatError
     (invalid UTF-8, with the byte offset) or InvalidArgumentError (a text
     shorter than 20 tokens).
     """
 
-    def __init__(self, path, tokenizer=None, *, strip_ansi=False, replace_invalid=False, seed=0):
+    def __init__(self, path, tokenizer=None, *, strip_ansi=False, replace_invalid=False, seed=0,
+                 special_tokens=False):
         out = ctypes.c_void_p()
         C.nnl_text_dataset_load(ctypes.byref(out), _paths.encode(path),
                                 tokenizer._address if tokenizer is not None else None,
-                                _flags(replace_invalid, strip_ansi), seed)
+                                _flags(replace_invalid, strip_ansi) | (_SPECIAL_TOKENS if special_tokens else 0),
+                                seed)
         super().__init__(CObject(out.value, C.nnl_text_dataset_free))
 
     @property
