@@ -357,6 +357,18 @@ NNL_API nnl_status nnl_layer_position_embedding(nnl_layer **out, int64_t positio
  */
 NNL_API nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer);
 
+/**
+ * @brief One position of a sequence: (T, C) inputs give (C) outputs, the features at
+ *        @p position; position 0 is the `[CLS]` token a sequence classifier reads.
+ *
+ * No parameters. Its gradient goes to that position only.
+ * @param out      receives the layer (caller owns it until it is added to a model).
+ * @param position 0 .. 2^20 - 1; building it for sequences of @p position steps or fewer
+ *                 is ::NNL_E_SHAPE.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a position out of range.
+ */
+NNL_API nnl_status nnl_layer_select_position(nnl_layer **out, int64_t position);
+
 /** Options of the recurrent layers. Initialise with ::NNL_RNN_OPTIONS_INIT, then set fields. */
 typedef struct nnl_rnn_options {
     size_t struct_size;       /**< sizeof(nnl_rnn_options) (docs/versioning.md). */

@@ -7,6 +7,7 @@
 #include "nn/loss.h"
 #include "nn/workspace.h"
 #include "nnlite/model.h"
+#include "nnlite/text.h"
 #include "optim/optimizer.h"
 
 enum { NNL_MODEL_POOL_SIZE = 8 };
@@ -28,6 +29,9 @@ struct nnl_model {
     int sealed;                     /* the model of a GPT: nnl_model_add and nnl_model_compile refuse */
     nnl_loss loss;
     int32_t padding_token;          /* with has_padding: the id that pads token sequences (padding.c) */
+    nnl_tokenizer *tokenizer;       /* what reads text into its input, or NULL (model_meaning.c) */
+    char *class_names;              /* num_class_names NUL-terminated names, one after the other */
+    int32_t num_class_names;
     int has_padding;
     nnl_rng train_rng;              /* steps-mode batches and dropout; saved with the optimizer */
     int train_rng_seeded;

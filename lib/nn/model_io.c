@@ -10,6 +10,7 @@
  *   nnlite.train_rng      "state,increment" of the steps-mode generator (with NNL_SAVE_OPTIMIZER,
  *                         once steps-mode training has seeded it)
  *   nnlite.padding_token  the padding token id, when the model has one (nnl_model_set_padding_token)
+ *   nnlite.vocab, nnlite.class_names   its tokenizer and class names, when set (model_meaning.c)
  * Tensors: "layers.<i>.<param>" (residual inner layers "layers.<i>.inner.<j>.<param>"),
  * and with the optimizer "optimizer.<param name>.m" / ".v". See docs/file-format.md. */
 #include <math.h>
@@ -87,8 +88,11 @@ static nnl_status add_optimizer_state(const nnl_model *m, nnl_st_writer *w)
     return for_each_moment(m, add_moment, w);
 }
 
-static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, nnl_strbuf *arch, nnl_strbuf *opt)
+/* arch, opt and names hold the JSON texts until the writer saves. */
+static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, nnl_strbuf *arch, nnl_strbuf *opt,
+                              nnl_strbuf *names)
 {
+    NNL_TRY(nnl_model_write_meaning(m, w, names));
     NNL_TRY(nnl_st_writer_add_metadata(w, "format", MODEL_FORMAT));
     NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.version", NNL_VERSION_STRING));
     write_architecture(m, arch);
@@ -130,14 +134,16 @@ nnl_status nnl_model_save(const nnl_model *model, const char *path, int flags)
         return nnl_error(NNL_E_STATE, "nnl_model_save: NNL_SAVE_OPTIMIZER needs a compiled model");
     nnl_st_writer *w;
     NNL_TRY(nnl_error_in(nnl_st_writer_create(&w), "nnl_model_save"));
-    nnl_strbuf arch, opt;
+    nnl_strbuf arch, opt, names;
     nnl_strbuf_init(&arch);
     nnl_strbuf_init(&opt);
-    nnl_status s = fill_writer(model, flags, w, &arch, &opt);
+    nnl_strbuf_init(&names);
+    nnl_status s = fill_writer(model, flags, w, &arch, &opt, &names);
     if (s == NNL_OK)
         s = nnl_st_writer_save(w, path);
     nnl_strbuf_free(&arch);
     nnl_strbuf_free(&opt);
+    nnl_strbuf_free(&names);
     nnl_st_writer_free(w);
     return nnl_error_in(s, "nnl_model_save");
 }
@@ -375,6 +381,7 @@ static nnl_status load_model(nnl_model **out, const nnl_st_file *f, const char *
     NNL_TRY(build_from_architecture(out, arch, path, (int64_t)(nnl_st_file_data_size(f) / sizeof(float))));
     NNL_TRY(load_weights(*out, f, path));
     NNL_TRY(restore_padding(*out, f, path));
+    NNL_TRY(nnl_model_read_meaning(*out, f, path));
     int64_t expected = (*out)->num_params;
     NNL_TRY(restore_training(*out, f, path, &expected));
     if (nnl_st_file_tensor_count(f) != expected)

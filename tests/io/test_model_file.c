@@ -225,6 +225,34 @@ static void padding_tokens_are_checked(void **state)
     unlink(path);
 }
 
+/* A vocabulary or class names that do not parse are refused with the key's name. */
+static void tokenizer_and_class_names_are_checked(void **state)
+{
+    (void)state;
+    char path[4096];
+    path_in_dir(path, sizeof path, "meaning.safetensors");
+    struct { const char *key, *value, *message; } cases[] = {
+        {"nnlite.vocab", "97,97", "nnlite.vocab"},
+        {"nnlite.vocab", "[PAD],[CLS]", "nnlite.vocab"},
+        {"nnlite.class_names", "{}", "not an array"},
+        {"nnlite.class_names", "[\"a\",1]", "nnlite.class_names[1] is not a string"},
+        {"nnlite.class_names", "[\"a\"", "JSON error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        nnl_st_writer *wr;
+        assert_ok(nnl_st_writer_create(&wr));
+        assert_ok(nnl_st_writer_add_metadata(wr, "format", "nnlite.sequential"));
+        assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.architecture", "{\"input\":[4],\"layers\":[]}"));
+        assert_ok(nnl_st_writer_add_metadata(wr, cases[i].key, cases[i].value));
+        assert_ok(nnl_st_writer_save(wr, path));
+        nnl_st_writer_free(wr);
+        nnl_model *m = NULL;
+        assert_status_msg(nnl_model_load(&m, path), NNL_E_FORMAT, cases[i].message);
+        assert_null(m);
+    }
+    unlink(path);
+}
+
 /* Saving over an existing file replaces it whole; a failed save keeps it. */
 static void saving_is_atomic(void **state)
 {
@@ -274,6 +302,7 @@ int main(void)
         cmocka_unit_test(architectures_that_do_not_fit_are_refused),
         cmocka_unit_test(truncated_and_bit_flipped_files_fail_cleanly),
         cmocka_unit_test(padding_tokens_are_checked),
+        cmocka_unit_test(tokenizer_and_class_names_are_checked),
         cmocka_unit_test(saving_is_atomic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

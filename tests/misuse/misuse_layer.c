@@ -412,6 +412,21 @@ static void misuse_nnl_layer_encoder_block(void **state)
     nnl_layer_free(l);
 }
 
+static void misuse_nnl_layer_select_position(void **state)
+{
+    (void)state;
+    nnl_layer *l = (nnl_layer *)1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_select_position, NULL, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_select_position, &l, -1);
+    assert_null(l);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_select_position, &l, 1 << 20);
+    assert_ok(nnl_layer_select_position(&l, 2));
+    const int64_t short_seq[2] = {2, 4}, flat[1] = {8};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 2, short_seq, 1);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 1, flat, 1);
+    nnl_layer_free(l);
+}
+
 static void misuse_nnl_layer_transformer_block_dropout(void **state)
 {
     (void)state;
@@ -532,6 +547,7 @@ const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_causal_self_attention),
     MISUSE_CASE(nnl_layer_self_attention),
     MISUSE_CASE(nnl_layer_encoder_block),
+    MISUSE_CASE(nnl_layer_select_position),
     MISUSE_CASE(nnl_layer_transformer_block),
     MISUSE_CASE(nnl_layer_transformer_block_dropout),
     MISUSE_CASE(nnl_layer_position_embedding),

@@ -167,6 +167,61 @@ static void padding_token_survives_the_file(void **state)
     remove(path);
 }
 
+/* Pretrained encoder -> its file -> without its language-model head, with a
+ * [CLS] classifier -> the classifier's file: the same predictions, the
+ * vocabulary with its special tokens, the class names and the padding token
+ * come back. */
+static void classifier_round_trips_through_its_file(void **state)
+{
+    (void)state;
+    nnl_model *pretrained = encoder(FULL), *clf, *back;
+    assert_ok(nnl_model_set_padding_token(pretrained, PAD));
+    char dir[] = "/tmp/nnl-classifier-XXXXXX", enc_path[64], clf_path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(enc_path, sizeof enc_path, "%s/encoder.safetensors", dir);
+    snprintf(clf_path, sizeof clf_path, "%s/classifier.safetensors", dir);
+    assert_ok(nnl_model_save(pretrained, enc_path, NNL_SAVE_WEIGHTS));
+    assert_ok(nnl_model_load(&clf, enc_path));
+    assert_status_msg(nnl_model_truncate(pretrained, 5), NNL_E_STATE, "compiled");
+    assert_ok(nnl_model_truncate(clf, nnl_model_num_layers(clf) - 1)); /* the tied language-model head */
+    assert_int_equal(nnl_model_num_layers(clf), 5);
+    nnl_layer *l;
+    assert_ok(nnl_layer_select_position(&l, 0));
+    assert_ok(nnl_model_add(clf, l));
+    assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_SOFTMAX));
+    assert_ok(nnl_model_add(clf, l));
+    nnl_tokenizer *tok;
+    assert_ok(nnl_tokenizer_create(&tok, "abcdefg", 7, NNL_TEXT_SPECIAL_TOKENS));
+    assert_ok(nnl_model_set_tokenizer(clf, tok));
+    nnl_tokenizer_free(tok);
+    const char *names[3] = {"论语", "道德经", "谚语"};
+    assert_ok(nnl_model_set_class_names(clf, names, 3));
+    assert_ok(nnl_model_save(clf, clf_path, NNL_SAVE_WEIGHTS));
+    assert_ok(nnl_model_load(&back, clf_path));
+    assert_int_equal(nnl_model_padding_token(back), PAD);
+    assert_int_equal(nnl_tokenizer_vocab_size(nnl_model_tokenizer(back)), V);
+    assert_int_equal(nnl_tokenizer_num_special(nnl_model_tokenizer(back)), 5);
+    assert_string_equal(nnl_model_class_name(back, 1), "道德经");
+    assert_null(nnl_model_class_name(back, 3));
+    nnl_tensor *x, *ya, *yb;
+    const int64_t xd[2] = {2, FULL}, yd[2] = {2, 3};
+    const float ids[2 * FULL] = {NNL_TOKEN_CLS, 6, 7, NNL_TOKEN_SEP, PAD, PAD, PAD, PAD,
+                                 NNL_TOKEN_CLS, 8, 9, 10, 11, 5, 6, NNL_TOKEN_SEP};
+    assert_ok(nnl_tensor_create_from(&x, 2, xd, ids));
+    assert_ok(nnl_tensor_create(&ya, 2, yd));
+    assert_ok(nnl_tensor_create(&yb, 2, yd));
+    assert_ok(nnl_model_predict(clf, x, ya));
+    assert_ok(nnl_model_predict(back, x, yb));
+    assert_memory_equal(nnl_tensor_data(ya), nnl_tensor_data(yb), sizeof(float) * 6);
+    nnl_tensor_free(x), nnl_tensor_free(ya), nnl_tensor_free(yb);
+    nnl_model_free(back);
+    nnl_model_free(clf);
+    nnl_model_free(pretrained);
+    remove(enc_path);
+    remove(clf_path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -174,6 +229,7 @@ int main(void)
         cmocka_unit_test(padding_changes_no_output),
         cmocka_unit_test(padding_changes_no_gradient),
         cmocka_unit_test(padding_token_survives_the_file),
+        cmocka_unit_test(classifier_round_trips_through_its_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

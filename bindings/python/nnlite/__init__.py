@@ -27,7 +27,7 @@ from .errors import (CancelledError, Error, FileError, FormatError, InternalErro
 from .gpt import GPT
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
                      EncoderBlock, Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding,
-                     Residual, SelfAttention, SimpleRNN, TiedOutput, TransformerBlock)
+                     Residual, SelectPosition, SelfAttention, SimpleRNN, TiedOutput, TransformerBlock)
 from .metrics import ClassificationReport, classification_report, confusion_matrix
 from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
@@ -47,7 +47,7 @@ __all__ = [
     "Error", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU", "GptProgress", "GptProgressBar",
     "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM", "Layer", "LayerNorm", "MaxPool2D",
     "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
-    "Residual", "SGD", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor",
+    "Residual", "SGD", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor",
     "TextDataset",
     "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report",
     "confusion_matrix", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm",

@@ -1,5 +1,7 @@
 """Layers on their own: constructors, build, shapes, parameters, forward and backward."""
 
+import os
+import tempfile
 import unittest
 
 import nnlite
@@ -35,6 +37,7 @@ class LayerTest(unittest.TestCase):
             (nnlite.TransformerBlock(2, 16), "transformer_block", (8, 16), (8, 16), 3280),
             (nnlite.SelfAttention(4), "self_attention", (8, 16), (8, 16), 16 * 48 + 48 + 16 * 16 + 16),
             (nnlite.EncoderBlock(2, 16), "encoder_block", (8, 16), (8, 16), 3280),
+            (nnlite.SelectPosition(0), "select_position", (8, 16), (16,), 0),
         ]
         for layer, kind, input_shape, output_shape, params in cases:
             with self.subTest(kind=kind):
@@ -78,6 +81,31 @@ class LayerTest(unittest.TestCase):
             padded.padding_token = -5
         padded.padding_token = None
         self.assertIsNone(padded.padding_token)
+
+    def test_classifier_from_a_pretrained_encoder(self):
+        tok = nnlite.Tokenizer("abcdefg", special_tokens=True)
+        encoder = nnlite.Sequential((6,), [nnlite.Embedding(len(tok), 8), nnlite.PositionEmbedding(6),
+                                           nnlite.EncoderBlock(2, 8), nnlite.LayerNorm(), nnlite.TiedOutput(0)])
+        encoder.padding_token = nnlite.text.PAD
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "encoder.safetensors")
+            encoder.save(path)
+            clf = nnlite.Model.load(path).truncate(4)
+            clf.add(nnlite.SelectPosition(0)).add(nnlite.Dense(2, activation="softmax"))
+            clf.tokenizer = tok
+            clf.class_names = ["论语", "道德经"]
+            self.assertEqual(clf.class_names, ["论语", "道德经"])
+            clf.save(path)
+            back = nnlite.Model.load(path)
+            self.assertEqual((back.class_names, back.padding_token, len(back.tokenizer)), (["论语", "道德经"], 1, 12))
+            x = [[nnlite.text.CLS, 6, 7, nnlite.text.SEP, 1, 1]]
+            self.assertEqual(back.predict(x).tolist(), clf.predict(x).tolist())
+            back.class_names = None
+            back.tokenizer = None
+            self.assertIsNone(back.class_names)
+            self.assertIsNone(back.tokenizer)
+            with self.assertRaises(TypeError):
+                back.tokenizer = "abc"
 
     def test_attention_is_causal(self):
         layer = nnlite.TransformerBlock(2, 8).build((5, 8), seed=3)

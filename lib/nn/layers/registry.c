@@ -26,6 +26,7 @@
     X(transformer_block)        \
     X(encoder_block)            \
     X(tied_output)              \
+    X(select_position)          \
     X(rnn)                      \
     X(lstm)                     \
     X(gru)
