@@ -40,29 +40,6 @@ typedef struct data {
     nnl_dataset *train, *test;
 } data;
 
-/* Test accuracy and macro-F1 of a trained classifier. */
-static nnl_status score(const nnl_model *m, const nnl_dataset *test, double *accuracy, double *macro_f1)
-{
-    const int64_t n = nnl_dataset_size(test);
-    const int32_t k = nnl_dataset_num_classes(test);
-    int32_t *truth = malloc(sizeof(int32_t) * (size_t)n), *pred = malloc(sizeof(int32_t) * (size_t)n);
-    int64_t matrix[64 * 64];
-    double macro[3];
-    nnl_status st = truth && pred && k <= 64 ? NNL_OK : NNL_E_NOMEM;
-    if (st == NNL_OK)
-        st = nnl_dataset_get_labels(test, 0, n, truth);
-    if (st == NNL_OK)
-        st = nnl_model_predict_dataset(m, test, 64, NULL, pred);
-    if (st == NNL_OK)
-        st = nnl_metrics_confusion(truth, pred, n, k, matrix);
-    if (st == NNL_OK)
-        st = nnl_metrics_report(matrix, k, NULL, NULL, NULL, macro, accuracy);
-    *macro_f1 = macro[2];
-    free(truth);
-    free(pred);
-    return st;
-}
-
 /* One fine-tuning run; adds its scores to sums[0..1]. */
 static int finetune(const data *d, const bert_config *c, const nnl_model *pretrained, int64_t epochs,
                     double *sums, double *samples_per_s)
@@ -78,8 +55,10 @@ static int finetune(const data *d, const bert_config *c, const nnl_model *pretra
     double t0 = now(), accuracy = 0.0, f1 = 0.0;
     nnl_status st = nnl_model_fit_with(m, d->train, &o);
     *samples_per_s = (double)(epochs * nnl_dataset_size(d->train)) / (now() - t0);
+    int64_t matrix[64 * 64];
     if (st == NNL_OK)
-        st = score(m, d->test, &accuracy, &f1);
+        st = nnl_dataset_num_classes(d->test) <= 64 ? bert_score(m, d->test, matrix, NULL, &f1, &accuracy)
+                                                    : NNL_E_UNSUPPORTED;
     nnl_model_free(m);
     if (st != NNL_OK)
         return fail("fine-tuning");

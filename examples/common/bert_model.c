@@ -1,6 +1,7 @@
 /* The encoder of examples/bert and bench/bert (bert_model.h). */
 #include "common/bert_model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Appends the layer *l that the constructor call giving `st` made (the
@@ -57,6 +58,20 @@ static nnl_status compile(nnl_model *m, nnl_loss loss, const bert_schedule *s)
     return st;
 }
 
+/* Hands over a model whose construction ended with `st` and compiles it; on
+ * failure frees it. */
+static nnl_status finish(nnl_model *m, nnl_status st, nnl_loss loss, const bert_schedule *s, nnl_model **out)
+{
+    if (st == NNL_OK)
+        st = compile(m, loss, s);
+    if (st != NNL_OK) {
+        nnl_model_free(m);
+        return st;
+    }
+    *out = m;
+    return NNL_OK;
+}
+
 nnl_status bert_pretraining_model(nnl_model **out, const bert_config *c, int64_t length, const bert_schedule *s)
 {
     nnl_model *m = NULL;
@@ -64,14 +79,7 @@ nnl_status bert_pretraining_model(nnl_model **out, const bert_config *c, int64_t
     nnl_status st = encoder(&m, c, length);
     if (st == NNL_OK)
         st = add(m, nnl_layer_tied_output(&l, 0), &l);
-    if (st == NNL_OK)
-        st = compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY, s);
-    if (st != NNL_OK) {
-        nnl_model_free(m);
-        return st;
-    }
-    *out = m;
-    return NNL_OK;
+    return finish(m, st, NNL_LOSS_SOFTMAX_CROSSENTROPY, s, out);
 }
 
 /* Copies the encoder's parameters layer by layer (layers without parameters
@@ -117,14 +125,31 @@ nnl_status bert_classifier_model(nnl_model **out, const bert_config *c, int64_t 
         st = add(m, nnl_layer_dense(&l, classes, NNL_ACT_SOFTMAX), &l);
     if (st == NNL_OK && pretrained)
         st = copy_encoder(m, pretrained);
+    return finish(m, st, NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, s, out);
+}
+
+nnl_status bert_score(const nnl_model *m, const nnl_dataset *test, int64_t *matrix, double *per_class,
+                      double *macro_f1, double *accuracy)
+{
+    const int64_t n = nnl_dataset_size(test);
+    const int32_t k = nnl_dataset_num_classes(test);
+    int32_t *truth = malloc(sizeof(int32_t) * (size_t)n), *predicted = malloc(sizeof(int32_t) * (size_t)n);
+    double macro[3];
+    nnl_status st = truth && predicted ? NNL_OK : NNL_E_NOMEM;
     if (st == NNL_OK)
-        st = compile(m, NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, s);
-    if (st != NNL_OK) {
-        nnl_model_free(m);
-        return st;
-    }
-    *out = m;
-    return NNL_OK;
+        st = nnl_dataset_get_labels(test, 0, n, truth);
+    if (st == NNL_OK)
+        st = nnl_model_predict_dataset(m, test, 64, NULL, predicted);
+    if (st == NNL_OK)
+        st = nnl_metrics_confusion(truth, predicted, n, k, matrix);
+    if (st == NNL_OK)
+        st = nnl_metrics_report(matrix, k, per_class, per_class ? per_class + k : NULL,
+                                per_class ? per_class + 2 * k : NULL, macro, accuracy);
+    if (st == NNL_OK)
+        *macro_f1 = macro[2];
+    free(truth);
+    free(predicted);
+    return st;
 }
 
 nnl_status bert_config_of(const nnl_model *pretrained, float dropout, uint64_t seed, bert_config *c)

@@ -38,6 +38,12 @@ nnl_status bert_pretraining_model(nnl_model **out, const bert_config *c, int64_t
 nnl_status bert_classifier_model(nnl_model **out, const bert_config *c, int64_t length, int32_t classes,
                                  const nnl_model *pretrained, const bert_schedule *s);
 
+/* A classifier on a labelled test set: the confusion matrix (k x k, k its
+ * classes), per-class precision, recall and F1 (per_class[0..3k), or NULL),
+ * the macro-F1 and the accuracy. */
+nnl_status bert_score(const nnl_model *m, const nnl_dataset *test, int64_t *matrix, double *per_class,
+                      double *macro_f1, double *accuracy);
+
 /* The config of a pretraining model as its parameters' shapes tell it
  * (vocab, embd, positions, layers); heads, dropout and seed do not show in
  * them, so dropout and seed come from the arguments and the caller sets

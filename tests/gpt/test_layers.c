@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_util.h"
 
@@ -109,25 +110,34 @@ static void attention_layer_gradients(void **state)
     nnl_layer_free(l);
 }
 
+/* Outputs a and b {1, 6, 8} of an attention layer (freed) for a random
+ * input, and for the same input with position 4 changed. */
+static void outputs_before_and_after_position_4(nnl_layer *l, float a[48], float b[48])
+{
+    int64_t in[2] = {6, 8}, xd[3] = {1, 6, 8};
+    assert_ok(nnl_layer_build(l, 2, in, 3));
+    nnl_tensor *x, *y;
+    assert_ok(nnl_tensor_create(&x, 3, xd));
+    assert_ok(nnl_tensor_create(&y, 3, xd));
+    test_fill_random(nnl_tensor_data(x), 48, 5);
+    assert_ok(nnl_layer_forward(l, x, y, 0));
+    memcpy(a, nnl_tensor_data(y), sizeof(float) * 48);
+    nnl_tensor_data(x)[4 * 8 + 1] += 1.0f;
+    assert_ok(nnl_layer_forward(l, x, y, 0));
+    memcpy(b, nnl_tensor_data(y), sizeof(float) * 48);
+    nnl_tensor_free(x), nnl_tensor_free(y);
+    nnl_layer_free(l);
+}
+
 static void attention_layer_is_causal(void **state)
 {
     (void)state;
     nnl_layer *l;
+    float a[48], b[48];
     assert_ok(nnl_layer_causal_self_attention(&l, 2));
-    int64_t in[2] = {6, 8}, xd[3] = {1, 6, 8};
-    assert_ok(nnl_layer_build(l, 2, in, 3));
-    nnl_tensor *x, *a, *b;
-    assert_ok(nnl_tensor_create(&x, 3, xd));
-    assert_ok(nnl_tensor_create(&a, 3, xd));
-    assert_ok(nnl_tensor_create(&b, 3, xd));
-    test_fill_random(nnl_tensor_data(x), 48, 5);
-    assert_ok(nnl_layer_forward(l, x, a, 0));
-    nnl_tensor_data(x)[4 * 8 + 1] += 1.0f; /* change position 4 */
-    assert_ok(nnl_layer_forward(l, x, b, 0));
-    assert_memory_equal(nnl_tensor_data(a), nnl_tensor_data(b), sizeof(float) * 4 * 8);
-    assert_memory_not_equal(nnl_tensor_data(a) + 32, nnl_tensor_data(b) + 32, sizeof(float) * 8);
-    nnl_tensor_free(x), nnl_tensor_free(a), nnl_tensor_free(b);
-    nnl_layer_free(l);
+    outputs_before_and_after_position_4(l, a, b);
+    assert_memory_equal(a, b, sizeof(float) * 4 * 8);
+    assert_memory_not_equal(a + 32, b + 32, sizeof(float) * 8);
 }
 
 static void bidirectional_attention_gradients(void **state)
@@ -147,20 +157,10 @@ static void bidirectional_attention_sees_later_positions(void **state)
 {
     (void)state;
     nnl_layer *l;
+    float a[48], b[48];
     assert_ok(nnl_layer_self_attention(&l, 2));
-    int64_t in[2] = {6, 8}, xd[3] = {1, 6, 8};
-    assert_ok(nnl_layer_build(l, 2, in, 3));
-    nnl_tensor *x, *a, *b;
-    assert_ok(nnl_tensor_create(&x, 3, xd));
-    assert_ok(nnl_tensor_create(&a, 3, xd));
-    assert_ok(nnl_tensor_create(&b, 3, xd));
-    test_fill_random(nnl_tensor_data(x), 48, 5);
-    assert_ok(nnl_layer_forward(l, x, a, 0));
-    nnl_tensor_data(x)[4 * 8 + 1] += 1.0f;
-    assert_ok(nnl_layer_forward(l, x, b, 0));
-    assert_memory_not_equal(nnl_tensor_data(a), nnl_tensor_data(b), sizeof(float) * 8);
-    nnl_tensor_free(x), nnl_tensor_free(a), nnl_tensor_free(b);
-    nnl_layer_free(l);
+    outputs_before_and_after_position_4(l, a, b);
+    assert_memory_not_equal(a, b, sizeof(float) * 8);
 }
 
 static void encoder_block_gradients(void **state)

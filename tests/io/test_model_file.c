@@ -183,6 +183,23 @@ static void architectures_that_do_not_fit_are_refused(void **state)
     unlink(path);
 }
 
+/* A model file with an architecture, one more metadata key and, with
+ * `extra_tensor`, a tensor the architecture does not use. */
+static void write_model_file(const char *path, const char *arch, const char *key, const char *value, int extra_tensor)
+{
+    nnl_st_writer *wr;
+    const float w[1] = {0.0f};
+    const int64_t one = 1;
+    assert_ok(nnl_st_writer_create(&wr));
+    assert_ok(nnl_st_writer_add_metadata(wr, "format", "nnlite.sequential"));
+    assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.architecture", arch));
+    assert_ok(nnl_st_writer_add_metadata(wr, key, value));
+    if (extra_tensor)
+        assert_ok(nnl_st_writer_add_tensor(wr, "unused", 1, &one, w));
+    assert_ok(nnl_st_writer_save(wr, path));
+    nnl_st_writer_free(wr);
+}
+
 /* A padding token that is not a token id, or on a model of images, is refused;
  * a valid one comes back (encoder layers' files: their keys are heads, dim and
  * dropout, checked like the GPT blocks'). */
@@ -191,7 +208,6 @@ static void padding_tokens_are_checked(void **state)
     (void)state;
     char path[4096];
     path_in_dir(path, sizeof path, "padding.safetensors");
-    float w[8] = {0};
     const char *tokens = "{\"input\":[4],\"layers\":[{\"type\":\"self_attention\",\"heads\":0}]}";
     const char *ids = "{\"input\":[4],\"layers\":[]}", *images = "{\"input\":[2,2],\"layers\":[]}";
     struct { const char *arch, *token, *message; } cases[] = {
@@ -204,15 +220,7 @@ static void padding_tokens_are_checked(void **state)
         {ids, "7", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        nnl_st_writer *wr;
-        assert_ok(nnl_st_writer_create(&wr));
-        assert_ok(nnl_st_writer_add_metadata(wr, "format", "nnlite.sequential"));
-        assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.architecture", cases[i].arch));
-        assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.padding_token", cases[i].token));
-        const int64_t one = 1;
-        assert_ok(nnl_st_writer_add_tensor(wr, "unused", 1, &one, w));
-        assert_ok(nnl_st_writer_save(wr, path));
-        nnl_st_writer_free(wr);
+        write_model_file(path, cases[i].arch, "nnlite.padding_token", cases[i].token, 1);
         nnl_model *m = NULL;
         nnl_status st = nnl_model_load(&m, path);
         if (cases[i].message) {
@@ -239,13 +247,7 @@ static void tokenizer_and_class_names_are_checked(void **state)
         {"nnlite.class_names", "[\"a\"", "JSON error"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        nnl_st_writer *wr;
-        assert_ok(nnl_st_writer_create(&wr));
-        assert_ok(nnl_st_writer_add_metadata(wr, "format", "nnlite.sequential"));
-        assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.architecture", "{\"input\":[4],\"layers\":[]}"));
-        assert_ok(nnl_st_writer_add_metadata(wr, cases[i].key, cases[i].value));
-        assert_ok(nnl_st_writer_save(wr, path));
-        nnl_st_writer_free(wr);
+        write_model_file(path, "{\"input\":[4],\"layers\":[]}", cases[i].key, cases[i].value, 0);
         nnl_model *m = NULL;
         assert_status_msg(nnl_model_load(&m, path), NNL_E_FORMAT, cases[i].message);
         assert_null(m);
