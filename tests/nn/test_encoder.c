@@ -4,7 +4,10 @@
  * the outputs and (after one SGD step on a loss that ignores the padding) the
  * weights of the same sequence unpadded in a model built for its length.
  * Also: without the padding token the padding does change the outputs, the
- * token survives a model file, and generation refuses the encoder. */
+ * token survives a model file, and generation refuses the encoder; a
+ * classifier round-trips through its file; and on the real data of
+ * data/classics-zh a small encoder classifies the test lines (0.87 measured,
+ * 0.6 required) and masked-LM pretraining lowers the held-out loss. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +225,109 @@ static void classifier_round_trips_through_its_file(void **state)
     rmdir(dir);
 }
 
+/* A model over T token ids: embedding (vocab, 32), positions, one encoder
+ * block, layernorm, then `head` (the tied output, or [CLS] and a dense
+ * softmax over 5 classes), compiled with `loss` and AdamW at 2e-3. */
+static nnl_model *small_encoder(int64_t T, int64_t vocab, int classifier)
+{
+    nnl_model *m;
+    assert_ok(nnl_model_create(&m, 1, &T));
+    assert_ok(nnl_model_set_padding_token(m, NNL_TOKEN_PAD));
+    nnl_layer *layers[6];
+    int n = 0;
+    assert_ok(nnl_layer_embedding(&layers[n++], vocab, 32));
+    assert_ok(nnl_layer_position_embedding(&layers[n++], T));
+    assert_ok(nnl_layer_encoder_block(&layers[n++], 2, 32, 0.0f));
+    assert_ok(nnl_layer_layernorm(&layers[n++], 1e-5f));
+    if (classifier) {
+        assert_ok(nnl_layer_select_position(&layers[n++], 0));
+        assert_ok(nnl_layer_dense(&layers[n++], 5, NNL_ACT_SOFTMAX));
+    } else {
+        assert_ok(nnl_layer_tied_output(&layers[n++], 0));
+    }
+    for (int i = 0; i < n; i++)
+        assert_ok(nnl_model_add(m, layers[i]));
+    nnl_optimizer *adam;
+    assert_ok(nnl_optimizer_adamw(&adam, 2e-3f, 0.9f, 0.999f, 1e-8f, 0.01f));
+    assert_ok(nnl_model_compile(m, classifier ? NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY
+                                              : NNL_LOSS_SOFTMAX_CROSSENTROPY, adam));
+    return m;
+}
+
+/* data/classics-zh/<name> into path; 0 when scripts/fetch-data has not made it. */
+static int classics_file(char *path, size_t capacity, const char *name)
+{
+    const char *root = getenv("NNL_SOURCE_ROOT");
+    snprintf(path, capacity, "%s/data/classics-zh/%s", root ? root : ".", name);
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* Real data (skipped without it): a small encoder from scratch, 32 tokens of
+ * each line, 3 epochs, classifies the 422 test lines far above the largest
+ * class's share (153 / 422 = 0.36). */
+static void classifies_the_classics(void **state)
+{
+    (void)state;
+    char corpus[4096], train_path[4096], test_path[4096];
+    if (!classics_file(corpus, sizeof corpus, "pretrain.txt") || !classics_file(train_path, sizeof train_path,
+        "train.tsv") || !classics_file(test_path, sizeof test_path, "test.tsv"))
+        skip();
+    nnl_text_dataset *text;
+    assert_ok(nnl_text_dataset_load(&text, corpus, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    const nnl_tokenizer *tok = nnl_text_dataset_tokenizer(text);
+    const int64_t T = 32;
+    nnl_dataset *train, *test;
+    assert_ok(nnl_dataset_load_tsv(&train, train_path, tok, T, NULL));
+    assert_ok(nnl_dataset_load_tsv(&test, test_path, tok, T, train));
+    nnl_model *m = small_encoder(T, nnl_tokenizer_vocab_size(tok), 1);
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    o.epochs = 3;
+    o.batch_size = 32;
+    assert_ok(nnl_model_fit_with(m, train, &o));
+    double loss, accuracy;
+    assert_ok(nnl_model_evaluate(m, test, 64, &loss, &accuracy));
+    printf("classics from scratch, 3 epochs: test accuracy %.4f, loss %.4f\n", accuracy, loss);
+    assert_true(accuracy > 0.6);
+    nnl_model_free(m);
+    nnl_dataset_free(train);
+    nnl_dataset_free(test);
+    nnl_text_dataset_free(text);
+}
+
+/* Masked-LM pretraining of the small encoder on the real text (skipped
+ * without it): 100 steps of 16 windows take the masked loss on held-out windows from
+ * log(5920) = 8.69 well down, and its accuracy above chance. */
+static void pretrains_as_a_masked_language_model(void **state)
+{
+    (void)state;
+    char corpus[4096];
+    if (!classics_file(corpus, sizeof corpus, "pretrain.txt"))
+        skip();
+    nnl_text_dataset *text;
+    assert_ok(nnl_text_dataset_load(&text, corpus, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    const int64_t T = 32;
+    nnl_dataset *train, *held_out;
+    assert_ok(nnl_dataset_masked_lm(&train, text, NNL_SPLIT_TRAIN, T, 0.15f, 1));
+    assert_ok(nnl_dataset_masked_lm(&held_out, text, NNL_SPLIT_VALIDATION, T, 0.15f, 2));
+    nnl_model *m = small_encoder(T, nnl_tokenizer_vocab_size(nnl_text_dataset_tokenizer(text)), 0);
+    double before, after, accuracy;
+    assert_ok(nnl_model_evaluate_sampled(m, held_out, 10, 32, 3, &before, &accuracy));
+    nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
+    o.steps = 100;
+    o.batch_size = 16;
+    assert_ok(nnl_model_fit_with(m, train, &o));
+    assert_ok(nnl_model_evaluate_sampled(m, held_out, 10, 32, 3, &after, &accuracy));
+    printf("masked LM, 100 steps: held-out loss %.4f -> %.4f, accuracy %.4f\n", before, after, accuracy);
+    assert_true(before > 8.0 && after < before - 1.0 && accuracy > 0.05);
+    nnl_model_free(m);
+    nnl_dataset_free(train);
+    nnl_dataset_free(held_out);
+    nnl_text_dataset_free(text);
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -230,6 +336,8 @@ int main(void)
         cmocka_unit_test(padding_changes_no_gradient),
         cmocka_unit_test(padding_token_survives_the_file),
         cmocka_unit_test(classifier_round_trips_through_its_file),
+        cmocka_unit_test(classifies_the_classics),
+        cmocka_unit_test(pretrains_as_a_masked_language_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
