@@ -84,13 +84,11 @@ static int load(const char *dir, data *d)
     return 0;
 }
 
-static int pretrain(const data *d, const bert_config *c, int64_t iters, nnl_model **out)
+/* Masked-LM pretraining of *out on d's text; prints its throughput and held-out scores. */
+static int pretrain_on(const data *d, const bert_config *c, int64_t iters, nnl_dataset *train,
+                       nnl_dataset *held_out, nnl_model **out)
 {
     const bert_schedule s = {1e-3, 1e-4, iters < 1000 ? iters / 10 : 100, iters, 0.01, 1.0};
-    nnl_dataset *train, *held_out;
-    if (nnl_dataset_masked_lm(&train, d->text, NNL_SPLIT_TRAIN, BLOCK, 0.15f, 1) != NNL_OK ||
-        nnl_dataset_masked_lm(&held_out, d->text, NNL_SPLIT_VALIDATION, BLOCK, 0.15f, 2) != NNL_OK)
-        return fail("masked windows");
     if (bert_pretraining_model(out, c, BLOCK, &s) != NNL_OK)
         return fail("model");
     nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
@@ -107,9 +105,19 @@ static int pretrain(const data *d, const bert_config *c, int64_t iters, nnl_mode
            (long long)nnl_model_param_count(*out), (long long)c->vocab, seconds,
            (double)(iters * PRETRAIN_BATCH * BLOCK) / seconds, loss, accuracy);
     fflush(stdout);
+    return 0;
+}
+
+static int pretrain(const data *d, const bert_config *c, int64_t iters, nnl_model **out)
+{
+    nnl_dataset *train = NULL, *held_out = NULL;
+    int rc = nnl_dataset_masked_lm(&train, d->text, NNL_SPLIT_TRAIN, BLOCK, 0.15f, 1) == NNL_OK &&
+                     nnl_dataset_masked_lm(&held_out, d->text, NNL_SPLIT_VALIDATION, BLOCK, 0.15f, 2) == NNL_OK
+                 ? pretrain_on(d, c, iters, train, held_out, out)
+                 : fail("masked windows");
     nnl_dataset_free(train);
     nnl_dataset_free(held_out);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)
