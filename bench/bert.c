@@ -84,8 +84,8 @@ static int load(const char *dir, data *d)
     return 0;
 }
 
-/* Masked-LM pretraining of *out on d's text; prints its throughput and held-out scores. */
-static int pretrain_on(const data *d, const bert_config *c, int64_t iters, nnl_dataset *train,
+/* Masked-LM pretraining of *out on the windows; prints its throughput and held-out scores. */
+static int pretrain_on(const bert_config *c, int64_t iters, nnl_dataset *train,
                        nnl_dataset *held_out, nnl_model **out)
 {
     const bert_schedule s = {1e-3, 1e-4, iters < 1000 ? iters / 10 : 100, iters, 0.01, 1.0};
@@ -113,7 +113,7 @@ static int pretrain(const data *d, const bert_config *c, int64_t iters, nnl_mode
     nnl_dataset *train = NULL, *held_out = NULL;
     int rc = nnl_dataset_masked_lm(&train, d->text, NNL_SPLIT_TRAIN, BLOCK, 0.15f, 1) == NNL_OK &&
                      nnl_dataset_masked_lm(&held_out, d->text, NNL_SPLIT_VALIDATION, BLOCK, 0.15f, 2) == NNL_OK
-                 ? pretrain_on(d, c, iters, train, held_out, out)
+                 ? pretrain_on(c, iters, train, held_out, out)
                  : fail("masked windows");
     nnl_dataset_free(train);
     nnl_dataset_free(held_out);
