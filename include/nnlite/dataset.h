@@ -167,6 +167,16 @@ NNL_API nnl_status nnl_dataset_target_shape(const nnl_dataset *dataset, int64_t 
 NNL_API int32_t nnl_dataset_num_classes(const nnl_dataset *dataset);
 
 /**
+ * @brief The name of a class of a data set whose classes have names (nnl_dataset_load_tsv(),
+ *        and the parts nnl_dataset_split() makes of one).
+ * @param dataset the data set.
+ * @param id      a class id, 0 .. nnl_dataset_num_classes() - 1.
+ * @return the NUL-terminated UTF-8 name, borrowed from the data set (valid until it is
+ *         freed); NULL for NULL, an id out of range or a data set without class names.
+ */
+NNL_API const char *nnl_dataset_class_name(const nnl_dataset *dataset, int32_t id);
+
+/**
  * @brief Copy samples [start, start + count) into tensors (never augmented).
  * @param dataset the dataset.
  * @param start   index of the first sample, >= 0.

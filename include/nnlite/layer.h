@@ -270,6 +270,23 @@ NNL_API nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon);
 NNL_API nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads);
 
 /**
+ * @brief Multi-head bidirectional self-attention over (T, C) inputs, as BERT: every
+ *        position attends to every position of its sequence that is not padding.
+ *
+ * The same layer as nnl_layer_causal_self_attention() (parameters, kernels, memory)
+ * without the causal mask. When the model has a padding token
+ * (nnl_model_set_padding_token()), the run of padding tokens that ends a sample is
+ * masked out as keys: padded positions change no other position's output, whatever
+ * the batch's padding. The layer is not causal, so nnl_model_generate() refuses a
+ * model with it.
+ * @param out   receives the layer (caller owns it until it is added to a model).
+ * @param heads attention heads, 1..4096; C must be divisible by it when built.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a head count out of range; building
+ *         it for a width that @p heads does not divide is ::NNL_E_SHAPE.
+ */
+NNL_API nnl_status nnl_layer_self_attention(nnl_layer **out, int64_t heads);
+
+/**
  * @brief GPT-2 transformer block over (T, dim) inputs: x + attention(layernorm(x)), then
  *        h + MLP(layernorm(h)) with a 4 * dim GELU hidden layer.
  *
@@ -293,6 +310,23 @@ NNL_API nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, i
  */
 NNL_API nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, int64_t dim,
                                                        float dropout);
+
+/**
+ * @brief Encoder block over (T, dim) inputs: nnl_layer_transformer_block_dropout() with
+ *        bidirectional attention (nnl_layer_self_attention()), the block of a BERT-style
+ *        encoder in GPT-2's pre-LayerNorm layout.
+ *
+ * x + attention(layernorm(x)), then h + MLP(layernorm(h)) with a 4 * dim GELU hidden
+ * layer, each branch ending in dropout when @p dropout > 0 (training only). Its
+ * parameters are those of its inner layers (two layernorms, the attention and two dense
+ * layers), in that order. Padding is masked as nnl_layer_self_attention() says.
+ * @param out     receives the layer (caller owns it until it is added to a model).
+ * @param heads   attention heads, dividing @p dim.
+ * @param dim     the width C, 1..2^20.
+ * @param dropout rate in [0, 1).
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or values out of range; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_layer_encoder_block(nnl_layer **out, int64_t heads, int64_t dim, float dropout);
 
 /**
  * @brief Learned position embedding over (T, C) inputs: y[t] = x[t] + table[t].
@@ -322,6 +356,18 @@ NNL_API nnl_status nnl_layer_position_embedding(nnl_layer **out, int64_t positio
  * @return ::NNL_E_INVALID_ARG for a NULL @p out or a negative index; ::NNL_E_NOMEM.
  */
 NNL_API nnl_status nnl_layer_tied_output(nnl_layer **out, int64_t embedding_layer);
+
+/**
+ * @brief One position of a sequence: (T, C) inputs give (C) outputs, the features at
+ *        @p position; position 0 is the `[CLS]` token a sequence classifier reads.
+ *
+ * No parameters. Its gradient goes to that position only.
+ * @param out      receives the layer (caller owns it until it is added to a model).
+ * @param position 0 .. 2^20 - 1; building it for sequences of @p position steps or fewer
+ *                 is ::NNL_E_SHAPE.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p out or a position out of range.
+ */
+NNL_API nnl_status nnl_layer_select_position(nnl_layer **out, int64_t position);
 
 /** Options of the recurrent layers. Initialise with ::NNL_RNN_OPTIONS_INIT, then set fields. */
 typedef struct nnl_rnn_options {

@@ -24,6 +24,7 @@
 #include "optim.h"
 #include "status.h"
 #include "tensor.h"
+#include "text.h"
 
 NNL_BEGIN_DECLS
 
@@ -90,6 +91,22 @@ NNL_API nnl_status nnl_model_set_seed(nnl_model *model, uint64_t seed);
  *         ::NNL_E_STATE when the model is compiled or the layer already belongs to something.
  */
 NNL_API nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer);
+
+/**
+ * @brief Remove the layers from index @p num_layers on, e.g. a pretrained encoder's
+ *        language-model head before adding a classifier to it (fine-tuning).
+ *
+ * The removed layers and their parameters are freed; layers before them, and
+ * parameters they share (a tied output's table is its embedding's), stay. The model
+ * forgets its loss (compile it again); the seed stays, so layers added next get their
+ * initialisation from nnl_model_set_seed().
+ * @param model      the model, not compiled (a file saved with ::NNL_SAVE_WEIGHTS loads
+ *                   uncompiled).
+ * @param num_layers layers to keep, 0 .. nnl_model_num_layers().
+ * @return ::NNL_E_INVALID_ARG for NULL or a count out of range; ::NNL_E_STATE for a
+ *         compiled model or a GPT's.
+ */
+NNL_API nnl_status nnl_model_truncate(nnl_model *model, int num_layers);
 
 /**
  * @brief Number of layers.
@@ -353,6 +370,69 @@ NNL_API nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x
  */
 NNL_API nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *data,
                                              int64_t batch_size, float *outputs, int32_t *classes);
+
+/**
+ * @brief Give a model of token sequences a padding token: the run of it that ends a
+ *        sample is padding, which bidirectional attention (nnl_layer_self_attention(),
+ *        nnl_layer_encoder_block()) does not attend to.
+ *
+ * With it, sequences of different lengths share a batch padded to the model's input
+ * length (as nnl_dataset_load_tsv() pads with ::NNL_TOKEN_PAD) and each position's
+ * output is what it would be without the padding. Every forward pass (fit, evaluate,
+ * predict) finds each sample's length from its ids; at least one position always
+ * counts. The token is saved in the model file. Causal layers need no mask: padding
+ * comes after every position they read.
+ * @param model the model; its input must be (T,) token ids.
+ * @param token the padding id, 0 .. 2^24 - 1, or -1 for none (the default).
+ * @return ::NNL_E_INVALID_ARG for NULL or a token out of range; ::NNL_E_SHAPE when the
+ *         model's input is not one-dimensional.
+ */
+NNL_API nnl_status nnl_model_set_padding_token(nnl_model *model, int32_t token);
+
+/**
+ * @brief The model's padding token (nnl_model_set_padding_token()).
+ * @param model the model.
+ * @return the token id, or -1 when it has none or @p model is NULL.
+ */
+NNL_API int32_t nnl_model_padding_token(const nnl_model *model);
+
+/**
+ * @brief Keep the tokenizer that turns text into the model's input ids with the model,
+ *        and in its file (e.g. an encoder's vocabulary with its special tokens).
+ * @param model     the model.
+ * @param tokenizer copied; NULL removes the model's tokenizer.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p model; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_model_set_tokenizer(nnl_model *model, const nnl_tokenizer *tokenizer);
+
+/**
+ * @brief The model's tokenizer (nnl_model_set_tokenizer(), or the model file's).
+ * @param model the model.
+ * @return the tokenizer, borrowed: valid until the model is freed or its tokenizer
+ *         replaced; NULL when it has none or @p model is NULL.
+ */
+NNL_API const nnl_tokenizer *nnl_model_tokenizer(const nnl_model *model);
+
+/**
+ * @brief Name the model's output classes (e.g. a text classifier's labels, from
+ *        nnl_dataset_class_name()); kept in the model file.
+ * @param model the model.
+ * @param names @p count NUL-terminated UTF-8 names of at most 1024 bytes each, class 0
+ *              first (copied); may be NULL when @p count is 0, which removes the names.
+ * @param count 0 .. 65536.
+ * @return ::NNL_E_INVALID_ARG for a NULL @p model, a count out of range or a NULL or too
+ *         long name; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_model_set_class_names(nnl_model *model, const char *const *names, int32_t count);
+
+/**
+ * @brief The name of one of the model's classes (nnl_model_set_class_names()).
+ * @param model the model.
+ * @param id    the class, 0 .. the number of names - 1.
+ * @return the name, borrowed: valid until the model is freed or its names replaced;
+ *         NULL for an id out of range, a model without names or NULL.
+ */
+NNL_API const char *nnl_model_class_name(const nnl_model *model, int32_t id);
 
 /**
  * @brief Save architecture and weights as a safetensors file, atomically.

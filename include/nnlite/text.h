@@ -4,9 +4,14 @@
  *
  * @defgroup text Text and tokens
  * A tokenizer maps each Unicode code point of its vocabulary to an id.
- * Id 0 (::NNL_TOKEN_UNKNOWN) stands for every character outside the
- * vocabulary; ids 1 .. vocab_size - 1 are the vocabulary's code points in
+ * Id 0 (::NNL_TOKEN_UNKNOWN, BERT's `[UNK]`) stands for every character outside
+ * the vocabulary; ids 1 .. vocab_size - 1 are the vocabulary's code points in
  * increasing order, so the same text always gives the same vocabulary.
+ * A tokenizer built with ::NNL_TEXT_SPECIAL_TOKENS reserves ids 1..4 for the
+ * special tokens of an encoder (::NNL_TOKEN_PAD, ::NNL_TOKEN_CLS,
+ * ::NNL_TOKEN_SEP, ::NNL_TOKEN_MASK) and numbers its code points from 5; no
+ * text encodes to a special token (the caller places them), and the
+ * vocabulary saved in a model file keeps them.
  *
  * A text data set is a UTF-8 file turned into one sequence of token ids; its
  * first 90% is the training split and the last 10% the validation split, and
@@ -30,14 +35,25 @@
 
 NNL_BEGIN_DECLS
 
-/** Id of the unknown token (characters outside the vocabulary). */
+/** Id of the unknown token (characters outside the vocabulary), `[UNK]`. */
 #define NNL_TOKEN_UNKNOWN 0
+/** Id of `[PAD]`, the padding after a sequence, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_PAD 1
+/** Id of `[CLS]`, the first token of a sequence to classify, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_CLS 2
+/** Id of `[SEP]`, the end of a sequence, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_SEP 3
+/** Id of `[MASK]`, a position hidden from a masked language model, with ::NNL_TEXT_SPECIAL_TOKENS. */
+#define NNL_TOKEN_MASK 4
 
 /** Flags of text decoding, combined with `|`. */
 typedef enum nnl_text_flags {
     NNL_TEXT_STRICT = 0,          /**< Invalid UTF-8 is an error (::NNL_E_FORMAT naming the byte offset). */
     NNL_TEXT_REPLACE_INVALID = 1, /**< Each invalid byte becomes U+FFFD instead. */
-    NNL_TEXT_STRIP_ANSI = 2       /**< Drop ANSI escape sequences (ESC, and ESC [ ... final byte). */
+    NNL_TEXT_STRIP_ANSI = 2,      /**< Drop ANSI escape sequences (ESC, and ESC [ ... final byte). */
+    NNL_TEXT_SPECIAL_TOKENS = 4   /**< When a vocabulary is built (nnl_tokenizer_create(), nnl_text_dataset_load()
+                                       without a tokenizer): ids 1..4 are `[PAD]` `[CLS]` `[SEP]` `[MASK]`.
+                                       Encoding ignores it. */
 } nnl_text_flags;
 
 /** Opaque tokenizer handle. */
@@ -71,6 +87,14 @@ NNL_API void nnl_tokenizer_free(nnl_tokenizer *tokenizer);
 NNL_API int64_t nnl_tokenizer_vocab_size(const nnl_tokenizer *tokenizer);
 
 /**
+ * @brief Number of ids before the first code point: 1 (the unknown token), or 5
+ *        when the tokenizer has the special tokens (::NNL_TEXT_SPECIAL_TOKENS).
+ * @param tokenizer the tokenizer.
+ * @return 1 or 5, or -1 for NULL.
+ */
+NNL_API int32_t nnl_tokenizer_num_special(const nnl_tokenizer *tokenizer);
+
+/**
  * @brief Encode UTF-8 text to token ids.
  *
  * Call it with @p ids NULL to learn the count, then with a buffer.
@@ -89,8 +113,9 @@ NNL_API nnl_status nnl_tokenizer_encode(const nnl_tokenizer *tokenizer, const ch
                                         int64_t *count);
 
 /**
- * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD; a
- *        U+0000 token, which a NUL-terminated string cannot hold, becomes nothing).
+ * @brief Decode token ids to UTF-8 text (the unknown token becomes U+FFFD, a special
+ *        token its name such as `[CLS]`; a U+0000 token, which a NUL-terminated
+ *        string cannot hold, becomes nothing).
  * @param tokenizer the tokenizer.
  * @param ids       @p count ids (borrowed for the call).
  * @param count     number of ids, >= 0.
@@ -107,7 +132,7 @@ NNL_API nnl_status nnl_tokenizer_decode(const nnl_tokenizer *tokenizer, const in
  * @brief The UTF-8 text of one token.
  * @param tokenizer the tokenizer.
  * @param id        0 .. vocab size - 1.
- * @return a NUL-terminated string of 1 to 4 bytes ("" for ::NNL_TOKEN_UNKNOWN),
+ * @return a NUL-terminated string of 1 to 4 bytes (a special token's name, e.g. "[MASK]"),
  *         borrowed from the tokenizer (valid until it is freed); NULL for a NULL
  *         tokenizer or an id out of range.
  */
@@ -193,6 +218,59 @@ NNL_API nnl_status nnl_text_dataset_sample(nnl_text_dataset *dataset, nnl_text_s
  */
 NNL_API nnl_status nnl_dataset_from_text(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
                                          int64_t window);
+
+/**
+ * @brief The windows of a split as masked-language-model samples (BERT's pretraining),
+ *        to train an encoder with nnl_model_fit_with() and ::NNL_LOSS_SOFTMAX_CROSSENTROPY.
+ *
+ * Sample i is the @p window token ids starting at token i of the split (as floats)
+ * with round(@p mask_rate x n) of its n non-special positions chosen (at least one; a
+ * special token, ::NNL_TOKEN_UNKNOWN included, is never chosen): 80% of the chosen
+ * become ::NNL_TOKEN_MASK, 10% a token drawn uniformly from the code points of the
+ * vocabulary, 10% stay as they are. Its target has the original token at the chosen
+ * positions and ::NNL_LOSS_IGNORE_INDEX elsewhere, so the loss and the accuracy count
+ * the chosen positions only. Window i is masked from a generator seeded with
+ * (@p seed, i): the same every time it is drawn, on every machine. (window,) samples
+ * and targets, split length - window samples; the split's tokens are copied. Shuffling,
+ * splitting, normalising and augmenting it is ::NNL_E_UNSUPPORTED.
+ * @param out       receives the data set (caller owns it; free with nnl_dataset_free()).
+ * @param text      the text (borrowed for the call); its tokenizer must have the special
+ *                  tokens (::NNL_TEXT_SPECIAL_TOKENS) and at least one code point.
+ * @param split     which split.
+ * @param window    tokens per sample, 1 .. the split's length - 1 (and at most 2^20).
+ * @param mask_rate share of the non-special positions chosen, (0, 1]; BERT's is 0.15.
+ * @param seed      seed of the masking.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers, a tokenizer without special tokens, an
+ *         unknown split or values out of range; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_dataset_masked_lm(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
+                                         int64_t window, float mask_rate, uint64_t seed);
+
+/**
+ * @brief Load a text-classification data set from a tsv file, e.g. to fine-tune an encoder.
+ *
+ * Each line is `label<TAB>text` in UTF-8: the label a name (1 to 255 bytes), the text
+ * with `\n`, `\t` and `\\` standing for a line break, a tab and a backslash (a
+ * trailing `\r` is dropped). Sample i is line i as @p max_tokens token ids stored as
+ * floats: `[CLS]`, the ids of the text's first @p max_tokens - 2 characters, `[SEP]`,
+ * then `[PAD]` up to @p max_tokens; its target is the label's class id (a scalar).
+ * Classes are the labels in order of first appearance, named (nnl_dataset_class_name()),
+ * or those of @p labels_from, so that a test set numbers its classes as its training set.
+ * @param out         receives the data set (caller owns it; free with nnl_dataset_free()).
+ * @param path        the file.
+ * @param tokenizer   a tokenizer with the special tokens (::NNL_TEXT_SPECIAL_TOKENS), borrowed
+ *                    for the call.
+ * @param max_tokens  ids per sample, 3 .. 2^20.
+ * @param labels_from a data set loaded by this function whose classes to use, or NULL.
+ * @return ::NNL_E_IO (with the path) when the file cannot be read; ::NNL_E_FORMAT naming
+ *         the path and the line number for an empty file or a malformed line (no tab, an
+ *         empty label or text, a second tab, an unknown escape, invalid UTF-8, a label that
+ *         @p labels_from does not have, more than 4096 labels); ::NNL_E_INVALID_ARG for NULL
+ *         pointers, a tokenizer without special tokens, @p max_tokens out of range or a
+ *         @p labels_from without class names; ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_dataset_load_tsv(nnl_dataset **out, const char *path, const nnl_tokenizer *tokenizer,
+                                        int64_t max_tokens, const nnl_dataset *labels_from);
 
 NNL_END_DECLS
 

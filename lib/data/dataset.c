@@ -144,6 +144,7 @@ void nnl_dataset_free(nnl_dataset *dataset)
     nnl_dealloc(dataset->x);
     nnl_dealloc(dataset->y);
     nnl_dealloc(dataset->tokens);
+    nnl_dealloc(dataset->class_names);
     nnl_dealloc(dataset);
 }
 

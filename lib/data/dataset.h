@@ -22,7 +22,22 @@ struct nnl_dataset {
     /* Text windows (nnl_dataset_from_text): x and y are NULL; sample i is
      * tokens[i .. i + x_size), its target tokens[i + 1 .. i + x_size]. */
     int32_t *tokens;      /* count + x_size tokens */
+    /* Masked-LM windows (nnl_dataset_masked_lm) when mask_rate > 0: sample i
+     * is window i masked from a generator seeded with (mask_seed, i), its
+     * target the original tokens at the chosen positions (text_masked.c). */
+    float mask_rate;
+    uint64_t mask_seed;
+    int32_t mask_first;   /* first id that may be chosen (the tokenizer's first code point) */
+    int32_t mask_vocab;   /* random replacements are ids mask_first .. mask_vocab - 1 */
+    /* Names of the classes 0 .. num_classes - 1 (nnl_dataset_load_tsv), one
+     * NUL-terminated string after the other; NULL when unnamed. */
+    char *class_names;
+    size_t class_names_size; /* bytes of class_names */
 };
+
+/* dst gets a copy of src's class names (none when src has none); `caller`
+ * starts the NNL_E_NOMEM message (text_classes.c). */
+nnl_status nnl_dataset_copy_class_names(nnl_dataset *dst, const nnl_dataset *src, const char *caller);
 
 /* A dataset of `count` samples with the given per-item shapes and x and y
  * allocated but uninitialised (num_classes 0, no augmentation). `who`
@@ -35,6 +50,10 @@ nnl_status nnl_dataset_alloc(nnl_dataset **out, int64_t count, int x_ndim, const
 /* Windows of a text data set: x (count * window) and y (count * window)
  * of the samples indices[0..count), ids as floats (text_windows.c). */
 void nnl_text_windows_fill(const nnl_dataset *ds, const int64_t *indices, int64_t count, float *x, float *y);
+
+/* The masked windows of samples indices[0..count) into x and (unless NULL)
+ * y, count * window floats each (text_masked.c). */
+void nnl_masked_windows_fill(const nnl_dataset *ds, const int64_t *indices, int64_t count, float *x, float *y);
 
 /* NNL_E_UNSUPPORTED naming `who` when ds holds text windows (operations on
  * stored samples: shuffle, split, normalise, augment ...). */

@@ -58,7 +58,12 @@ static nnl_status copy_range(nnl_dataset **out, const nnl_dataset *ds, int64_t s
     memcpy((*out)->y, ds->y + start * ds->y_size, (size_t)(count * ds->y_size) * sizeof(float));
     (*out)->num_classes = ds->num_classes;
     (*out)->augment = ds->augment;
-    return NNL_OK;
+    nnl_status s = nnl_dataset_copy_class_names(*out, ds, who);
+    if (s != NNL_OK) {
+        nnl_dataset_free(*out);
+        *out = NULL;
+    }
+    return s;
 }
 
 nnl_status nnl_dataset_split(const nnl_dataset *dataset, int64_t first_count, nnl_dataset **first,

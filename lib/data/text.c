@@ -43,7 +43,7 @@ nnl_status nnl_text_dataset_parse(nnl_text_dataset **out, const char *bytes, siz
     nnl_status st = d ? NNL_OK : nnl_error(NNL_E_NOMEM, "%s: cannot allocate a data set", label);
     if (st == NNL_OK)
         st = tokenizer ? nnl_tokenizer_clone(&d->tokenizer, tokenizer)
-                       : nnl_tokenizer_from_codepoints(&d->tokenizer, cps, n, label);
+                       : nnl_tokenizer_from_codepoints(&d->tokenizer, cps, n, flags, label);
     if (st == NNL_OK && !(d->tokens = nnl_alloc((size_t)n * sizeof(int32_t))))
         st = nnl_error(NNL_E_NOMEM, "%s: cannot allocate %lld tokens", label, (long long)n);
     if (st == NNL_OK) {
@@ -60,9 +60,8 @@ nnl_status nnl_text_dataset_parse(nnl_text_dataset **out, const char *bytes, siz
     return st;
 }
 
-static nnl_status read_file(const char *path, char **bytes, size_t *size)
+nnl_status nnl_read_whole_file(const char *path, const char *who, char **bytes, size_t *size)
 {
-    static const char who[] = "nnl_text_dataset_load";
     FILE *f = fopen(path, "rb");
     if (!f)
         return nnl_error(NNL_E_IO, "%s: cannot open '%s': %s", who, path, strerror(errno));
@@ -102,11 +101,11 @@ nnl_status nnl_text_dataset_load(nnl_text_dataset **out, const char *path,
     NNL_CHECK_PTR(who, out);
     *out = NULL;
     NNL_CHECK_PTR(who, path);
-    if (flags & ~(NNL_TEXT_REPLACE_INVALID | NNL_TEXT_STRIP_ANSI))
+    if (flags & ~NNL_TEXT_ALL_FLAGS)
         return nnl_error(NNL_E_INVALID_ARG, "%s: unknown flags 0x%x", who, (unsigned)flags);
     char *bytes = NULL;
     size_t size = 0;
-    NNL_TRY(read_file(path, &bytes, &size));
+    NNL_TRY(nnl_read_whole_file(path, who, &bytes, &size));
     char label[320];
     snprintf(label, sizeof label, "%s: '%s'", who, path);
     nnl_status st = nnl_text_dataset_parse(out, bytes, size, tokenizer, flags, seed, label);

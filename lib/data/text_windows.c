@@ -47,6 +47,10 @@ nnl_status nnl_dataset_from_text(nnl_dataset **out, const nnl_text_dataset *text
 
 void nnl_text_windows_fill(const nnl_dataset *ds, const int64_t *indices, int64_t count, float *x, float *y)
 {
+    if (ds->mask_rate > 0.0f) {
+        nnl_masked_windows_fill(ds, indices, count, x, y);
+        return;
+    }
     const int64_t T = ds->x_size;
     for (int64_t k = 0; k < count; k++) {
         const int32_t *w = ds->tokens + indices[k];

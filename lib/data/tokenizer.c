@@ -1,5 +1,6 @@
 /* The code-point tokenizer: vocabulary = sorted distinct code points, id 0 =
- * unknown. Lookup is a binary search over the sorted code points (about 13
+ * unknown, optionally the special tokens [PAD] [CLS] [SEP] [MASK] at ids 1..4
+ * (BERT's; no text encodes to them, the caller places them). Lookup is a binary search over the sorted code points (about 13
  * steps for the 6,000 characters of a Chinese corpus). */
 #include <errno.h>
 #include <stdio.h>
@@ -16,14 +17,21 @@ static int compare_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Allocate a tokenizer for `vocab_size` ids; the caller fills codepoints[1..]. */
-static nnl_status tokenizer_alloc(nnl_tokenizer **out, int64_t vocab_size, const char *who)
+/* Names of the special tokens, ids 1..4, and the serialized vocabulary's prefix. */
+static const char *const special_names[] = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
+static const char special_prefix[] = "[PAD],[CLS],[SEP],[MASK]";
+
+/* Allocate a tokenizer for `chars` code points after the unknown token and,
+ * when `specials`, the special tokens; the caller fills codepoints[first_char..]. */
+static nnl_status tokenizer_alloc(nnl_tokenizer **out, int64_t chars, int specials, const char *who)
 {
     nnl_tokenizer *t = nnl_alloc_zeroed(sizeof *t);
     if (!t)
         return nnl_error(NNL_E_NOMEM, "%s: cannot allocate a tokenizer", who);
+    t->first_char = specials ? NNL_TOKEN_MASK + 1 : 1;
+    const int64_t vocab_size = t->first_char + chars;
     t->vocab_size = vocab_size;
-    t->codepoints = nnl_alloc((size_t)vocab_size * sizeof(uint32_t));
+    t->codepoints = nnl_alloc_zeroed((size_t)vocab_size * sizeof(uint32_t));
     t->pieces = nnl_alloc((size_t)vocab_size * sizeof *t->pieces);
     if (!t->codepoints || !t->pieces) {
         nnl_tokenizer_free(t);
@@ -38,14 +46,18 @@ static nnl_status tokenizer_alloc(nnl_tokenizer **out, int64_t vocab_size, const
 /* Fill the UTF-8 pieces once the code points are in place. */
 static void tokenizer_finish(nnl_tokenizer *t)
 {
+    for (int32_t id = 1; id < t->first_char; id++)
+        strcpy(t->pieces[id], special_names[id - 1]);
     for (int64_t id = 0; id < t->vocab_size; id++) {
+        if (id > 0 && id < t->first_char)
+            continue;
         size_t n = t->codepoints[id] == 0 ? 0 : nnl_utf8_encode(t->codepoints[id], t->pieces[id]);
         t->pieces[id][n] = '\0';
     }
 }
 
 nnl_status nnl_tokenizer_from_codepoints(nnl_tokenizer **out, const uint32_t *codepoints,
-                                         int64_t n, const char *who)
+                                         int64_t n, int flags, const char *who)
 {
     *out = NULL;
     uint32_t *sorted = nnl_alloc((size_t)(n > 0 ? n : 1) * sizeof(uint32_t));
@@ -59,9 +71,9 @@ nnl_status nnl_tokenizer_from_codepoints(nnl_tokenizer **out, const uint32_t *co
         if (i == 0 || sorted[i] != sorted[i - 1])
             sorted[distinct++] = sorted[i];
     nnl_tokenizer *t;
-    nnl_status st = tokenizer_alloc(&t, distinct + 1, who);
+    nnl_status st = tokenizer_alloc(&t, distinct, flags & NNL_TEXT_SPECIAL_TOKENS, who);
     if (st == NNL_OK) {
-        memcpy(t->codepoints + 1, sorted, (size_t)distinct * sizeof(uint32_t));
+        memcpy(t->codepoints + t->first_char, sorted, (size_t)distinct * sizeof(uint32_t));
         tokenizer_finish(t);
         *out = t;
     }
@@ -71,7 +83,7 @@ nnl_status nnl_tokenizer_from_codepoints(nnl_tokenizer **out, const uint32_t *co
 
 int32_t nnl_tokenizer_lookup(const nnl_tokenizer *tok, uint32_t cp)
 {
-    int64_t lo = 1, hi = tok->vocab_size - 1;
+    int64_t lo = tok->first_char, hi = tok->vocab_size - 1;
     while (lo <= hi) {
         int64_t mid = lo + (hi - lo) / 2;
         uint32_t v = tok->codepoints[mid];
@@ -92,7 +104,7 @@ static nnl_status decode_text(const char *who, const char *text, size_t length, 
 {
     if (length > 0)
         NNL_CHECK_PTR(who, text);
-    if (flags & ~(NNL_TEXT_REPLACE_INVALID | NNL_TEXT_STRIP_ANSI))
+    if (flags & ~NNL_TEXT_ALL_FLAGS)
         return nnl_error(NNL_E_INVALID_ARG, "%s: unknown flags 0x%x", who, (unsigned)flags);
     return nnl_utf8_decode_all(text, length, flags, who, cps, n);
 }
@@ -105,7 +117,7 @@ nnl_status nnl_tokenizer_create(nnl_tokenizer **out, const char *text, size_t le
     uint32_t *cps;
     int64_t n;
     NNL_TRY(decode_text(who, text, length, flags, &cps, &n));
-    nnl_status st = nnl_tokenizer_from_codepoints(out, cps, n, who);
+    nnl_status st = nnl_tokenizer_from_codepoints(out, cps, n, flags, who);
     nnl_dealloc(cps);
     return st;
 }
@@ -122,6 +134,11 @@ void nnl_tokenizer_free(nnl_tokenizer *tokenizer)
 int64_t nnl_tokenizer_vocab_size(const nnl_tokenizer *tokenizer)
 {
     return tokenizer ? tokenizer->vocab_size : -1;
+}
+
+int32_t nnl_tokenizer_num_special(const nnl_tokenizer *tokenizer)
+{
+    return tokenizer ? tokenizer->first_char : -1;
 }
 
 nnl_status nnl_tokenizer_encode(const nnl_tokenizer *tokenizer, const char *text, size_t length,
@@ -189,7 +206,7 @@ const char *nnl_tokenizer_piece(const nnl_tokenizer *tokenizer, int32_t id)
 
 nnl_status nnl_tokenizer_clone(nnl_tokenizer **out, const nnl_tokenizer *tok)
 {
-    NNL_TRY(tokenizer_alloc(out, tok->vocab_size, "nnl_tokenizer_clone"));
+    NNL_TRY(tokenizer_alloc(out, tok->vocab_size - tok->first_char, tok->first_char > 1, "nnl_tokenizer_clone"));
     memcpy((*out)->codepoints, tok->codepoints, (size_t)tok->vocab_size * sizeof(uint32_t));
     memcpy((*out)->pieces, tok->pieces, (size_t)tok->vocab_size * sizeof *tok->pieces);
     return NNL_OK;
@@ -197,14 +214,16 @@ nnl_status nnl_tokenizer_clone(nnl_tokenizer **out, const nnl_tokenizer *tok)
 
 nnl_status nnl_tokenizer_serialize(const nnl_tokenizer *tok, char **out)
 {
-    size_t cap = (size_t)tok->vocab_size * 8 + 1; /* "1114111," is 8 bytes */
+    size_t cap = (size_t)tok->vocab_size * 8 + sizeof special_prefix; /* "1114111," is 8 bytes */
     char *s = nnl_alloc(cap);
     if (!s)
         return nnl_error(NNL_E_NOMEM, "nnl_tokenizer_serialize: cannot allocate %zu bytes", cap);
     size_t len = 0;
     s[0] = '\0';
-    for (int64_t id = 1; id < tok->vocab_size; id++)
-        len += (size_t)snprintf(s + len, cap - len, id > 1 ? ",%u" : "%u", (unsigned)tok->codepoints[id]);
+    if (tok->first_char > 1)
+        len = (size_t)snprintf(s, cap, "%s", special_prefix);
+    for (int64_t id = tok->first_char; id < tok->vocab_size; id++)
+        len += (size_t)snprintf(s + len, cap - len, len > 0 ? ",%u" : "%u", (unsigned)tok->codepoints[id]);
     *out = s;
     return NNL_OK;
 }
@@ -212,27 +231,32 @@ nnl_status nnl_tokenizer_serialize(const nnl_tokenizer *tok, char **out)
 nnl_status nnl_tokenizer_parse(nnl_tokenizer **out, const char *text, const char *who)
 {
     *out = NULL;
+    size_t prefix = strlen(special_prefix);
+    int specials = strncmp(text, special_prefix, prefix) == 0 && (text[prefix] == ',' || !text[prefix]);
+    if (specials)
+        text += text[prefix] ? prefix + 1 : prefix;
     int64_t n = text[0] ? 1 : 0;
     for (const char *p = text; *p; p++)
         n += *p == ',';
     nnl_tokenizer *t;
-    NNL_TRY(tokenizer_alloc(&t, n + 1, who));
+    NNL_TRY(tokenizer_alloc(&t, n, specials, who));
     const char *p = text;
-    for (int64_t id = 1; id <= n; id++) {
+    for (int64_t i = 1; i <= n; i++) {
+        const int64_t id = t->first_char + i - 1;
         if (*p < '0' || *p > '9') {
             nnl_tokenizer_free(t);
-            return nnl_error(NNL_E_FORMAT, "%s: vocabulary entry %lld is not a number", who, (long long)id);
+            return nnl_error(NNL_E_FORMAT, "%s: vocabulary entry %lld is not a number", who, (long long)i);
         }
         char *end;
         errno = 0;
         unsigned long v = strtoul(p, &end, 10);
-        int bad_end = *end != (id < n ? ',' : '\0');
+        int bad_end = *end != (i < n ? ',' : '\0');
         if (errno || bad_end || v > NNL_UNICODE_MAX || (v >= 0xD800 && v <= 0xDFFF) ||
-            (id > 1 && v <= t->codepoints[id - 1])) {
+            (i > 1 && v <= t->codepoints[id - 1])) {
             nnl_tokenizer_free(t);
             return nnl_error(NNL_E_FORMAT,
                              "%s: vocabulary entry %lld is not a code point above the previous one",
-                             who, (long long)id);
+                             who, (long long)i);
         }
         t->codepoints[id] = (uint32_t)v;
         p = end + 1;

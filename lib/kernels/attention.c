@@ -1,8 +1,9 @@
-/* Causal scaled dot-product attention of one head: the scalar reference (the
+/* Scaled dot-product attention of one head, causal or bidirectional: the scalar reference (the
  * oracle). Shapes (see nnl_attn_shape in kernels.h):
  *
  *   q   (tq, hs) row stride ld_q       query i sits at position tk - tq + i
- *   k,v (tk, hs) row stride ld_kv      and sees keys 0 .. tk - tq + i
+ *   k,v (tk, hs) row stride ld_kv      and sees keys 0 .. tk - tq + i (causal)
+ *                                      or 0 .. tk - 1 (bidirectional)
  *   out (tq, hs) row stride ld_out
  *   lse (tq)     log sum_j exp(scale * q_i . k_j), kept for the backward
  *
@@ -28,7 +29,7 @@ void nnl_attention_forward_scalar(const nnl_attn_shape *s, const float *q, const
     for (int64_t i = 0; i < s->tq; i++) {
         const float *qi = q + i * s->ld_q;
         float *oi = out + i * s->ld_out;
-        int64_t keys = s->tk - s->tq + i + 1;
+        int64_t keys = s->bidirectional ? s->tk : s->tk - s->tq + i + 1;
         float max = -INFINITY;
         for (int64_t j = 0; j < keys; j++)
             max = fmaxf(max, s->scale * dot(qi, k + j * s->ld_kv, hs));
@@ -71,7 +72,7 @@ void nnl_attention_backward_scalar(const nnl_attn_shape *s, const float *q, cons
         const float *doi = dout + i * s->ld_out;
         float *dqi = dq + i * s->ld_q;
         float big_d = dot(doi, out + i * s->ld_out, hs);
-        int64_t keys = s->tk - s->tq + i + 1;
+        int64_t keys = s->bidirectional ? s->tk : s->tk - s->tq + i + 1;
         for (int64_t j = 0; j < keys; j++) {
             const float *kj = k + j * s->ld_kv;
             const float *vj = v + j * s->ld_kv;

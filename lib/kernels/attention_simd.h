@@ -1,10 +1,11 @@
-/* Causal attention of one head, SIMD body shared by attention_avx2.c and
+/* Attention of one head (causal or bidirectional), SIMD body shared by attention_avx2.c and
  * attention_avx512.c (include vec_<isa>.h first): FlashAttention's tiled,
  * online-softmax algorithm, one query row at a time. Shapes and formulas as
  * in the oracle attention.c:
  *
  *   q   (tq, hs) row stride ld_q       query i sits at position tk - tq + i
- *   k,v (tk, hs) row stride ld_kv      and sees keys 0 .. tk - tq + i
+ *   k,v (tk, hs) row stride ld_kv      and sees keys 0 .. tk - tq + i (causal)
+ *                                      or 0 .. tk - 1 (bidirectional)
  *   out (tq, hs) row stride ld_out
  *   lse (tq)     log sum_j exp(scale * q_i . k_j), kept for the backward
  *
@@ -86,7 +87,7 @@ void SIMD_FN(attention_forward)(const nnl_attn_shape *s, const float *q, const f
     for (int64_t i = 0; i < s->tq; i++) {
         const float *qi = q + i * s->ld_q;
         float *oi = out + i * s->ld_out;
-        int64_t keys = s->tk - s->tq + i + 1;
+        int64_t keys = s->bidirectional ? s->tk : s->tk - s->tq + i + 1;
         float m = -INFINITY, l = 0.0f;
         vzero(oi, hs);
         for (int64_t j0 = 0; j0 < keys; j0 += ATTN_TILE) {
@@ -129,7 +130,7 @@ void SIMD_FN(attention_backward)(const nnl_attn_shape *s, const float *q, const 
         const float *doi = dout + i * s->ld_out;
         float *dqi = dq + i * s->ld_q;
         float big_d = vdot(doi, out + i * s->ld_out, hs);
-        int64_t keys = s->tk - s->tq + i + 1;
+        int64_t keys = s->bidirectional ? s->tk : s->tk - s->tq + i + 1;
         for (int64_t j0 = 0; j0 < keys; j0 += ATTN_TILE) {
             int64_t nt = keys - j0 < ATTN_TILE ? keys - j0 : ATTN_TILE;
             for (int64_t j = 0; j < nt; j++)

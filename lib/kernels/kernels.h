@@ -36,16 +36,20 @@ typedef struct nnl_conv_shape {
     int64_t pad_top, pad_left;     /* zero padding before the first row/column */
 } nnl_conv_shape;
 
-/* Geometry of causal attention over one head (see attention.c):
+/* Geometry of attention over one head (see attention.c):
  * q (tq, head_size) with row stride ld_q; k and v (tk, head_size) with row
- * stride ld_kv; out (tq, head_size) with row stride ld_out. Query i sits at
- * position tk - tq + i and attends to keys 0 .. tk - tq + i, so tq == tk is
- * a training sequence and tq == 1 one generation step over a KV cache. */
+ * stride ld_kv; out (tq, head_size) with row stride ld_out. Causal: query i
+ * sits at position tk - tq + i and attends to keys 0 .. tk - tq + i, so
+ * tq == tk is a training sequence and tq == 1 one generation step over a KV
+ * cache. Bidirectional (an encoder): every query attends to keys 0 .. tk - 1,
+ * so a sequence followed by padding passes tk = its length (the key-padding
+ * mask) while its tq queries include the padded positions. */
 typedef struct nnl_attn_shape {
-    int64_t tq, tk;            /* queries and keys, 1 <= tq <= tk */
+    int64_t tq, tk;            /* queries and keys, 1 <= tq <= tk when causal, 1 <= tk when not */
     int64_t head_size;
     int64_t ld_q, ld_kv, ld_out;
     float scale;               /* usually 1 / sqrt(head_size) */
+    int bidirectional;         /* 0: causal (the default of an initialiser that leaves it out) */
 } nnl_attn_shape;
 
 /* Elementwise activations. */

@@ -11,7 +11,10 @@
 nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
                              const nnl_forward_ctx *ctx, const nnl_tensor **y)
 {
-    return nnl_sequence_forward(m->layers, m->num_layers, ws, x, ctx, y);
+    nnl_forward_ctx padded = *ctx;
+    if (m->has_padding)
+        NNL_TRY(nnl_model_key_lengths(m, ws, x, &padded.lengths));
+    return nnl_sequence_forward(m->layers, m->num_layers, ws, x, &padded, y);
 }
 
 /* Prediction rows per sample: the output's count over its last dimension. */
@@ -104,7 +107,7 @@ nnl_status nnl_model_backward(nnl_model *m)
 static nnl_status evaluate_batch(nnl_model *m, const nnl_dataset *data, const int64_t *indices, int64_t count,
                                  const char *who, nnl_loss_result *total)
 {
-    const nnl_forward_ctx inference = {0, NULL, 0, 0};
+    const nnl_forward_ctx inference = {0, NULL, 0, 0, NULL};
     nnl_loss_result r;
     NNL_TRY(nnl_model_batch_forward(m, data, indices, count, &inference, NULL, who, &r));
     if (!isfinite(r.sum))

@@ -41,6 +41,12 @@ typedef struct nnl_forward_ctx {
      * positions went through before (attention keeps their keys and values
      * in buf->cache). Only NNL_LAYER_CAUSAL types run this way. */
     int64_t time, pos;
+    /* Key padding (B), or NULL for none: sample b's positions from
+     * lengths[b] on are padding, which a bidirectional attention layer does
+     * not attend to. Set by the model from its padding token
+     * (nnl_model_set_padding_token); causal layers need no mask, since
+     * padding comes after every position that matters. */
+    const int64_t *lengths;
 } nnl_forward_ctx;
 
 /* Capabilities of a layer type (nnl_layer_ops.flags). */

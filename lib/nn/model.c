@@ -73,6 +73,8 @@ void nnl_model_free(nnl_model *model)
     nnl_optimizer_free_owned(model->optimizer);
     nnl_dealloc(model->params);
     nnl_dealloc(model->param_ptrs);
+    nnl_tokenizer_free(model->tokenizer);
+    nnl_dealloc(model->class_names);
     release_training_buffers(model);
     pthread_mutex_destroy(&model->pool_lock);
     nnl_dealloc(model);
@@ -202,6 +204,30 @@ nnl_status nnl_model_add(nnl_model *model, nnl_layer *layer)
     }
     layer->owned = 1;
     release_training_buffers(model); /* shapes changed */
+    return NNL_OK;
+}
+
+nnl_status nnl_model_truncate(nnl_model *model, int num_layers)
+{
+    static const char who[] = "nnl_model_truncate";
+    NNL_CHECK_PTR(who, model);
+    if (model->sealed)
+        return nnl_error(NNL_E_STATE, "%s: the model belongs to a GPT (nnl_gpt_model), whose layers are fixed", who);
+    if (model->compiled)
+        return nnl_error(NNL_E_STATE, "%s: the model is compiled (its optimizer holds the parameters); truncate "
+                         "before nnl_model_compile, or load a file saved without the optimizer", who);
+    if (num_layers < 0 || num_layers > model->num_layers)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: num_layers=%d, the model has %d", who, num_layers,
+                         model->num_layers);
+    int kept_params = 0;
+    for (int i = 0; i < num_layers; i++)
+        kept_params += count_params(model->layers[i]);
+    for (int i = num_layers; i < model->num_layers; i++)
+        nnl_layer_free_owned(model->layers[i]);
+    model->num_layers = num_layers;
+    model->num_params = kept_params;
+    model->has_loss = 0; /* the loss was the old output's */
+    release_training_buffers(model);
     return NNL_OK;
 }
 

@@ -7,6 +7,7 @@
 #include "nn/loss.h"
 #include "nn/workspace.h"
 #include "nnlite/model.h"
+#include "nnlite/text.h"
 #include "optim/optimizer.h"
 
 enum { NNL_MODEL_POOL_SIZE = 8 };
@@ -27,6 +28,11 @@ struct nnl_model {
     int has_loss;                   /* compiled, or loaded from a file that names its loss */
     int sealed;                     /* the model of a GPT: nnl_model_add and nnl_model_compile refuse */
     nnl_loss loss;
+    int32_t padding_token;          /* with has_padding: the id that pads token sequences (padding.c) */
+    nnl_tokenizer *tokenizer;       /* what reads text into its input, or NULL (model_meaning.c) */
+    char *class_names;              /* num_class_names NUL-terminated names, one after the other */
+    int32_t num_class_names;
+    int has_padding;
     nnl_rng train_rng;              /* steps-mode batches and dropout; saved with the optimizer */
     int train_rng_seeded;
     nnl_optimizer *optimizer;
@@ -64,6 +70,11 @@ nnl_status nnl_model_check_data(const nnl_model *m, const nnl_dataset *data, int
 /* x {B, in...} through the layers with a caller workspace; *y is borrowed from it. */
 nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
                              const nnl_forward_ctx *ctx, const nnl_tensor **y);
+
+/* Each sample's length before its padding (x {B, T} token ids, the model
+ * has a padding token), in ws (padding.c). */
+nnl_status nnl_model_key_lengths(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
+                                 const int64_t **lengths);
 
 /* indices[0..count) uniform in [0, n) (n <= 2^32), with replacement: the
  * draw of steps-mode training and of sampled evaluation. */

@@ -9,6 +9,8 @@
  *   nnlite.optimizer      JSON optimizer settings and step (with NNL_SAVE_OPTIMIZER)
  *   nnlite.train_rng      "state,increment" of the steps-mode generator (with NNL_SAVE_OPTIMIZER,
  *                         once steps-mode training has seeded it)
+ *   nnlite.padding_token  the padding token id, when the model has one (nnl_model_set_padding_token)
+ *   nnlite.vocab, nnlite.class_names   its tokenizer and class names, when set (model_meaning.c)
  * Tensors: "layers.<i>.<param>" (residual inner layers "layers.<i>.inner.<j>.<param>"),
  * and with the optimizer "optimizer.<param name>.m" / ".v". See docs/file-format.md. */
 #include <math.h>
@@ -86,8 +88,11 @@ static nnl_status add_optimizer_state(const nnl_model *m, nnl_st_writer *w)
     return for_each_moment(m, add_moment, w);
 }
 
-static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, nnl_strbuf *arch, nnl_strbuf *opt)
+/* arch, opt and names hold the JSON texts until the writer saves. */
+static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, nnl_strbuf *arch, nnl_strbuf *opt,
+                              nnl_strbuf *names)
 {
+    NNL_TRY(nnl_model_write_meaning(m, w, names));
     NNL_TRY(nnl_st_writer_add_metadata(w, "format", MODEL_FORMAT));
     NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.version", NNL_VERSION_STRING));
     write_architecture(m, arch);
@@ -95,6 +100,11 @@ static nnl_status fill_writer(const nnl_model *m, int flags, nnl_st_writer *w, n
     NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.architecture", arch->data));
     if (m->has_loss)
         NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.loss", nnl_loss_name(m->loss)));
+    if (m->has_padding) {
+        char token[16];
+        snprintf(token, sizeof token, "%d", (int)m->padding_token);
+        NNL_TRY(nnl_st_writer_add_metadata(w, "nnlite.padding_token", token));
+    }
     for (int i = 0; i < m->num_params; i++) {
         const nnl_tensor *v = m->params[i].param->value;
         NNL_TRY(nnl_st_writer_add_tensor(w, m->params[i].name, v->ndim, v->dims, v->data));
@@ -124,14 +134,16 @@ nnl_status nnl_model_save(const nnl_model *model, const char *path, int flags)
         return nnl_error(NNL_E_STATE, "nnl_model_save: NNL_SAVE_OPTIMIZER needs a compiled model");
     nnl_st_writer *w;
     NNL_TRY(nnl_error_in(nnl_st_writer_create(&w), "nnl_model_save"));
-    nnl_strbuf arch, opt;
+    nnl_strbuf arch, opt, names;
     nnl_strbuf_init(&arch);
     nnl_strbuf_init(&opt);
-    nnl_status s = fill_writer(model, flags, w, &arch, &opt);
+    nnl_strbuf_init(&names);
+    nnl_status s = fill_writer(model, flags, w, &arch, &opt, &names);
     if (s == NNL_OK)
         s = nnl_st_writer_save(w, path);
     nnl_strbuf_free(&arch);
     nnl_strbuf_free(&opt);
+    nnl_strbuf_free(&names);
     nnl_st_writer_free(w);
     return nnl_error_in(s, "nnl_model_save");
 }
@@ -345,6 +357,20 @@ static nnl_status restore_training(nnl_model *m, const nnl_st_file *f, const cha
     return s;
 }
 
+/* The padding token, when the file names one: a whole number the setter accepts. */
+static nnl_status restore_padding(nnl_model *m, const nnl_st_file *f, const char *path)
+{
+    const char *text = nnl_st_file_metadata(f, "nnlite.padding_token");
+    if (!text)
+        return NNL_OK;
+    int token = -1, used = 0;
+    if (sscanf(text, "%9d%n", &token, &used) != 1 || text[used] != '\0' || token < 0 ||
+        nnl_model_set_padding_token(m, token) != NNL_OK)
+        return nnl_error(NNL_E_FORMAT, "%s: metadata nnlite.padding_token='%s', expected a token id of a model of "
+                         "token sequences", path, text);
+    return NNL_OK;
+}
+
 static nnl_status load_model(nnl_model **out, const nnl_st_file *f, const char *path)
 {
     const char *format = nnl_st_file_metadata(f, "format");
@@ -354,6 +380,8 @@ static nnl_status load_model(nnl_model **out, const nnl_st_file *f, const char *
                          format ? format : "missing");
     NNL_TRY(build_from_architecture(out, arch, path, (int64_t)(nnl_st_file_data_size(f) / sizeof(float))));
     NNL_TRY(load_weights(*out, f, path));
+    NNL_TRY(restore_padding(*out, f, path));
+    NNL_TRY(nnl_model_read_meaning(*out, f, path));
     int64_t expected = (*out)->num_params;
     NNL_TRY(restore_training(*out, f, path, &expected));
     if (nnl_st_file_tensor_count(f) != expected)

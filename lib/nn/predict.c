@@ -64,7 +64,7 @@ static nnl_status predict(const nnl_model *model, const nnl_tensor *x, nnl_tenso
     nnl_workspace *ws;
     NNL_TRY(nnl_model_workspace_acquire(model, &ws));
     const nnl_tensor *out;
-    nnl_status s = nnl_model_forward(model, ws, &view, &(const nnl_forward_ctx){0, NULL, 0, 0}, &out);
+    nnl_status s = nnl_model_forward(model, ws, &view, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &out);
     if (s == NNL_OK)
         s = check_outputs(model, out, "nnl_model_predict");
     if (s == NNL_OK)
@@ -96,7 +96,7 @@ static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, i
         NNL_TRY(nnl_dataset_fill_batch(data, indices, count, (*x)->data, NULL, NULL));
         NNL_TRY(nnl_check_finite((*x)->data, count * in_size, "nnl_model_predict_dataset", "input"));
         const nnl_tensor *y;
-        NNL_TRY(nnl_model_forward(m, ws, *x, &(const nnl_forward_ctx){0, NULL, 0, 0}, &y));
+        NNL_TRY(nnl_model_forward(m, ws, *x, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &y));
         NNL_TRY(check_outputs(m, y, "nnl_model_predict_dataset"));
         if (outputs)
             memcpy(outputs + first * out_size, y->data, (size_t)(count * out_size) * sizeof(float));

@@ -51,7 +51,7 @@ static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64
                              nnl_rng *augment, nnl_rng *dropout, run_state *rs)
 {
     const char *who = rs->who;
-    const nnl_forward_ctx ctx = {1, dropout, 0, 0};
+    const nnl_forward_ctx ctx = {1, dropout, 0, 0, NULL};
     nnl_loss_result r;
     NNL_TRY(nnl_model_batch_forward(m, train, indices, batch, &ctx, augment, who, &r));
     rs->step_loss = r.sum / (double)(r.count > 0 ? r.count : 1);

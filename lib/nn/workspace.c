@@ -37,6 +37,7 @@ void nnl_workspace_free(nnl_workspace *ws)
     for (int i = 0; i < ws->num_layers; i++)
         nnl_layer_buffers_release(&ws->buffers[i]);
     nnl_dealloc(ws->buffers);
+    nnl_dealloc(ws->lengths);
     nnl_dealloc(ws);
 }
 

@@ -8,6 +8,8 @@
 struct nnl_workspace {
     int num_layers;
     nnl_layer_buffers *buffers;  /* one per layer */
+    int64_t *lengths;            /* key padding of the batch (nnl_forward_ctx.lengths), grown as needed */
+    int64_t lengths_capacity;
 };
 
 nnl_status nnl_workspace_create(nnl_workspace **out, int num_layers);

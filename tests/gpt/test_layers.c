@@ -1,9 +1,11 @@
-/* The GPT's layers through the public nnl_layer API: embedding, layernorm,
- * causal self-attention and the transformer block. Input and parameter
- * gradients against finite differences, causality, and bad token ids. */
+/* The transformer layers through the public nnl_layer API: embedding,
+ * layernorm, causal and bidirectional self-attention, the transformer and
+ * encoder blocks. Input and parameter gradients against finite differences,
+ * causality (or its absence), and bad token ids. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_util.h"
 
@@ -108,25 +110,70 @@ static void attention_layer_gradients(void **state)
     nnl_layer_free(l);
 }
 
+/* Outputs a and b {1, 6, 8} of an attention layer (freed) for a random
+ * input, and for the same input with position 4 changed. */
+static void outputs_before_and_after_position_4(nnl_layer *l, float a[48], float b[48])
+{
+    int64_t in[2] = {6, 8}, xd[3] = {1, 6, 8};
+    assert_ok(nnl_layer_build(l, 2, in, 3));
+    nnl_tensor *x, *y;
+    assert_ok(nnl_tensor_create(&x, 3, xd));
+    assert_ok(nnl_tensor_create(&y, 3, xd));
+    test_fill_random(nnl_tensor_data(x), 48, 5);
+    assert_ok(nnl_layer_forward(l, x, y, 0));
+    memcpy(a, nnl_tensor_data(y), sizeof(float) * 48);
+    nnl_tensor_data(x)[4 * 8 + 1] += 1.0f;
+    assert_ok(nnl_layer_forward(l, x, y, 0));
+    memcpy(b, nnl_tensor_data(y), sizeof(float) * 48);
+    nnl_tensor_free(x), nnl_tensor_free(y);
+    nnl_layer_free(l);
+}
+
 static void attention_layer_is_causal(void **state)
 {
     (void)state;
     nnl_layer *l;
+    float a[48], b[48];
     assert_ok(nnl_layer_causal_self_attention(&l, 2));
-    int64_t in[2] = {6, 8}, xd[3] = {1, 6, 8};
-    assert_ok(nnl_layer_build(l, 2, in, 3));
-    nnl_tensor *x, *a, *b;
-    assert_ok(nnl_tensor_create(&x, 3, xd));
-    assert_ok(nnl_tensor_create(&a, 3, xd));
-    assert_ok(nnl_tensor_create(&b, 3, xd));
-    test_fill_random(nnl_tensor_data(x), 48, 5);
-    assert_ok(nnl_layer_forward(l, x, a, 0));
-    nnl_tensor_data(x)[4 * 8 + 1] += 1.0f; /* change position 4 */
-    assert_ok(nnl_layer_forward(l, x, b, 0));
-    assert_memory_equal(nnl_tensor_data(a), nnl_tensor_data(b), sizeof(float) * 4 * 8);
-    assert_memory_not_equal(nnl_tensor_data(a) + 32, nnl_tensor_data(b) + 32, sizeof(float) * 8);
-    nnl_tensor_free(x), nnl_tensor_free(a), nnl_tensor_free(b);
+    outputs_before_and_after_position_4(l, a, b);
+    assert_memory_equal(a, b, sizeof(float) * 4 * 8);
+    assert_memory_not_equal(a + 32, b + 32, sizeof(float) * 8);
+}
+
+static void bidirectional_attention_gradients(void **state)
+{
+    (void)state;
+    nnl_layer *l;
+    assert_ok(nnl_layer_self_attention(&l, 2));
+    gradient_check(l, 2, 5, 8, 0.3f);
+    assert_string_equal(nnl_layer_type(l), "self_attention");
+    assert_int_equal(nnl_layer_param_count(l), 8 * 24 + 24 + 8 * 8 + 8);
     nnl_layer_free(l);
+    assert_status_msg(nnl_layer_self_attention(&l, 0), NNL_E_INVALID_ARG, "heads=0");
+}
+
+/* Every position reads every other: a change at position 4 reaches position 0. */
+static void bidirectional_attention_sees_later_positions(void **state)
+{
+    (void)state;
+    nnl_layer *l;
+    float a[48], b[48];
+    assert_ok(nnl_layer_self_attention(&l, 2));
+    outputs_before_and_after_position_4(l, a, b);
+    assert_memory_not_equal(a, b, sizeof(float) * 8);
+}
+
+static void encoder_block_gradients(void **state)
+{
+    (void)state;
+    nnl_layer *l;
+    assert_ok(nnl_layer_encoder_block(&l, 2, 8, 0.0f));
+    gradient_check(l, 2, 4, 8, 0.2f);
+    assert_string_equal(nnl_layer_type(l), "encoder_block");
+    assert_int_equal(nnl_layer_param_count(l), 12 * 64 + 13 * 8);
+    nnl_layer_free(l);
+    assert_status_msg(nnl_layer_encoder_block(&l, 3, 8, 0.0f), NNL_E_INVALID_ARG, "heads=3");
+    assert_status_msg(nnl_layer_encoder_block(&l, 2, 8, 1.0f), NNL_E_INVALID_ARG, "dropout=1");
 }
 
 static void transformer_block_gradients(void **state)
@@ -180,6 +227,9 @@ int main(void)
         cmocka_unit_test(layernorm_layer_gradients),
         cmocka_unit_test(attention_layer_gradients),
         cmocka_unit_test(attention_layer_is_causal),
+        cmocka_unit_test(bidirectional_attention_gradients),
+        cmocka_unit_test(bidirectional_attention_sees_later_positions),
+        cmocka_unit_test(encoder_block_gradients),
         cmocka_unit_test(transformer_block_gradients),
         cmocka_unit_test(embedding_layer_gathers_and_scatters),
     };

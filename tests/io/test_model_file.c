@@ -183,6 +183,78 @@ static void architectures_that_do_not_fit_are_refused(void **state)
     unlink(path);
 }
 
+/* A model file with an architecture, one more metadata key and, with
+ * `extra_tensor`, a tensor the architecture does not use. */
+static void write_model_file(const char *path, const char *arch, const char *key, const char *value, int extra_tensor)
+{
+    nnl_st_writer *wr;
+    const float w[1] = {0.0f};
+    const int64_t one = 1;
+    assert_ok(nnl_st_writer_create(&wr));
+    assert_ok(nnl_st_writer_add_metadata(wr, "format", "nnlite.sequential"));
+    assert_ok(nnl_st_writer_add_metadata(wr, "nnlite.architecture", arch));
+    assert_ok(nnl_st_writer_add_metadata(wr, key, value));
+    if (extra_tensor)
+        assert_ok(nnl_st_writer_add_tensor(wr, "unused", 1, &one, w));
+    assert_ok(nnl_st_writer_save(wr, path));
+    nnl_st_writer_free(wr);
+}
+
+/* A padding token that is not a token id, or on a model of images, is refused;
+ * a valid one comes back (encoder layers' files: their keys are heads, dim and
+ * dropout, checked like the GPT blocks'). */
+static void padding_tokens_are_checked(void **state)
+{
+    (void)state;
+    char path[4096];
+    path_in_dir(path, sizeof path, "padding.safetensors");
+    const char *tokens = "{\"input\":[4],\"layers\":[{\"type\":\"self_attention\",\"heads\":0}]}";
+    const char *ids = "{\"input\":[4],\"layers\":[]}", *images = "{\"input\":[2,2],\"layers\":[]}";
+    struct { const char *arch, *token, *message; } cases[] = {
+        {ids, "-1", "nnlite.padding_token='-1'"},
+        {ids, "1x", "nnlite.padding_token='1x'"},
+        {ids, "16777216", "nnlite.padding_token='16777216'"},
+        {ids, "99999999999", "nnlite.padding_token='99999999999'"},
+        {images, "1", "nnlite.padding_token='1'"},
+        {tokens, "1", "heads=0"},
+        {ids, "7", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_model_file(path, cases[i].arch, "nnlite.padding_token", cases[i].token, 1);
+        nnl_model *m = NULL;
+        nnl_status st = nnl_model_load(&m, path);
+        if (cases[i].message) {
+            assert_status_msg(st, NNL_E_FORMAT, cases[i].message);
+            assert_null(m);
+        } else {
+            assert_status_msg(st, NNL_E_FORMAT, "1 tensors"); /* the token was accepted, the extra tensor is not */
+        }
+    }
+    unlink(path);
+}
+
+/* A vocabulary or class names that do not parse are refused with the key's name. */
+static void tokenizer_and_class_names_are_checked(void **state)
+{
+    (void)state;
+    char path[4096];
+    path_in_dir(path, sizeof path, "meaning.safetensors");
+    struct { const char *key, *value, *message; } cases[] = {
+        {"nnlite.vocab", "97,97", "nnlite.vocab"},
+        {"nnlite.vocab", "[PAD],[CLS]", "nnlite.vocab"},
+        {"nnlite.class_names", "{}", "not an array"},
+        {"nnlite.class_names", "[\"a\",1]", "nnlite.class_names[1] is not a string"},
+        {"nnlite.class_names", "[\"a\"", "JSON error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_model_file(path, "{\"input\":[4],\"layers\":[]}", cases[i].key, cases[i].value, 0);
+        nnl_model *m = NULL;
+        assert_status_msg(nnl_model_load(&m, path), NNL_E_FORMAT, cases[i].message);
+        assert_null(m);
+    }
+    unlink(path);
+}
+
 /* Saving over an existing file replaces it whole; a failed save keeps it. */
 static void saving_is_atomic(void **state)
 {
@@ -231,6 +303,8 @@ int main(void)
         cmocka_unit_test(hostile_headers_are_refused),
         cmocka_unit_test(architectures_that_do_not_fit_are_refused),
         cmocka_unit_test(truncated_and_bit_flipped_files_fail_cleanly),
+        cmocka_unit_test(padding_tokens_are_checked),
+        cmocka_unit_test(tokenizer_and_class_names_are_checked),
         cmocka_unit_test(saving_is_atomic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -140,6 +140,16 @@ static void misuse_nnl_dataset_num_classes(void **state)
     assert_int_equal(nnl_dataset_num_classes(NULL), 0);
 }
 
+static void misuse_nnl_dataset_class_name(void **state)
+{
+    (void)state;
+    assert_null(nnl_dataset_class_name(NULL, 0));
+    nnl_dataset *ds = fixture_images(4); /* labelled, classes without names */
+    assert_null(nnl_dataset_class_name(ds, 0));
+    assert_null(nnl_dataset_class_name(ds, -1));
+    nnl_dataset_free(ds);
+}
+
 static void misuse_nnl_dataset_get_batch(void **state)
 {
     (void)state;
@@ -269,6 +279,7 @@ const misuse_case misuse_dataset_cases[] = {
     MISUSE_CASE(nnl_dataset_sample_shape),
     MISUSE_CASE(nnl_dataset_target_shape),
     MISUSE_CASE(nnl_dataset_num_classes),
+    MISUSE_CASE(nnl_dataset_class_name),
     MISUSE_CASE(nnl_dataset_get_batch),
     MISUSE_CASE(nnl_dataset_get_labels),
     MISUSE_CASE(nnl_dataset_shuffle),

@@ -377,6 +377,56 @@ static void misuse_nnl_layer_transformer_block(void **state)
     nnl_layer_free(l);
 }
 
+static void misuse_nnl_layer_self_attention(void **state)
+{
+    (void)state;
+    nnl_layer *l = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_self_attention, NULL, 2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_self_attention, &l, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_self_attention, &l, 4097);
+    assert_null(l);
+    assert_ok(nnl_layer_self_attention(&l, 3));
+    const int64_t not_divisible[2] = {5, 8}, one_dim[1] = {6};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 2, not_divisible, 1);
+    assert_non_null(strstr(nnl_last_error(), "self_attention"));
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 1, one_dim, 1);
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_encoder_block(void **state)
+{
+    (void)state;
+    nnl_layer *l = (nnl_layer *)1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, NULL, 2, 8, 0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, &l, 3, 8, 0.1f);
+    assert_null(l);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, &l, 0, 8, 0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, &l, 2, 0, 0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, &l, 2, 8, -0.1f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, &l, 2, 8, 1.0f);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_encoder_block, &l, 2, 8, NAN);
+    assert_ok(nnl_layer_encoder_block(&l, 2, 8, 0.1f));
+    const int64_t wrong_width[2] = {5, 6};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 2, wrong_width, 1);
+    assert_non_null(strstr(nnl_last_error(), "encoder_block"));
+    nnl_layer_free(l);
+}
+
+static void misuse_nnl_layer_select_position(void **state)
+{
+    (void)state;
+    nnl_layer *l = (nnl_layer *)1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_select_position, NULL, 0);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_select_position, &l, -1);
+    assert_null(l);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_layer_select_position, &l, 1 << 20);
+    assert_ok(nnl_layer_select_position(&l, 2));
+    const int64_t short_seq[2] = {2, 4}, flat[1] = {8};
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 2, short_seq, 1);
+    expect_misuse(NNL_E_SHAPE, nnl_layer_build, l, 1, flat, 1);
+    nnl_layer_free(l);
+}
+
 static void misuse_nnl_layer_transformer_block_dropout(void **state)
 {
     (void)state;
@@ -495,6 +545,9 @@ const misuse_case misuse_layer_cases[] = {
     MISUSE_CASE(nnl_layer_embedding),
     MISUSE_CASE(nnl_layer_layernorm),
     MISUSE_CASE(nnl_layer_causal_self_attention),
+    MISUSE_CASE(nnl_layer_self_attention),
+    MISUSE_CASE(nnl_layer_encoder_block),
+    MISUSE_CASE(nnl_layer_select_position),
     MISUSE_CASE(nnl_layer_transformer_block),
     MISUSE_CASE(nnl_layer_transformer_block_dropout),
     MISUSE_CASE(nnl_layer_position_embedding),

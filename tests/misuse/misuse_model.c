@@ -2,6 +2,7 @@
  * or evaluate before compile, add after compile, a layer or optimizer that
  * belongs to another model, saving optimizer state of an uncompiled model). */
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fixtures/fixtures.h"
@@ -51,6 +52,105 @@ static void misuse_nnl_model_set_seed(void **state)
 {
     (void)state;
     expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_seed, NULL, 1);
+}
+
+static void misuse_nnl_model_set_padding_token(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_padding_token, NULL, 1);
+    nnl_model *images = fixture_cnn(), *tokens;
+    const int64_t T = 4;
+    assert_ok(nnl_model_create(&tokens, 1, &T));
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_padding_token, tokens, -2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_padding_token, tokens, 1 << 24);
+    expect_misuse(NNL_E_SHAPE, nnl_model_set_padding_token, images, 1);
+    assert_int_equal(nnl_model_padding_token(tokens), -1);
+    assert_ok(nnl_model_set_padding_token(images, -1)); /* none: any model */
+    assert_ok(nnl_model_set_padding_token(tokens, 0));
+    assert_int_equal(nnl_model_padding_token(tokens), 0);
+    nnl_model_free(tokens);
+    nnl_model_free(images);
+}
+
+static void misuse_nnl_model_padding_token(void **state)
+{
+    (void)state;
+    assert_int_equal(nnl_model_padding_token(NULL), -1);
+}
+
+static void misuse_nnl_model_truncate(void **state)
+{
+    (void)state;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_truncate, NULL, 0);
+    nnl_model *m = fixture_cnn(), *compiled = fixture_compiled_cnn();
+    int n = nnl_model_num_layers(m);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_truncate, m, -1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_truncate, m, n + 1);
+    expect_misuse(NNL_E_STATE, nnl_model_truncate, compiled, 1);
+    assert_int_equal(nnl_model_num_layers(compiled), n);
+    assert_ok(nnl_model_truncate(m, n)); /* keeps everything */
+    assert_ok(nnl_model_truncate(m, 1));
+    assert_int_equal(nnl_model_num_layers(m), 1);
+    assert_ok(nnl_model_truncate(m, 0));
+    nnl_model_free(m);
+    nnl_model_free(compiled);
+    nnl_gpt *g = fixture_gpt();
+    expect_misuse(NNL_E_STATE, nnl_model_truncate, nnl_gpt_model(g), 1);
+    nnl_gpt_free(g);
+}
+
+static void misuse_nnl_model_set_tokenizer(void **state)
+{
+    (void)state;
+    nnl_tokenizer *t = fixture_tokenizer();
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_tokenizer, NULL, t);
+    nnl_model *m = fixture_cnn();
+    assert_ok(nnl_model_set_tokenizer(m, t));
+    assert_int_equal(nnl_tokenizer_vocab_size(nnl_model_tokenizer(m)), nnl_tokenizer_vocab_size(t));
+    assert_ok(nnl_model_set_tokenizer(m, NULL));
+    assert_null(nnl_model_tokenizer(m));
+    nnl_model_free(m);
+    nnl_tokenizer_free(t);
+}
+
+static void misuse_nnl_model_tokenizer(void **state)
+{
+    (void)state;
+    assert_null(nnl_model_tokenizer(NULL));
+}
+
+static void misuse_nnl_model_set_class_names(void **state)
+{
+    (void)state;
+    const char *names[2] = {"cat", "dog"}, *holes[2] = {"cat", NULL};
+    char long_name[1100];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    const char *too_long[1] = {long_name};
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_class_names, NULL, names, 2);
+    nnl_model *m = fixture_cnn();
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_class_names, m, NULL, 2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_class_names, m, names, -1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_class_names, m, names, (1 << 16) + 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_class_names, m, holes, 2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_set_class_names, m, too_long, 1);
+    assert_ok(nnl_model_set_class_names(m, names, 2));
+    assert_string_equal(nnl_model_class_name(m, 1), "dog");
+    assert_ok(nnl_model_set_class_names(m, NULL, 0));
+    assert_null(nnl_model_class_name(m, 0));
+    nnl_model_free(m);
+}
+
+static void misuse_nnl_model_class_name(void **state)
+{
+    (void)state;
+    assert_null(nnl_model_class_name(NULL, 0));
+    nnl_model *m = fixture_cnn();
+    const char *names[1] = {"only"};
+    assert_ok(nnl_model_set_class_names(m, names, 1));
+    assert_null(nnl_model_class_name(m, -1));
+    assert_null(nnl_model_class_name(m, 1));
+    nnl_model_free(m);
 }
 
 static void misuse_nnl_model_add(void **state)
@@ -423,6 +523,13 @@ const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_create),
     MISUSE_CASE(nnl_model_free),
     MISUSE_CASE(nnl_model_set_seed),
+    MISUSE_CASE(nnl_model_set_padding_token),
+    MISUSE_CASE(nnl_model_padding_token),
+    MISUSE_CASE(nnl_model_truncate),
+    MISUSE_CASE(nnl_model_set_tokenizer),
+    MISUSE_CASE(nnl_model_tokenizer),
+    MISUSE_CASE(nnl_model_set_class_names),
+    MISUSE_CASE(nnl_model_class_name),
     MISUSE_CASE(nnl_model_add),
     MISUSE_CASE(nnl_model_num_layers),
     MISUSE_CASE(nnl_model_layer),

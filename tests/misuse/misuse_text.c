@@ -1,4 +1,9 @@
 /* Misuse of text.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "fixtures/fixtures.h"
 #include "misuse.h"
 
@@ -9,7 +14,7 @@ static void misuse_nnl_tokenizer_create(void **state)
     expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, NULL, "ab", 2, 0);
     expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, NULL, 2, 0);
     assert_null(t);
-    expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, "ab", 2, 4);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, "ab", 2, 8);
     expect_misuse(NNL_E_INVALID_ARG, nnl_tokenizer_create, &t, "ab", 2, -1);
     expect_misuse(NNL_E_FORMAT, nnl_tokenizer_create, &t, "a\xff", 2, NNL_TEXT_STRICT);
     assert_non_null(strstr(nnl_last_error(), "byte offset 1"));
@@ -32,6 +37,41 @@ static void misuse_nnl_tokenizer_vocab_size(void **state)
 {
     (void)state;
     assert_int_equal(nnl_tokenizer_vocab_size(NULL), -1);
+}
+
+static void misuse_nnl_dataset_load_tsv(void **state)
+{
+    (void)state;
+    nnl_tokenizer *plain = fixture_tokenizer(), *special;
+    assert_ok(nnl_tokenizer_create(&special, "ab", 2, NNL_TEXT_SPECIAL_TOKENS));
+    char path[] = "/tmp/nnl-misuse-tsv-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "x\tab\n", 5), 5);
+    close(fd);
+    nnl_dataset *ds = (nnl_dataset *)1, *unnamed = fixture_images(2);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, NULL, path, special, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, NULL, special, 8, NULL);
+    assert_null(ds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, NULL, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, plain, 8, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, special, 2, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, special, (1 << 20) + 1, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_load_tsv, &ds, path, special, 8, unnamed);
+    expect_misuse(NNL_E_IO, nnl_dataset_load_tsv, &ds, "/nonexistent.tsv", special, 8, NULL);
+    assert_null(ds);
+    assert_ok(nnl_dataset_load_tsv(&ds, path, special, 3, NULL));
+    nnl_dataset_free(ds);
+    remove(path);
+    nnl_dataset_free(unnamed);
+    nnl_tokenizer_free(special);
+    nnl_tokenizer_free(plain);
+}
+
+static void misuse_nnl_tokenizer_num_special(void **state)
+{
+    (void)state;
+    assert_int_equal(nnl_tokenizer_num_special(NULL), -1);
 }
 
 static void misuse_nnl_tokenizer_encode(void **state)
@@ -189,10 +229,39 @@ static void misuse_nnl_dataset_from_text(void **state)
     fixture_remove_tree(dir);
 }
 
+static void misuse_nnl_dataset_masked_lm(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = NULL;
+    fixture_path(path, sizeof path, dir, "corpus.txt");
+    assert_ok(nnl_text_dataset_load(&special, path, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    nnl_dataset *w = (nnl_dataset *)1;
+    int64_t val = nnl_text_dataset_length(special, NNL_SPLIT_VALIDATION);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, NULL, special, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, NULL, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    assert_null(w);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, plain, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, (nnl_text_split)7, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 0, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_VALIDATION, val, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 4, 0.0f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 4, 1.5f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, &w, special, NNL_SPLIT_TRAIN, 4, NAN, 1);
+    assert_null(w);
+    assert_ok(nnl_dataset_masked_lm(&w, special, NNL_SPLIT_TRAIN, 4, 1.0f, 1));
+    assert_status_msg(nnl_dataset_shuffle(w, 1), NNL_E_UNSUPPORTED, "windows of a text");
+    nnl_dataset_free(w);
+    nnl_text_dataset_free(special);
+    nnl_text_dataset_free(plain);
+    fixture_remove_tree(dir);
+}
+
 const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_tokenizer_create),
     MISUSE_CASE(nnl_tokenizer_free),
     MISUSE_CASE(nnl_tokenizer_vocab_size),
+    MISUSE_CASE(nnl_tokenizer_num_special),
     MISUSE_CASE(nnl_tokenizer_encode),
     MISUSE_CASE(nnl_tokenizer_decode),
     MISUSE_CASE(nnl_tokenizer_piece),
@@ -202,5 +271,7 @@ const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_text_dataset_length),
     MISUSE_CASE(nnl_text_dataset_sample),
     MISUSE_CASE(nnl_dataset_from_text),
+    MISUSE_CASE(nnl_dataset_load_tsv),
+    MISUSE_CASE(nnl_dataset_masked_lm),
     {NULL, NULL},
 };

@@ -144,6 +144,21 @@ static void shape_and_activation_layer_gradients(void **state)
     }
 }
 
+static void select_position_gradients(void **state)
+{
+    (void)state;
+    for (int64_t p = 0; p < 4; p += 3) {
+        grad_case c = {NULL, 2, {4, 3}, 2};
+        assert_ok(nnl_layer_select_position(&c.layer, p));
+        check_gradients(c);
+    }
+    nnl_layer *l;
+    assert_ok(nnl_layer_select_position(&l, 4));
+    const int64_t short_seq[2] = {4, 3};
+    assert_status_msg(nnl_layer_build(l, 2, short_seq, 1), NNL_E_SHAPE, "position 4");
+    nnl_layer_free(l);
+}
+
 static void dropout_batchnorm_residual_gradients(void **state)
 {
     (void)state;
@@ -170,6 +185,7 @@ int main(void)
         cmocka_unit_test(pooling_gradients),
         cmocka_unit_test(shape_and_activation_layer_gradients),
         cmocka_unit_test(dropout_batchnorm_residual_gradients),
+        cmocka_unit_test(select_position_gradients),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,6 +128,56 @@ static void vocabulary_serialises_and_parses(void **state)
     nnl_tokenizer_free(tok);
 }
 
+/* [PAD] [CLS] [SEP] [MASK] take ids 1..4 and the code points follow; text
+ * never encodes to them; they survive the vocabulary's text form. */
+static void special_tokens_come_first_and_round_trip(void **state)
+{
+    (void)state;
+    nnl_tokenizer *tok, *back;
+    assert_ok(nnl_tokenizer_create(&tok, "b a今[", 7, NNL_TEXT_SPECIAL_TOKENS));
+    assert_int_equal(nnl_tokenizer_num_special(tok), 5);
+    assert_int_equal(nnl_tokenizer_vocab_size(tok), 10);
+    const char *names[] = {"", "[PAD]", "[CLS]", "[SEP]", "[MASK]"};
+    for (int32_t id = NNL_TOKEN_PAD; id <= NNL_TOKEN_MASK; id++)
+        assert_string_equal(nnl_tokenizer_piece(tok, id), names[id]);
+    int32_t ids[8];
+    int64_t n;
+    assert_ok(nnl_tokenizer_encode(tok, "[a今x", 6, NNL_TEXT_SPECIAL_TOKENS, ids, 8, &n));
+    assert_int_equal(n, 4);
+    assert_int_equal(ids[0], 6); /* '[' is a character: 32, 91, 97, 98, 20170 from id 5 */
+    assert_int_equal(ids[1], 7);
+    assert_int_equal(ids[2], 9);
+    assert_int_equal(ids[3], NNL_TOKEN_UNKNOWN);
+    const int32_t seq[3] = {NNL_TOKEN_CLS, 9, NNL_TOKEN_SEP};
+    char buf[32];
+    assert_ok(nnl_tokenizer_decode(tok, seq, 3, buf, sizeof buf, NULL));
+    assert_string_equal(buf, "[CLS]今[SEP]");
+    char *s;
+    assert_ok(nnl_tokenizer_serialize(tok, &s));
+    assert_string_equal(s, "[PAD],[CLS],[SEP],[MASK],32,91,97,98,20170");
+    assert_ok(nnl_tokenizer_parse(&back, s, "test"));
+    assert_int_equal(nnl_tokenizer_num_special(back), 5);
+    assert_int_equal(nnl_tokenizer_vocab_size(back), 10);
+    assert_string_equal(nnl_tokenizer_piece(back, 9), "今");
+    assert_string_equal(nnl_tokenizer_piece(back, NNL_TOKEN_MASK), "[MASK]");
+    nnl_tokenizer_free(back);
+    nnl_dealloc(s);
+    const char *bad[] = {"[PAD],[CLS],[SEP]", "[PAD],[CLS],[SEP],[MASK]x", "[PAD],[CLS],[SEP],[MASK],2,1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(nnl_tokenizer_parse(&back, bad[i], "vocab"), NNL_E_FORMAT);
+        assert_null(back);
+    }
+    nnl_tokenizer_free(tok);
+    assert_ok(nnl_tokenizer_create(&tok, NULL, 0, NNL_TEXT_SPECIAL_TOKENS)); /* specials alone */
+    assert_int_equal(nnl_tokenizer_vocab_size(tok), 5);
+    assert_ok(nnl_tokenizer_serialize(tok, &s));
+    assert_ok(nnl_tokenizer_parse(&back, s, "test"));
+    assert_int_equal(nnl_tokenizer_vocab_size(back), 5);
+    nnl_tokenizer_free(back);
+    nnl_dealloc(s);
+    nnl_tokenizer_free(tok);
+}
+
 static void dataset_splits_and_samples_windows(void **state)
 {
     (void)state;
@@ -206,6 +256,7 @@ int main(void)
         cmocka_unit_test(invalid_utf8_is_rejected_or_replaced),
         cmocka_unit_test(ansi_escapes_are_stripped),
         cmocka_unit_test(vocabulary_serialises_and_parses),
+        cmocka_unit_test(special_tokens_come_first_and_round_trip),
         cmocka_unit_test(dataset_splits_and_samples_windows),
         cmocka_unit_test(dataset_file_errors),
         cmocka_unit_test(fortunes_file_loads_when_installed),

@@ -26,8 +26,8 @@ from .errors import (CancelledError, Error, FileError, FormatError, InternalErro
                      NumericError, OutOfMemoryError, ShapeError, StateError, Status, UnsupportedError)
 from .gpt import GPT
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
-                     Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding, Residual, SimpleRNN,
-                     TiedOutput, TransformerBlock)
+                     EncoderBlock, Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding,
+                     Residual, SelectPosition, SelfAttention, SimpleRNN, TiedOutput, TransformerBlock)
 from .metrics import ClassificationReport, classification_report, confusion_matrix
 from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
@@ -43,11 +43,13 @@ __version__ = version()
 __all__ = [
     "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
     "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Embedding",
+    "EncoderBlock",
     "Error", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU", "GptProgress", "GptProgressBar",
     "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM", "Layer", "LayerNorm", "MaxPool2D",
     "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
-    "Residual", "SGD", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor", "TextDataset",
-    "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "cpu_info",
+    "Residual", "SGD", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError",
+    "Status", "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError",
+    "abi_version", "classification_report", "cpu_info",
     "confusion_matrix", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm",
     "simd_level", "version", "version_number",
 ]

@@ -6,7 +6,7 @@ from . import _buffers, _paths, _shapes
 from ._api import C
 from ._handle import CObject, Handle
 from .tensor import Tensor
-from .text import TextDataset, split_code
+from .text import TextDataset, Tokenizer, split_code
 
 
 class Dataset(Handle):
@@ -17,8 +17,8 @@ class Dataset(Handle):
     shape ``()``) or a float32 array of :attr:`target_shape`.
 
     Build one from arrays with ``Dataset(x, y)``, from files with
-    :meth:`load_idx` or :meth:`load_idx_dir`, or from a text with
-    :meth:`from_text`. Thread-safety: one thread at a time while it is
+    :meth:`load_idx`, :meth:`load_idx_dir` or :meth:`load_tsv`, or from a
+    text with :meth:`from_text`. Thread-safety: one thread at a time while it is
     modified (shuffle, normalize, scale, set_augmentation); reading from many.
     """
 
@@ -39,6 +39,47 @@ class Dataset(Handle):
         train, test = ctypes.c_void_p(), ctypes.c_void_p()
         C.nnl_dataset_load_idx_dir(ctypes.byref(train), ctypes.byref(test), _paths.encode(directory))
         return cls._adopt(train.value), cls._adopt(test.value)
+
+    @classmethod
+    def masked_lm(cls, text, split, window, mask_rate=0.15, seed=0):
+        """Masked-language-model windows of a split of a :class:`nnlite.TextDataset` (BERT's pretraining).
+
+        Sample i is the ``window`` token ids from token i of the split with
+        ``mask_rate`` of its non-special positions chosen: 80% become
+        ``[MASK]``, 10% a random character, 10% stay. The target holds the
+        original token at the chosen positions and :data:`nnlite.IGNORE_INDEX`
+        elsewhere; train with ``"softmax_crossentropy"``. The text's tokenizer
+        needs the special tokens. The masking of window i depends only on
+        ``seed`` and i. Such a data set cannot be shuffled, split, scaled or
+        augmented (UnsupportedError).
+        """
+        if not isinstance(text, TextDataset):
+            raise TypeError("nnlite: Dataset.masked_lm() takes a TextDataset, got %s" % type(text).__name__)
+        out = ctypes.c_void_p()
+        C.nnl_dataset_masked_lm(ctypes.byref(out), text._address, split_code(split), window, mask_rate, seed)
+        return cls._adopt(out.value)
+
+    @classmethod
+    def load_tsv(cls, path, tokenizer, max_tokens, labels_from=None):
+        """A text-classification data set from ``label<TAB>text`` lines (UTF-8).
+
+        In the text, ``\\n``, ``\\t`` and ``\\\\`` stand for a line break, a tab and a
+        backslash. Sample i is ``[CLS]``, the ids of the text's first
+        ``max_tokens - 2`` characters, ``[SEP]``, then ``[PAD]`` up to
+        ``max_tokens`` ids (as floats); its target the label's class. The
+        classes are the labels in order of first appearance
+        (:attr:`class_names`), or those of ``labels_from`` (the training set
+        of a test set). ``tokenizer`` needs ``special_tokens=True``.
+        A malformed line raises FormatError naming the file and the line number.
+        """
+        if not isinstance(tokenizer, Tokenizer):
+            raise TypeError("nnlite: Dataset.load_tsv() takes a Tokenizer, got %s" % type(tokenizer).__name__)
+        if labels_from is not None and not isinstance(labels_from, Dataset):
+            raise TypeError("nnlite: labels_from must be a Dataset, got %s" % type(labels_from).__name__)
+        out = ctypes.c_void_p()
+        C.nnl_dataset_load_tsv(ctypes.byref(out), _paths.encode(path), tokenizer._address, max_tokens,
+                               labels_from._address if labels_from is not None else None)
+        return cls._adopt(out.value)
 
     @classmethod
     def from_text(cls, text, split, window):
@@ -119,6 +160,14 @@ class Dataset(Handle):
     def num_classes(self):
         """Largest label + 1 for a labelled data set, else 0."""
         return C.nnl_dataset_num_classes(self._address)
+
+    @property
+    def class_names(self):
+        """The names of the classes (a data set from :meth:`load_tsv`), else ``None``."""
+        names = [C.nnl_dataset_class_name(self._address, i) for i in range(self.num_classes)]
+        if not names or names[0] is None:
+            return None
+        return [name.decode("utf-8") for name in names]
 
     def get_batch(self, start, count):
         """``(x, y)`` tensors of samples [start, start + count) and their targets (never augmented)."""

@@ -237,6 +237,37 @@ class CausalSelfAttention(Layer):
         self._create(C.nnl_layer_causal_self_attention, heads)
 
 
+class SelfAttention(Layer):
+    """Multi-head bidirectional self-attention over (T, C) inputs as BERT; ``heads`` must divide C.
+
+    Every position attends to every position of its sequence that is not
+    padding: with a model padding token (:attr:`nnlite.Model.padding_token`)
+    the run of it that ends a sample is masked out. Not causal, so a model
+    with it cannot generate.
+    """
+
+    def __init__(self, heads):
+        self._create(C.nnl_layer_self_attention, heads)
+
+
+class EncoderBlock(Layer):
+    """An encoder block over (T, dim) inputs: :class:`TransformerBlock` with bidirectional attention.
+
+    ``dropout`` > 0 drops out the end of both residual branches in training.
+    """
+
+    def __init__(self, heads, dim, dropout=0.0):
+        self._create(C.nnl_layer_encoder_block, heads, dim, dropout)
+
+
+class SelectPosition(Layer):
+    """One position of a sequence: (T, C) inputs give (C) outputs, the features at
+    ``position`` (0: the ``[CLS]`` token a sequence classifier reads)."""
+
+    def __init__(self, position=0):
+        self._create(C.nnl_layer_select_position, position)
+
+
 class TransformerBlock(Layer):
     """GPT-2's block over (T, dim) inputs: attention and a 4x GELU MLP, each after a
     layer norm and around a residual connection.
@@ -315,5 +346,6 @@ _CLASSES = {"dense": Dense, "conv2d": Conv2D, "maxpool2d": MaxPool2D, "avgpool2d
             "flatten": Flatten, "activation": Activation, "dropout": Dropout, "batchnorm": BatchNorm,
             "residual": Residual, "embedding": Embedding, "layernorm": LayerNorm,
             "causal_self_attention": CausalSelfAttention, "transformer_block": TransformerBlock,
+            "self_attention": SelfAttention, "encoder_block": EncoderBlock, "select_position": SelectPosition,
             "position_embedding": PositionEmbedding, "tied_output": TiedOutput, "rnn": SimpleRNN, "lstm": LSTM,
             "gru": GRU}

@@ -11,6 +11,7 @@ from .errors import Status
 from .layers import Layer
 from .optimizers import get as get_optimizer
 from .progress import ProgressBar, read_fit_progress, run_with_progress
+from .text import Tokenizer
 
 _LOSSES = {"sparse_categorical_crossentropy": 0, "mse": 1, "mean_squared_error": 1, "softmax_crossentropy": 2,
            "sigmoid_binary_crossentropy": 3}
@@ -105,6 +106,57 @@ class Model(Handle):
 
     def __len__(self):
         return C.nnl_model_num_layers(self._address)
+
+    def truncate(self, num_layers):
+        """Keep the first ``num_layers`` layers, e.g. to drop a pretrained encoder's
+        language-model head before adding a classifier. Not on a compiled model
+        (StateError); the model forgets its loss.
+        """
+        C.nnl_model_truncate(self._address, num_layers)
+        return self
+
+    @property
+    def tokenizer(self):
+        """The :class:`nnlite.Tokenizer` kept with the model (and in its file), or None.
+        Setting it copies the tokenizer; None removes it.
+        """
+        address = C.nnl_model_tokenizer(self._address)
+        return Tokenizer._borrowed(address, self._c) if address else None
+
+    @tokenizer.setter
+    def tokenizer(self, tokenizer):
+        if tokenizer is not None and not isinstance(tokenizer, Tokenizer):
+            raise TypeError("nnlite: Model.tokenizer takes a Tokenizer or None, got %s" % type(tokenizer).__name__)
+        C.nnl_model_set_tokenizer(self._address, tokenizer._address if tokenizer is not None else None)
+
+    @property
+    def class_names(self):
+        """The names of the output classes kept with the model (and in its file), or None."""
+        names = []
+        while True:
+            name = C.nnl_model_class_name(self._address, len(names))
+            if name is None:
+                return [n.decode("utf-8") for n in names] or None
+            names.append(name)
+
+    @class_names.setter
+    def class_names(self, names):
+        names = [] if names is None else [n.encode("utf-8") for n in names]
+        array = (ctypes.c_char_p * max(len(names), 1))(*names)
+        C.nnl_model_set_class_names(self._address, array, len(names))
+
+    @property
+    def padding_token(self):
+        """The token id that pads sequences (the run of it ending a sample is masked out
+        of bidirectional attention), or None. Set it on a model of (T,) token ids; it is
+        saved in the model file.
+        """
+        token = C.nnl_model_padding_token(self._address)
+        return None if token < 0 else token
+
+    @padding_token.setter
+    def padding_token(self, token):
+        C.nnl_model_set_padding_token(self._address, -1 if token is None else token)
 
     @property
     def param_count(self):

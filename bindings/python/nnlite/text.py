@@ -6,7 +6,10 @@ from . import _buffers, _paths
 from ._api import C
 from ._handle import CObject, Handle
 
-_STRICT, _REPLACE_INVALID, _STRIP_ANSI = 0, 1, 2
+_STRICT, _REPLACE_INVALID, _STRIP_ANSI, _SPECIAL_TOKENS = 0, 1, 2, 4
+#: Ids of the special tokens of a ``Tokenizer(..., special_tokens=True)``
+#: (``NNL_TOKEN_*``); UNK is every tokenizer's id 0.
+UNK, PAD, CLS, SEP, MASK = 0, 1, 2, 3, 4
 _SPLITS = {"train": 0, "validation": 1, "val": 1}
 
 
@@ -31,15 +34,18 @@ class Tokenizer(Handle):
 
     ``Tokenizer(text)`` takes the distinct code points of ``text`` (str or
     UTF-8 bytes) in increasing order as ids 1..n; id 0 is the unknown token.
-    Invalid UTF-8 raises FormatError unless ``replace_invalid``;
-    ``strip_ansi`` drops ANSI escape sequences first. Immutable, so usable
-    from many threads at once.
+    With ``special_tokens`` ids 1..4 are ``[PAD]`` ``[CLS]`` ``[SEP]``
+    ``[MASK]`` (``PAD`` ... ``MASK``) and the code points start at 5; no text
+    encodes to them. Invalid UTF-8 raises FormatError unless
+    ``replace_invalid``; ``strip_ansi`` drops ANSI escape sequences first.
+    Immutable, so usable from many threads at once.
     """
 
-    def __init__(self, text, *, replace_invalid=False, strip_ansi=False):
+    def __init__(self, text, *, replace_invalid=False, strip_ansi=False, special_tokens=False):
         data = _utf8(text)
         out = ctypes.c_void_p()
-        C.nnl_tokenizer_create(ctypes.byref(out), data, len(data), _flags(replace_invalid, strip_ansi))
+        flags = _flags(replace_invalid, strip_ansi) | (_SPECIAL_TOKENS if special_tokens else 0)
+        C.nnl_tokenizer_create(ctypes.byref(out), data, len(data), flags)
         super().__init__(CObject(out.value, C.nnl_tokenizer_free))
 
     @classmethod
@@ -53,6 +59,11 @@ class Tokenizer(Handle):
     def vocab_size(self):
         """Number of ids, the unknown token included."""
         return C.nnl_tokenizer_vocab_size(self._address)
+
+    @property
+    def num_special(self):
+        """Ids before the first code point: 1, or 5 with the special tokens."""
+        return C.nnl_tokenizer_num_special(self._address)
 
     def __len__(self):
         return self.vocab_size
@@ -98,17 +109,20 @@ class TextDataset(Handle):
     ``"train"`` split, the last 10% the ``"validation"`` split.
 
     ``tokenizer`` gives the vocabulary (copied); by default one is built from
-    the whole file. ``strip_ansi`` drops ANSI escapes (fortune files have
-    them); ``seed`` seeds the window sampler. Raises FileError, FormatError
+    the whole file, with the special tokens when ``special_tokens``.
+    ``strip_ansi`` drops ANSI escapes (fortune files have them); ``seed``
+    seeds the window sampler. Raises FileError, FormatError
     (invalid UTF-8, with the byte offset) or InvalidArgumentError (a text
     shorter than 20 tokens).
     """
 
-    def __init__(self, path, tokenizer=None, *, strip_ansi=False, replace_invalid=False, seed=0):
+    def __init__(self, path, tokenizer=None, *, strip_ansi=False, replace_invalid=False, seed=0,
+                 special_tokens=False):
         out = ctypes.c_void_p()
         C.nnl_text_dataset_load(ctypes.byref(out), _paths.encode(path),
                                 tokenizer._address if tokenizer is not None else None,
-                                _flags(replace_invalid, strip_ansi), seed)
+                                _flags(replace_invalid, strip_ansi) | (_SPECIAL_TOKENS if special_tokens else 0),
+                                seed)
         super().__init__(CObject(out.value, C.nnl_text_dataset_free))
 
     @property

@@ -122,6 +122,44 @@ class DatasetTest(unittest.TestCase):
         self.assertGreater(len(train), len(test))
 
 
+class TsvTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.tok = nnlite.Tokenizer("学而道可\n", special_tokens=True)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_samples_and_class_names(self):
+        train = nnlite.Dataset.load_tsv(self.write("train.tsv", "论语\t学而\\n\n道德经\t道可道\n"), self.tok, 6)
+        self.assertEqual((len(train), train.sample_shape, train.num_classes), (2, (6,), 2))
+        self.assertEqual(train.class_names, ["论语", "道德经"])
+        x, y = train.get_batch(0, 2)
+        ids = [self.tok.encode(c).tolist()[0] for c in "学而\n道可"]
+        cls, sep, pad = nnlite.text.CLS, nnlite.text.SEP, nnlite.text.PAD
+        self.assertEqual(x.tolist(), [[cls, ids[0], ids[1], ids[2], sep, pad],
+                                      [cls, ids[3], ids[4], ids[3], sep, pad]])
+        self.assertEqual(y.tolist(), [0.0, 1.0])
+        test = nnlite.Dataset.load_tsv(self.write("test.tsv", "道德经\t可\n"), self.tok, 4, labels_from=train)
+        self.assertEqual((test.class_names, test.labels().tolist()), (["论语", "道德经"], [1]))
+        self.assertIsNone(nnlite.Dataset([[1.0]], [0]).class_names)
+
+    def test_bad_line_names_its_number(self):
+        with self.assertRaises(nnlite.FormatError) as ctx:
+            nnlite.Dataset.load_tsv(self.write("bad.tsv", "论语\t学\nno tab\n"), self.tok, 8)
+        self.assertIn("line 2", str(ctx.exception))
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            nnlite.Dataset.load_tsv(self.write("ok.tsv", "a\tb\n"), nnlite.Tokenizer("ab"), 8)
+        with self.assertRaises(TypeError):
+            nnlite.Dataset.load_tsv(self.write("ok.tsv", "a\tb\n"), "not a tokenizer", 8)
+
+
 @needs_numpy
 class DatasetNumpyTest(unittest.TestCase):
     def test_numpy_arrays(self):

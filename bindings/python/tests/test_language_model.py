@@ -45,6 +45,28 @@ class TextWindowsTest(unittest.TestCase):
         with open(self.file.path, encoding="utf-8") as f:
             return f.read()
 
+    def test_masked_windows(self):
+        text = nnlite.TextDataset(self.file.path, seed=1, special_tokens=True)
+        self.assertEqual(text.tokenizer.num_special, 5)
+        masked = nnlite.Dataset.masked_lm(text, "train", WINDOW, mask_rate=0.5, seed=3)
+        self.assertEqual((masked.sample_shape, masked.target_shape), ((WINDOW,), (WINDOW,)))
+        x, y = masked.get_batch(0, 4)
+        x, y = x.tolist(), y.tolist()
+        tokens = text.tokenizer.encode(self.file_text()).tolist()
+        for k in range(4):
+            chosen = [t for t in range(WINDOW) if y[k][t] != nnlite.IGNORE_INDEX]
+            self.assertEqual(len(chosen), WINDOW // 2)
+            for t in range(WINDOW):
+                if t in chosen:
+                    self.assertEqual(y[k][t], tokens[k + t])
+                else:
+                    self.assertEqual(x[k][t], tokens[k + t])
+        self.assertEqual(masked.get_batch(0, 4)[0].tolist(), x)  # the same masking every time
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            nnlite.Dataset.masked_lm(self.text, "train", WINDOW)  # no special tokens
+        with self.assertRaises(TypeError):
+            nnlite.Dataset.masked_lm("text", "train", WINDOW)
+
     def test_bad_windows(self):
         with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
             nnlite.Dataset.from_text(self.text, "train", 0)

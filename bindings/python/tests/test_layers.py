@@ -1,5 +1,7 @@
 """Layers on their own: constructors, build, shapes, parameters, forward and backward."""
 
+import os
+import tempfile
 import unittest
 
 import nnlite
@@ -33,6 +35,9 @@ class LayerTest(unittest.TestCase):
             (nnlite.LayerNorm(), "layernorm", (8, 16), (8, 16), 32),
             (nnlite.CausalSelfAttention(4), "causal_self_attention", (8, 16), (8, 16), 16 * 48 + 48 + 16 * 16 + 16),
             (nnlite.TransformerBlock(2, 16), "transformer_block", (8, 16), (8, 16), 3280),
+            (nnlite.SelfAttention(4), "self_attention", (8, 16), (8, 16), 16 * 48 + 48 + 16 * 16 + 16),
+            (nnlite.EncoderBlock(2, 16), "encoder_block", (8, 16), (8, 16), 3280),
+            (nnlite.SelectPosition(0), "select_position", (8, 16), (16,), 0),
         ]
         for layer, kind, input_shape, output_shape, params in cases:
             with self.subTest(kind=kind):
@@ -44,6 +49,63 @@ class LayerTest(unittest.TestCase):
         with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
             nnlite.Embedding(5, 4).build((3,)).forward([[0.0, 1.0, 7.0]])
         self.assertIn("7", ctx.exception.message)
+
+    def test_encoder_reads_both_ways(self):
+        layer = nnlite.EncoderBlock(2, 8, dropout=0.1).build((5, 8), seed=3)
+        x = [[[((t * 8 + c) % 7) / 7.0 for c in range(8)] for t in range(5)]]
+        changed = [row[:] for row in x[0]]
+        changed[4] = [1.0] * 8  # only the last position differs, and position 0 sees it
+        self.assertNotEqual(layer.forward(x).tolist()[0][0], layer.forward([changed]).tolist()[0][0])
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            nnlite.EncoderBlock(2, 8, dropout=1.0)
+
+    def test_padding_changes_nothing(self):
+        def encoder(length):
+            return nnlite.Sequential((length,), [nnlite.Embedding(10, 8), nnlite.PositionEmbedding(6),
+                                                 nnlite.EncoderBlock(2, 8), nnlite.LayerNorm()], seed=4)
+        padded, short = encoder(6), encoder(4)
+        for a, b in zip(padded.layers, short.layers):
+            for pa, pb in zip(a.params(), b.params()):
+                pa.value.copy_to(pb.value.memoryview())
+        self.assertIsNone(padded.padding_token)
+        padded.padding_token = 1
+        self.assertEqual(padded.padding_token, 1)
+        got = padded.predict([[5, 6, 7, 8, 1, 1]]).tolist()[0][:4]
+        want = short.predict([[5, 6, 7, 8]]).tolist()[0]
+        for row_got, row_want in zip(got, want):
+            for g, w in zip(row_got, row_want):
+                self.assertAlmostEqual(g, w, places=4)
+        with self.assertRaises(nnlite.ShapeError):
+            nnlite.Sequential((2, 2), []).padding_token = 0
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            padded.padding_token = -5
+        padded.padding_token = None
+        self.assertIsNone(padded.padding_token)
+
+    def test_classifier_from_a_pretrained_encoder(self):
+        tok = nnlite.Tokenizer("abcdefg", special_tokens=True)
+        encoder = nnlite.Sequential((6,), [nnlite.Embedding(len(tok), 8), nnlite.PositionEmbedding(6),
+                                           nnlite.EncoderBlock(2, 8), nnlite.LayerNorm(), nnlite.TiedOutput(0)])
+        encoder.padding_token = nnlite.text.PAD
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "encoder.safetensors")
+            encoder.save(path)
+            clf = nnlite.Model.load(path).truncate(4)
+            clf.add(nnlite.SelectPosition(0)).add(nnlite.Dense(2, activation="softmax"))
+            clf.tokenizer = tok
+            clf.class_names = ["论语", "道德经"]
+            self.assertEqual(clf.class_names, ["论语", "道德经"])
+            clf.save(path)
+            back = nnlite.Model.load(path)
+            self.assertEqual((back.class_names, back.padding_token, len(back.tokenizer)), (["论语", "道德经"], 1, 12))
+            x = [[nnlite.text.CLS, 6, 7, nnlite.text.SEP, 1, 1]]
+            self.assertEqual(back.predict(x).tolist(), clf.predict(x).tolist())
+            back.class_names = None
+            back.tokenizer = None
+            self.assertIsNone(back.class_names)
+            self.assertIsNone(back.tokenizer)
+            with self.assertRaises(TypeError):
+                back.tokenizer = "abc"
 
     def test_attention_is_causal(self):
         layer = nnlite.TransformerBlock(2, 8).build((5, 8), seed=3)

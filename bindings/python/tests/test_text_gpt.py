@@ -39,6 +39,16 @@ class TokenizerTest(unittest.TestCase):
         self.assertIn("2", ctx.exception.message)
         self.assertEqual(nnlite.Tokenizer(b"ab\xffcd", replace_invalid=True).encode("\ufffd").tolist(), [5])
 
+    def test_special_tokens(self):
+        tok = nnlite.Tokenizer("b a", special_tokens=True)
+        self.assertEqual(tok.num_special, 5)
+        self.assertEqual(nnlite.Tokenizer("ab").num_special, 1)
+        self.assertEqual(len(tok), 8)
+        self.assertEqual([tok.piece(i) for i in (nnlite.text.PAD, nnlite.text.CLS, nnlite.text.SEP, nnlite.text.MASK)],
+                         ["[PAD]", "[CLS]", "[SEP]", "[MASK]"])
+        self.assertEqual(tok.encode("ab[").tolist(), [6, 7, 0])
+        self.assertEqual(tok.decode([nnlite.text.CLS, 6, nnlite.text.SEP]), "[CLS]a[SEP]")
+
     def test_strip_ansi(self):
         tok = nnlite.Tokenizer("\x1b[31mred\x1b[0m", strip_ansi=True)
         self.assertEqual(tok.decode(range(1, tok.vocab_size)), "der")

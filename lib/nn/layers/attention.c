@@ -1,13 +1,17 @@
-/* Multi-head causal self-attention over a sequence (GPT-2's attention).
+/* Multi-head self-attention over a sequence: causal (GPT-2's attention) or
+ * bidirectional (BERT's), one implementation with two layer types.
  *
  *   x {B, T, C}  qkv_kernel {C, 3C}  qkv_bias {3C}  proj_kernel {C, C}  proj_bias {C}
  *   qkv = x W_qkv + b (B, T, 3C: q | k | v);  heads of hs = C / n_head side by side
- *   att (B, T, C) = causal softmax(q k^T / sqrt(hs)) v per head;  y = att W_proj + b
+ *   att (B, T, C) = softmax(q k^T / sqrt(hs)) v per head;  y = att W_proj + b
+ *   causal: query t sees keys 0..t;  bidirectional: every query of sample b
+ *   sees keys 0 .. len_b - 1, len_b from the model's key padding (ctx->lengths)
  *
- * Kernels use Keras' (in, out) layout like dense. Scratch keeps qkv, att and
- * each query's log-sum-exp for the backward; pre holds the backward's dqkv
- * and datt. In generation the keys and values of the positions seen so far
- * stay in buf->cache, so a new token costs one position's work. */
+ * Kernels use Keras' (in, out) layout like dense. Scratch keeps qkv, att,
+ * each query's log-sum-exp and (bidirectional) the B key counts for the
+ * backward; pre holds the backward's dqkv and datt. In generation the keys
+ * and values of the positions seen so far stay in buf->cache, so a new token
+ * costs one position's work (causal only: generation runs causal layers). */
 #include <math.h>
 #include <string.h>
 
@@ -20,18 +24,20 @@
 
 typedef struct attention_config {
     int64_t heads;
+    int bidirectional;
 } attention_config;
 
 static int64_t heads_of(const nnl_layer *l) { return ((const attention_config *)l->state)->heads; }
+static int is_bidirectional(const nnl_layer *l) { return ((const attention_config *)l->state)->bidirectional; }
 
 static nnl_status attention_build(nnl_layer *l, nnl_rng *init)
 {
     if (l->in_ndim != 2)
-        return nnl_error(NNL_E_SHAPE, "causal_self_attention: input must be (T, C) per sample, got %d dims",
+        return nnl_error(NNL_E_SHAPE, "%s: input must be (T, C) per sample, got %d dims", l->ops->type,
                          l->in_ndim);
     int64_t c = l->in_dims[1];
     if (c % heads_of(l) != 0)
-        return nnl_error(NNL_E_SHAPE, "causal_self_attention: %lld features do not split into %lld heads",
+        return nnl_error(NNL_E_SHAPE, "%s: %lld features do not split into %lld heads", l->ops->type,
                          (long long)c, (long long)heads_of(l));
     l->out_ndim = 2;
     l->out_dims[0] = l->in_dims[0];
@@ -75,7 +81,7 @@ static nnl_status attention_forward_cached(const nnl_layer *l, const nnl_tensor 
     float *qkv = buf->scratch->data, *att = qkv + d.B * t * 3 * C;
     k->sgemm(0, 0, d.B * t, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
     k->add_bias(d.B * t, 3 * C, qkv, l->params[1].value->data);
-    const nnl_attn_shape s = {t, pos + t, d.hs, 3 * C, 2 * C, C, 1.0f / sqrtf((float)d.hs)};
+    const nnl_attn_shape s = {t, pos + t, d.hs, 3 * C, 2 * C, C, 1.0f / sqrtf((float)d.hs), 0};
     for (int64_t b = 0; b < d.B; b++) {
         float *cache = buf->cache->data + b * T * 2 * C;
         for (int64_t i = 0; i < t; i++)
@@ -98,15 +104,16 @@ static nnl_status attention_forward(const nnl_layer *l, const nnl_tensor *x, nnl
     const int threads = nnl_threads_get();
     const attn_dims d = dims_of(l, x);
     const int64_t BT = d.B * d.T, C = d.C;
-    int64_t floats = BT * 3 * C + BT * C + BT * d.NH; /* qkv, att, lse */
-    NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &floats, "causal_self_attention"));
-    float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C;
+    int64_t floats = BT * 3 * C + BT * C + BT * d.NH + d.B; /* qkv, att, lse, keys */
+    NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &floats, l->ops->type));
+    float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C, *keys = lse + BT * d.NH;
+    for (int64_t b = 0; b < d.B; b++) /* 1 <= lengths[b] <= T: the model's key padding */
+        keys[b] = (float)(ctx->lengths ? ctx->lengths[b] : d.T);
     k->sgemm(0, 0, BT, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
     k->add_bias(BT, 3 * C, qkv, l->params[1].value->data);
-    nnl_attention_heads_forward(k, d.B, d.T, C, d.NH, qkv, att, lse, threads);
+    nnl_attention_heads_forward(k, d.B, d.T, C, d.NH, is_bidirectional(l) ? keys : NULL, qkv, att, lse, threads);
     k->sgemm(0, 0, BT, C, C, 1.0f, att, C, l->params[2].value->data, C, 0.0f, buf->out->data, C, threads);
     k->add_bias(BT, C, buf->out->data, l->params[3].value->data);
-    (void)ctx;
     return NNL_OK;
 }
 
@@ -117,16 +124,17 @@ static nnl_status attention_backward(nnl_layer *l, const nnl_tensor *x, nnl_tens
     const int threads = nnl_threads_get();
     const attn_dims d = dims_of(l, x);
     const int64_t BT = d.B * d.T, C = d.C;
-    const float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C;
+    const float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C, *keys = lse + BT * d.NH;
     int64_t floats = BT * 3 * C + BT * C;
-    NNL_TRY(nnl_tensor_ensure(&buf->pre, 1, &floats, "causal_self_attention"));
+    NNL_TRY(nnl_tensor_ensure(&buf->pre, 1, &floats, l->ops->type));
     float *dqkv = buf->pre->data, *datt = dqkv + BT * 3 * C;
     /* y = att W_proj + b */
     k->sgemm(1, 0, C, C, BT, 1.0f, att, C, dy->data, C, 1.0f, l->params[2].grad->data, C, threads);
     k->sum_rows(BT, C, dy->data, l->params[3].grad->data);
     k->sgemm(0, 1, BT, C, C, 1.0f, dy->data, C, l->params[2].value->data, C, 0.0f, datt, C, threads);
     /* att = attention(qkv) */
-    nnl_attention_heads_backward(k, d.B, d.T, C, d.NH, qkv, att, lse, datt, dqkv, threads);
+    nnl_attention_heads_backward(k, d.B, d.T, C, d.NH, is_bidirectional(l) ? keys : NULL, qkv, att, lse, datt,
+                                 dqkv, threads);
     /* qkv = x W_qkv + b */
     k->sgemm(1, 0, C, 3 * C, BT, 1.0f, x->data, C, dqkv, 3 * C, 1.0f, l->params[0].grad->data, 3 * C, threads);
     k->sum_rows(BT, 3 * C, dqkv, l->params[1].grad->data);
@@ -141,24 +149,47 @@ static void attention_write_config(const nnl_layer *l, nnl_strbuf *json)
     nnl_strbuf_printf(json, ",\"heads\":%lld", (long long)heads_of(l));
 }
 
-static nnl_status attention_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+static nnl_status causal_from_config(nnl_layer **out, nnl_layer_config_reader *r)
 {
     int64_t heads = nnl_config_read_int(r, "heads", 0);
     return r->status != NNL_OK ? r->status : nnl_layer_causal_self_attention(out, heads);
 }
 
+static nnl_status bidirectional_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t heads = nnl_config_read_int(r, "heads", 0);
+    return r->status != NNL_OK ? r->status : nnl_layer_self_attention(out, heads);
+}
+
 const nnl_layer_ops nnl_layer_ops_causal_self_attention = {
-    .type = "causal_self_attention", .from_config = attention_from_config, .build = attention_build,
+    .type = "causal_self_attention", .from_config = causal_from_config, .build = attention_build,
     .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
     .state_size = sizeof(attention_config), .flags = NNL_LAYER_CAUSAL};
 
+/* Not causal: generation refuses a stack with it. */
+const nnl_layer_ops nnl_layer_ops_self_attention = {
+    .type = "self_attention", .from_config = bidirectional_from_config, .build = attention_build,
+    .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
+    .state_size = sizeof(attention_config)};
+
+static nnl_status make_attention(nnl_layer **out, int64_t heads, const nnl_layer_ops *ops, const char *who)
+{
+    NNL_CHECK_PTR(who, out);
+    if (heads < 1 || heads > 4096)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: heads=%lld, expected 1..4096", who, (long long)heads);
+    NNL_TRY(nnl_layer_new(out, ops, who));
+    attention_config *c = (*out)->state;
+    c->heads = heads;
+    c->bidirectional = ops == &nnl_layer_ops_self_attention;
+    return NNL_OK;
+}
+
 nnl_status nnl_layer_causal_self_attention(nnl_layer **out, int64_t heads)
 {
-    NNL_CHECK_PTR("nnl_layer_causal_self_attention", out);
-    if (heads < 1 || heads > 4096)
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_layer_causal_self_attention: heads=%lld, expected 1..4096",
-                         (long long)heads);
-    NNL_TRY(nnl_layer_new(out, &nnl_layer_ops_causal_self_attention, "nnl_layer_causal_self_attention"));
-    ((attention_config *)(*out)->state)->heads = heads;
-    return NNL_OK;
+    return make_attention(out, heads, &nnl_layer_ops_causal_self_attention, "nnl_layer_causal_self_attention");
+}
+
+nnl_status nnl_layer_self_attention(nnl_layer **out, int64_t heads)
+{
+    return make_attention(out, heads, &nnl_layer_ops_self_attention, "nnl_layer_self_attention");
 }

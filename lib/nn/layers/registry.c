@@ -22,8 +22,11 @@
     X(position_embedding)       \
     X(layernorm)                \
     X(causal_self_attention)    \
+    X(self_attention)           \
     X(transformer_block)        \
+    X(encoder_block)            \
     X(tied_output)              \
+    X(select_position)          \
     X(rnn)                      \
     X(lstm)                     \
     X(gru)

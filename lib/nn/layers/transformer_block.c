@@ -1,4 +1,5 @@
-/* Transformer block (GPT-2, pre-LayerNorm):
+/* Transformer block (GPT-2, pre-LayerNorm), and the encoder block that is
+ * the same with bidirectional attention (BERT's reading, GPT-2's layout):
  *
  *   x {B, T, C} -> h = x + attention(layernorm(x))
  *               -> y = h + dense_C(gelu(dense_4C(layernorm(h))))
@@ -20,11 +21,14 @@ typedef struct block_config {
     float dropout;     /* of each branch's output; 0 = none */
 } block_config;
 
+/* The two types: the attention inside is what differs. */
+typedef nnl_status (*attention_ctor)(nnl_layer **out, int64_t heads);
+
 static nnl_status transformer_build(nnl_layer *l, nnl_rng *init)
 {
     const int64_t dim = ((const block_config *)l->state)->dim;
     if (l->in_ndim != 2 || l->in_dims[1] != dim)
-        return nnl_error(NNL_E_SHAPE, "transformer_block: input must be (T, %lld) per sample", (long long)dim);
+        return nnl_error(NNL_E_SHAPE, "%s: input must be (T, %lld) per sample", l->ops->type, (long long)dim);
     for (int i = 0; i < l->num_children; i++) {
         l->children[i]->param_budget = l->param_budget;
         NNL_TRY(nnl_layer_build_internal(l->children[i], l->in_ndim, l->in_dims, init));
@@ -73,10 +77,22 @@ static nnl_status transformer_from_config(nnl_layer **out, nnl_layer_config_read
     return r->status != NNL_OK ? r->status : nnl_layer_transformer_block_dropout(out, heads, dim, dropout);
 }
 
+static nnl_status encoder_from_config(nnl_layer **out, nnl_layer_config_reader *r)
+{
+    int64_t heads = nnl_config_read_int(r, "heads", 0), dim = nnl_config_read_int(r, "dim", 0);
+    float dropout = nnl_config_read_float_or(r, "dropout", 0.0f);
+    return r->status != NNL_OK ? r->status : nnl_layer_encoder_block(out, heads, dim, dropout);
+}
+
 const nnl_layer_ops nnl_layer_ops_transformer_block = {
     .type = "transformer_block", .from_config = transformer_from_config, .build = transformer_build,
     .forward = transformer_forward, .backward = transformer_backward, .write_config = transformer_write_config,
     .state_size = sizeof(block_config), .flags = NNL_LAYER_CAUSAL};
+
+const nnl_layer_ops nnl_layer_ops_encoder_block = {
+    .type = "encoder_block", .from_config = encoder_from_config, .build = transformer_build,
+    .forward = transformer_forward, .backward = transformer_backward, .write_config = transformer_write_config,
+    .state_size = sizeof(block_config)};
 
 /* residual(inner[0], ..., inner[n-1]); on failure every layer is freed. */
 static nnl_status make_residual(nnl_layer **out, nnl_layer **inner, int n)
@@ -113,13 +129,13 @@ static void free_all(nnl_layer **layers, int n)
 /* residual(layernorm, attention [, dropout]) and residual(layernorm,
  * dense 4C gelu, dense C [, dropout]): GPT-2's two branches. */
 static nnl_status make_branches(nnl_layer **res_attn, nnl_layer **res_mlp, int64_t heads, int64_t dim,
-                                float dropout)
+                                float dropout, attention_ctor attention)
 {
     nnl_layer *attn[3] = {NULL, NULL, NULL}, *mlp[4] = {NULL, NULL, NULL, NULL};
     const int n_attn = dropout > 0.0f ? 3 : 2, n_mlp = dropout > 0.0f ? 4 : 3;
     nnl_status st = nnl_layer_layernorm(&attn[0], 1e-5f);
     if (st == NNL_OK)
-        st = nnl_layer_causal_self_attention(&attn[1], heads);
+        st = attention(&attn[1], heads);
     if (st == NNL_OK)
         st = nnl_layer_layernorm(&mlp[0], 1e-5f);
     if (st == NNL_OK)
@@ -146,7 +162,8 @@ static nnl_status make_branches(nnl_layer **res_attn, nnl_layer **res_mlp, int64
     return st;
 }
 
-static nnl_status make_block(nnl_layer **out, int64_t heads, int64_t dim, float dropout, const char *who)
+static nnl_status make_block(nnl_layer **out, int64_t heads, int64_t dim, float dropout, const nnl_layer_ops *ops,
+                             const char *who)
 {
     NNL_CHECK_PTR(who, out);
     *out = NULL;
@@ -156,8 +173,10 @@ static nnl_status make_block(nnl_layer **out, int64_t heads, int64_t dim, float 
     if (!(dropout >= 0.0f && dropout < 1.0f))
         return nnl_error(NNL_E_INVALID_ARG, "%s: dropout=%g, expected [0, 1)", who, (double)dropout);
     nnl_layer *res_attn = NULL, *res_mlp = NULL;
-    NNL_TRY(make_branches(&res_attn, &res_mlp, heads, dim, dropout));
-    nnl_status st = nnl_layer_new(out, &nnl_layer_ops_transformer_block, who);
+    attention_ctor attention =
+        ops == &nnl_layer_ops_encoder_block ? nnl_layer_self_attention : nnl_layer_causal_self_attention;
+    NNL_TRY(make_branches(&res_attn, &res_mlp, heads, dim, dropout, attention));
+    nnl_status st = nnl_layer_new(out, ops, who);
     if (st != NNL_OK) {
         nnl_layer_free(res_attn);
         nnl_layer_free(res_mlp);
@@ -182,10 +201,16 @@ static nnl_status make_block(nnl_layer **out, int64_t heads, int64_t dim, float 
 
 nnl_status nnl_layer_transformer_block_dropout(nnl_layer **out, int64_t heads, int64_t dim, float dropout)
 {
-    return make_block(out, heads, dim, dropout, "nnl_layer_transformer_block_dropout");
+    return make_block(out, heads, dim, dropout, &nnl_layer_ops_transformer_block,
+                      "nnl_layer_transformer_block_dropout");
 }
 
 nnl_status nnl_layer_transformer_block(nnl_layer **out, int64_t heads, int64_t dim)
 {
-    return make_block(out, heads, dim, 0.0f, "nnl_layer_transformer_block");
+    return make_block(out, heads, dim, 0.0f, &nnl_layer_ops_transformer_block, "nnl_layer_transformer_block");
+}
+
+nnl_status nnl_layer_encoder_block(nnl_layer **out, int64_t heads, int64_t dim, float dropout)
+{
+    return make_block(out, heads, dim, dropout, &nnl_layer_ops_encoder_block, "nnl_layer_encoder_block");
 }
