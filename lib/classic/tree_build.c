@@ -1,0 +1,293 @@
+/* Growing one CART tree (tree_build.h), depth first.
+ *
+ * A node's samples are a range of idx. For each feature tried, its codes
+ * are counting-sorted (at most 256 buckets, and only between the node's
+ * smallest and largest code), then a sweep moves the samples from right to
+ * left bucket by bucket, keeping the split score up to date in O(1) per
+ * sample: for Gini the sums of squared class counts on each side, for
+ * entropy the sums of c log c (from a table). A split is scored where one
+ * bucket ends and the next begins, as CART scores the midpoints between
+ * distinct values. Cost per node: O(samples + range) per feature tried. */
+#include <math.h>
+#include <string.h>
+
+#include "classic/tree_build.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "nnlite/estimator.h"
+
+/* Below this impurity a node is pure (scikit-learn's EPSILON). */
+#define PURE 1e-7
+
+typedef struct pending {
+    int64_t start, end, depth, parent;
+    int is_left;
+} pending;
+
+typedef struct split {
+    int64_t feature;
+    int code;      /* samples with code <= this go left */
+    double score;  /* larger is better */
+    int found;
+} split;
+
+typedef struct workspace {
+    const nnl_tree_bins *b;
+    const int32_t *y;
+    int32_t K;
+    const nnl_tree_params *p;
+    uint8_t *codes;      /* count: the node's codes of the feature scanned */
+    int32_t *labels;     /* count: the node's labels sorted by code */
+    int64_t *left, *right, *node; /* K class counts */
+    int64_t *feat;       /* f: the features, drawn in place */
+    pending *stack;      /* count */
+    double *clogc;       /* count + 1: c log c, for entropy */
+} workspace;
+
+static nnl_status workspace_alloc(workspace *w, int64_t count)
+{
+    size_t n = (size_t)count, k = (size_t)w->K;
+    w->codes = nnl_alloc(n);
+    w->labels = nnl_alloc(n * sizeof(int32_t));
+    w->left = nnl_alloc(3 * k * sizeof(int64_t));
+    w->feat = nnl_alloc((size_t)w->b->f * sizeof(int64_t));
+    w->stack = nnl_alloc(n * sizeof(pending));
+    w->clogc = nnl_alloc((n + 1) * sizeof(double));
+    if (!w->codes || !w->labels || !w->left || !w->feat || !w->stack || !w->clogc)
+        return nnl_error(NNL_E_NOMEM, "tree: out of memory for %lld samples", (long long)count);
+    w->right = w->left + k;
+    w->node = w->right + k;
+    for (int64_t i = 0; i < w->b->f; i++)
+        w->feat[i] = i;
+    w->clogc[0] = 0.0;
+    for (size_t c = 1; c <= n; c++)
+        w->clogc[c] = (double)c * log((double)c);
+    return NNL_OK;
+}
+
+static void workspace_free(workspace *w)
+{
+    nnl_dealloc(w->codes);
+    nnl_dealloc(w->labels);
+    nnl_dealloc(w->left);
+    nnl_dealloc(w->feat);
+    nnl_dealloc(w->stack);
+    nnl_dealloc(w->clogc);
+}
+
+/* Impurity of n samples with class counts c (Gini or entropy in nats). */
+static double impurity(const workspace *w, const int64_t *c, int64_t n)
+{
+    double sum = 0.0;
+    for (int32_t k = 0; k < w->K; k++) {
+        double q = (double)c[k] / (double)n;
+        sum += w->p->criterion == NNL_CRITERION_GINI ? q * q : (c[k] ? -q * log(q) : 0.0);
+    }
+    return w->p->criterion == NNL_CRITERION_GINI ? 1.0 - sum : sum;
+}
+
+/* The split score of a side from its running sum (Gini: sum c^2, entropy:
+ * sum c log c) and size: sum c^2 / n, or sum c log c - n log n. The best
+ * split maximises the sum over both sides: this is minus the weighted
+ * impurity of the children up to a constant of the node. */
+static double side_score(const workspace *w, double sum, int64_t n)
+{
+    return w->p->criterion == NNL_CRITERION_GINI ? sum / (double)n : sum - w->clogc[n];
+}
+
+/* Moves one sample of class k from the right side to the left. */
+static void move_left(const workspace *w, int32_t k, double *sum_left, double *sum_right)
+{
+    int64_t l = w->left[k]++, r = w->right[k]--;
+    if (w->p->criterion == NNL_CRITERION_GINI) {
+        *sum_left += (double)(2 * l + 1);
+        *sum_right -= (double)(2 * r - 1);
+    } else {
+        *sum_left += w->clogc[l + 1] - w->clogc[l];
+        *sum_right -= w->clogc[r] - w->clogc[r - 1];
+    }
+}
+
+/* Gathers feature f's codes of the node, counting-sorts the labels by code
+ * into w->labels and fills bucket_end[r] (end of bucket lo + r). Returns the
+ * code range, 0 when the feature is constant in the node. */
+static int sort_by_code(workspace *w, const int32_t *idx, int64_t n, int64_t f, int64_t *bucket_end, int *lo)
+{
+    const uint8_t *col = w->b->code + f * w->b->n;
+    int mn = 255, mx = 0;
+    for (int64_t j = 0; j < n; j++) {
+        int c = col[idx[j]];
+        w->codes[j] = (uint8_t)c;
+        mn = c < mn ? c : mn;
+        mx = c > mx ? c : mx;
+    }
+    if (mn >= mx)
+        return 0;
+    int range = mx - mn + 1;
+    memset(bucket_end, 0, (size_t)range * sizeof *bucket_end);
+    for (int64_t j = 0; j < n; j++)
+        bucket_end[w->codes[j] - mn]++;
+    int64_t sum = 0;
+    for (int r = 0; r < range; r++) {
+        int64_t c = bucket_end[r];
+        bucket_end[r] = sum;
+        sum += c;
+    }
+    for (int64_t j = 0; j < n; j++)
+        w->labels[bucket_end[w->codes[j] - mn]++] = w->y[idx[j]];
+    *lo = mn;
+    return range;
+}
+
+/* Scores every split of feature f of the node idx[0..n) and keeps the best
+ * in *best. Returns 0 when f is constant in the node (it does not count as
+ * tried), 1 otherwise. */
+static int scan_feature(workspace *w, const int32_t *idx, int64_t n, int64_t f, split *best)
+{
+    int64_t bucket_end[NNL_TREE_MAX_BINS];
+    int lo;
+    int range = sort_by_code(w, idx, n, f, bucket_end, &lo);
+    if (!range)
+        return 0;
+    double sum_left = 0.0, sum_right = 0.0;
+    for (int32_t k = 0; k < w->K; k++) {
+        w->left[k] = 0;
+        w->right[k] = w->node[k];
+        sum_right += w->p->criterion == NNL_CRITERION_GINI ? (double)(w->node[k] * w->node[k]) : w->clogc[w->node[k]];
+    }
+    int64_t j = 0, min_leaf = w->p->min_leaf;
+    for (int r = 0; r < range - 1; r++) {
+        if (bucket_end[r] == j)
+            continue; /* an empty bucket: no new split */
+        for (; j < bucket_end[r]; j++)
+            move_left(w, w->labels[j], &sum_left, &sum_right);
+        if (j < min_leaf || n - j < min_leaf)
+            continue;
+        double score = side_score(w, sum_left, j) + side_score(w, sum_right, n - j);
+        if (!best->found || score > best->score) {
+            best->found = 1;
+            best->score = score;
+            best->feature = f;
+            best->code = lo + r;
+        }
+    }
+    return 1;
+}
+
+/* The best split of the node idx[0..n) over features drawn from rng. */
+static split find_split(workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng)
+{
+    split best = {0, 0, 0.0, 0};
+    int64_t f = w->b->f, tried = 0;
+    for (int64_t i = 0; i < f && (tried < w->p->max_features || !best.found); i++) {
+        int64_t pick = i + (int64_t)nnl_rng_below(rng, (uint32_t)(f - i));
+        int64_t feature = w->feat[pick];
+        w->feat[pick] = w->feat[i];
+        w->feat[i] = feature;
+        tried += scan_feature(w, idx, n, feature, &best);
+    }
+    return best;
+}
+
+/* Moves the samples of idx[0..n) that go left to the front, keeping the
+ * order on each side; returns how many go left. */
+static int64_t partition(workspace *w, int32_t *idx, int64_t n, const split *s)
+{
+    const uint8_t *col = w->b->code + s->feature * w->b->n;
+    int32_t *right = (int32_t *)w->labels; /* free again after the scan */
+    int64_t nl = 0, nr = 0;
+    for (int64_t j = 0; j < n; j++) {
+        if (col[idx[j]] <= s->code)
+            idx[nl++] = idx[j];
+        else
+            right[nr++] = idx[j];
+    }
+    memcpy(idx + nl, right, (size_t)nr * sizeof *idx);
+    return nl;
+}
+
+static void count_classes(const workspace *w, const int32_t *idx, int64_t n, int64_t *counts)
+{
+    memset(counts, 0, (size_t)w->K * sizeof *counts);
+    for (int64_t j = 0; j < n; j++)
+        counts[w->y[idx[j]]]++;
+}
+
+/* Adds node `i` for the pending range and links it to its parent; fills
+ * w->node with its class counts and its value with their fractions. */
+static nnl_status add_node(workspace *w, nnl_tree_nodes *t, const int32_t *idx, const pending *p, int64_t *i)
+{
+    NNL_TRY(nnl_tree_nodes_add(t, i));
+    if (p->parent >= 0)
+        (p->is_left ? t->left : t->right)[p->parent] = (int32_t)*i;
+    int64_t n = p->end - p->start;
+    count_classes(w, idx + p->start, n, w->node);
+    for (int32_t k = 0; k < w->K; k++)
+        t->value[*i * w->K + k] = (float)((double)w->node[k] / (double)n);
+    return NNL_OK;
+}
+
+/* Whether the node must stay a leaf before any split is searched. */
+static int stays_leaf(const workspace *w, const pending *p, double node_impurity)
+{
+    int64_t n = p->end - p->start;
+    return n < w->p->min_split || n < 2 * w->p->min_leaf || (w->p->max_depth > 0 && p->depth >= w->p->max_depth) ||
+           node_impurity <= PURE;
+}
+
+/* Splits node i of t as s says, charges the impurity decrease to the
+ * feature and queues the two children. */
+static void split_node(workspace *w, nnl_tree_nodes *t, int32_t *idx, const pending *p, int64_t i, const split *s,
+                       double node_impurity, double *importance, int64_t *top)
+{
+    int64_t n = p->end - p->start, nl = partition(w, idx + p->start, n, s);
+    t->feature[i] = (int32_t)s->feature;
+    t->threshold[i] = w->b->edge[s->feature * (NNL_TREE_MAX_BINS - 1) + s->code];
+    count_classes(w, idx + p->start, nl, w->left);
+    count_classes(w, idx + p->start + nl, n - nl, w->right);
+    importance[s->feature] += (double)n * node_impurity - (double)nl * impurity(w, w->left, nl) -
+                              (double)(n - nl) * impurity(w, w->right, n - nl);
+    /* right first, so that the left child is taken (and numbered) first */
+    w->stack[(*top)++] = (pending){p->start + nl, p->end, p->depth + 1, i, 0};
+    w->stack[(*top)++] = (pending){p->start, p->start + nl, p->depth + 1, i, 1};
+}
+
+static void normalise(double *v, int64_t n)
+{
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += v[i];
+    for (int64_t i = 0; sum > 0.0 && i < n; i++)
+        v[i] /= sum;
+}
+
+nnl_status nnl_tree_build(nnl_tree_nodes *t, const nnl_tree_bins *b, const int32_t *y, int32_t K, int32_t *idx,
+                          int64_t count, const nnl_tree_params *p, nnl_rng *rng, double *importance)
+{
+    workspace w;
+    memset(&w, 0, sizeof w);
+    w.b = b;
+    w.y = y;
+    w.K = K;
+    w.p = p;
+    memset(importance, 0, (size_t)b->f * sizeof *importance);
+    nnl_status s = workspace_alloc(&w, count);
+    int64_t top = 0;
+    if (s == NNL_OK)
+        w.stack[top++] = (pending){0, count, 0, -1, 0};
+    while (s == NNL_OK && top > 0) {
+        pending node = w.stack[--top];
+        int64_t i;
+        if ((s = add_node(&w, t, idx, &node, &i)) != NNL_OK)
+            break;
+        double node_impurity = impurity(&w, w.node, node.end - node.start);
+        if (stays_leaf(&w, &node, node_impurity))
+            continue;
+        split best = find_split(&w, idx + node.start, node.end - node.start, rng);
+        if (best.found)
+            split_node(&w, t, idx, &node, i, &best, node_impurity, importance, &top);
+    }
+    workspace_free(&w);
+    normalise(importance, b->f);
+    return s;
+}
