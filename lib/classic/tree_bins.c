@@ -51,42 +51,45 @@ static void radix_sort(uint32_t *keys, int32_t *index, uint32_t *keys_tmp, int32
     }
 }
 
-/* Threshold between the largest value lo of one bin and the smallest hi of
- * the next: their midpoint, or lo when the midpoint rounds up to hi. */
-static float edge_between(float lo, float hi)
+float nnl_tree_bins_threshold(float lo, float hi)
 {
     float mid = (float)((double)lo + ((double)hi - (double)lo) / 2.0);
     return mid < hi ? mid : lo;
 }
 
-/* Codes and edges of one feature from its sorted values. */
-static void bin_sorted(const float *x, const int32_t *order, int64_t n, int64_t f, int64_t stride, uint8_t *code,
-                       float *edge)
+/* Codes and value ranges of one feature from its values v (n) and their order. */
+static void bin_sorted(const float *v, const int32_t *order, int64_t n, uint8_t *code, float *lo, float *hi)
 {
     int64_t distinct = 1;
     for (int64_t i = 1; i < n; i++)
-        distinct += x[order[i] * stride + f] != x[order[i - 1] * stride + f];
+        distinct += v[order[i]] != v[order[i - 1]];
     int c = 0;
+    lo[0] = v[order[0]];
     for (int64_t i = 0; i < n; i++) {
-        float v = x[order[i] * stride + f];
+        float value = v[order[i]];
         if (i > 0) {
-            float prev = x[order[i - 1] * stride + f];
+            float prev = v[order[i - 1]];
             /* a new bin at each new value, or (many values) once the bin holds its share */
-            if (v != prev && c < NNL_TREE_MAX_BINS - 1 &&
+            if (value != prev && c < NNL_TREE_MAX_BINS - 1 &&
                 (distinct <= NNL_TREE_MAX_BINS || i * NNL_TREE_MAX_BINS >= (int64_t)(c + 1) * n)) {
-                edge[c] = edge_between(prev, v);
-                c++;
+                hi[c++] = prev;
+                lo[c] = value;
             }
         }
         code[order[i]] = (uint8_t)c;
     }
-    for (int e = c; e < NNL_TREE_MAX_BINS - 1; e++)
-        edge[e] = x[order[n - 1] * stride + f];
+    hi[c] = v[order[n - 1]];
 }
+
+/* Features are copied out COLUMNS at a time: reading a sample's 16 floats
+ * takes one cache line, where reading one feature of every sample takes a
+ * line per sample (the binning spent most of its time waiting for them). */
+#define COLUMNS 16
 
 typedef struct bin_job {
     nnl_tree_bins *b;
     const float *x;
+    float *columns;   /* parts * COLUMNS * n */
     uint32_t *keys;   /* parts * 2n */
     int32_t *index;   /* parts * 2n */
 } bin_job;
@@ -94,17 +97,26 @@ typedef struct bin_job {
 static void bin_part(void *ctx, int part, int parts)
 {
     bin_job *j = ctx;
-    int64_t n = j->b->n, begin, end;
-    nnl_parallel_share(j->b->f, 1, part, parts, &begin, &end);
+    int64_t n = j->b->n, f = j->b->f, begin, end;
+    nnl_parallel_share(f, COLUMNS, part, parts, &begin, &end);
+    float *cols = j->columns + (size_t)part * COLUMNS * (size_t)n;
     uint32_t *keys = j->keys + (size_t)part * 2 * (size_t)n;
     int32_t *index = j->index + (size_t)part * 2 * (size_t)n;
-    for (int64_t f = begin; f < end; f++) {
-        for (int64_t i = 0; i < n; i++) {
-            keys[i] = float_key(j->x[i * j->b->f + f]);
-            index[i] = (int32_t)i;
+    for (int64_t f0 = begin; f0 < end; f0 += COLUMNS) {
+        int64_t width = end - f0 < COLUMNS ? end - f0 : COLUMNS;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t c = 0; c < width; c++)
+                cols[c * n + i] = j->x[i * f + f0 + c];
+        for (int64_t c = 0; c < width; c++) {
+            const float *v = cols + c * n;
+            for (int64_t i = 0; i < n; i++) {
+                keys[i] = float_key(v[i]);
+                index[i] = (int32_t)i;
+            }
+            radix_sort(keys, index, keys + n, index + n, n);
+            bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n, j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS,
+                       j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS);
         }
-        radix_sort(keys, index, keys + n, index + n, n);
-        bin_sorted(j->x, index + n, n, f, j->b->f, j->b->code + f * n, j->b->edge + f * (NNL_TREE_MAX_BINS - 1));
     }
 }
 
@@ -115,14 +127,17 @@ nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int6
     b->f = f;
     int parts = threads < 1 ? 1 : (int64_t)threads > f ? (int)f : threads;
     b->code = nnl_alloc(nnl_mul_size((size_t)n, (size_t)f));
-    b->edge = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS - 1, sizeof(float)));
-    bin_job j = {b, x, nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(uint32_t))),
+    b->lo = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
+    b->hi = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
+    bin_job j = {b, x, nnl_alloc(nnl_mul_size3((size_t)parts * COLUMNS, (size_t)n, sizeof(float))),
+                 nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(uint32_t))),
                  nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(int32_t)))};
     nnl_status s = NNL_OK;
-    if (!b->code || !b->edge || !j.keys || !j.index)
+    if (!b->code || !b->lo || !b->hi || !j.columns || !j.keys || !j.index)
         s = nnl_error(NNL_E_NOMEM, "tree: out of memory binning %lld x %lld features", (long long)n, (long long)f);
     else
         nnl_parallel_run(parts, bin_part, &j);
+    nnl_dealloc(j.columns);
     nnl_dealloc(j.keys);
     nnl_dealloc(j.index);
     if (s != NNL_OK)
@@ -133,7 +148,8 @@ nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int6
 void nnl_tree_bins_free(nnl_tree_bins *b)
 {
     nnl_dealloc(b->code);
-    nnl_dealloc(b->edge);
+    nnl_dealloc(b->lo);
+    nnl_dealloc(b->hi);
     b->code = NULL;
-    b->edge = NULL;
+    b->lo = b->hi = NULL;
 }

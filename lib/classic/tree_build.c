@@ -19,9 +19,14 @@
 /* Below this impurity a node is pure (scikit-learn's EPSILON). */
 #define PURE 1e-7
 
+/* A node waiting to be built: its samples idx[start, end), and `constants`,
+ * how many features (w->feat[0 .. constants)) an ancestor found constant:
+ * they are constant here too and are not scanned again (scikit-learn keeps
+ * the same list). */
 typedef struct pending {
     int64_t start, end, depth, parent;
     int is_left;
+    int64_t constants;
 } pending;
 
 typedef struct split {
@@ -38,6 +43,8 @@ typedef struct workspace {
     const nnl_tree_params *p;
     uint8_t *codes;      /* count: the node's codes of the feature scanned */
     int32_t *labels;     /* count: the node's labels sorted by code */
+    int32_t *node_labels; /* count: the labels of the node's samples, in idx order */
+    int32_t *hist;       /* NNL_TREE_MAX_BINS * K (code, class) counts */
     int64_t *left, *right, *node; /* K class counts */
     int64_t *feat;       /* f: the features, drawn in place */
     pending *stack;      /* count */
@@ -49,11 +56,13 @@ static nnl_status workspace_alloc(workspace *w, int64_t count)
     size_t n = (size_t)count, k = (size_t)w->K;
     w->codes = nnl_alloc(n);
     w->labels = nnl_alloc(n * sizeof(int32_t));
+    w->node_labels = nnl_alloc(n * sizeof(int32_t));
+    w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(3 * k * sizeof(int64_t));
     w->feat = nnl_alloc((size_t)w->b->f * sizeof(int64_t));
     w->stack = nnl_alloc(n * sizeof(pending));
     w->clogc = nnl_alloc((n + 1) * sizeof(double));
-    if (!w->codes || !w->labels || !w->left || !w->feat || !w->stack || !w->clogc)
+    if (!w->codes || !w->labels || !w->node_labels || !w->hist || !w->left || !w->feat || !w->stack || !w->clogc)
         return nnl_error(NNL_E_NOMEM, "tree: out of memory for %lld samples", (long long)count);
     w->right = w->left + k;
     w->node = w->right + k;
@@ -69,6 +78,8 @@ static void workspace_free(workspace *w)
 {
     nnl_dealloc(w->codes);
     nnl_dealloc(w->labels);
+    nnl_dealloc(w->node_labels);
+    nnl_dealloc(w->hist);
     nnl_dealloc(w->left);
     nnl_dealloc(w->feat);
     nnl_dealloc(w->stack);
@@ -95,23 +106,60 @@ static double side_score(const workspace *w, double sum, int64_t n)
     return w->p->criterion == NNL_CRITERION_GINI ? sum / (double)n : sum - w->clogc[n];
 }
 
-/* Moves one sample of class k from the right side to the left. */
-static void move_left(const workspace *w, int32_t k, double *sum_left, double *sum_right)
+/* The running state of one feature's sweep: how many samples went left,
+ * and the criterion's sums on each side (the class counts are in w). */
+typedef struct sweep {
+    double sum_left, sum_right;
+    int64_t n_left;
+} sweep;
+
+static void sweep_start(workspace *w, sweep *s)
 {
-    int64_t l = w->left[k]++, r = w->right[k]--;
-    if (w->p->criterion == NNL_CRITERION_GINI) {
-        *sum_left += (double)(2 * l + 1);
-        *sum_right -= (double)(2 * r - 1);
-    } else {
-        *sum_left += w->clogc[l + 1] - w->clogc[l];
-        *sum_right -= w->clogc[r] - w->clogc[r - 1];
+    s->sum_left = s->sum_right = 0.0;
+    s->n_left = 0;
+    for (int32_t k = 0; k < w->K; k++) {
+        w->left[k] = 0;
+        w->right[k] = w->node[k];
+        s->sum_right += w->p->criterion == NNL_CRITERION_GINI ? (double)(w->node[k] * w->node[k]) : w->clogc[w->node[k]];
     }
 }
 
-/* Gathers feature f's codes of the node, counting-sorts the labels by code
- * into w->labels and fills bucket_end[r] (end of bucket lo + r). Returns the
- * code range, 0 when the feature is constant in the node. */
-static int sort_by_code(workspace *w, const int32_t *idx, int64_t n, int64_t f, int64_t *bucket_end, int *lo)
+/* Moves c samples of class k from the right side to the left:
+ * (l + c)^2 - l^2 = c (2l + c) and r^2 - (r - c)^2 = c (2r - c). */
+static inline void move_left(const workspace *w, int32_t k, int64_t c, sweep *s)
+{
+    int64_t l = w->left[k], r = w->right[k];
+    w->left[k] = l + c;
+    w->right[k] = r - c;
+    s->n_left += c;
+    if (w->p->criterion == NNL_CRITERION_GINI) {
+        s->sum_left += (double)(c * (2 * l + c));
+        s->sum_right -= (double)(c * (2 * r - c));
+    } else {
+        s->sum_left += w->clogc[l + c] - w->clogc[l];
+        s->sum_right -= w->clogc[r] - w->clogc[r - c];
+    }
+}
+
+/* Scores the split "code <= `code`" of feature f with the sweep's state. */
+static void consider(const workspace *w, const sweep *s, int64_t n, int64_t f, int code, split *best)
+{
+    if (s->n_left < w->p->min_leaf || n - s->n_left < w->p->min_leaf)
+        return;
+    double score = side_score(w, s->sum_left, s->n_left) + side_score(w, s->sum_right, n - s->n_left);
+    if (!best->found || score > best->score) {
+        best->found = 1;
+        best->score = score;
+        best->feature = f;
+        best->code = code;
+    }
+}
+
+/* Small nodes: the node's codes of f gathered, the labels counting-sorted by
+ * code (buckets only between the smallest and largest code), then one move
+ * per sample. Returns 0 when f is constant in the node (it does not count
+ * as tried), 1 otherwise. */
+static int scan_sorted(workspace *w, const int32_t *idx, int64_t n, int64_t f, split *best)
 {
     const uint8_t *col = w->b->code + f * w->b->n;
     int mn = 255, mx = 0;
@@ -123,69 +171,92 @@ static int sort_by_code(workspace *w, const int32_t *idx, int64_t n, int64_t f, 
     }
     if (mn >= mx)
         return 0;
+    int64_t bucket_end[NNL_TREE_MAX_BINS];
     int range = mx - mn + 1;
     memset(bucket_end, 0, (size_t)range * sizeof *bucket_end);
     for (int64_t j = 0; j < n; j++)
         bucket_end[w->codes[j] - mn]++;
-    int64_t sum = 0;
-    for (int r = 0; r < range; r++) {
-        int64_t c = bucket_end[r];
+    for (int r = 0, sum = 0; r < range; r++) {
+        int c = (int)bucket_end[r];
         bucket_end[r] = sum;
         sum += c;
     }
     for (int64_t j = 0; j < n; j++)
-        w->labels[bucket_end[w->codes[j] - mn]++] = w->y[idx[j]];
-    *lo = mn;
-    return range;
-}
-
-/* Scores every split of feature f of the node idx[0..n) and keeps the best
- * in *best. Returns 0 when f is constant in the node (it does not count as
- * tried), 1 otherwise. */
-static int scan_feature(workspace *w, const int32_t *idx, int64_t n, int64_t f, split *best)
-{
-    int64_t bucket_end[NNL_TREE_MAX_BINS];
-    int lo;
-    int range = sort_by_code(w, idx, n, f, bucket_end, &lo);
-    if (!range)
-        return 0;
-    double sum_left = 0.0, sum_right = 0.0;
-    for (int32_t k = 0; k < w->K; k++) {
-        w->left[k] = 0;
-        w->right[k] = w->node[k];
-        sum_right += w->p->criterion == NNL_CRITERION_GINI ? (double)(w->node[k] * w->node[k]) : w->clogc[w->node[k]];
-    }
-    int64_t j = 0, min_leaf = w->p->min_leaf;
+        w->labels[bucket_end[w->codes[j] - mn]++] = w->node_labels[j];
+    sweep s;
+    sweep_start(w, &s);
     for (int r = 0; r < range - 1; r++) {
-        if (bucket_end[r] == j)
+        if (bucket_end[r] == s.n_left)
             continue; /* an empty bucket: no new split */
-        for (; j < bucket_end[r]; j++)
-            move_left(w, w->labels[j], &sum_left, &sum_right);
-        if (j < min_leaf || n - j < min_leaf)
-            continue;
-        double score = side_score(w, sum_left, j) + side_score(w, sum_right, n - j);
-        if (!best->found || score > best->score) {
-            best->found = 1;
-            best->score = score;
-            best->feature = f;
-            best->code = lo + r;
-        }
+        while (s.n_left < bucket_end[r])
+            move_left(w, w->labels[s.n_left], 1, &s);
+        consider(w, &s, n, f, mn + r, best);
     }
     return 1;
 }
 
-/* The best split of the node idx[0..n) over features drawn from rng. */
-static split find_split(workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng)
+/* Large nodes: one pass counts (code, class) pairs, then the sweep moves a
+ * whole bucket per class: O(samples + codes * classes) instead of a move
+ * per sample. Returns as scan_sorted(). */
+static int scan_histogram(workspace *w, const int32_t *idx, int64_t n, int64_t f, split *best)
+{
+    const uint8_t *col = w->b->code + f * w->b->n;
+    int32_t k = w->K, *hist = w->hist;
+    memset(hist, 0, (size_t)NNL_TREE_MAX_BINS * (size_t)k * sizeof *hist);
+    int mn = 255, mx = 0;
+    for (int64_t j = 0; j < n; j++) {
+        int c = col[idx[j]];
+        hist[c * k + w->node_labels[j]]++;
+        mn = c < mn ? c : mn;
+        mx = c > mx ? c : mx;
+    }
+    if (mn >= mx)
+        return 0;
+    sweep s;
+    sweep_start(w, &s);
+    for (int code = mn; code < mx; code++) {
+        int64_t before = s.n_left;
+        for (int32_t c = 0; c < k; c++)
+            if (hist[code * k + c])
+                move_left(w, c, hist[code * k + c], &s);
+        if (s.n_left > before)
+            consider(w, &s, n, f, code, best);
+    }
+    return 1;
+}
+
+/* Scores every split of feature f of the node idx[0..n) into *best. */
+static int scan_feature(workspace *w, const int32_t *idx, int64_t n, int64_t f, split *best)
+{
+    /* the histogram's sweep costs codes x classes: worth it when the node
+     * has more samples than that */
+    return n >= (int64_t)w->K * 64 ? scan_histogram(w, idx, n, f, best) : scan_sorted(w, idx, n, f, best);
+}
+
+/* The best split of the node idx[0..n) over features drawn from rng.
+ * *constants: in, the features known constant (the first ones of w->feat);
+ * out, with those found constant here added after them. A feature drawn
+ * and scanned sits at position i; one found constant is swapped down to
+ * the end of the constant run (the feature it swaps with was scanned). */
+static split find_split(workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng, int64_t *constants)
 {
     split best = {0, 0, 0.0, 0};
-    int64_t f = w->b->f, tried = 0;
-    for (int64_t i = 0; i < f && (tried < w->p->max_features || !best.found); i++) {
+    for (int64_t j = 0; j < n; j++) /* once per node, for every feature's scan */
+        w->node_labels[j] = w->y[idx[j]];
+    int64_t f = w->b->f, tried = 0, total = *constants;
+    for (int64_t i = total; i < f && (tried < w->p->max_features || !best.found); i++) {
         int64_t pick = i + (int64_t)nnl_rng_below(rng, (uint32_t)(f - i));
         int64_t feature = w->feat[pick];
         w->feat[pick] = w->feat[i];
         w->feat[i] = feature;
-        tried += scan_feature(w, idx, n, feature, &best);
+        if (scan_feature(w, idx, n, feature, &best)) {
+            tried++;
+        } else {
+            w->feat[i] = w->feat[total];
+            w->feat[total++] = feature;
+        }
     }
+    *constants = total;
     return best;
 }
 
@@ -235,6 +306,19 @@ static int stays_leaf(const workspace *w, const pending *p, double node_impurity
            node_impurity <= PURE;
 }
 
+/* The threshold of split s, whose right side is right[0..n): midway
+ * between the largest value of the left's last bin and the smallest of the
+ * right's first. */
+static float split_threshold(const workspace *w, const int32_t *right, int64_t n, const split *s)
+{
+    const uint8_t *col = w->b->code + s->feature * w->b->n;
+    int next = 255;
+    for (int64_t j = 0; j < n; j++)
+        next = col[right[j]] < next ? col[right[j]] : next;
+    const float *lo = w->b->lo + s->feature * NNL_TREE_MAX_BINS, *hi = w->b->hi + s->feature * NNL_TREE_MAX_BINS;
+    return nnl_tree_bins_threshold(hi[s->code], lo[next]);
+}
+
 /* Splits node i of t as s says, charges the impurity decrease to the
  * feature and queues the two children. */
 static void split_node(workspace *w, nnl_tree_nodes *t, int32_t *idx, const pending *p, int64_t i, const split *s,
@@ -242,14 +326,14 @@ static void split_node(workspace *w, nnl_tree_nodes *t, int32_t *idx, const pend
 {
     int64_t n = p->end - p->start, nl = partition(w, idx + p->start, n, s);
     t->feature[i] = (int32_t)s->feature;
-    t->threshold[i] = w->b->edge[s->feature * (NNL_TREE_MAX_BINS - 1) + s->code];
+    t->threshold[i] = split_threshold(w, idx + p->start + nl, n - nl, s);
     count_classes(w, idx + p->start, nl, w->left);
     count_classes(w, idx + p->start + nl, n - nl, w->right);
     importance[s->feature] += (double)n * node_impurity - (double)nl * impurity(w, w->left, nl) -
                               (double)(n - nl) * impurity(w, w->right, n - nl);
     /* right first, so that the left child is taken (and numbered) first */
-    w->stack[(*top)++] = (pending){p->start + nl, p->end, p->depth + 1, i, 0};
-    w->stack[(*top)++] = (pending){p->start, p->start + nl, p->depth + 1, i, 1};
+    w->stack[(*top)++] = (pending){p->start + nl, p->end, p->depth + 1, i, 0, p->constants};
+    w->stack[(*top)++] = (pending){p->start, p->start + nl, p->depth + 1, i, 1, p->constants};
 }
 
 static void normalise(double *v, int64_t n)
@@ -274,7 +358,7 @@ nnl_status nnl_tree_build(nnl_tree_nodes *t, const nnl_tree_bins *b, const int32
     nnl_status s = workspace_alloc(&w, count);
     int64_t top = 0;
     if (s == NNL_OK)
-        w.stack[top++] = (pending){0, count, 0, -1, 0};
+        w.stack[top++] = (pending){0, count, 0, -1, 0, 0};
     while (s == NNL_OK && top > 0) {
         pending node = w.stack[--top];
         int64_t i;
@@ -283,7 +367,7 @@ nnl_status nnl_tree_build(nnl_tree_nodes *t, const nnl_tree_bins *b, const int32
         double node_impurity = impurity(&w, w.node, node.end - node.start);
         if (stays_leaf(&w, &node, node_impurity))
             continue;
-        split best = find_split(&w, idx + node.start, node.end - node.start, rng);
+        split best = find_split(&w, idx + node.start, node.end - node.start, rng, &node.constants);
         if (best.found)
             split_node(&w, t, idx, &node, i, &best, node_impurity, importance, &top);
     }
