@@ -38,37 +38,39 @@ static int64_t resolve_max_features(const nnl_estimator *e, int64_t f)
     return m < 1 ? 1 : m > f ? f : m;
 }
 
-/* A bootstrap draw of n samples into idx, in increasing order: the tree
- * keeps each node's samples in that order, so that reading a feature's
- * codes of a node walks memory forwards instead of at random (the forest
- * spent a third of its time on those reads). `count` is n ints of scratch. */
-static void bootstrap(nnl_rng *rng, int64_t n, int32_t *count, int32_t *idx)
+/* The samples of tree t and their weights: a bootstrap's n draws as the
+ * distinct samples drawn (idx, in increasing order, *count of them) and
+ * their numbers of draws (weight, per sample), or every sample once. The
+ * increasing order stays within each node, so that reading a feature's
+ * codes of a node walks memory forwards. */
+static void draw_samples(const forest_job *j, nnl_rng *rng, int32_t *idx, int32_t *weight, int64_t *count)
 {
-    memset(count, 0, (size_t)n * sizeof *count);
-    for (int64_t i = 0; i < n; i++)
-        count[nnl_rng_below(rng, (uint32_t)n)]++;
-    for (int64_t i = 0, k = 0; i < n; i++)
-        for (int32_t c = 0; c < count[i]; c++)
-            idx[k++] = (int32_t)i;
+    int bootstrap = j->e->opt.kind == NNL_ESTIMATOR_FOREST && j->e->opt.bootstrap;
+    for (int64_t i = 0; i < j->n; i++)
+        weight[i] = !bootstrap;
+    for (int64_t i = 0; bootstrap && i < j->n; i++)
+        weight[nnl_rng_below(rng, (uint32_t)j->n)]++;
+    *count = 0;
+    for (int64_t i = 0; i < j->n; i++)
+        if (weight[i])
+            idx[(*count)++] = (int32_t)i;
 }
 
 static nnl_status build_tree(const forest_job *j, int64_t t, int32_t *idx)
 {
     nnl_rng rng;
     nnl_rng_seed(&rng, j->e->opt.seed, (uint64_t)t);
-    if (j->e->opt.kind == NNL_ESTIMATOR_FOREST && j->e->opt.bootstrap)
-        bootstrap(&rng, j->n, idx + j->n, idx);
-    else
-        for (int64_t i = 0; i < j->n; i++)
-            idx[i] = (int32_t)i;
-    return nnl_tree_build(&j->trees[t], j->bins, j->y, j->e->num_classes, idx, j->n, &j->params, &rng,
+    int32_t *weight = idx + j->n;
+    int64_t count;
+    draw_samples(j, &rng, idx, weight, &count);
+    return nnl_tree_build(&j->trees[t], j->bins, j->y, weight, j->e->num_classes, idx, count, &j->params, &rng,
                           j->importance + t * j->bins->f);
 }
 
 static void build_part(void *ctx, int part, int parts)
 {
     forest_job *j = ctx;
-    int32_t *idx = nnl_alloc((size_t)j->n * 2 * sizeof(int32_t)); /* the samples, then scratch */
+    int32_t *idx = nnl_alloc((size_t)j->n * 2 * sizeof(int32_t)); /* the samples, then their weights */
     for (int64_t t = part; t < j->num_trees; t += parts)
         j->status[t] = idx ? build_tree(j, t, idx) : NNL_E_NOMEM;
     nnl_dealloc(idx);

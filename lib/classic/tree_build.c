@@ -7,7 +7,13 @@
  * sample: for Gini the sums of squared class counts on each side, for
  * entropy the sums of c log c (from a table). A split is scored where one
  * bucket ends and the next begins, as CART scores the midpoints between
- * distinct values. Cost per node: O(samples + range) per feature tried. */
+ * distinct values. Cost per node: O(samples + range) per feature tried.
+ *
+ * Samples carry integer weights, as scikit-learn's bootstrap does: a forest
+ * tree sees each drawn sample once with its number of draws (a third fewer
+ * samples to scan than the draws themselves). Class counts, impurities and
+ * leaf values are weighted; min_samples_split and min_samples_leaf count
+ * samples, as scikit-learn's do. */
 #include <math.h>
 #include <string.h>
 
@@ -38,38 +44,46 @@ typedef struct split {
 
 typedef struct workspace {
     const nnl_tree_bins *b;
-    const int32_t *y;
+    const int32_t *y, *weight; /* per sample of the data */
     int32_t K;
+    int64_t node_total;  /* the weight of the node being split */
     const nnl_tree_params *p;
     uint8_t *codes;      /* count: the node's codes of the feature scanned */
     int32_t *labels;     /* count: the node's labels sorted by code */
     int32_t *node_labels; /* count: the labels of the node's samples, in idx order */
-    int32_t *hist;       /* NNL_TREE_MAX_BINS * K (code, class) counts */
+    int32_t *node_weights; /* count: their weights */
+    int32_t *sorted_weights; /* count: the weights in w->labels' order */
+    int32_t *hist;       /* NNL_TREE_MAX_BINS * K (code, class) weights */
+    int32_t *code_count; /* NNL_TREE_MAX_BINS: samples per code */
     int64_t *left, *right, *node; /* K class counts */
     int64_t *feat;       /* f: the features, drawn in place */
     pending *stack;      /* count */
-    double *clogc;       /* count + 1: c log c, for entropy */
+    double *clogc;       /* total weight + 1: c log c, for entropy */
 } workspace;
 
-static nnl_status workspace_alloc(workspace *w, int64_t count)
+static nnl_status workspace_alloc(workspace *w, int64_t count, int64_t total)
 {
     size_t n = (size_t)count, k = (size_t)w->K;
     w->codes = nnl_alloc(n);
     w->labels = nnl_alloc(n * sizeof(int32_t));
     w->node_labels = nnl_alloc(n * sizeof(int32_t));
+    w->node_weights = nnl_alloc(n * sizeof(int32_t));
+    w->sorted_weights = nnl_alloc(n * sizeof(int32_t));
+    w->code_count = nnl_alloc(NNL_TREE_MAX_BINS * sizeof(int32_t));
     w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(3 * k * sizeof(int64_t));
     w->feat = nnl_alloc((size_t)w->b->f * sizeof(int64_t));
     w->stack = nnl_alloc(n * sizeof(pending));
-    w->clogc = nnl_alloc((n + 1) * sizeof(double));
-    if (!w->codes || !w->labels || !w->node_labels || !w->hist || !w->left || !w->feat || !w->stack || !w->clogc)
+    w->clogc = nnl_alloc(((size_t)total + 1) * sizeof(double));
+    if (!w->codes || !w->labels || !w->node_labels || !w->node_weights || !w->sorted_weights || !w->code_count ||
+        !w->hist || !w->left || !w->feat || !w->stack || !w->clogc)
         return nnl_error(NNL_E_NOMEM, "tree: out of memory for %lld samples", (long long)count);
     w->right = w->left + k;
     w->node = w->right + k;
     for (int64_t i = 0; i < w->b->f; i++)
         w->feat[i] = i;
     w->clogc[0] = 0.0;
-    for (size_t c = 1; c <= n; c++)
+    for (int64_t c = 1; c <= total; c++)
         w->clogc[c] = (double)c * log((double)c);
     return NNL_OK;
 }
@@ -79,6 +93,9 @@ static void workspace_free(workspace *w)
     nnl_dealloc(w->codes);
     nnl_dealloc(w->labels);
     nnl_dealloc(w->node_labels);
+    nnl_dealloc(w->node_weights);
+    nnl_dealloc(w->sorted_weights);
+    nnl_dealloc(w->code_count);
     nnl_dealloc(w->hist);
     nnl_dealloc(w->left);
     nnl_dealloc(w->feat);
@@ -106,17 +123,18 @@ static double side_score(const workspace *w, double sum, int64_t n)
     return w->p->criterion == NNL_CRITERION_GINI ? sum / (double)n : sum - w->clogc[n];
 }
 
-/* The running state of one feature's sweep: how many samples went left,
- * and the criterion's sums on each side (the class counts are in w). */
+/* The running state of one feature's sweep: how many samples went left
+ * and their weight, and the criterion's sums on each side (the class
+ * weights are in w). */
 typedef struct sweep {
     double sum_left, sum_right;
-    int64_t n_left;
+    int64_t n_left, w_left;
 } sweep;
 
 static void sweep_start(workspace *w, sweep *s)
 {
     s->sum_left = s->sum_right = 0.0;
-    s->n_left = 0;
+    s->n_left = s->w_left = 0;
     for (int32_t k = 0; k < w->K; k++) {
         w->left[k] = 0;
         w->right[k] = w->node[k];
@@ -124,14 +142,14 @@ static void sweep_start(workspace *w, sweep *s)
     }
 }
 
-/* Moves c samples of class k from the right side to the left:
+/* Moves weight c of class k from the right side to the left:
  * (l + c)^2 - l^2 = c (2l + c) and r^2 - (r - c)^2 = c (2r - c). */
 static inline void move_left(const workspace *w, int32_t k, int64_t c, sweep *s)
 {
     int64_t l = w->left[k], r = w->right[k];
     w->left[k] = l + c;
     w->right[k] = r - c;
-    s->n_left += c;
+    s->w_left += c;
     if (w->p->criterion == NNL_CRITERION_GINI) {
         s->sum_left += (double)(c * (2 * l + c));
         s->sum_right -= (double)(c * (2 * r - c));
@@ -146,7 +164,7 @@ static void consider(const workspace *w, const sweep *s, int64_t n, int64_t f, i
 {
     if (s->n_left < w->p->min_leaf || n - s->n_left < w->p->min_leaf)
         return;
-    double score = side_score(w, s->sum_left, s->n_left) + side_score(w, s->sum_right, n - s->n_left);
+    double score = side_score(w, s->sum_left, s->w_left) + side_score(w, s->sum_right, w->node_total - s->w_left);
     if (!best->found || score > best->score) {
         best->found = 1;
         best->score = score;
@@ -181,15 +199,18 @@ static int scan_sorted(workspace *w, const int32_t *idx, int64_t n, int64_t f, s
         bucket_end[r] = sum;
         sum += c;
     }
-    for (int64_t j = 0; j < n; j++)
-        w->labels[bucket_end[w->codes[j] - mn]++] = w->node_labels[j];
+    for (int64_t j = 0; j < n; j++) {
+        int64_t at = bucket_end[w->codes[j] - mn]++;
+        w->labels[at] = w->node_labels[j];
+        w->sorted_weights[at] = w->node_weights[j];
+    }
     sweep s;
     sweep_start(w, &s);
     for (int r = 0; r < range - 1; r++) {
         if (bucket_end[r] == s.n_left)
             continue; /* an empty bucket: no new split */
-        while (s.n_left < bucket_end[r])
-            move_left(w, w->labels[s.n_left], 1, &s);
+        for (; s.n_left < bucket_end[r]; s.n_left++)
+            move_left(w, w->labels[s.n_left], w->sorted_weights[s.n_left], &s);
         consider(w, &s, n, f, mn + r, best);
     }
     return 1;
@@ -203,10 +224,12 @@ static int scan_histogram(workspace *w, const int32_t *idx, int64_t n, int64_t f
     const uint8_t *col = w->b->code + f * w->b->n;
     int32_t k = w->K, *hist = w->hist;
     memset(hist, 0, (size_t)NNL_TREE_MAX_BINS * (size_t)k * sizeof *hist);
+    memset(w->code_count, 0, NNL_TREE_MAX_BINS * sizeof *w->code_count);
     int mn = 255, mx = 0;
     for (int64_t j = 0; j < n; j++) {
         int c = col[idx[j]];
-        hist[c * k + w->node_labels[j]]++;
+        hist[c * k + w->node_labels[j]] += w->node_weights[j];
+        w->code_count[c]++;
         mn = c < mn ? c : mn;
         mx = c > mx ? c : mx;
     }
@@ -215,12 +238,13 @@ static int scan_histogram(workspace *w, const int32_t *idx, int64_t n, int64_t f
     sweep s;
     sweep_start(w, &s);
     for (int code = mn; code < mx; code++) {
-        int64_t before = s.n_left;
+        if (!w->code_count[code])
+            continue;
         for (int32_t c = 0; c < k; c++)
             if (hist[code * k + c])
                 move_left(w, c, hist[code * k + c], &s);
-        if (s.n_left > before)
-            consider(w, &s, n, f, code, best);
+        s.n_left += w->code_count[code];
+        consider(w, &s, n, f, code, best);
     }
     return 1;
 }
@@ -241,8 +265,10 @@ static int scan_feature(workspace *w, const int32_t *idx, int64_t n, int64_t f, 
 static split find_split(workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng, int64_t *constants)
 {
     split best = {0, 0, 0.0, 0};
-    for (int64_t j = 0; j < n; j++) /* once per node, for every feature's scan */
+    for (int64_t j = 0; j < n; j++) { /* once per node, for every feature's scan */
         w->node_labels[j] = w->y[idx[j]];
+        w->node_weights[j] = w->weight[idx[j]];
+    }
     int64_t f = w->b->f, tried = 0, total = *constants;
     for (int64_t i = total; i < f && (tried < w->p->max_features || !best.found); i++) {
         int64_t pick = i + (int64_t)nnl_rng_below(rng, (uint32_t)(f - i));
@@ -277,11 +303,16 @@ static int64_t partition(workspace *w, int32_t *idx, int64_t n, const split *s)
     return nl;
 }
 
-static void count_classes(const workspace *w, const int32_t *idx, int64_t n, int64_t *counts)
+/* Class weights of the samples idx[0..n) into counts (K); returns their sum. */
+static int64_t count_classes(const workspace *w, const int32_t *idx, int64_t n, int64_t *counts)
 {
+    int64_t total = 0;
     memset(counts, 0, (size_t)w->K * sizeof *counts);
-    for (int64_t j = 0; j < n; j++)
-        counts[w->y[idx[j]]]++;
+    for (int64_t j = 0; j < n; j++) {
+        counts[w->y[idx[j]]] += w->weight[idx[j]];
+        total += w->weight[idx[j]];
+    }
+    return total;
 }
 
 /* Adds node `i` for the pending range and links it to its parent; fills
@@ -291,10 +322,9 @@ static nnl_status add_node(workspace *w, nnl_tree_nodes *t, const int32_t *idx, 
     NNL_TRY(nnl_tree_nodes_add(t, i));
     if (p->parent >= 0)
         (p->is_left ? t->left : t->right)[p->parent] = (int32_t)*i;
-    int64_t n = p->end - p->start;
-    count_classes(w, idx + p->start, n, w->node);
+    w->node_total = count_classes(w, idx + p->start, p->end - p->start, w->node);
     for (int32_t k = 0; k < w->K; k++)
-        t->value[*i * w->K + k] = (float)((double)w->node[k] / (double)n);
+        t->value[*i * w->K + k] = (float)((double)w->node[k] / (double)w->node_total);
     return NNL_OK;
 }
 
@@ -327,10 +357,10 @@ static void split_node(workspace *w, nnl_tree_nodes *t, int32_t *idx, const pend
     int64_t n = p->end - p->start, nl = partition(w, idx + p->start, n, s);
     t->feature[i] = (int32_t)s->feature;
     t->threshold[i] = split_threshold(w, idx + p->start + nl, n - nl, s);
-    count_classes(w, idx + p->start, nl, w->left);
-    count_classes(w, idx + p->start + nl, n - nl, w->right);
-    importance[s->feature] += (double)n * node_impurity - (double)nl * impurity(w, w->left, nl) -
-                              (double)(n - nl) * impurity(w, w->right, n - nl);
+    int64_t wl = count_classes(w, idx + p->start, nl, w->left);
+    int64_t wr = count_classes(w, idx + p->start + nl, n - nl, w->right);
+    importance[s->feature] += (double)w->node_total * node_impurity - (double)wl * impurity(w, w->left, wl) -
+                              (double)wr * impurity(w, w->right, wr);
     /* right first, so that the left child is taken (and numbered) first */
     w->stack[(*top)++] = (pending){p->start + nl, p->end, p->depth + 1, i, 0, p->constants};
     w->stack[(*top)++] = (pending){p->start, p->start + nl, p->depth + 1, i, 1, p->constants};
@@ -345,17 +375,22 @@ static void normalise(double *v, int64_t n)
         v[i] /= sum;
 }
 
-nnl_status nnl_tree_build(nnl_tree_nodes *t, const nnl_tree_bins *b, const int32_t *y, int32_t K, int32_t *idx,
-                          int64_t count, const nnl_tree_params *p, nnl_rng *rng, double *importance)
+nnl_status nnl_tree_build(nnl_tree_nodes *t, const nnl_tree_bins *b, const int32_t *y, const int32_t *weight,
+                          int32_t K, int32_t *idx, int64_t count, const nnl_tree_params *p, nnl_rng *rng,
+                          double *importance)
 {
+    int64_t total = 0;
+    for (int64_t j = 0; j < count; j++)
+        total += weight[idx[j]];
     workspace w;
     memset(&w, 0, sizeof w);
     w.b = b;
     w.y = y;
+    w.weight = weight;
     w.K = K;
     w.p = p;
     memset(importance, 0, (size_t)b->f * sizeof *importance);
-    nnl_status s = workspace_alloc(&w, count);
+    nnl_status s = workspace_alloc(&w, count, total);
     int64_t top = 0;
     if (s == NNL_OK)
         w.stack[top++] = (pending){0, count, 0, -1, 0, 0};
@@ -364,7 +399,7 @@ nnl_status nnl_tree_build(nnl_tree_nodes *t, const nnl_tree_bins *b, const int32
         int64_t i;
         if ((s = add_node(&w, t, idx, &node, &i)) != NNL_OK)
             break;
-        double node_impurity = impurity(&w, w.node, node.end - node.start);
+        double node_impurity = impurity(&w, w.node, w.node_total);
         if (stays_leaf(&w, &node, node_impurity))
             continue;
         split best = find_split(&w, idx + node.start, node.end - node.start, rng, &node.constants);
