@@ -124,7 +124,8 @@ nnl_status nnl_forest_fit(nnl_estimator *e, const float *x, const int32_t *y, in
     forest_job j = {e, NULL, y, n, e->opt.kind == NNL_ESTIMATOR_FOREST ? e->opt.n_estimators : 1, {0}, NULL,
                     NULL, NULL};
     j.params = (nnl_tree_params){e->opt.criterion, e->opt.max_depth, e->opt.min_samples_split,
-                                 e->opt.min_samples_leaf, resolve_max_features(e, e->num_features)};
+                                 e->opt.min_samples_leaf, resolve_max_features(e, e->num_features),
+                                 j.num_trees == 1 ? nnl_estimator_threads(e) : 1};
     j.trees = nnl_alloc_zeroed((size_t)j.num_trees * sizeof *j.trees);
     j.importance = nnl_alloc(nnl_mul_size3((size_t)j.num_trees, (size_t)e->num_features, sizeof(double)));
     j.status = nnl_alloc((size_t)j.num_trees * sizeof *j.status);

@@ -14,6 +14,7 @@ typedef struct nnl_tree_params {
     int64_t min_split;     /* >= 2 */
     int64_t min_leaf;      /* >= 1 */
     int64_t max_features;  /* features tried per node, 1..f */
+    int threads;           /* scans of one large node in parallel when all features are tried */
 } nnl_tree_params;
 
 /* Grow a tree into `t` (empty, t->num_classes = K) from the distinct

@@ -181,6 +181,28 @@ static void forest_is_the_same_at_any_thread_count(void **state)
     nnl_dataset_free(ds);
 }
 
+/* A tree scans the features of large nodes (from 2048 samples) in
+ * parallel: the same tree at 1 and 2 threads. */
+static void tree_is_the_same_at_any_thread_count(void **state)
+{
+    (void)state;
+    nnl_dataset *ds = blobs_dataset(5000, 24, 6, 13);
+    nnl_estimator *e[2];
+    for (int t = 0; t < 2; t++) {
+        nnl_estimator_options o = NNL_ESTIMATOR_OPTIONS_INIT;
+        o.threads = t + 1;
+        e[t] = make_estimator(&o, NNL_ESTIMATOR_TREE);
+        assert_ok(nnl_estimator_fit(e[t], ds));
+    }
+    assert_int_equal(e[0]->nodes.count, e[1]->nodes.count);
+    assert_memory_equal(e[0]->nodes.feature, e[1]->nodes.feature, (size_t)e[0]->nodes.count * sizeof(int32_t));
+    assert_memory_equal(e[0]->nodes.threshold, e[1]->nodes.threshold, (size_t)e[0]->nodes.count * sizeof(float));
+    assert_memory_equal(e[0]->nodes.left, e[1]->nodes.left, (size_t)e[0]->nodes.count * sizeof(int32_t));
+    nnl_estimator_free(e[0]);
+    nnl_estimator_free(e[1]);
+    nnl_dataset_free(ds);
+}
+
 /* The forest generalises better than one tree on held-out blobs, and its
  * importances favour the informative features (0..4 carry the class). */
 static void forest_beats_a_tree_and_finds_the_features(void **state)
@@ -230,6 +252,7 @@ int main(void)
         cmocka_unit_test(root_split_matches_brute_force),
         cmocka_unit_test(limits_hold),
         cmocka_unit_test(forest_is_the_same_at_any_thread_count),
+        cmocka_unit_test(tree_is_the_same_at_any_thread_count),
         cmocka_unit_test(forest_beats_a_tree_and_finds_the_features),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
