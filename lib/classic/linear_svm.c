@@ -51,12 +51,23 @@ typedef struct dual_state {
     double pg_max_old, pg_min_old;
 } dual_state;
 
+/* x_i . w over x_i's nonzeros. Four partial sums, so that an addition
+ * need not wait for the one before it. */
 static double sparse_dot(const sparse_rows *x, int64_t i, const float *w)
 {
-    float sum = 0.0f;
-    for (int64_t p = x->start[i]; p < x->start[i + 1]; p++)
-        sum += x->value[p] * w[x->index[p]];
-    return sum;
+    const int32_t *index = x->index;
+    const float *value = x->value;
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    int64_t p = x->start[i], end = x->start[i + 1];
+    for (; p + 4 <= end; p += 4) {
+        s0 += value[p] * w[index[p]];
+        s1 += value[p + 1] * w[index[p + 1]];
+        s2 += value[p + 2] * w[index[p + 2]];
+        s3 += value[p + 3] * w[index[p + 3]];
+    }
+    for (; p < end; p++)
+        s0 += value[p] * w[index[p]];
+    return (double)((s0 + s1) + (s2 + s3));
 }
 
 static void sparse_add(const sparse_rows *x, int64_t i, float d, float *w)
