@@ -278,7 +278,7 @@ void nnl_svm_scores(const nnl_estimator *e, const float *x, int64_t count, int p
     for (int64_t i = 0; i < count; i++)
         kt->matvec(1, f, x + i * f, x + i * f, NULL, &xn[i]);
     if (S > 0)
-        nnl_svm_kernel_block(count, S, f, m->gamma, x, xn, m->sv, m->sv_norm, kv);
+        nnl_svm_kernel_block(count, S, f, m->gamma, x, xn, m->sv, m->sv_norm, kv, S);
     for (int64_t i = 0; i < count; i++)
         sample_scores(m, (int32_t)k, kv + i * S, proba ? r : NULL, work, out + i * k);
 }

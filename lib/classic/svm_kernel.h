@@ -37,9 +37,10 @@ int nnl_svm_kernel_shared(const nnl_svm_kernel *k);
 /* Row i: n kernel values, valid until the next call (cache mode) or the
  * free (whole matrix). The two rows most recently asked for stay valid. */
 const float *nnl_svm_kernel_row(nnl_svm_kernel *k, int64_t i);
-/* out (rows, cols) = K(a, b) for a (rows, f) with squared norms a_norm and
- * b (cols, f) with b_norm: one GEMM then the RBF pass (single thread). */
+/* out (rows, cols; row stride ld_out) = K(a, b) for a (rows, f) with
+ * squared norms a_norm and b (cols, f) with b_norm: one GEMM (a matvec per
+ * row for a few rows) then the RBF pass (single thread). */
 void nnl_svm_kernel_block(int64_t rows, int64_t cols, int64_t f, float gamma, const float *a, const float *a_norm,
-                          const float *b, const float *b_norm, float *out);
+                          const float *b, const float *b_norm, float *out, int64_t ld_out);
 
 #endif
