@@ -50,8 +50,10 @@ static void solve_pair(svm_fit *s, int64_t p)
         return;
     }
     const nnl_estimator_options *o = &s->e->opt;
+    /* libsvm's bound when none is given: the solver always ends */
+    int64_t max_iter = o->max_iter > 0 ? o->max_iter : 100 * (na + nb) > 10000000 ? 100 * (na + nb) : 10000000;
     nnl_smo_problem prob = {&s->kernel, s->cs[a], na, s->cs[b], nb, o->c, o->tolerance > 0 ? o->tolerance : 1e-3,
-                            o->max_iter > 0 ? o->max_iter : INT64_MAX};
+                            max_iter};
     nnl_smo_solve(&prob, alpha, grad, &s->rho[p]);
 }
 

@@ -26,19 +26,17 @@
 static int alloc_scratch(nnl_tree_workspace *w, size_t n)
 {
     size_t k = (size_t)w->K;
-    w->codes = nnl_alloc(n);
     w->labels = nnl_alloc(n * sizeof(int32_t));
     w->sorted_weights = nnl_alloc(n * sizeof(int32_t));
     w->code_count = nnl_alloc(NNL_TREE_MAX_BINS * sizeof(int32_t));
     w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(2 * k * sizeof(int64_t));
     w->right = w->left ? w->left + k : NULL;
-    return w->codes && w->labels && w->sorted_weights && w->code_count && w->hist && w->left;
+    return w->labels && w->sorted_weights && w->code_count && w->hist && w->left;
 }
 
 static void free_scratch(nnl_tree_workspace *w)
 {
-    nnl_dealloc(w->codes);
     nnl_dealloc(w->labels);
     nnl_dealloc(w->sorted_weights);
     nnl_dealloc(w->code_count);
@@ -156,77 +154,64 @@ static void consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int
     }
 }
 
-/* Small nodes: the node's codes of f gathered, the labels counting-sorted by
- * code (buckets only between the smallest and largest code), then one move
- * per sample. Returns 0 when f is constant in the node (it does not count
- * as tried), 1 otherwise. */
+/* Up to this many samples a node's codes are sorted by insertion. */
+#define TINY_SAMPLES 24
+
+/* The sweep over a node's (code << 24 | position) keys sorted by code: one
+ * move per sample, a split scored where the code changes. */
+static void sweep_keys(nnl_tree_workspace *w, const uint32_t *key, int64_t n, int64_t f, nnl_tree_split *best)
+{
+    sweep s;
+    sweep_start(w, &s);
+    for (int64_t t = 0; t + 1 < n; t++) {
+        uint32_t j = key[t] & 0xffffff;
+        move_left(w, w->node_labels[j], w->node_weights[j], &s);
+        s.n_left++;
+        if (key[t + 1] >> 24 != key[t] >> 24)
+            consider(w, &s, n, f, (int)(key[t] >> 24), best);
+    }
+}
+
+/* Small nodes: the node's codes of f gathered as (code, position) keys,
+ * sorted by insertion up to TINY_SAMPLES, else by a radix sort on the
+ * code's two nibbles (16 buckets a pass: O(samples) whatever the range of
+ * codes; counting over the range cost more than the samples in the many
+ * small nodes of a deep tree), then swept. Returns 0 when f is constant in
+ * the node (it does not count as tried), 1 otherwise. */
 static int scan_sorted(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
 {
     const uint8_t *col = w->b->code + f * w->b->n;
-    int mn = 255, mx = 0;
+    uint32_t *key = (uint32_t *)w->labels, *tmp = (uint32_t *)w->sorted_weights;
+    uint32_t mn = 255, mx = 0;
     for (int64_t j = 0; j < n; j++) {
-        int c = col[idx[j]];
-        w->codes[j] = (uint8_t)c;
+        uint32_t c = col[idx[j]];
+        key[j] = c << 24 | (uint32_t)j;
         mn = c < mn ? c : mn;
         mx = c > mx ? c : mx;
     }
     if (mn >= mx)
         return 0;
-    int64_t bucket_end[NNL_TREE_MAX_BINS];
-    int range = mx - mn + 1;
-    memset(bucket_end, 0, (size_t)range * sizeof *bucket_end);
-    for (int64_t j = 0; j < n; j++)
-        bucket_end[w->codes[j] - mn]++;
-    for (int r = 0, sum = 0; r < range; r++) {
-        int c = (int)bucket_end[r];
-        bucket_end[r] = sum;
-        sum += c;
+    if (n <= TINY_SAMPLES) {
+        for (int64_t j = 1; j < n; j++) {
+            uint32_t k = key[j];
+            int64_t t = j;
+            for (; t > 0 && key[t - 1] > k; t--)
+                key[t] = key[t - 1];
+            key[t] = k;
+        }
+    } else {
+        for (int shift = 24; shift <= 28; shift += 4) { /* two stable passes: key -> tmp -> key */
+            uint32_t *from = shift == 24 ? key : tmp, *to = shift == 24 ? tmp : key;
+            int64_t count[17] = {0};
+            for (int64_t j = 0; j < n; j++)
+                count[(from[j] >> shift & 15) + 1]++;
+            for (int d = 0; d < 16; d++)
+                count[d + 1] += count[d];
+            for (int64_t j = 0; j < n; j++)
+                to[count[from[j] >> shift & 15]++] = from[j];
+        }
     }
-    for (int64_t j = 0; j < n; j++) {
-        int64_t at = bucket_end[w->codes[j] - mn]++;
-        w->labels[at] = w->node_labels[j];
-        w->sorted_weights[at] = w->node_weights[j];
-    }
-    sweep s;
-    sweep_start(w, &s);
-    for (int r = 0; r < range - 1; r++) {
-        if (bucket_end[r] == s.n_left)
-            continue; /* an empty bucket: no new split */
-        for (; s.n_left < bucket_end[r]; s.n_left++)
-            move_left(w, w->labels[s.n_left], w->sorted_weights[s.n_left], &s);
-        consider(w, &s, n, f, mn + r, best);
-    }
-    return 1;
-}
-
-/* Tiny nodes: (code, position) keys sorted by insertion. The counting sort
- * costs O(codes) whatever the node's size, and most nodes of a deep tree
- * hold a handful of samples (its bucket loops took an eighth of a forest's
- * time). Returns as scan_sorted(). */
-static int scan_tiny(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
-{
-    const uint8_t *col = w->b->code + f * w->b->n;
-    uint32_t *key = (uint32_t *)w->labels;
-    int mn = 255, mx = 0;
-    for (int64_t j = 0; j < n; j++) {
-        uint32_t c = col[idx[j]], k = c << 16 | (uint32_t)j, t = (uint32_t)j;
-        mn = (int)c < mn ? (int)c : mn;
-        mx = (int)c > mx ? (int)c : mx;
-        for (; t > 0 && key[t - 1] > k; t--)
-            key[t] = key[t - 1];
-        key[t] = k;
-    }
-    if (mn >= mx)
-        return 0;
-    sweep s;
-    sweep_start(w, &s);
-    for (int64_t t = 0; t + 1 < n; t++) {
-        uint32_t j = key[t] & 0xffff;
-        move_left(w, w->node_labels[j], w->node_weights[j], &s);
-        s.n_left++;
-        if (key[t + 1] >> 16 != key[t] >> 16)
-            consider(w, &s, n, f, (int)(key[t] >> 16), best);
-    }
+    sweep_keys(w, key, n, f, best);
     return 1;
 }
 
@@ -263,16 +248,11 @@ static int scan_histogram(nnl_tree_workspace *w, const int32_t *idx, int64_t n, 
     return 1;
 }
 
-/* Up to this many samples a node's codes are sorted by insertion. */
-#define TINY_SAMPLES 24
-
 /* Scores every split of feature f of the node idx[0..n) into *best. */
 static int scan_feature(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
 {
     /* the histogram's sweep costs codes x classes: worth it when the node
      * has more samples than that */
-    if (n <= TINY_SAMPLES)
-        return scan_tiny(w, idx, n, f, best);
     return n >= (int64_t)w->K * 64 ? scan_histogram(w, idx, n, f, best) : scan_sorted(w, idx, n, f, best);
 }
 

@@ -26,11 +26,10 @@ typedef struct nnl_tree_workspace {
     int parts;           /* scratch[1 .. parts): the other parts of a parallel scan */
     int *varied;         /* f: per feature of a parallel scan, whether it was not constant */
     struct nnl_tree_workspace *scratch;
-    uint8_t *codes;      /* count: the node's codes of the feature scanned */
-    int32_t *labels;     /* count: the node's labels sorted by code */
+    int32_t *labels;     /* count: scratch of the scans (sort keys) */
     int32_t *node_labels; /* count: the labels of the node's samples, in idx order */
     int32_t *node_weights; /* count: their weights */
-    int32_t *sorted_weights; /* count: the weights in w->labels' order */
+    int32_t *sorted_weights; /* count: scratch of the scans (sort keys) */
     int32_t *hist;       /* NNL_TREE_MAX_BINS * K (code, class) weights */
     int32_t *code_count; /* NNL_TREE_MAX_BINS: samples per code */
     int64_t *left, *right, *node; /* K class counts */
