@@ -61,7 +61,8 @@ typedef struct nnl_estimator_options {
     double tolerance;          /**< SVMs: stopping tolerance > 0, or 0 for the learner's default
                                     (1e-4 linear, 1e-3 RBF, as scikit-learn) (default 0). */
     int64_t max_iter;          /**< Linear SVM: passes over the data per class, >= 0, 0 = 1000 (default 0).
-                                    RBF SVM: iterations per class pair, 0 = no limit. */
+                                    RBF SVM: iterations per class pair, 0 = libsvm's max(10^7, 100 x the
+                                    pair's samples). */
     int probability;           /**< RBF SVM: nonzero also fits Platt sigmoids on the decision values, so that
                                     nnl_estimator_predict_proba() works (default 0). */
     double cache_mb;           /**< RBF SVM: size of the kernel cache in MiB, >= 1 (default 512). */
