@@ -18,9 +18,10 @@ typedef struct predict_job {
     const float *x;
     int64_t count;
     int proba;
-    float *scores;   /* parts * BLOCK * K when labels are wanted */
+    float *scores;   /* parts * rows * K when labels are wanted */
     float *scratch;  /* parts * scratch_size (RBF SVM) */
     int64_t scratch_size;
+    int64_t rows;    /* samples per block: BLOCK, or count when smaller */
     int32_t *labels; /* or NULL */
     float *probs;    /* or NULL: count * K, written directly */
 } predict_job;
@@ -53,7 +54,7 @@ static void predict_part(void *ctx, int part, int parts)
     nnl_parallel_share(j->count, BLOCK, part, parts, &begin, &end);
     for (int64_t i = begin; i < end; i += BLOCK) {
         int64_t n = end - i < BLOCK ? end - i : BLOCK;
-        float *out = j->probs ? j->probs + i * k : j->scores + (int64_t)part * BLOCK * k;
+        float *out = j->probs ? j->probs + i * k : j->scores + part * j->rows * k;
         block_scores(j->e, j->x + i * f, n, j->proba, out, j->scratch + part * j->scratch_size);
         for (int64_t r = 0; j->labels && r < n; r++)
             j->labels[i + r] = argmax(out + r * k, k);
@@ -67,9 +68,12 @@ static nnl_status run(const nnl_estimator *e, const float *x, int64_t count, int
     int threads = nnl_estimator_threads(e);
     int64_t blocks = (count + BLOCK - 1) / BLOCK;
     int parts = blocks < threads ? (int)blocks : threads;
-    predict_job j = {e, x, count, probs != NULL, NULL, NULL, 0, labels, probs};
-    j.scratch_size = e->opt.kind == NNL_ESTIMATOR_SVM ? nnl_svm_scratch_floats(e, BLOCK) : 0;
-    j.scores = nnl_alloc(nnl_mul_size3((size_t)parts * BLOCK, (size_t)e->num_classes, sizeof(float)));
+    /* sized for the rows a block really has: one image's call should not
+     * allocate (and fault in) a whole block's kernel values */
+    int64_t rows = count < BLOCK ? count : BLOCK;
+    predict_job j = {e, x, count, probs != NULL, NULL, NULL, 0, rows, labels, probs};
+    j.scratch_size = e->opt.kind == NNL_ESTIMATOR_SVM ? nnl_svm_scratch_floats(e, rows) : 0;
+    j.scores = nnl_alloc(nnl_mul_size3((size_t)parts * (size_t)rows, (size_t)e->num_classes, sizeof(float)));
     j.scratch = nnl_alloc(nnl_mul_size3((size_t)parts, (size_t)j.scratch_size + 1, sizeof(float)));
     nnl_status s = j.scores && j.scratch ? NNL_OK : nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
     if (s == NNL_OK)
