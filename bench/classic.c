@@ -108,7 +108,8 @@ int main(int argc, char **argv)
     int64_t dims[4] = {200, 0, 0, 0};
     int ndim;
     nnl_tensor *x;
-    if (nnl_dataset_sample_shape(test, dims + 1, 3, &ndim) != NNL_OK || nnl_tensor_create(&x, ndim + 1, dims) != NNL_OK ||
+    if (nnl_dataset_sample_shape(test, dims + 1, 3, &ndim) != NNL_OK ||
+        nnl_tensor_create(&x, ndim + 1, dims) != NNL_OK ||
         nnl_dataset_get_batch(test, 0, 200, x, NULL) != NNL_OK)
         return fail("test images");
     char path[] = "/tmp/bench_classic_XXXXXX";
@@ -118,8 +119,8 @@ int main(int argc, char **argv)
         return fail("save");
     close(fd);
     unlink(path);
-    printf("fit_seconds=%.3f\nfit_cpu_seconds=%.3f\ntest_accuracy=%.4f\npredict_us=%.1f\nmodel_bytes=%lld\n", fit_seconds,
-           fit_cpu, accuracy,
+    printf("fit_seconds=%.3f\nfit_cpu_seconds=%.3f\ntest_accuracy=%.4f\n", fit_seconds, fit_cpu, accuracy);
+    printf("predict_us=%.1f\nmodel_bytes=%lld\n",
            predict_us(e, nnl_tensor_data(x)), (long long)st.st_size);
     nnl_tensor_free(x);
     nnl_estimator_free(e);

@@ -62,7 +62,8 @@ static int kind_of(const char *name)
 static void print_report(const int64_t *matrix, int32_t k)
 {
     double *precision = calloc((size_t)k * 3, sizeof(double)), macro[3], accuracy;
-    if (!precision || nnl_metrics_report(matrix, k, precision, precision + k, precision + 2 * k, macro, &accuracy) != NNL_OK) {
+    if (!precision ||
+        nnl_metrics_report(matrix, k, precision, precision + k, precision + 2 * k, macro, &accuracy) != NNL_OK) {
         free(precision);
         return;
     }

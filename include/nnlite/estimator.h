@@ -74,7 +74,7 @@ typedef struct nnl_estimator_options {
                                     ::NNL_MAX_FEATURES_LOG2, or 0 for all (tree) and sqrt (forest) (default 0). */
     int64_t n_estimators;      /**< Forest: number of trees, 1..100000 (default 100). */
     int bootstrap;             /**< Forest: nonzero draws each tree's samples with replacement (default 1). */
-    int threads;               /**< Threads of fit and evaluate; 0 = nnl_get_num_threads() (default 0). The
+    int threads;               /**< Threads of fit, predict and evaluate; 0 = nnl_get_num_threads() (default 0). The
                                     result does not depend on it. */
     uint64_t seed;             /**< Seed of the forest's and the tree's draws and the linear SVM's
                                     order of coordinates (default 42). */
@@ -82,7 +82,8 @@ typedef struct nnl_estimator_options {
 
 /** Default ::nnl_estimator_options: a forest of 100 Gini trees, C = 1, gamma "scale", seed 42. */
 #define NNL_ESTIMATOR_OPTIONS_INIT \
-    { sizeof(nnl_estimator_options), NNL_ESTIMATOR_FOREST, 1.0, 0.0, 0.0, 0, 0, 512.0, NNL_CRITERION_GINI, 0, 2, 1, 0, 100, 1, 0, 42u }
+    { sizeof(nnl_estimator_options), NNL_ESTIMATOR_FOREST, 1.0, 0.0, 0.0, 0, 0, 512.0, NNL_CRITERION_GINI, \
+      0, 2, 1, 0, 100, 1, 0, 42u }
 
 /**
  * @brief Create an unfitted estimator.
@@ -108,7 +109,8 @@ NNL_API void nnl_estimator_free(nnl_estimator *estimator);
  * @param train     the training data (borrowed for the call), at least 2 samples.
  * @return ::NNL_E_INVALID_ARG for NULL pointers, fewer than 2 samples or options that do not fit the data
  *         (max_features above the feature count); ::NNL_E_STATE for a dataset without labels;
- *         ::NNL_E_UNSUPPORTED for text windows; ::NNL_E_NUMERIC for a NaN or infinite value in the samples; ::NNL_E_NOMEM. On failure
+ *         ::NNL_E_UNSUPPORTED for text windows; ::NNL_E_NUMERIC for a NaN or infinite value in the samples;
+ *         ::NNL_E_NOMEM. On failure
  *         the estimator is unfitted.
  */
 NNL_API nnl_status nnl_estimator_fit(nnl_estimator *estimator, const nnl_dataset *train);

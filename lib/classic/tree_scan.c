@@ -55,7 +55,8 @@ nnl_status nnl_tree_workspace_alloc(nnl_tree_workspace *w, int64_t count, int64_
     w->feat = nnl_alloc((size_t)w->b->f * sizeof(int64_t));
     w->varied = nnl_alloc((size_t)w->b->f * sizeof(int));
     w->clogc = nnl_alloc(((size_t)total + 1) * sizeof(double));
-    int ok = w->scratch && w->node_labels && w->node_weights && w->node && w->feat && w->varied && w->clogc && alloc_scratch(w, n);
+    int ok = w->scratch && w->node_labels && w->node_weights && w->node && w->feat && w->varied && w->clogc &&
+             alloc_scratch(w, n);
     for (int part = 1; ok && part < w->parts; part++) {
         w->scratch[part] = *w;
         ok = alloc_scratch(&w->scratch[part], n);
@@ -119,7 +120,8 @@ static void sweep_start(nnl_tree_workspace *w, sweep *s)
     for (int32_t k = 0; k < w->K; k++) {
         w->left[k] = 0;
         w->right[k] = w->node[k];
-        s->sum_right += w->p->criterion == NNL_CRITERION_GINI ? (double)(w->node[k] * w->node[k]) : w->clogc[w->node[k]];
+        int64_t c = w->node[k];
+        s->sum_right += w->p->criterion == NNL_CRITERION_GINI ? (double)(c * c) : w->clogc[c];
     }
 }
 
@@ -315,7 +317,8 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
  * out, with those found constant here added after them. A feature drawn
  * and scanned sits at position i; one found constant is swapped down to
  * the end of the constant run (the feature it swaps with was scanned). */
-nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng, int64_t *constants)
+nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng,
+                                   int64_t *constants)
 {
     nnl_tree_split best = {0, 0, 0.0, 0};
     for (int64_t j = 0; j < n; j++) { /* once per node, for every feature's scan */
