@@ -1,19 +1,16 @@
 /* Growing one CART tree (tree_build.h), depth first.
  *
- * A node's samples are a range of idx. For each feature tried, its codes
- * are counting-sorted (at most 256 buckets, and only between the node's
- * smallest and largest code), then a sweep moves the samples from right to
- * left bucket by bucket, keeping the split score up to date in O(1) per
- * sample: for Gini the sums of squared class counts on each side, for
- * entropy the sums of c log c (from a table). A split is scored where one
- * bucket ends and the next begins, as CART scores the midpoints between
- * distinct values. Cost per node: O(samples + range) per feature tried.
+ * A node's samples are a range of idx; its best split comes from
+ * tree_scan.c. The builder keeps the pending nodes on a stack (right child
+ * pushed first, so that the left one is numbered first and every child
+ * comes after its parent), partitions a split node's range in place
+ * keeping the order on each side, writes the leaf values (weighted class
+ * fractions) and charges each split's weighted impurity decrease to its
+ * feature for the importances.
  *
  * Samples carry integer weights, as scikit-learn's bootstrap does: a forest
- * tree sees each drawn sample once with its number of draws (a third fewer
- * samples to scan than the draws themselves). Class counts, impurities and
- * leaf values are weighted; min_samples_split and min_samples_leaf count
- * samples, as scikit-learn's do. */
+ * tree sees each drawn sample once with its number of draws. min_samples_split
+ * and min_samples_leaf count samples, as scikit-learn's do. */
 #include <math.h>
 #include <string.h>
 

@@ -1,19 +1,21 @@
 /* The best split of a tree node (tree_scan.h).
  *
  * A node's samples are a range of idx. For each feature tried, its codes
- * are counting-sorted (at most 256 buckets, and only between the node's
- * smallest and largest code), then a sweep moves the samples from right to
- * left bucket by bucket, keeping the split score up to date in O(1) per
- * sample: for Gini the sums of squared class counts on each side, for
- * entropy the sums of c log c (from a table). A split is scored where one
- * bucket ends and the next begins, as CART scores the midpoints between
- * distinct values. Cost per node: O(samples + range) per feature tried.
+ * are sorted (insertion for a handful of samples, two 4-bit radix passes
+ * for more; large nodes count (code, class) pairs in a histogram instead),
+ * then a sweep moves the samples from right to left in code order, keeping
+ * the split score up to date in O(1) per move: for Gini the sums of squared
+ * class counts on each side, for entropy the sums of c log c (from a
+ * table). A split is scored where one code ends and the next begins, as
+ * CART scores the midpoints between distinct values. Cost per node:
+ * O(samples) per feature tried (O(samples + codes x classes) by histogram).
  *
  * Samples carry integer weights, as scikit-learn's bootstrap does: a forest
  * tree sees each drawn sample once with its number of draws (a third fewer
  * samples to scan than the draws themselves). Class counts, impurities and
  * leaf values are weighted; min_samples_split and min_samples_leaf count
- * samples, as scikit-learn's do. */#include <math.h>
+ * samples, as scikit-learn's do. */
+#include <math.h>
 #include <string.h>
 
 #include "classic/tree_scan.h"
