@@ -18,5 +18,6 @@
 #include "nnlite/optim.h"
 #include "nnlite/model.h"
 #include "nnlite/metrics.h"
+#include "nnlite/estimator.h"
 
 #endif

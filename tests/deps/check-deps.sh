@@ -3,6 +3,8 @@
 #
 #   core  <-  kernels  <-  data, io, optim  <-  nn  <-  any other folder
 #
+# The folders above nn today: classic (the SVMs, trees and forests of
+# estimator.h), which uses core, kernels, data and io but not nn.
 # A file may include ("folder/file.h") a header of its own folder (and its
 # subfolders) or of a folder on a lower level; public headers ("nnlite/...")
 # are open to all. Folders on the same level do not include each other
@@ -29,7 +31,7 @@ function level(d) {
     if (d == "kernels") return 1
     if (d == "data" || d == "io" || d == "optim") return 2
     if (d == "nn") return 3
-    return 4 # any folder above nn
+    return 4 # any folder above nn: classic, and any new one
 }
 function allowed(d,    l, s) {
     l = level(d)

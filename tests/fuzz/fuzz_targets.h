@@ -18,6 +18,7 @@ int fuzz_idx(const uint8_t *data, size_t size);
 int fuzz_model_file(const uint8_t *data, size_t size);
 int fuzz_tokenizer(const uint8_t *data, size_t size);
 int fuzz_text(const uint8_t *data, size_t size);
+int fuzz_estimator_file(const uint8_t *data, size_t size);
 
 /* A failed call must leave a message; abort() otherwise (shared helper). */
 void fuzz_check_failure(int status);

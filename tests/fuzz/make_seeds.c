@@ -192,6 +192,38 @@ static void gpt_seeds(const char *out)
     nnl_tokenizer_free(tok);
 }
 
+/* Estimator files of every kind, fitted on 40 synthetic samples of 5
+ * features and 3 classes (the RBF SVM with probabilities). */
+static void estimator_seeds(const char *out)
+{
+    enum { N = 40, F = 5 };
+    float x[N * F];
+    int32_t y[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = i % 3;
+        for (int j = 0; j < F; j++)
+            x[i * F + j] = (float)((i * 7 + j * 13) % 11) / 11.0f + (j == y[i] ? 1.0f : 0.0f);
+    }
+    nnl_dataset *ds;
+    check(nnl_dataset_create_labeled(&ds, N, 1, (const int64_t[]){F}, x, y), "dataset");
+    const char *names[] = {"linear-svm", "rbf-svm-probability", "tree-entropy", "forest-3"};
+    for (int kind = NNL_ESTIMATOR_LINEAR_SVM; kind <= NNL_ESTIMATOR_FOREST; kind++) {
+        nnl_estimator_options o = NNL_ESTIMATOR_OPTIONS_INIT;
+        o.kind = kind;
+        o.probability = 1;
+        o.criterion = NNL_CRITERION_ENTROPY;
+        o.n_estimators = 3;
+        nnl_estimator *e;
+        check(nnl_estimator_create(&e, &o), "nnl_estimator_create");
+        check(nnl_estimator_fit(e, ds), "nnl_estimator_fit");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/estimator_file/%s.safetensors", out, names[kind]);
+        check(nnl_estimator_save(e, path), path);
+        nnl_estimator_free(e);
+    }
+    nnl_dataset_free(ds);
+}
+
 /* The first `max` bytes of a file, cut at a line end. */
 static char *head_of(const char *path, size_t max, size_t *n)
 {
@@ -235,5 +267,6 @@ int main(int argc, char **argv)
     model_seeds(argv[3]);
     gpt_seeds(argv[3]);
     text_seeds(argv[2], argv[3]);
+    estimator_seeds(argv[3]);
     return 0;
 }

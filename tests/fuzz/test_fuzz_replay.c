@@ -20,6 +20,7 @@ static const fuzz_target targets[] = {
     {"model_file", fuzz_model_file},
     {"tokenizer", fuzz_tokenizer},
     {"text", fuzz_text},
+    {"estimator_file", fuzz_estimator_file},
 };
 
 /* Run every file of <source>/tests/fuzz/<kind>/<target>/; returns how many. */

@@ -24,6 +24,7 @@ from .blas import sgemm
 from .dataset import Dataset
 from .errors import (CancelledError, Error, FileError, FormatError, InternalError, InvalidArgumentError,
                      NumericError, OutOfMemoryError, ShapeError, StateError, Status, UnsupportedError)
+from .estimators import DecisionTree, Estimator, LinearSVM, RandomForest, SVM
 from .gpt import GPT
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
                      EncoderBlock, Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding,
@@ -42,14 +43,13 @@ __version__ = version()
 
 __all__ = [
     "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
-    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Embedding",
-    "EncoderBlock",
-    "Error", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU", "GptProgress", "GptProgressBar",
-    "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM", "Layer", "LayerNorm", "MaxPool2D",
-    "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
-    "Residual", "SGD", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError",
-    "Status", "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError",
-    "abi_version", "classification_report", "cpu_info",
-    "confusion_matrix", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm",
-    "simd_level", "version", "version_number",
+    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "DecisionTree", "Dense", "Dropout", "Embedding",
+    "EncoderBlock", "Error", "Estimator", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU",
+    "GptProgress", "GptProgressBar", "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM",
+    "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param",
+    "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD", "SVM", "SelectPosition", "SelfAttention",
+    "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor", "TextDataset", "TiedOutput",
+    "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix",
+    "cpu_info", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level",
+    "version", "version_number",
 ]

@@ -113,6 +113,14 @@ class CPUInfo(SizedStruct):
     _fields_ = [("struct_size", c_size_t), ("model", ctypes.c_char * 64), ("simd", c_int), ("l1d_bytes", i64),
                 ("l2_bytes", i64), ("l3_bytes", i64), ("gemm_mr", c_int), ("gemm_nr", c_int), ("gemm_kc", i64),
                 ("gemm_mc", i64), ("gemm_nc", i64)]
+class EstimatorOptions(SizedStruct):
+    """``nnl_estimator_options``. Zero members are not NNL_ESTIMATOR_OPTIONS_INIT's defaults: set them all."""
+
+    _fields_ = [("struct_size", c_size_t), ("kind", c_int), ("c", c_double), ("gamma", c_double),
+                ("tolerance", c_double), ("max_iter", i64), ("probability", c_int), ("cache_mb", c_double),
+                ("criterion", c_int), ("max_depth", i64), ("min_samples_split", i64), ("min_samples_leaf", i64),
+                ("max_features", i64), ("n_estimators", i64), ("bootstrap", c_int), ("threads", c_int),
+                ("seed", u64)]
 
 
 _TABLE = [
@@ -246,6 +254,20 @@ _TABLE = [
     # metrics.h
     ("nnl_metrics_confusion", STATUS, [BUF, BUF, i64, i32, BUF]),
     ("nnl_metrics_report", STATUS, [BUF, i32, BUF, BUF, BUF, BUF, BUF]),
+    # estimator.h
+    ("nnl_estimator_create", STATUS, [OUT, c_void_p]),
+    ("nnl_estimator_free", None, [P]),
+    ("nnl_estimator_fit", STATUS, [P, P]),
+    ("nnl_estimator_predict", STATUS, [P, BUF, i64, BUF]),
+    ("nnl_estimator_predict_proba", STATUS, [P, BUF, i64, BUF]),
+    ("nnl_estimator_evaluate", STATUS, [P, P, BUF, POINTER(c_double)]),
+    ("nnl_estimator_save", STATUS, [P, c_char_p]),
+    ("nnl_estimator_load", STATUS, [OUT, c_char_p]),
+    ("nnl_estimator_kind_of", c_int, [P]),
+    ("nnl_estimator_num_classes", i32, [P]),
+    ("nnl_estimator_num_features", i64, [P]),
+    ("nnl_estimator_size", i64, [P]),
+    ("nnl_estimator_feature_importances", STATUS, [P, BUF, i64]),
     # text.h
     ("nnl_tokenizer_create", STATUS, [OUT, c_char_p, c_size_t, c_int]),
     ("nnl_tokenizer_free", None, [P]),

@@ -1,0 +1,155 @@
+/* Binning the features of the training data (tree_bins.h).
+ *
+ * A column is sorted by a 3-pass radix sort of its values' bit patterns
+ * (11 bits a pass), O(n) per feature: a comparison sort of every column took
+ * longer than building a whole tree on MNIST. */
+#include <string.h>
+
+#include "classic/tree_bins.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/pool.h"
+
+#define RADIX_BITS 11
+#define RADIX (1 << RADIX_BITS)
+
+/* Order-preserving unsigned key of a finite float. */
+static uint32_t float_key(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & 0x80000000u) ? ~u : u | 0x80000000u;
+}
+
+/* Sort (key, index) pairs by key, LSD radix, stable; after the three (an
+ * odd number of) passes the result is in keys_tmp and index_tmp. */
+static void radix_sort(uint32_t *keys, int32_t *index, uint32_t *keys_tmp, int32_t *index_tmp, int64_t n)
+{
+    int64_t count[RADIX];
+    for (int pass = 0; pass < 3; pass++) {
+        int shift = pass * RADIX_BITS;
+        memset(count, 0, sizeof count);
+        for (int64_t i = 0; i < n; i++)
+            count[(keys[i] >> shift) & (RADIX - 1)]++;
+        int64_t sum = 0;
+        for (int d = 0; d < RADIX; d++) {
+            int64_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            int64_t at = count[(keys[i] >> shift) & (RADIX - 1)]++;
+            keys_tmp[at] = keys[i];
+            index_tmp[at] = index[i];
+        }
+        uint32_t *k = keys;
+        keys = keys_tmp;
+        keys_tmp = k;
+        int32_t *ix = index;
+        index = index_tmp;
+        index_tmp = ix;
+    }
+}
+
+float nnl_tree_bins_threshold(float lo, float hi)
+{
+    float mid = (float)((double)lo + ((double)hi - (double)lo) / 2.0);
+    return mid < hi ? mid : lo;
+}
+
+/* Codes and value ranges of one feature from its values v (n) and their order. */
+static void bin_sorted(const float *v, const int32_t *order, int64_t n, uint8_t *code, float *lo, float *hi)
+{
+    int64_t distinct = 1;
+    for (int64_t i = 1; i < n; i++)
+        distinct += v[order[i]] != v[order[i - 1]];
+    int c = 0;
+    lo[0] = v[order[0]];
+    for (int64_t i = 0; i < n; i++) {
+        float value = v[order[i]];
+        if (i > 0) {
+            float prev = v[order[i - 1]];
+            /* a new bin at each new value, or (many values) once the bin holds its share */
+            if (value != prev && c < NNL_TREE_MAX_BINS - 1 &&
+                (distinct <= NNL_TREE_MAX_BINS || i * NNL_TREE_MAX_BINS >= (int64_t)(c + 1) * n)) {
+                hi[c++] = prev;
+                lo[c] = value;
+            }
+        }
+        code[order[i]] = (uint8_t)c;
+    }
+    hi[c] = v[order[n - 1]];
+}
+
+/* Features are copied out COLUMNS at a time: reading a sample's 16 floats
+ * takes one cache line, where reading one feature of every sample takes a
+ * line per sample (the binning spent most of its time waiting for them). */
+#define COLUMNS 16
+
+typedef struct bin_job {
+    nnl_tree_bins *b;
+    const float *x;
+    float *columns;   /* parts * COLUMNS * n */
+    uint32_t *keys;   /* parts * 2n */
+    int32_t *index;   /* parts * 2n */
+} bin_job;
+
+static void bin_part(void *ctx, int part, int parts)
+{
+    bin_job *j = ctx;
+    int64_t n = j->b->n, f = j->b->f, begin, end;
+    nnl_parallel_share(f, COLUMNS, part, parts, &begin, &end);
+    float *cols = j->columns + (size_t)part * COLUMNS * (size_t)n;
+    uint32_t *keys = j->keys + (size_t)part * 2 * (size_t)n;
+    int32_t *index = j->index + (size_t)part * 2 * (size_t)n;
+    for (int64_t f0 = begin; f0 < end; f0 += COLUMNS) {
+        int64_t width = end - f0 < COLUMNS ? end - f0 : COLUMNS;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t c = 0; c < width; c++)
+                cols[c * n + i] = j->x[i * f + f0 + c];
+        for (int64_t c = 0; c < width; c++) {
+            const float *v = cols + c * n;
+            for (int64_t i = 0; i < n; i++) {
+                keys[i] = float_key(v[i]);
+                index[i] = (int32_t)i;
+            }
+            radix_sort(keys, index, keys + n, index + n, n);
+            bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n, j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS,
+                       j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS);
+        }
+    }
+}
+
+nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int64_t f, int threads)
+{
+    memset(b, 0, sizeof *b);
+    b->n = n;
+    b->f = f;
+    int parts = threads < 1 ? 1 : (int64_t)threads > f ? (int)f : threads;
+    b->code = nnl_alloc(nnl_mul_size((size_t)n, (size_t)f));
+    b->lo = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
+    b->hi = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
+    bin_job j = {b, x, nnl_alloc(nnl_mul_size3((size_t)parts * COLUMNS, (size_t)n, sizeof(float))),
+                 nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(uint32_t))),
+                 nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(int32_t)))};
+    nnl_status s = NNL_OK;
+    if (!b->code || !b->lo || !b->hi || !j.columns || !j.keys || !j.index)
+        s = nnl_error(NNL_E_NOMEM, "tree: out of memory binning %lld x %lld features", (long long)n, (long long)f);
+    else
+        nnl_parallel_run(parts, bin_part, &j);
+    nnl_dealloc(j.columns);
+    nnl_dealloc(j.keys);
+    nnl_dealloc(j.index);
+    if (s != NNL_OK)
+        nnl_tree_bins_free(b);
+    return s;
+}
+
+void nnl_tree_bins_free(nnl_tree_bins *b)
+{
+    nnl_dealloc(b->code);
+    nnl_dealloc(b->lo);
+    nnl_dealloc(b->hi);
+    b->code = NULL;
+    b->lo = b->hi = NULL;
+}
