@@ -38,7 +38,7 @@ int fuzz_idx(const uint8_t *data, size_t size)
         fuzz_check_failure(s_images);
     else
         check_parsed(&images, 3);
-    int s_labels = nnl_idx_parse(&labels, labels_bytes, labels_size, 1, "fuzz", "labels");
+    int s_labels = nnl_idx_parse(&labels, labels_bytes, labels_size, NNL_IDX_LABELS, "fuzz", "labels");
     if (s_labels != NNL_OK)
         fuzz_check_failure(s_labels);
     else

@@ -28,7 +28,8 @@ from .gpt import GPT
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
                      Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding, Residual, SimpleRNN,
                      TiedOutput, TransformerBlock)
-from .metrics import ClassificationReport, classification_report, confusion_matrix
+from .metrics import (ClassificationReport, MultilabelReport, classification_report, confusion_matrix,
+                      multilabel_report, tune_thresholds)
 from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .progress import FitProgress, GptProgress, GptProgressBar, History, ProgressBar
@@ -45,9 +46,9 @@ __all__ = [
     "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "Dense", "Dropout", "Embedding",
     "Error", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU", "GptProgress", "GptProgressBar",
     "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM", "Layer", "LayerNorm", "MaxPool2D",
-    "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
+    "Model", "MultilabelReport", "NumericError", "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar",
     "Residual", "SGD", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor", "TextDataset",
     "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report",
-    "confusion_matrix", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm",
-    "simd_level", "version", "version_number",
+    "confusion_matrix", "library_path", "multilabel_report", "num_threads", "set_log_callback",
+    "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version", "version_number",
 ]
