@@ -49,9 +49,10 @@ def article_cnn():
         nn.Linear(32 * 13 * 13, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def train(model, x, y, epochs, batch):
+def train(model, x, y, epochs, batch, loss_fn=None):
+    """Adam (lr 1e-3, eps 1e-7) on batches of a fresh permutation each epoch; cross-entropy by default."""
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = loss_fn or nn.CrossEntropyLoss()
     model.train()
     for _ in range(epochs):
         order = torch.randperm(len(x))

@@ -303,6 +303,23 @@ static void logits_head_gives_sigmoid_probabilities(void **state)
     m = points_model(NNL_ACT_SOFTMAX, NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY);
     assert_status_msg(nnl_model_predict_multilabel(m, d, 7, NULL, probabilities, NULL), NNL_E_STATE,
                       "not class probabilities");
+    /* single-label training: accuracy, no multi-label numbers */
+    int64_t xd[2] = {20, 2};
+    nnl_tensor *x;
+    assert_ok(nnl_tensor_create(&x, 2, xd));
+    assert_ok(nnl_dataset_get_batch(d, 0, 20, x, NULL));
+    int32_t labels[20];
+    for (int i = 0; i < 20; i++)
+        labels[i] = nnl_tensor_data(x)[2 * i] > 0;
+    const int64_t two = 2;
+    nnl_dataset *single;
+    assert_ok(nnl_dataset_create_labeled(&single, 20, 1, &two, nnl_tensor_data(x), labels));
+    seen s = {0};
+    assert_ok(nnl_model_fit(m, single, single, 1, 8, 1, record, &s));
+    assert_true(isnan(s.micro_f1) && isnan(s.hamming) && isnan(s.val_micro_f1) && isnan(s.val_hamming));
+    assert_true(s.accuracy >= 0.0 && s.val_accuracy >= 0.0);
+    nnl_tensor_free(x);
+    nnl_dataset_free(single);
     nnl_model_free(m);
     nnl_dataset_free(d);
 }
