@@ -341,8 +341,10 @@ class Model(Handle):
         """
         address = self._address
         n, classes = len(data), _shapes.count(self.output_shape)
-        if isinstance(threshold, (int, float)):
-            threshold = [float(threshold)] * classes
+        try:
+            threshold = [float(threshold)] * classes  # one number (int, float, numpy scalar) for every class
+        except TypeError:
+            pass  # a sequence: one per class
         t_address, t_shape, t_owner = _buffers.to_c(threshold, "f")
         if tuple(t_shape) != (classes,):
             raise ValueError("nnlite: %d thresholds for %d classes" % (_shapes.count(t_shape), classes))
