@@ -83,7 +83,8 @@ def predict_latency_us(model, image, calls=2000):
     return times[len(times) // 2] * 1e6
 
 
-def main():
+def setup():
+    """--data, --epochs, --threads, --seed from the command line; sets torch's threads and seed."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
     parser.add_argument("--epochs", type=int, default=5)
@@ -92,6 +93,11 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    return args
+
+
+def main():
+    args = setup()
     x_train, y_train = load(args.data, "train")
     x_test, y_test = load(args.data, "t10k")
     model = article_cnn()

@@ -9,7 +9,6 @@ sets at probability 0.5. Prints key=value lines like bench/multilabel.c.
 
 Run with Debian's interpreter: /usr/bin/python3 bench/torch/multilabel.py --data DIR
 """
-import argparse
 import os
 import sys
 import time
@@ -19,7 +18,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cnn import find, read_idx, train  # noqa: E402  (the IDX reader and training loop of the MNIST peer)
+from cnn import find, read_idx, setup, train  # noqa: E402  (the MNIST peer's IDX reader, options, training loop)
 
 
 def load(directory, prefix):
@@ -52,14 +51,7 @@ def metrics(model, x, y):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    args = setup()
     x_train, y_train = load(args.data, "train")
     x_test, y_test = load(args.data, "t10k")
     model = multilabel_cnn(x_train.shape[2], x_train.shape[3], y_train.shape[1])
