@@ -326,6 +326,7 @@ static void logits_head_gives_sigmoid_probabilities(void **state)
 
 int main(void)
 {
+    test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(metrics_match_the_hand_computed_example),
         cmocka_unit_test(metrics_refuse_bad_input),
