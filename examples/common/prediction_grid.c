@@ -20,6 +20,8 @@ static const uint8_t digit_glyphs[10][GLYPH_H] = {
 };
 static const uint8_t open_paren[GLYPH_H] = {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02};
 static const uint8_t close_paren[GLYPH_H] = {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08};
+static const uint8_t comma[GLYPH_H] = {0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08};
+static const uint8_t dash[GLYPH_H] = {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00};
 
 typedef struct canvas {
     uint8_t *rgb;
@@ -36,7 +38,13 @@ static const uint8_t *glyph_for(char ch)
 {
     if (ch >= '0' && ch <= '9')
         return digit_glyphs[ch - '0'];
-    return ch == '(' ? open_paren : ch == ')' ? close_paren : NULL;
+    switch (ch) {
+    case '(': return open_paren;
+    case ')': return close_paren;
+    case ',': return comma;
+    case '-': return dash;
+    default: return NULL;
+    }
 }
 
 static void draw_text(canvas *c, int x, int y, const char *text, const uint8_t colour[3])
@@ -64,17 +72,20 @@ static void draw_image(canvas *c, int x0, int y0, const float *image, int h, int
             uint8_t px[3] = {g, g, g};
             put_pixel(c, x0 + x, y0 + y, px);
         }
-    for (int i = -2; wrong && i < w * SCALE + 2; i++)
-        for (int t = 1; t <= 2; t++) {
+    for (int t = 1; wrong && t <= 2; t++) {
+        for (int i = -2; i < w * SCALE + 2; i++) {
             put_pixel(c, x0 + i, y0 - t, red);
             put_pixel(c, x0 + i, y0 + h * SCALE - 1 + t, red);
+        }
+        for (int i = -2; i < h * SCALE + 2; i++) {
             put_pixel(c, x0 - t, y0 + i, red);
             put_pixel(c, x0 + w * SCALE - 1 + t, y0 + i, red);
         }
+    }
 }
 
-int prediction_grid_write(const char *path, const float *images, int count, int height, int width, int columns,
-                          const int32_t *predicted, const int32_t *truth)
+int prediction_grid_write_captions(const char *path, const float *images, int count, int height, int width,
+                                   int columns, const char *const *captions, const int *wrong)
 {
     int rows = (count + columns - 1) / columns;
     int cell_w = width * SCALE + 2 * PAD, cell_h = height * SCALE + CAPTION_H + 2 * PAD;
@@ -86,17 +97,38 @@ int prediction_grid_write(const char *path, const float *images, int count, int 
     static const uint8_t black[3] = {20, 20, 20}, red[3] = {220, 30, 30};
     for (int i = 0; i < count; i++) {
         int x0 = (i % columns) * cell_w + PAD, y0 = (i / columns) * cell_h + PAD;
-        int wrong = truth && truth[i] != predicted[i];
-        draw_image(&c, x0, y0, images + (size_t)i * height * width, height, width, wrong);
-        char caption[32];
-        if (wrong)
-            snprintf(caption, sizeof caption, "%d(%d)", predicted[i], truth[i]);
-        else
-            snprintf(caption, sizeof caption, "%d", predicted[i]);
-        int text_w = (int)strlen(caption) * (GLYPH_W + 1) * FONT_SCALE;
-        draw_text(&c, x0 + (width * SCALE - text_w) / 2, y0 + height * SCALE + 5, caption, wrong ? red : black);
+        int is_wrong = wrong && wrong[i];
+        draw_image(&c, x0, y0, images + (size_t)i * height * width, height, width, is_wrong);
+        int text_w = (int)strlen(captions[i]) * (GLYPH_W + 1) * FONT_SCALE;
+        draw_text(&c, x0 + (width * SCALE - text_w) / 2, y0 + height * SCALE + 5, captions[i],
+                  is_wrong ? red : black);
     }
     int result = png_write_rgb(path, c.width, c.height, c.rgb);
     free(c.rgb);
+    return result;
+}
+
+/* Captions "7", or "7(1)" with the true label when wrong. */
+int prediction_grid_write(const char *path, const float *images, int count, int height, int width, int columns,
+                          const int32_t *predicted, const int32_t *truth)
+{
+    char(*text)[32] = malloc((size_t)count * sizeof *text);
+    const char **captions = malloc((size_t)count * sizeof *captions);
+    int *wrong = malloc((size_t)count * sizeof *wrong);
+    int result = -1;
+    if (text && captions && wrong) {
+        for (int i = 0; i < count; i++) {
+            wrong[i] = truth && truth[i] != predicted[i];
+            if (wrong[i])
+                snprintf(text[i], sizeof text[i], "%d(%d)", predicted[i], truth[i]);
+            else
+                snprintf(text[i], sizeof text[i], "%d", predicted[i]);
+            captions[i] = text[i];
+        }
+        result = prediction_grid_write_captions(path, images, count, height, width, columns, captions, wrong);
+    }
+    free(text);
+    free(captions);
+    free(wrong);
     return result;
 }

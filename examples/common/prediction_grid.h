@@ -10,4 +10,10 @@
 int prediction_grid_write(const char *path, const float *images, int count, int height, int width, int columns,
                           const int32_t *predicted, const int32_t *truth);
 
+/* The same grid with a caption of its own under each image (digits, '(',
+ * ')', ',' and '-' are drawn; other characters leave a gap), framed and
+ * written in red where wrong[i] (wrong may be NULL). */
+int prediction_grid_write_captions(const char *path, const float *images, int count, int height, int width,
+                                   int columns, const char *const *captions, const int *wrong);
+
 #endif

@@ -7,7 +7,10 @@
  * A dataset holds @c count samples. Each sample is a float32 array of one
  * per-sample shape (an image is {rows, cols, channels}, NHWC), and each target
  * is a float32 array of one per-target shape. A classification label is a
- * target of shape {} (ndim 0): one float holding the class index.
+ * target of shape {} (ndim 0): one float holding the class index. A
+ * multi-label dataset (an image may belong to several classes at once) has
+ * targets of shape {classes}: multi-hot rows of 0 and 1, for
+ * ::NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY.
  *
  * Batches come out as tensors of shape {count, sample...} and
  * {count, target...}. Augmentation, when enabled with
@@ -39,13 +42,17 @@ typedef struct nnl_dataset nnl_dataset;
  * Each file may be plain or gzip-compressed (recognised by its first two
  * bytes, 1f 8b). The images file must have magic 0x00000803 (unsigned bytes,
  * 3 dims: count, rows, cols) and the labels file 0x00000801 (unsigned bytes,
- * 1 dim: count). Every header field, the agreement of the two counts and the
- * exact length of the data are checked before the dataset is allocated; files
- * whose pixels would exceed 2^31 bytes are refused.
+ * 1 dim: count) or 0x00000802 (unsigned bytes, 2 dims: count, classes, each
+ * byte 0 or 1: multi-hot rows). Every header field, the agreement of the two
+ * counts and the exact length of the data are checked before the dataset is
+ * allocated; files whose pixels would exceed 2^31 bytes are refused.
  *
  * Pixels become floats in [0, 1] (byte / 255); the sample shape is
- * {rows, cols, 1}. Labels become class indices with target shape {} (ndim 0),
- * and nnl_dataset_num_classes() is the largest label + 1.
+ * {rows, cols, 1}. Labels of 1 dim become class indices with target shape {}
+ * (ndim 0), and nnl_dataset_num_classes() is the largest label + 1. Labels of
+ * 2 dims make a multi-label dataset (nnl_dataset_is_multilabel()): targets
+ * of shape {classes} holding the 0/1 bytes as floats, at most 65536 classes,
+ * and nnl_dataset_num_classes() is the number of classes.
  *
  * @param out         receives the dataset (transferred; free with nnl_dataset_free()).
  *                    Set to NULL on failure.
@@ -55,7 +62,8 @@ typedef struct nnl_dataset nnl_dataset;
  *         ::NNL_E_IO when a file cannot be opened or read (the message has the
  *         path and the system's reason);
  *         ::NNL_E_FORMAT when a file is malformed (the message has the path and
- *         what is wrong, e.g. "bad magic 0x00000802" or
+ *         what is wrong, e.g. "bad magic 0x00000804", a multi-hot byte other
+ *         than 0 or 1 with its sample and class, or
  *         "truncated: expected 7840000 bytes of pixels, got 7839999"), or when
  *         the two files disagree ("labels has 9999 items, images 10000");
  *         ::NNL_E_NOMEM when memory runs out.
@@ -68,15 +76,20 @@ NNL_API nnl_status nnl_dataset_load_idx(nnl_dataset **out, const char *images_pa
  *
  * Reads @c train-images-idx3-ubyte, @c train-labels-idx1-ubyte,
  * @c t10k-images-idx3-ubyte and @c t10k-labels-idx1-ubyte from @p dir, each
- * with the suffix @c .gz when that file exists, otherwise without it. Both
- * sets report the larger of their two nnl_dataset_num_classes(), so a test
- * set that happens to lack the last class still agrees with its training set.
+ * with the suffix @c .gz when that file exists, otherwise without it. A set
+ * without an @c idx1 labels file takes @c train-labels-idx2-ubyte
+ * (@c t10k-labels-idx2-ubyte): multi-hot rows, a multi-label dataset (see
+ * nnl_dataset_load_idx()). Both sets report the larger of their two
+ * nnl_dataset_num_classes(), so a test set that happens to lack the last
+ * class still agrees with its training set.
  *
  * @param train receives the training set (transferred); NULL on failure.
  * @param test  receives the test set (transferred); NULL on failure.
  * @param dir   the directory; borrowed for the call.
  * @return ::NNL_E_IO when one of the four files is missing (the message names
- *         both paths tried); otherwise the errors of nnl_dataset_load_idx().
+ *         the paths tried); ::NNL_E_FORMAT when one set has class indices and
+ *         the other multi-hot rows (or rows of another width); otherwise the
+ *         errors of nnl_dataset_load_idx().
  */
 NNL_API nnl_status nnl_dataset_load_idx_dir(nnl_dataset **train, nnl_dataset **test,
                                             const char *dir);
@@ -121,6 +134,51 @@ NNL_API nnl_status nnl_dataset_create_labeled(nnl_dataset **out, int64_t count, 
                                               const int32_t *labels);
 
 /**
+ * @brief Create a multi-label dataset from samples and a label matrix (copied).
+ *
+ * Sample i belongs to class c when labels[i * num_classes + c] is 1. The
+ * targets have shape {num_classes} and hold the bytes as floats (what
+ * ::NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY trains on); nnl_dataset_num_classes()
+ * is @p num_classes and nnl_dataset_is_multilabel() is 1.
+ * @param out         receives the dataset (transferred; free with nnl_dataset_free()).
+ * @param count       number of samples, >= 1.
+ * @param x_ndim      dimensions of one sample, 0..::NNL_MAX_DIMS - 1.
+ * @param x_dims      @p x_ndim sizes, each >= 1; copied. May be NULL when x_ndim is 0.
+ * @param x           count * prod(x_dims) floats, sample after sample; copied.
+ * @param label_rows  rows of the label matrix: must equal @p count.
+ * @param num_classes columns of the label matrix, 1..65536.
+ * @param labels      label_rows * num_classes bytes, row after row, each 0 or 1; copied.
+ * @return ::NNL_E_SHAPE when @p label_rows differs from @p count (both in the message);
+ *         ::NNL_E_INVALID_ARG for NULL pointers, bad shapes, a bad @p num_classes or a
+ *         byte other than 0 or 1 (its row and column in the message); ::NNL_E_NOMEM.
+ */
+NNL_API nnl_status nnl_dataset_create_multilabel(nnl_dataset **out, int64_t count, int x_ndim,
+                                                 const int64_t *x_dims, const float *x,
+                                                 int64_t label_rows, int32_t num_classes,
+                                                 const uint8_t *labels);
+
+/**
+ * @brief Whether the targets are multi-hot rows (a multi-label dataset).
+ * @param dataset the dataset, or NULL.
+ * @return 1 for a dataset from nnl_dataset_create_multilabel() or from IDX
+ *         labels of 2 dims (and the parts of nnl_dataset_split() of one); 0
+ *         otherwise and for NULL.
+ */
+NNL_API int nnl_dataset_is_multilabel(const nnl_dataset *dataset);
+
+/**
+ * @brief Copy the multi-hot label rows of samples [start, start + count).
+ * @param dataset a multi-label dataset.
+ * @param start   index of the first sample, >= 0.
+ * @param count   number of samples, >= 1, with start + count <= nnl_dataset_size().
+ * @param labels  receives count * nnl_dataset_num_classes() bytes, 0 or 1, row after row.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers or a bad range;
+ *         ::NNL_E_STATE when the dataset is not multi-label.
+ */
+NNL_API nnl_status nnl_dataset_get_multilabels(const nnl_dataset *dataset, int64_t start,
+                                               int64_t count, uint8_t *labels);
+
+/**
  * @brief Free a dataset and its data.
  * @param dataset the dataset, or NULL (a no-op).
  */
@@ -161,8 +219,9 @@ NNL_API nnl_status nnl_dataset_target_shape(const nnl_dataset *dataset, int64_t 
  * Computed when the dataset is created or loaded; the two parts of
  * nnl_dataset_split() keep the value of the whole.
  * @param dataset the dataset.
- * @return the largest label + 1 for a labelled dataset; 0 otherwise and when
- *         @p dataset is NULL.
+ * @return the largest label + 1 for a labelled dataset; the number of classes
+ *         (the width of the targets) for a multi-label one; 0 otherwise and
+ *         when @p dataset is NULL.
  */
 NNL_API int32_t nnl_dataset_num_classes(const nnl_dataset *dataset);
 
@@ -197,7 +256,8 @@ NNL_API nnl_status nnl_dataset_get_batch(const nnl_dataset *dataset, int64_t sta
  * @param count   number of samples, >= 1, with start + count <= nnl_dataset_size().
  * @param labels receives @p count class indices.
  * @return ::NNL_E_INVALID_ARG for NULL pointers or a bad range;
- *         ::NNL_E_STATE when the dataset is not labelled (nnl_dataset_num_classes() is 0).
+ *         ::NNL_E_STATE when the dataset is not labelled (nnl_dataset_num_classes() is 0)
+ *         or is multi-label (nnl_dataset_get_multilabels() reads those labels).
  */
 NNL_API nnl_status nnl_dataset_get_labels(const nnl_dataset *dataset, int64_t start,
                                           int64_t count, int32_t *labels);

@@ -44,9 +44,13 @@ typedef enum nnl_loss {
      *  positions (PyTorch's CrossEntropyLoss). Labels equal to ::NNL_LOSS_IGNORE_INDEX
      *  count for nothing (padding, positions a masked language model does not predict). */
     NNL_LOSS_SOFTMAX_CROSSENTROPY = 2,
-    /** 0/1 targets of the output's shape against logits: sigmoid and binary
-     *  cross-entropy fused, stable for large logits (PyTorch's BCEWithLogitsLoss);
-     *  for multi-label classification. Accuracy counts a sample when every class is right. */
+    /** 0/1 targets of the output's shape (a multi-label dataset, nnl_dataset_create_multilabel())
+     *  against logits: sigmoid and binary cross-entropy fused, stable for large logits (PyTorch's
+     *  BCEWithLogitsLoss); for multi-label classification. The logits are the outputs of a last
+     *  layer without activation, or the input of a last layer's sigmoid (its outputs are then
+     *  probabilities, as nnl_model_predict_multilabel() returns). Accuracy is the subset accuracy:
+     *  a sample counts when every class is right at probability 0.5; the progress reports
+     *  micro-F1 and Hamming loss as well. */
     NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY = 3
 } nnl_loss;
 
@@ -172,19 +176,31 @@ typedef enum nnl_progress_key {
     NNL_PROGRESS_BATCH = 2,          /**< Batches done in this epoch, from 1. */
     NNL_PROGRESS_BATCHES = 3,        /**< Batches per epoch. */
     NNL_PROGRESS_LOSS = 4,           /**< Mean training loss of this epoch so far. */
-    NNL_PROGRESS_ACCURACY = 5,       /**< Training accuracy of this epoch so far (NaN for MSE). */
+    NNL_PROGRESS_ACCURACY = 5,       /**< Training accuracy of this epoch so far (NaN for MSE; for
+                                          ::NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY the subset accuracy:
+                                          samples whose every class is right at threshold 0.5). */
     NNL_PROGRESS_ELAPSED = 6,        /**< Seconds since the epoch started. */
     NNL_PROGRESS_ETA = 7,            /**< Estimated seconds left in this epoch. */
     NNL_PROGRESS_EPOCH_END = 8,      /**< 1 in the report sent once after an epoch's last batch, else 0. */
     NNL_PROGRESS_VAL_LOSS = 9,       /**< Validation loss at the end of the epoch, NaN otherwise. */
-    NNL_PROGRESS_VAL_ACCURACY = 10,  /**< Validation accuracy at the end of the epoch, NaN otherwise. */
+    NNL_PROGRESS_VAL_ACCURACY = 10,  /**< Validation accuracy (subset accuracy for sigmoid binary
+                                          cross-entropy) at the end of the epoch, NaN otherwise. */
     NNL_PROGRESS_LEARNING_RATE = 11, /**< Learning rate of the last step. */
     NNL_PROGRESS_STEP = 12,          /**< Optimizer steps since compile. */
     NNL_PROGRESS_STEP_LOSS = 13,     /**< Mean loss of the last batch alone. */
     NNL_PROGRESS_SAMPLES_PER_S = 14, /**< Training samples per second since the fit call started. */
     NNL_PROGRESS_GRAD_NORM = 15,     /**< Global gradient norm of the last step before clipping
                                           (NaN when no clipping asked for it). */
-    NNL_PROGRESS_TOTAL_ELAPSED = 16  /**< Seconds since the fit call started. */
+    NNL_PROGRESS_TOTAL_ELAPSED = 16, /**< Seconds since the fit call started. */
+    NNL_PROGRESS_MICRO_F1 = 17,      /**< ::NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY: micro-averaged F1 of this
+                                          epoch's training batches so far, each class decided at probability
+                                          0.5 (as nnl_metrics_multilabel()); NaN for the other losses. */
+    NNL_PROGRESS_HAMMING_LOSS = 18,  /**< ::NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY: fraction of (sample, class)
+                                          decisions that are wrong in this epoch so far; NaN otherwise. */
+    NNL_PROGRESS_VAL_MICRO_F1 = 19,  /**< Validation micro-F1 at the end of the epoch (sigmoid binary
+                                          cross-entropy only), NaN otherwise. */
+    NNL_PROGRESS_VAL_HAMMING_LOSS = 20 /**< Validation Hamming loss at the end of the epoch (sigmoid binary
+                                            cross-entropy only), NaN otherwise. */
 } nnl_progress_key;
 
 /**
@@ -433,6 +449,34 @@ NNL_API nnl_status nnl_model_set_class_names(nnl_model *model, const char *const
  *         NULL for an id out of range, a model without names or NULL.
  */
 NNL_API const char *nnl_model_class_name(const nnl_model *model, int32_t id);
+
+/**
+ * @brief Multi-label inference over a data set: per-class probabilities and
+ *        the predicted label sets.
+ *
+ * The model outputs one value per class (shape {classes}). The
+ * probabilities are its outputs when its last layer ends in a sigmoid
+ * (e.g. nnl_layer_dense() with ::NNL_ACT_SIGMOID, the multi-label head), or
+ * the sigmoid of its outputs when it has no sigmoid there but its loss is
+ * ::NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY (its outputs are then logits).
+ * Sample i is predicted to have class c when its probability is >= the
+ * class's threshold.
+ * @param model         the model. Thread-safe.
+ * @param data          the inputs (targets unused; borrowed for the call).
+ * @param batch_size    samples per forward pass, 1..2^20.
+ * @param thresholds    one threshold per class in [0, 1] (e.g. from
+ *                      nnl_metrics_tune_thresholds()), or NULL for 0.5 each; borrowed.
+ * @param probabilities receives size * classes probabilities, row after row, or NULL.
+ * @param labels        receives size * classes bytes, 1 for a predicted class and 0
+ *                      otherwise (for nnl_metrics_multilabel()), or NULL.
+ * @return ::NNL_E_INVALID_ARG for NULL pointers, a bad batch size or a threshold outside [0, 1];
+ *         ::NNL_E_SHAPE when the samples do not fit the model or its output is not one value per
+ *         class; ::NNL_E_STATE when its outputs are not probabilities (no sigmoid last, and another
+ *         loss); ::NNL_E_NUMERIC when an input is NaN or infinite.
+ */
+NNL_API nnl_status nnl_model_predict_multilabel(const nnl_model *model, const nnl_dataset *data,
+                                                int64_t batch_size, const float *thresholds,
+                                                float *probabilities, uint8_t *labels);
 
 /**
  * @brief Save architecture and weights as a safetensors file, atomically.

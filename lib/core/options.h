@@ -1,8 +1,8 @@
 /* Internal: reading and writing the public sized option structs.
  *
  * A sized option struct (docs/versioning.md) has `size_t struct_size` as its
- * first member, a name ending in _config, _options or (a struct the library
- * fills) _info, and an _INIT macro.
+ * first member, a name ending in _config or _options (_info or _report for
+ * one the library only writes), and an _INIT macro.
  * Programs built against an older nnlite pass a smaller struct, programs
  * built against a newer one a larger struct. The rules, the same for every
  * such struct:
@@ -54,6 +54,8 @@
 #define NNL_GENERATE_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_generate_options, seed)
 #define NNL_RNN_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_rnn_options, learn_initial_state)
 #define NNL_CPU_INFO_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_cpu_info, gemm_nc)
+/* New with multi-label classification: an output struct (nnl_options_write). */
+#define NNL_MULTILABEL_REPORT_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_multilabel_report, macro_f1)
 
 /* Describes one sized option struct to the functions below. */
 typedef struct nnl_options_type {

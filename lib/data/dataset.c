@@ -155,22 +155,34 @@ nnl_status nnl_dataset_from_idx(nnl_dataset **out, const nnl_idx *images, const 
                                 const char *labels_label)
 {
     *out = NULL;
-    if (images->ndim != 3 || labels->ndim != 1)
-        return nnl_error(NNL_E_INVALID_ARG, "%s: IDX images have %d dims and labels %d, expected 3 and 1",
+    if (images->ndim != 3 || (labels->ndim != 1 && labels->ndim != 2))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: IDX images have %d dims and labels %d, expected 3 and 1 or 2",
                          who, images->ndim, labels->ndim);
     if (images->dims[0] != labels->dims[0])
         return nnl_error(NNL_E_FORMAT, "%s: labels has %lld items, images %lld (%s, %s)", who,
                          (long long)labels->dims[0], (long long)images->dims[0], labels_label,
                          images_label);
+    const int multi_hot = labels->ndim == 2;
+    if (multi_hot && labels->dims[1] > NNL_DATASET_MAX_CLASSES)
+        return nnl_error(NNL_E_FORMAT, "%s: %s: %lld classes, at most %d", who, labels_label,
+                         (long long)labels->dims[1], NNL_DATASET_MAX_CLASSES);
     int64_t count = images->dims[0], sample[3] = {images->dims[1], images->dims[2], 1};
     nnl_dataset *ds;
-    NNL_TRY(nnl_dataset_alloc(&ds, count, 3, sample, 0, NULL, who));
+    NNL_TRY(nnl_dataset_alloc(&ds, count, 3, sample, multi_hot, &labels->dims[1], who));
     /* A table makes every pixel exactly byte / 255.0f, without a division each. */
     float to_unit[256];
     for (int b = 0; b < 256; b++)
         to_unit[b] = (float)b / 255.0f;
     for (int64_t i = 0; i < count * ds->x_size; i++)
         ds->x[i] = to_unit[images->data[i]];
+    if (multi_hot) {
+        nnl_status s = nnl_dataset_set_multihot(ds, labels->data, who, labels_label);
+        if (s != NNL_OK)
+            nnl_dataset_free(ds);
+        else
+            *out = ds;
+        return s;
+    }
     uint8_t max = 0;
     for (int64_t i = 0; i < count; i++) {
         ds->y[i] = (float)labels->data[i];
@@ -187,7 +199,7 @@ static nnl_status load_pair(nnl_dataset **out, const char *images_path, const ch
     nnl_idx images, labels = {0};
     nnl_status s = nnl_idx_load(&images, images_path, 3, who);
     if (s == NNL_OK)
-        s = nnl_idx_load(&labels, labels_path, 1, who);
+        s = nnl_idx_load(&labels, labels_path, NNL_IDX_LABELS, who);
     if (s == NNL_OK)
         s = nnl_dataset_from_idx(out, &images, &labels, who, images_path, labels_path);
     nnl_idx_free(&images);
@@ -207,20 +219,32 @@ nnl_status nnl_dataset_load_idx(nnl_dataset **out, const char *images_path, cons
 
 enum { PATH_CAPACITY = 4096 };
 
-/* "<dir>/<name>.gz" when that exists, else "<dir>/<name>" when that exists. */
-static nnl_status find_idx_file(char *path, const char *dir, const char *name, const char *who)
+/* "<dir>/<name>.gz" when that exists, else "<dir>/<name>" when that
+ * exists: 1, or 0 when neither does (path then holds "<dir>/<name>"). */
+static int find_idx_file(char *path, const char *dir, const char *name)
 {
     struct stat st;
     int n = snprintf(path, PATH_CAPACITY, "%s/%s.gz", dir, name);
-    if (n < 0 || n >= PATH_CAPACITY)
-        return nnl_error(NNL_E_INVALID_ARG, "%s: directory path of %zu characters is too long", who,
-                         strlen(dir));
     if (stat(path, &st) == 0)
-        return NNL_OK;
+        return 1;
     path[n - 3] = '\0'; /* drop ".gz" */
-    if (stat(path, &st) == 0)
+    return stat(path, &st) == 0;
+}
+
+/* The images file and the labels file of a set ("train", "t10k"): labels
+ * of 1 dim (class indices) or, when there is none, of 2 (multi-hot rows). */
+static nnl_status find_set(char (*paths)[PATH_CAPACITY], const char *dir, const char *set, const char *who)
+{
+    static const char *const names[3] = {"images-idx3-ubyte", "labels-idx1-ubyte", "labels-idx2-ubyte"};
+    char name[3][64];
+    for (int i = 0; i < 3; i++)
+        snprintf(name[i], sizeof name[i], "%s-%s", set, names[i]);
+    if (!find_idx_file(paths[0], dir, name[0]))
+        return nnl_error(NNL_E_IO, "%s: neither '%s.gz' nor '%s' exists", who, paths[0], paths[0]);
+    if (find_idx_file(paths[1], dir, name[1]) || find_idx_file(paths[1], dir, name[2]))
         return NNL_OK;
-    return nnl_error(NNL_E_IO, "%s: neither '%s.gz' nor '%s' exists", who, path, path);
+    return nnl_error(NNL_E_IO, "%s: no labels in '%s': none of %s(.gz), %s(.gz) exists", who, dir, name[1],
+                     name[2]);
 }
 
 nnl_status nnl_dataset_load_idx_dir(nnl_dataset **train, nnl_dataset **test, const char *dir)
@@ -230,11 +254,12 @@ nnl_status nnl_dataset_load_idx_dir(nnl_dataset **train, nnl_dataset **test, con
     NNL_CHECK_PTR(who, test);
     *train = *test = NULL;
     NNL_CHECK_PTR(who, dir);
-    static const char *const names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    if (strlen(dir) > PATH_CAPACITY - 64)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: directory path of %zu characters is too long", who,
+                         strlen(dir));
     char paths[4][PATH_CAPACITY];
-    for (int i = 0; i < 4; i++)
-        NNL_TRY(find_idx_file(paths[i], dir, names[i], who));
+    NNL_TRY(find_set(paths, dir, "train", who));
+    NNL_TRY(find_set(paths + 2, dir, "t10k", who));
     nnl_status s = load_pair(train, paths[0], paths[1], who);
     if (s == NNL_OK)
         s = load_pair(test, paths[2], paths[3], who);
@@ -242,6 +267,13 @@ nnl_status nnl_dataset_load_idx_dir(nnl_dataset **train, nnl_dataset **test, con
         nnl_dataset_free(*train);
         *train = NULL;
         return s;
+    }
+    if ((*train)->multi_label != (*test)->multi_label || (*train)->y_size != (*test)->y_size) {
+        nnl_dataset_free(*train);
+        nnl_dataset_free(*test);
+        *train = *test = NULL;
+        return nnl_error(NNL_E_FORMAT, "%s: the training labels (%s) and the test labels (%s) are not of one "
+                         "kind: class indices, or multi-hot rows of one width", who, paths[1], paths[3]);
     }
     int32_t classes = (*train)->num_classes > (*test)->num_classes ? (*train)->num_classes
                                                                     : (*test)->num_classes;
@@ -295,7 +327,7 @@ nnl_status nnl_dataset_target_shape(const nnl_dataset *dataset, int64_t *dims, i
 
 /* ---- batches ----------------------------------------------------------- */
 
-static nnl_status check_range(const nnl_dataset *ds, int64_t start, int64_t count, const char *who)
+nnl_status nnl_dataset_check_range(const nnl_dataset *ds, int64_t start, int64_t count, const char *who)
 {
     if (start < 0 || count < 1 || start >= ds->count || count > ds->count - start)
         return nnl_error(NNL_E_INVALID_ARG,
@@ -327,7 +359,7 @@ nnl_status nnl_dataset_get_batch(const nnl_dataset *dataset, int64_t start, int6
     const char *who = "nnl_dataset_get_batch";
     NNL_CHECK_PTR(who, dataset);
     NNL_CHECK_PTR(who, x);
-    NNL_TRY(check_range(dataset, start, count, who));
+    NNL_TRY(nnl_dataset_check_range(dataset, start, count, who));
     NNL_TRY(check_batch_tensor(x, count, dataset->x_ndim, dataset->x_dims, who, "x"));
     if (y)
         NNL_TRY(check_batch_tensor(y, count, dataset->y_ndim, dataset->y_dims, who, "y"));
@@ -353,7 +385,10 @@ nnl_status nnl_dataset_get_labels(const nnl_dataset *dataset, int64_t start, int
     NNL_CHECK_PTR(who, labels);
     if (dataset->num_classes == 0)
         return nnl_error(NNL_E_STATE, "%s: the dataset's targets are not class labels", who);
-    NNL_TRY(check_range(dataset, start, count, who));
+    if (dataset->multi_label)
+        return nnl_error(NNL_E_STATE, "%s: the dataset's targets are multi-hot rows "
+                         "(nnl_dataset_get_multilabels reads them)", who);
+    NNL_TRY(nnl_dataset_check_range(dataset, start, count, who));
     for (int64_t i = 0; i < count; i++)
         labels[i] = (int32_t)dataset->y[start + i];
     return NNL_OK;

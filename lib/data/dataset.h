@@ -7,6 +7,9 @@
 #include "data/idx.h"
 #include "nnlite/dataset.h"
 
+/* Classes of a multi-hot dataset at most (as nnl_metrics_confusion takes). */
+enum { NNL_DATASET_MAX_CLASSES = 65536 };
+
 struct nnl_dataset {
     int64_t count;
     int x_ndim;
@@ -17,7 +20,8 @@ struct nnl_dataset {
     int64_t y_size;       /* floats per target */
     float *x;             /* count * x_size, sample after sample */
     float *y;             /* count * y_size */
-    int32_t num_classes;  /* > 0 when the targets are class indices */
+    int32_t num_classes;  /* > 0 when the targets are class indices, or multi-hot rows */
+    int multi_label;      /* the targets are multi-hot rows {num_classes} of 0/1 */
     nnl_augment augment;  /* applied by nnl_dataset_fill_batch */
     /* Text windows (nnl_dataset_from_text): x and y are NULL; sample i is
      * tokens[i .. i + x_size), its target tokens[i + 1 .. i + x_size]. */
@@ -59,6 +63,10 @@ void nnl_masked_windows_fill(const nnl_dataset *ds, const int64_t *indices, int6
  * stored samples: shuffle, split, normalise, augment ...). */
 nnl_status nnl_dataset_check_stored(const nnl_dataset *ds, const char *who);
 
+/* NNL_E_INVALID_ARG naming `who` unless [start, start + count) is a
+ * non-empty range of the samples. */
+nnl_status nnl_dataset_check_range(const nnl_dataset *ds, int64_t start, int64_t count, const char *who);
+
 /* Floats per sample and per target; -1 when ds is NULL. */
 int64_t nnl_dataset_sample_size(const nnl_dataset *ds);
 int64_t nnl_dataset_target_size(const nnl_dataset *ds);
@@ -84,8 +92,14 @@ int nnl_dataset_augmenting(const nnl_dataset *ds);
  * training run draws the same transforms every time. */
 void nnl_dataset_seed_augment_rng(const nnl_dataset *ds, nnl_rng *rng);
 
+/* Targets of a multi-label dataset of num_classes-wide targets from
+ * count x num_classes bytes, each 0 or 1 (multilabel.c); marks it
+ * multi-label. NNL_E_FORMAT (from a file `label`) or NNL_E_INVALID_ARG
+ * (memory: label NULL) naming the first other byte's sample and class. */
+nnl_status nnl_dataset_set_multihot(nnl_dataset *ds, const uint8_t *rows, const char *who, const char *label);
+
 /* Build a labelled image dataset from parsed IDX images (3 dims) and labels
- * (1 dim), checking that their counts agree. `who` starts error messages,
+ * (1 dim: class indices; 2 dims: multi-hot rows), checking that their counts agree. `who` starts error messages,
  * which name the two sources by images_label and labels_label. Used by
  * nnl_dataset_load_idx and the fuzz target. */
 nnl_status nnl_dataset_from_idx(nnl_dataset **out, const nnl_idx *images, const nnl_idx *labels,

@@ -57,6 +57,7 @@ static nnl_status copy_range(nnl_dataset **out, const nnl_dataset *ds, int64_t s
     memcpy((*out)->x, ds->x + start * ds->x_size, (size_t)(count * ds->x_size) * sizeof(float));
     memcpy((*out)->y, ds->y + start * ds->y_size, (size_t)(count * ds->y_size) * sizeof(float));
     (*out)->num_classes = ds->num_classes;
+    (*out)->multi_label = ds->multi_label;
     (*out)->augment = ds->augment;
     nnl_status s = nnl_dataset_copy_class_names(*out, ds, who);
     if (s != NNL_OK) {

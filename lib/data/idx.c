@@ -37,22 +37,37 @@ static uint32_t read_be32(const uint8_t *p)
 static size_t header_bytes(int ndim) { return 4 + 4 * (size_t)ndim; }
 
 /* What the data is, for messages: "truncated: expected 784 bytes of pixels". */
-static const char *data_noun(int ndim) { return ndim == 1 ? "labels" : "pixels"; }
+static const char *data_noun(int ndim) { return ndim == 3 ? "pixels" : "labels"; }
 
 static int64_t data_bytes(const nnl_idx *idx) { return idx->dims[0] * idx->item_bytes; }
 
+static uint32_t ubyte_magic(int ndim) { return (uint32_t)IDX_TYPE_UBYTE << 8 | (uint32_t)ndim; }
+
 /* The magic comes first and is checked on its own, so that a labels file
  * given as images says "bad magic" even though it is shorter than an
- * images header. */
-static nnl_status check_magic(const uint8_t *first4, int ndim, const char *who, const char *label)
+ * images header. A labels file (*ndim NNL_IDX_LABELS) may have 1 or 2 dims:
+ * *ndim becomes the one its magic gives. */
+static nnl_status check_magic(const uint8_t *first4, int *ndim, const char *who, const char *label)
 {
-    uint32_t magic = read_be32(first4), expected = (uint32_t)IDX_TYPE_UBYTE << 8 | (uint32_t)ndim;
-    if (magic != expected)
+    uint32_t magic = read_be32(first4);
+    if (*ndim == NNL_IDX_LABELS) {
+        if (magic == ubyte_magic(1) || magic == ubyte_magic(2)) {
+            *ndim = (int)(magic & 0xff);
+            return NNL_OK;
+        }
+        return nnl_error(NNL_E_FORMAT, "%s: %s: bad magic 0x%08x, expected 0x%08x or 0x%08x (IDX labels of "
+                         "unsigned bytes: class indices, or multi-hot rows of 2 dims)", who, label, magic,
+                         ubyte_magic(1), ubyte_magic(2));
+    }
+    if (magic != ubyte_magic(*ndim))
         return nnl_error(NNL_E_FORMAT,
                          "%s: %s: bad magic 0x%08x, expected 0x%08x (IDX of unsigned bytes, %d dims)",
-                         who, label, magic, expected, ndim);
+                         who, label, magic, ubyte_magic(*ndim), *ndim);
     return NNL_OK;
 }
+
+/* Dims assumed before the magic is read, for messages about a shorter header. */
+static int assumed_ndim(int ndim) { return ndim == NNL_IDX_LABELS ? 1 : ndim; }
 
 static nnl_status truncated_header(size_t got, int ndim, const char *who, const char *label)
 {
@@ -86,10 +101,10 @@ static nnl_status parse_dims(nnl_idx *out, const uint8_t *d, int ndim, const cha
 static nnl_status parse_plain(nnl_idx *out, const uint8_t *bytes, size_t n, int ndim,
                               const char *who, const char *label)
 {
-    size_t hdr = header_bytes(ndim);
     if (n < 4)
-        return truncated_header(n, ndim, who, label);
-    NNL_TRY(check_magic(bytes, ndim, who, label));
+        return truncated_header(n, assumed_ndim(ndim), who, label);
+    NNL_TRY(check_magic(bytes, &ndim, who, label));
+    size_t hdr = header_bytes(ndim);
     if (n < hdr)
         return truncated_header(n, ndim, who, label);
     NNL_TRY(parse_dims(out, bytes + 4, ndim, who, label));
@@ -216,11 +231,12 @@ static nnl_status inflate_finish(inflater *in, size_t want, int ndim)
 static nnl_status parse_gzip_stream(inflater *in, nnl_idx *out, size_t n, int ndim)
 {
     uint8_t header[IDX_HEADER_MAX];
-    size_t hdr = header_bytes(ndim), got, more;
+    size_t got, more;
     NNL_TRY(inflater_read(in, header, 4, &got));
     if (got < 4)
-        return truncated_header(got, ndim, in->who, in->label);
-    NNL_TRY(check_magic(header, ndim, in->who, in->label));
+        return truncated_header(got, assumed_ndim(ndim), in->who, in->label);
+    NNL_TRY(check_magic(header, &ndim, in->who, in->label));
+    size_t hdr = header_bytes(ndim);
     NNL_TRY(inflater_read(in, header + 4, hdr - 4, &more));
     if (4 + more < hdr)
         return truncated_header(4 + more, ndim, in->who, in->label);
@@ -264,9 +280,9 @@ nnl_status nnl_idx_parse(nnl_idx *out, const void *bytes, size_t n, int ndim, co
                          const char *label)
 {
     memset(out, 0, sizeof *out);
-    if (ndim < 1 || ndim > NNL_IDX_MAX_DIMS)
-        return nnl_error(NNL_E_INVALID_ARG, "%s: %s: ndim=%d, expected 1..%d", who, label, ndim,
-                         NNL_IDX_MAX_DIMS);
+    if ((ndim < 1 || ndim > NNL_IDX_MAX_DIMS) && ndim != NNL_IDX_LABELS)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: %s: ndim=%d, expected 1..%d or NNL_IDX_LABELS", who, label,
+                         ndim, NNL_IDX_MAX_DIMS);
     if (n > (size_t)IDX_MAX_FILE_BYTES)
         return nnl_error(NNL_E_FORMAT, "%s: %s: %zu bytes, more than an IDX of at most 2^31 bytes "
                          "of data can be", who, label, n);

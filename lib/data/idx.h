@@ -2,7 +2,8 @@
  *
  * Layout (big-endian): magic 00 00 TT NN (TT = 0x08 for unsigned bytes, NN =
  * number of dims), NN u32 dims, then prod(dims) bytes of data. We read only
- * unsigned-byte files; images have NN = 3 (count, rows, cols), labels NN = 1.
+ * unsigned-byte files; images have NN = 3 (count, rows, cols), labels NN = 1
+ * (count: class indices) or NN = 2 (count, classes: multi-hot rows of 0/1).
  *
  * Nothing in the input is trusted: the header is validated first, the data
  * must be exactly the length the header promises, and data above
@@ -17,6 +18,9 @@
 
 enum { NNL_IDX_MAX_DIMS = 3 };
 
+/* The `ndim` of a labels file, which may have 1 or 2 dims: the magic decides. */
+enum { NNL_IDX_LABELS = -1 };
+
 /* 2^31 bytes of data: four times the full MNIST training set, and small
  * enough that item counts and float sizes stay far from overflow. */
 #define NNL_IDX_MAX_DATA_BYTES ((int64_t)1 << 31)
@@ -29,7 +33,8 @@ typedef struct nnl_idx {
     uint8_t *owned;                 /* buffer behind data when we own it (nnl_idx_free) */
 } nnl_idx;
 
-/* Parse an IDX buffer of `n` bytes whose magic must be 0x0000080<ndim>.
+/* Parse an IDX buffer of `n` bytes whose magic must be 0x0000080<ndim>
+ * (0x00000801 or 0x00000802 when ndim is NNL_IDX_LABELS; out->ndim says which).
  * A gzip buffer (first bytes 1f 8b) is inflated into a buffer that grows as
  * data arrives, never beyond what the header promises; a plain buffer is
  * borrowed: out->data points into `bytes`, which must outlive `out`.

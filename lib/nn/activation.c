@@ -15,7 +15,15 @@ const char *nnl_activation_name(nnl_activation act)
     return nnl_activation_valid(act) ? activation_names[act] : "unknown";
 }
 
-int nnl_activation_keeps_input(nnl_activation act) { return act == NNL_ACT_GELU || act == NNL_ACT_SOFTMAX; }
+static int has_logits(nnl_activation act) { return act == NNL_ACT_SOFTMAX || act == NNL_ACT_SIGMOID; }
+
+int nnl_activation_keeps_input(nnl_activation act) { return act == NNL_ACT_GELU || has_logits(act); }
+
+void nnl_activation_note_logits(nnl_layer_buffers *buf, nnl_activation act, const nnl_tensor *z)
+{
+    buf->logits = has_logits(act) ? z : NULL;
+    buf->logits_act = act;
+}
 
 int nnl_activation_valid(nnl_activation act) { return (unsigned)act <= NNL_ACT_SOFTMAX; }
 

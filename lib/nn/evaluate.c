@@ -60,10 +60,11 @@ static nnl_status ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t ba
 static nnl_status batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
                                        nnl_loss_result *result)
 {
-    /* A softmax last layer keeps its logits: cross-entropy then takes them
-     * and its gradient skips the softmax (the layer is told so). */
+    /* A softmax or sigmoid last layer keeps its logits: the loss that fuses
+     * with it takes them and its gradient skips the activation (the layer
+     * is told so). */
     nnl_layer_buffers *last = &m->train_ws->buffers[m->num_layers - 1];
-    const int fused = m->loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY && last->logits;
+    const int fused = last->logits && last->logits_act == nnl_loss_fused_activation(m->loss);
     int64_t cols, rows = batch * rows_per_sample(m, &cols);
     nnl_loss_input in = {y->data, fused ? last->logits->data : NULL, m->batch_y->data, batch, rows, cols,
                          grad ? m->loss_grad->data : NULL, m->batch_labels, who};
@@ -113,9 +114,7 @@ static nnl_status evaluate_batch(nnl_model *m, const nnl_dataset *data, const in
     if (!isfinite(r.sum))
         return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at the batch of sample %lld", who, r.sum,
                          (long long)indices[0]);
-    total->sum += r.sum;
-    total->count += r.count;
-    total->correct += r.correct;
+    nnl_loss_result_add(total, &r);
     return NNL_OK;
 }
 
@@ -128,33 +127,18 @@ static void report(const nnl_model *m, const nnl_loss_result *total, double *los
         *accuracy = nnl_loss_has_accuracy(m->loss) ? (double)total->correct / units : NAN;
 }
 
-static nnl_status evaluate_in_order(nnl_model *m, const nnl_dataset *data, int64_t batch_size, double *loss,
-                                    double *accuracy)
+static nnl_status evaluate_in_order(nnl_model *m, const nnl_dataset *data, int64_t batch_size, const char *who,
+                                    int64_t *indices, nnl_loss_result *total)
 {
-    static const char who[] = "nnl_model_evaluate";
-    NNL_TRY(check_evaluate(m, data, batch_size, who));
-    int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
-    if (!indices)
-        return nnl_error(NNL_E_NOMEM, "%s: out of memory for %lld indices", who, (long long)batch_size);
-    nnl_loss_result total = {0, 0, 0};
     nnl_status s = NNL_OK;
     const int64_t n = nnl_dataset_size(data);
     for (int64_t first = 0; first < n && s == NNL_OK; first += batch_size) {
         int64_t count = n - first < batch_size ? n - first : batch_size;
         for (int64_t i = 0; i < count; i++)
             indices[i] = first + i;
-        s = evaluate_batch(m, data, indices, count, who, &total);
+        s = evaluate_batch(m, data, indices, count, who, total);
     }
-    nnl_dealloc(indices);
-    if (s == NNL_OK)
-        report(m, &total, loss, accuracy);
     return s;
-}
-
-nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
-                              double *accuracy)
-{
-    return nnl_error_in(evaluate_in_order(model, data, batch_size, loss, accuracy), "nnl_model_evaluate");
 }
 
 void nnl_model_draw_indices(nnl_rng *rng, int64_t n, int64_t *indices, int64_t count)
@@ -164,34 +148,54 @@ void nnl_model_draw_indices(nnl_rng *rng, int64_t n, int64_t *indices, int64_t c
 }
 
 static nnl_status evaluate_sampled(nnl_model *m, const nnl_dataset *data, int64_t batches, int64_t batch_size,
-                                   uint64_t seed, double *loss, double *accuracy)
+                                   uint64_t seed, const char *who, int64_t *indices, nnl_loss_result *total)
 {
-    static const char who[] = "nnl_model_evaluate_sampled";
+    nnl_rng rng;
+    nnl_rng_seed(&rng, seed, 2);
+    nnl_status s = NNL_OK;
+    for (int64_t b = 0; b < batches && s == NNL_OK; b++) {
+        nnl_model_draw_indices(&rng, nnl_dataset_size(data), indices, batch_size);
+        s = evaluate_batch(m, data, indices, batch_size, who, total);
+    }
+    return s;
+}
+
+nnl_status nnl_model_evaluate_totals(nnl_model *m, const nnl_dataset *data, int64_t batches, int64_t batch_size,
+                                     uint64_t seed, const char *who, nnl_loss_result *total)
+{
+    *total = (nnl_loss_result){0};
     NNL_TRY(check_evaluate(m, data, batch_size, who));
-    if (batches < 1 || batches > ((int64_t)1 << 30))
+    if (batches < 0 || batches > ((int64_t)1 << 30))
         return nnl_error(NNL_E_INVALID_ARG, "%s: batches=%lld, expected >= 1", who, (long long)batches);
-    if (nnl_dataset_size(data) > (int64_t)UINT32_MAX)
+    if (batches > 0 && nnl_dataset_size(data) > (int64_t)UINT32_MAX)
         return nnl_error(NNL_E_INVALID_ARG, "%s: more than 2^32 samples", who);
     int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
     if (!indices)
         return nnl_error(NNL_E_NOMEM, "%s: out of memory for %lld indices", who, (long long)batch_size);
-    nnl_rng rng;
-    nnl_rng_seed(&rng, seed, 2);
-    nnl_loss_result total = {0, 0, 0};
-    nnl_status s = NNL_OK;
-    for (int64_t b = 0; b < batches && s == NNL_OK; b++) {
-        nnl_model_draw_indices(&rng, nnl_dataset_size(data), indices, batch_size);
-        s = evaluate_batch(m, data, indices, batch_size, who, &total);
-    }
+    nnl_status s = batches > 0 ? evaluate_sampled(m, data, batches, batch_size, seed, who, indices, total)
+                               : evaluate_in_order(m, data, batch_size, who, indices, total);
     nnl_dealloc(indices);
-    if (s == NNL_OK)
-        report(m, &total, loss, accuracy);
     return s;
+}
+
+nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, double *loss,
+                              double *accuracy)
+{
+    static const char who[] = "nnl_model_evaluate";
+    nnl_loss_result total;
+    NNL_TRY(nnl_error_in(nnl_model_evaluate_totals(model, data, 0, batch_size, 0, who, &total), who));
+    report(model, &total, loss, accuracy);
+    return NNL_OK;
 }
 
 nnl_status nnl_model_evaluate_sampled(nnl_model *model, const nnl_dataset *data, int64_t batches,
                                       int64_t batch_size, uint64_t seed, double *loss, double *accuracy)
 {
-    return nnl_error_in(evaluate_sampled(model, data, batches, batch_size, seed, loss, accuracy),
-                        "nnl_model_evaluate_sampled");
+    static const char who[] = "nnl_model_evaluate_sampled";
+    if (batches < 1)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: batches=%lld, expected >= 1", who, (long long)batches);
+    nnl_loss_result total;
+    NNL_TRY(nnl_error_in(nnl_model_evaluate_totals(model, data, batches, batch_size, seed, who, &total), who));
+    report(model, &total, loss, accuracy);
+    return NNL_OK;
 }

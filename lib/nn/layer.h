@@ -29,8 +29,9 @@ typedef struct nnl_layer_buffers {
     nnl_tensor *scratch;        /* layer-specific (argmax, dropout mask, x-hat ...) */
     nnl_workspace *inner;       /* residual block: its inner layers' workspace */
     nnl_tensor *cache;          /* kept across generation calls (attention: keys and values) */
-    const nnl_tensor *logits;   /* set by forward when the activation is softmax: its input */
-    int dy_is_logit_grad;       /* set by the model: backward gets dL/dz, skip the softmax */
+    const nnl_tensor *logits;   /* set by forward when the activation is softmax or sigmoid: its input */
+    nnl_activation logits_act;  /* set by forward with logits: the activation applied to them */
+    int dy_is_logit_grad;       /* set by the model: backward gets dL/dz, skip the softmax or sigmoid */
 } nnl_layer_buffers;
 
 typedef struct nnl_forward_ctx {
@@ -161,10 +162,14 @@ void nnl_activation_apply(nnl_activation act, int64_t rows, int64_t cols, const 
 void nnl_activation_grad(nnl_activation act, int64_t rows, int64_t cols, const float *z, const float *y,
                          float *dy);
 const char *nnl_activation_name(nnl_activation act);
-/* Whether the pre-activation must be kept for backward (GELU's derivative,
- * softmax's logits for the fused loss); ReLU, sigmoid and tanh need only y,
- * so they are applied in place and save a buffer. */
+/* Whether the pre-activation must be kept (GELU's derivative; the logits of
+ * softmax and sigmoid for the fused losses, which take them rather than
+ * probabilities that round to 0 or 1); ReLU and tanh need only y, so they
+ * are applied in place and save a buffer. */
 int nnl_activation_keeps_input(nnl_activation act);
+/* Forward's note for the fused losses: buf->logits = z (the kept
+ * pre-activation) for softmax and sigmoid, NULL otherwise; buf->logits_act = act. */
+void nnl_activation_note_logits(nnl_layer_buffers *buf, nnl_activation act, const nnl_tensor *z);
 int nnl_activation_parse(const char *name, nnl_activation *act);
 int nnl_activation_valid(nnl_activation act);
 

@@ -34,6 +34,24 @@ static int is_cross_entropy(nnl_loss loss)
 
 int nnl_loss_has_accuracy(nnl_loss loss) { return loss != NNL_LOSS_MSE; }
 
+nnl_activation nnl_loss_fused_activation(nnl_loss loss)
+{
+    return loss == NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ? NNL_ACT_SOFTMAX
+           : loss == NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY   ? NNL_ACT_SIGMOID
+                                                            : NNL_ACT_NONE;
+}
+
+void nnl_loss_result_add(nnl_loss_result *total, const nnl_loss_result *r)
+{
+    total->sum += r->sum;
+    total->count += r->count;
+    total->correct += r->correct;
+    total->true_positives += r->true_positives;
+    total->false_positives += r->false_positives;
+    total->false_negatives += r->false_negatives;
+    total->labels += r->labels;
+}
+
 nnl_status nnl_loss_check_shapes(nnl_loss loss, int64_t out_count, int64_t cols, int64_t target_size,
                                  const char *who)
 {
@@ -150,35 +168,57 @@ static void mean_squared_error(const nnl_loss_input *in, nnl_loss_result *out)
     out->correct = 0;
 }
 
+/* s(z) - t without cancellation: with e = e^-|z|, s(z) = 1 / (1 + e) for
+ * z >= 0 and e / (1 + e) below, so s(z) - t = (1 - t) - e / (1 + e) or
+ * e / (1 + e) - t. For t = 1 and z = 80 that is -e^-80 (about -1.8e-35),
+ * where 1 / (1 + e^-z) - t rounds to 0; e^-|z| never overflows. */
+static float sigmoid_minus(float z, float t)
+{
+    float e = expf(-fabsf(z)), small = e / (1.0f + e);
+    return z >= 0.0f ? (1.0f - t) - small : small - t;
+}
+
 /* Mean over a sample's classes of t log s(z) + (1 - t) log(1 - s(z)), as
  * max(z, 0) - z t + log(1 + e^-|z|), which neither overflows nor loses the
  * small probabilities of large logits; dL/dz = s(z) - t. A sample counts as
- * correct when every class is on the right side of 0.5. */
+ * correct when every class is on the right side of 0.5; the counts of
+ * true positives, false positives and false negatives (at 0.5) give the
+ * progress its micro-F1 and Hamming loss. */
 static void sigmoid_binary_xent(const nnl_loss_input *in, nnl_loss_result *out)
 {
     const int64_t per_sample = in->rows * in->cols / in->batch;
     const float scale = 1.0f / (float)(in->rows * in->cols);
+    const float *logits = in->logits ? in->logits : in->y;
     double sum = 0;
-    int64_t correct = 0;
+    int64_t correct = 0, tp = 0, fp = 0, fn = 0;
     for (int64_t b = 0; b < in->batch; b++) {
         int all_right = 1;
         for (int64_t j = 0; j < per_sample; j++) {
             int64_t i = b * per_sample + j;
-            float z = in->y[i], t = in->targets[i];
+            float z = logits[i], t = in->targets[i];
             sum += (double)(fmaxf(z, 0.0f) - z * t) + log1p(exp(-fabs((double)z)));
-            all_right &= (z >= 0.0f) == (t >= 0.5f);
+            const int predicted = z >= 0.0f, present = t >= 0.5f;
+            all_right &= predicted == present;
+            tp += predicted && present;
+            fp += predicted && !present;
+            fn += !predicted && present;
             if (in->dy)
-                in->dy[i] = scale * (1.0f / (1.0f + expf(-z)) - t);
+                in->dy[i] = scale * sigmoid_minus(z, t);
         }
         correct += all_right;
     }
     out->sum = sum / (double)per_sample;
     out->count = in->batch;
     out->correct = correct;
+    out->true_positives = tp;
+    out->false_positives = fp;
+    out->false_negatives = fn;
+    out->labels = in->batch * per_sample;
 }
 
 nnl_status nnl_loss_compute(nnl_loss loss, const nnl_loss_input *in, nnl_loss_result *out)
 {
+    memset(out, 0, sizeof *out);
     switch (loss) {
     case NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
     case NNL_LOSS_SOFTMAX_CROSSENTROPY:

@@ -17,7 +17,8 @@
 
 typedef struct nnl_loss_input {
     const float *y;        /* outputs {rows, cols}: probabilities, logits or values */
-    const float *logits;   /* a softmax output's logits (fused cross-entropy), or NULL */
+    const float *logits;   /* the logits of a softmax output (fused cross-entropy) or of a sigmoid
+                              output (fused binary cross-entropy), or NULL */
     const float *targets;  /* labels {rows} or values {rows, cols} */
     int64_t batch, rows, cols;
     float *dy;             /* receives dL/dy (dL/dlogits when fused), or NULL */
@@ -29,11 +30,23 @@ typedef struct nnl_loss_result {
     double sum;            /* loss summed over the counted units */
     int64_t count;         /* units counted (positions not ignored) */
     int64_t correct;       /* units predicted right (argmax, or every label for BCE) */
+    /* Sigmoid binary cross-entropy only (0 otherwise): each sample's classes
+     * decided at probability 0.5 against their targets, and how many there were. */
+    int64_t true_positives, false_positives, false_negatives, labels;
 } nnl_loss_result;
 
 /* NNL_E_INVALID_ARG for a label that is not a class index (nor, for
  * NNL_LOSS_SOFTMAX_CROSSENTROPY, the ignore index). */
 nnl_status nnl_loss_compute(nnl_loss loss, const nnl_loss_input *in, nnl_loss_result *out);
+
+/* The output activation a loss fuses with when the last layer has it
+ * (softmax for sparse categorical cross-entropy, sigmoid for binary
+ * cross-entropy): it then takes that layer's logits and its gradient is
+ * dL/dlogits. NNL_ACT_NONE for the others. */
+nnl_activation nnl_loss_fused_activation(nnl_loss loss);
+
+/* total += r, every count. */
+void nnl_loss_result_add(nnl_loss_result *total, const nnl_loss_result *r);
 
 /* Whether a loss reports an accuracy (MSE does not). */
 int nnl_loss_has_accuracy(nnl_loss loss);

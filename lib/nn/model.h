@@ -88,6 +88,28 @@ nnl_status nnl_model_batch_forward(nnl_model *m, const nnl_dataset *data, const 
                                    const nnl_forward_ctx *ctx, nnl_rng *augment, const char *who,
                                    nnl_loss_result *result);
 
+/* Receives the outputs of nnl_model_predict_batches, batch after batch:
+ * samples [first, first + count) in y {count, out_size}, and the last
+ * layer's buffers (whose logits_act says whether y went through a sigmoid). */
+typedef struct nnl_predict_sink {
+    nnl_status (*take)(void *ctx, int64_t first, int64_t count, int64_t out_size, const float *y,
+                       const nnl_layer_buffers *last);
+    void *ctx;
+    const char *who; /* the public function, for messages */
+} nnl_predict_sink;
+
+/* Inference over a whole data set in batches of batch_size (thread-safe as
+ * nnl_model_predict): the checks and errors of nnl_model_predict_dataset. */
+nnl_status nnl_model_predict_batches(const nnl_model *model, const nnl_dataset *data, int64_t batch_size,
+                                     const nnl_predict_sink *sink);
+
+/* The loss results of a data set summed (inference mode): batches 0 runs
+ * all of it in order (nnl_model_evaluate), batches > 0 that many batches
+ * drawn from `seed` (nnl_model_evaluate_sampled). The validation of fit
+ * reads the multi-label counts from it. */
+nnl_status nnl_model_evaluate_totals(nnl_model *m, const nnl_dataset *data, int64_t batches, int64_t batch_size,
+                                     uint64_t seed, const char *who, nnl_loss_result *total);
+
 /* The gradients of the last training nnl_model_batch_forward's loss,
  * replacing what the parameters' gradients held. */
 nnl_status nnl_model_backward(nnl_model *m);

@@ -78,8 +78,8 @@ nnl_status nnl_model_predict(const nnl_model *model, const nnl_tensor *x, nnl_te
     return nnl_error_in(predict(model, x, y), "nnl_model_predict");
 }
 
-static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, int64_t batch_size, float *outputs,
-                                  int32_t *classes, nnl_workspace *ws, nnl_tensor **x, int64_t *indices)
+static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, int64_t batch_size,
+                                  const nnl_predict_sink *sink, nnl_workspace *ws, nnl_tensor **x, int64_t *indices)
 {
     int64_t n = nnl_dataset_size(data), in_size = nnl_dims_count(m->in_ndim, m->in_dims);
     int out_ndim;
@@ -92,22 +92,61 @@ static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, i
             indices[i] = first + i;
         int64_t dims[NNL_MAX_DIMS];
         nnl_batch_shape(count, m->in_ndim, m->in_dims, dims);
-        NNL_TRY(nnl_tensor_ensure(x, m->in_ndim + 1, dims, "nnl_model_predict_dataset"));
+        NNL_TRY(nnl_tensor_ensure(x, m->in_ndim + 1, dims, sink->who));
         NNL_TRY(nnl_dataset_fill_batch(data, indices, count, (*x)->data, NULL, NULL));
-        NNL_TRY(nnl_check_finite((*x)->data, count * in_size, "nnl_model_predict_dataset", "input"));
+        NNL_TRY(nnl_check_finite((*x)->data, count * in_size, sink->who, "input"));
         const nnl_tensor *y;
         NNL_TRY(nnl_model_forward(m, ws, *x, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &y));
-        NNL_TRY(check_outputs(m, y, "nnl_model_predict_dataset"));
-        if (outputs)
-            memcpy(outputs + first * out_size, y->data, (size_t)(count * out_size) * sizeof(float));
-        for (int64_t i = 0; classes && i < count; i++) {
-            const float *row = y->data + i * out_size;
-            int32_t best = 0;
-            for (int64_t j = 1; j < out_size; j++)
-                if (row[j] > row[best])
-                    best = (int32_t)j;
-            classes[first + i] = best;
-        }
+        NNL_TRY(check_outputs(m, y, sink->who));
+        NNL_TRY(sink->take(sink->ctx, first, count, out_size, y->data, &ws->buffers[m->num_layers - 1]));
+    }
+    return NNL_OK;
+}
+
+nnl_status nnl_model_predict_batches(const nnl_model *model, const nnl_dataset *data, int64_t batch_size,
+                                     const nnl_predict_sink *sink)
+{
+    const char *who = sink->who;
+    NNL_CHECK_PTR(who, model);
+    if (batch_size < 1 || batch_size > (1 << 20))
+        return nnl_error(NNL_E_INVALID_ARG, "%s: batch_size=%lld", who, (long long)batch_size);
+    NNL_TRY(nnl_model_check_data(model, data, 0, who));
+    nnl_workspace *ws;
+    NNL_TRY(nnl_error_in(nnl_model_workspace_acquire(model, &ws), who));
+    int64_t dims[NNL_MAX_DIMS];
+    nnl_batch_shape(batch_size, model->in_ndim, model->in_dims, dims);
+    nnl_tensor *x = NULL;
+    int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
+    nnl_status s = indices ? nnl_tensor_create(&x, model->in_ndim + 1, dims)
+                           : nnl_error(NNL_E_NOMEM, "%s: out of memory", who);
+    if (s == NNL_OK)
+        s = predict_batches(model, data, batch_size, sink, ws, &x, indices);
+    nnl_tensor_free(x);
+    nnl_dealloc(indices);
+    nnl_model_workspace_release(model, ws);
+    return nnl_error_in(s, who);
+}
+
+typedef struct outputs_and_classes {
+    float *outputs;
+    int32_t *classes;
+} outputs_and_classes;
+
+/* The outputs as they are and the argmax of each. */
+static nnl_status take_outputs_and_classes(void *ctx, int64_t first, int64_t count, int64_t out_size,
+                                           const float *y, const nnl_layer_buffers *last)
+{
+    (void)last;
+    const outputs_and_classes *o = ctx;
+    if (o->outputs)
+        memcpy(o->outputs + first * out_size, y, (size_t)(count * out_size) * sizeof(float));
+    for (int64_t i = 0; o->classes && i < count; i++) {
+        const float *row = y + i * out_size;
+        int32_t best = 0;
+        for (int64_t j = 1; j < out_size; j++)
+            if (row[j] > row[best])
+                best = (int32_t)j;
+        o->classes[first + i] = best;
     }
     return NNL_OK;
 }
@@ -115,22 +154,7 @@ static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, i
 nnl_status nnl_model_predict_dataset(const nnl_model *model, const nnl_dataset *data, int64_t batch_size,
                                      float *outputs, int32_t *classes)
 {
-    NNL_CHECK_PTR("nnl_model_predict_dataset", model);
-    if (batch_size < 1 || batch_size > (1 << 20))
-        return nnl_error(NNL_E_INVALID_ARG, "nnl_model_predict_dataset: batch_size=%lld", (long long)batch_size);
-    NNL_TRY(nnl_model_check_data(model, data, 0, "nnl_model_predict_dataset"));
-    nnl_workspace *ws;
-    NNL_TRY(nnl_error_in(nnl_model_workspace_acquire(model, &ws), "nnl_model_predict_dataset"));
-    int64_t dims[NNL_MAX_DIMS];
-    nnl_batch_shape(batch_size, model->in_ndim, model->in_dims, dims);
-    nnl_tensor *x = NULL;
-    int64_t *indices = nnl_alloc((size_t)batch_size * sizeof *indices);
-    nnl_status s = indices ? nnl_tensor_create(&x, model->in_ndim + 1, dims)
-                           : nnl_error(NNL_E_NOMEM, "nnl_model_predict_dataset: out of memory");
-    if (s == NNL_OK)
-        s = predict_batches(model, data, batch_size, outputs, classes, ws, &x, indices);
-    nnl_tensor_free(x);
-    nnl_dealloc(indices);
-    nnl_model_workspace_release(model, ws);
-    return nnl_error_in(s, "nnl_model_predict_dataset");
+    outputs_and_classes o = {outputs, classes};
+    const nnl_predict_sink sink = {take_outputs_and_classes, &o, "nnl_model_predict_dataset"};
+    return nnl_model_predict_batches(model, data, batch_size, &sink);
 }

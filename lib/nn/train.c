@@ -14,15 +14,18 @@
 #include "core/options.h"
 #include "core/threads.h"
 #include "data/dataset.h"
+#include "nn/f1.h"
 #include "nn/model.h"
 
+enum { LAST_KEY = NNL_PROGRESS_VAL_HAMMING_LOSS };
+
 struct nnl_progress {
-    double values[NNL_PROGRESS_TOTAL_ELAPSED + 1];
+    double values[LAST_KEY + 1];
 };
 
 double nnl_progress_get(const nnl_progress *progress, nnl_progress_key key)
 {
-    if (!progress || (unsigned)key > NNL_PROGRESS_TOTAL_ELAPSED)
+    if (!progress || (unsigned)key > LAST_KEY)
         return NAN;
     return progress->values[key];
 }
@@ -63,11 +66,16 @@ static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64
                          (long long)(m->optimizer->steps + 1));
     NNL_TRY(nnl_model_backward(m));
     NNL_TRY(nnl_optimizer_step(m->optimizer, m->param_ptrs, m->num_params, rs->o->clip_norm, &rs->grad_norm));
-    rs->epoch.sum += r.sum;
-    rs->epoch.count += r.count;
-    rs->epoch.correct += r.correct;
+    nnl_loss_result_add(&rs->epoch, &r);
     rs->samples += batch;
     return NNL_OK;
+}
+
+/* Micro-F1 and Hamming loss of the counts of a sigmoid binary cross-entropy. */
+static void put_multilabel(nnl_progress *p, const nnl_loss_result *r, nnl_progress_key f1, nnl_progress_key hamming)
+{
+    p->values[f1] = nnl_f1_from_counts(r->true_positives, r->false_positives, r->false_negatives);
+    p->values[hamming] = r->labels > 0 ? (double)(r->false_positives + r->false_negatives) / (double)r->labels : NAN;
 }
 
 static void fill_progress(run_state *rs, const nnl_model *m, int64_t epoch, int64_t epochs, int64_t batch,
@@ -75,7 +83,7 @@ static void fill_progress(run_state *rs, const nnl_model *m, int64_t epoch, int6
 {
     nnl_progress *p = &rs->p;
     double now = now_seconds(), units = (double)rs->epoch.count, elapsed = now - rs->epoch_start;
-    for (int i = 0; i <= NNL_PROGRESS_TOTAL_ELAPSED; i++)
+    for (int i = 0; i <= LAST_KEY; i++)
         p->values[i] = NAN;
     p->values[NNL_PROGRESS_EPOCH] = (double)epoch;
     p->values[NNL_PROGRESS_EPOCHS] = (double)epochs;
@@ -93,6 +101,8 @@ static void fill_progress(run_state *rs, const nnl_model *m, int64_t epoch, int6
     p->values[NNL_PROGRESS_SAMPLES_PER_S] = (double)rs->samples / (now - rs->start);
     p->values[NNL_PROGRESS_GRAD_NORM] = rs->grad_norm;
     p->values[NNL_PROGRESS_TOTAL_ELAPSED] = now - rs->start;
+    if (m->loss == NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY)
+        put_multilabel(p, &rs->epoch, NNL_PROGRESS_MICRO_F1, NNL_PROGRESS_HAMMING_LOSS);
 }
 
 static nnl_status send_progress(const run_state *rs, const char *when, int64_t n)
@@ -108,11 +118,16 @@ static nnl_status validate(nnl_model *m, run_state *rs)
     const nnl_fit_options *o = rs->o;
     if (!o->validation)
         return NNL_OK;
-    double *loss = &rs->p.values[NNL_PROGRESS_VAL_LOSS], *accuracy = &rs->p.values[NNL_PROGRESS_VAL_ACCURACY];
-    if (o->validation_batches > 0)
-        return nnl_model_evaluate_sampled(m, o->validation, o->validation_batches, o->batch_size, o->seed, loss,
-                                          accuracy);
-    return nnl_model_evaluate(m, o->validation, o->batch_size, loss, accuracy);
+    nnl_loss_result total;
+    NNL_TRY(nnl_model_evaluate_totals(m, o->validation, o->validation_batches, o->batch_size, o->seed, rs->who,
+                                      &total));
+    double units = total.count > 0 ? (double)total.count : NAN;
+    rs->p.values[NNL_PROGRESS_VAL_LOSS] = total.sum / units;
+    if (nnl_loss_has_accuracy(m->loss))
+        rs->p.values[NNL_PROGRESS_VAL_ACCURACY] = (double)total.correct / units;
+    if (m->loss == NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY)
+        put_multilabel(&rs->p, &total, NNL_PROGRESS_VAL_MICRO_F1, NNL_PROGRESS_VAL_HAMMING_LOSS);
+    return NNL_OK;
 }
 
 static void shuffle(int64_t *indices, int64_t n, nnl_rng *rng)
@@ -137,7 +152,7 @@ static nnl_status run_epochs(nnl_model *m, const nnl_dataset *train, run_state *
         rs->indices[i] = i;
     for (int64_t epoch = 1; epoch <= o->epochs; epoch++) {
         shuffle(rs->indices, n, &order);
-        rs->epoch = (nnl_loss_result){0, 0, 0};
+        rs->epoch = (nnl_loss_result){0};
         rs->epoch_start = now_seconds();
         for (int64_t b = 0; b < batches; b++) {
             int64_t first = b * o->batch_size, count = n - first < o->batch_size ? n - first : o->batch_size;
@@ -226,8 +241,8 @@ static nnl_status fit(nnl_model *m, const nnl_dataset *train, const nnl_fit_opti
 {
     NNL_TRY(check_fit(m, train, o, who));
     int64_t slots = o->steps > 0 ? o->batch_size : nnl_dataset_size(train);
-    run_state rs = {o, who, nnl_alloc((size_t)slots * sizeof(int64_t)), now_seconds(), 0, 0, {0, 0, 0}, NAN, NAN, 0, 0,
-                    {{0}}};
+    run_state rs = {.o = o, .who = who, .indices = nnl_alloc((size_t)slots * sizeof(int64_t)),
+                    .start = now_seconds(), .step_loss = NAN, .grad_norm = NAN};
     if (!rs.indices)
         return nnl_error(NNL_E_NOMEM, "%s: out of memory for the sample order", who);
     int saved_threads = nnl_threads_override(o->threads);

@@ -469,6 +469,147 @@ static void directory_loads_gz_or_plain(void **state)
     free(gz_labels.bytes);
 }
 
+/* ---- multi-hot labels: IDX files of 2 dims ---------------------------- */
+
+enum { SMALL_CLASSES = 4 };
+
+/* Multi-hot rows for the small images: sample 3 has no class at all. */
+static const uint8_t small_multihot[N_SMALL * SMALL_CLASSES] = {1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0,
+                                                                0, 0, 1, 0};
+
+static buffer small_multihot_labels(void)
+{
+    uint32_t dims[2] = {N_SMALL, SMALL_CLASSES};
+    return make_idx(2, dims, small_multihot, sizeof small_multihot);
+}
+
+static void check_multihot_dataset(const nnl_dataset *ds)
+{
+    assert_int_equal(nnl_dataset_size(ds), N_SMALL);
+    assert_true(nnl_dataset_is_multilabel(ds));
+    assert_int_equal(nnl_dataset_num_classes(ds), SMALL_CLASSES);
+    int64_t dims[8];
+    int ndim;
+    assert_ok(nnl_dataset_target_shape(ds, dims, 8, &ndim));
+    assert_int_equal(ndim, 1);
+    assert_int_equal(dims[0], SMALL_CLASSES);
+    uint8_t rows[N_SMALL * SMALL_CLASSES];
+    assert_ok(nnl_dataset_get_multilabels(ds, 0, N_SMALL, rows));
+    assert_memory_equal(rows, small_multihot, sizeof rows);
+    int32_t labels[N_SMALL];
+    assert_status_msg(nnl_dataset_get_labels(ds, 0, N_SMALL, labels), NNL_E_STATE, "multi-hot");
+    int64_t xd[4] = {N_SMALL, ROWS, COLS, 1}, yd[2] = {N_SMALL, SMALL_CLASSES};
+    nnl_tensor *x = NULL, *y = NULL;
+    assert_ok(nnl_tensor_create(&x, 4, xd));
+    assert_ok(nnl_tensor_create(&y, 2, yd));
+    assert_ok(nnl_dataset_get_batch(ds, 0, N_SMALL, x, y));
+    for (size_t i = 0; i < N_SMALL * SMALL_CLASSES; i++)
+        assert_true(nnl_tensor_data(y)[i] == (float)small_multihot[i]);
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+}
+
+static void multihot_labels_load_plain_gzip_and_from_a_directory(void **state)
+{
+    (void)state;
+    buffer images = small_images(), labels = small_multihot_labels(), gz = gzip_of(labels);
+    char ipath[512];
+    snprintf(ipath, sizeof ipath, "%s", write_file("mh-images", images.bytes, images.n));
+    nnl_dataset *ds = NULL;
+    assert_ok(nnl_dataset_load_idx(&ds, ipath, write_file("mh-labels", labels.bytes, labels.n)));
+    check_multihot_dataset(ds);
+    nnl_dataset_free(ds);
+    assert_ok(nnl_dataset_load_idx(&ds, ipath, write_file("mh-labels.gz", gz.bytes, gz.n)));
+    check_multihot_dataset(ds);
+    nnl_dataset_free(ds);
+    /* a folder laid out as scripts/make-multilabel writes it */
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/multilabel", temp_dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    const char *names[4] = {"multilabel/train-images-idx3-ubyte", "multilabel/train-labels-idx2-ubyte.gz",
+                            "multilabel/t10k-images-idx3-ubyte", "multilabel/t10k-labels-idx2-ubyte"};
+    write_file(names[0], images.bytes, images.n);
+    write_file(names[1], gz.bytes, gz.n);
+    write_file(names[2], images.bytes, images.n);
+    write_file(names[3], labels.bytes, labels.n);
+    nnl_dataset *train = NULL, *test = NULL;
+    assert_ok(nnl_dataset_load_idx_dir(&train, &test, dir));
+    check_multihot_dataset(train);
+    check_multihot_dataset(test);
+    nnl_dataset_free(train);
+    nnl_dataset_free(test);
+    /* class indices for training and multi-hot rows for testing do not mix */
+    buffer indices = small_labels();
+    write_file("multilabel/train-labels-idx1-ubyte", indices.bytes, indices.n);
+    assert_status_msg(nnl_dataset_load_idx_dir(&train, &test, dir), NNL_E_FORMAT, "not of one kind");
+    assert_null(train);
+    assert_null(test);
+    unlink(temp_path(names[3]));
+    assert_status_msg(nnl_dataset_load_idx_dir(&train, &test, dir), NNL_E_IO, "t10k-labels-idx2-ubyte");
+    for (int i = 0; i < 3; i++)
+        unlink(temp_path(names[i]));
+    unlink(temp_path("multilabel/train-labels-idx1-ubyte"));
+    assert_int_equal(rmdir(dir), 0);
+    free(images.bytes);
+    free(labels.bytes);
+    free(gz.bytes);
+    free(indices.bytes);
+}
+
+/* Every way a 2-dim labels file can be wrong is a format error with its reason. */
+static void malformed_multihot_labels_are_refused(void **state)
+{
+    (void)state;
+    buffer images = small_images(), labels = small_multihot_labels();
+    char ipath[512];
+    snprintf(ipath, sizeof ipath, "%s", write_file("mh-images", images.bytes, images.n));
+    nnl_dataset *ds = (nnl_dataset *)&ds;
+    /* a byte that is neither 0 nor 1, named by sample and class */
+    labels.bytes[12 + 2 * SMALL_CLASSES + 3] = 2;
+    assert_status_msg(nnl_dataset_load_idx(&ds, ipath, write_file("bad", labels.bytes, labels.n)), NNL_E_FORMAT,
+                      "sample 2, class 3 has label byte 2, expected 0 or 1");
+    assert_null(ds);
+    labels.bytes[12 + 2 * SMALL_CLASSES + 3] = 1;
+    /* every prefix: truncated header or data */
+    for (size_t n = 0; n < labels.n; n++) {
+        nnl_idx idx;
+        assert_int_equal(nnl_idx_parse(&idx, labels.bytes, n, NNL_IDX_LABELS, "test", "prefix"), NNL_E_FORMAT);
+        assert_non_null(strstr(nnl_last_error(), "truncated"));
+    }
+    /* one byte too many */
+    uint8_t longer[64];
+    memcpy(longer, labels.bytes, labels.n);
+    longer[labels.n] = 0;
+    nnl_idx idx;
+    assert_status_msg(nnl_idx_parse(&idx, longer, labels.n + 1, NNL_IDX_LABELS, "test", "x"), NNL_E_FORMAT,
+                      "too long: expected 20 bytes of labels, got 21");
+    /* images given as labels, or a 3-dim magic */
+    assert_status_msg(nnl_idx_parse(&idx, images.bytes, images.n, NNL_IDX_LABELS, "test", "x"), NNL_E_FORMAT,
+                      "bad magic 0x00000803, expected 0x00000801 or 0x00000802");
+    /* zero classes, and more classes than a dataset takes */
+    uint32_t zero[2] = {N_SMALL, 0}, wide[2] = {1, 70000};
+    buffer z = make_idx(2, zero, NULL, 0);
+    assert_status_msg(nnl_idx_parse(&idx, z.bytes, z.n, NNL_IDX_LABELS, "test", "x"), NNL_E_FORMAT,
+                      "dimension 1 of the header is 0");
+    static uint8_t ones[70000];
+    buffer w = make_idx(2, wide, ones, sizeof ones);
+    uint32_t one_image[3] = {1, ROWS, COLS};
+    buffer img1 = make_idx(3, one_image, ones, ROWS * COLS);
+    snprintf(ipath, sizeof ipath, "%s", write_file("mh-one", img1.bytes, img1.n));
+    assert_status_msg(nnl_dataset_load_idx(&ds, ipath, write_file("wide", w.bytes, w.n)), NNL_E_FORMAT,
+                      "70000 classes, at most 65536");
+    /* counts that disagree */
+    snprintf(ipath, sizeof ipath, "%s", write_file("mh-images", images.bytes, images.n));
+    labels.bytes[7] = N_SMALL - 1; /* the count's low byte */
+    assert_status_msg(nnl_dataset_load_idx(&ds, ipath, write_file("short", labels.bytes, labels.n - 4)),
+                      NNL_E_FORMAT, "labels has 4 items, images 5");
+    free(images.bytes);
+    free(labels.bytes);
+    free(z.bytes);
+    free(w.bytes);
+    free(img1.bytes);
+}
+
 /* Failing each allocation in turn gives NNL_E_NOMEM and leaks nothing (ASan). */
 static void allocation_failures_are_reported(void **state)
 {
@@ -594,6 +735,8 @@ int main(void)
         cmocka_unit_test(mismatched_files_are_refused),
         cmocka_unit_test(io_errors_name_the_path),
         cmocka_unit_test(directory_loads_gz_or_plain),
+        cmocka_unit_test(multihot_labels_load_plain_gzip_and_from_a_directory),
+        cmocka_unit_test(malformed_multihot_labels_are_refused),
         cmocka_unit_test(allocation_failures_are_reported),
         cmocka_unit_test(mnist_split_has_the_documented_counts),
         cmocka_unit_test(fashion_mnist_loads),

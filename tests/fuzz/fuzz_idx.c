@@ -1,6 +1,7 @@
 /* Fuzz target: the IDX (MNIST) loader. The input holds an images file and a
  * labels file: a little-endian u32 split point, then the images bytes, then
- * the labels bytes; both go through nnl_idx_parse() (plain or gzip) and, when
+ * the labels bytes (class indices, or multi-hot rows of 2 dims); both go
+ * through nnl_idx_parse() (plain or gzip) and, when
  * both parse, nnl_dataset_from_idx(), exactly as nnl_dataset_load_idx() does
  * with two files. */
 #include <stdlib.h>
@@ -38,11 +39,11 @@ int fuzz_idx(const uint8_t *data, size_t size)
         fuzz_check_failure(s_images);
     else
         check_parsed(&images, 3);
-    int s_labels = nnl_idx_parse(&labels, labels_bytes, labels_size, 1, "fuzz", "labels");
+    int s_labels = nnl_idx_parse(&labels, labels_bytes, labels_size, NNL_IDX_LABELS, "fuzz", "labels");
     if (s_labels != NNL_OK)
         fuzz_check_failure(s_labels);
     else
-        check_parsed(&labels, 1);
+        check_parsed(&labels, labels.ndim == 2 ? 2 : 1); /* class indices, or multi-hot rows */
     if (s_images == NNL_OK && s_labels == NNL_OK) {
         nnl_dataset *ds = NULL;
         int s = nnl_dataset_from_idx(&ds, &images, &labels, "fuzz", "images", "labels");

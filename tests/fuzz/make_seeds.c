@@ -96,6 +96,12 @@ static void idx_seeds(const char *mnist, const char *out)
     size_t ngl = gzip_bytes(lab, sizeof lab, gz_lab, sizeof gz_lab);
     idx_seed(out, "mnist-3-gzip", gz_img, ngi, gz_lab, ngl);
     idx_seed(out, "mnist-gzip-images-plain-labels", gz_img, ngi, lab, sizeof lab);
+    /* the same images with multi-hot labels (IDX of 2 dims: 3 x 10 bytes), each its digit and digit + 1 */
+    unsigned char multihot[12 + 3 * 10] = {0};
+    size_t hm = idx_header(multihot, 2, 3, 10, 0);
+    for (int i = 0; i < 3; i++)
+        multihot[hm + 10 * i + labels[8 + i]] = multihot[hm + 10 * i + (labels[8 + i] + 1) % 10] = 1;
+    idx_seed(out, "mnist-3-multihot", img, sizeof img, multihot, sizeof multihot);
     /* one digit cropped to 7x7 (other dims), with two labels (counts disagree) */
     unsigned char small[16 + 49], two[8 + 2];
     size_t hs = idx_header(small, 3, 1, 7, 7);

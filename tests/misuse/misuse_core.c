@@ -171,6 +171,39 @@ static void misuse_nnl_metrics_confusion(void **state)
     assert_ok(nnl_metrics_confusion(NULL, NULL, 0, 3, matrix)); /* no samples: no labels needed */
 }
 
+static void misuse_nnl_metrics_multilabel(void **state)
+{
+    (void)state;
+    const uint8_t truth[4] = {0, 1, 1, 0}, predicted[4] = {1, 1, 0, 0}, bad[4] = {0, 1, 255, 0};
+    nnl_multilabel_report r = NNL_MULTILABEL_REPORT_INIT, unset = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, NULL, predicted, 2, 2, &r, NULL, NULL, NULL, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, truth, NULL, 2, 2, &r, NULL, NULL, NULL, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, truth, predicted, -1, 2, &r, NULL, NULL, NULL, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, truth, predicted, 2, 0, &r, NULL, NULL, NULL, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, truth, predicted, 2, 70000, &r, NULL, NULL, NULL,
+                  NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, truth, bad, 2, 2, &r, NULL, NULL, NULL, NULL);
+    assert_non_null(strstr(nnl_last_error(), "predicted[1][0]=255"));
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_multilabel, truth, predicted, 2, 2, &unset, NULL, NULL, NULL,
+                  NULL);
+    assert_ok(nnl_metrics_multilabel(NULL, NULL, 0, 2, &r, NULL, NULL, NULL, NULL)); /* no samples */
+}
+
+static void misuse_nnl_metrics_tune_thresholds(void **state)
+{
+    (void)state;
+    const float p[4] = {0.1f, 0.9f, 0.7f, 0.2f}, outside[4] = {0.1f, 1.5f, 0.7f, 0.2f};
+    const uint8_t truth[4] = {0, 1, 1, 0}, bad[4] = {0, 1, 2, 0};
+    float thresholds[2];
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, NULL, truth, 2, 2, thresholds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, p, NULL, 2, 2, thresholds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, p, truth, 2, 2, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, p, truth, 0, 2, thresholds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, p, truth, 2, 0, thresholds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, outside, truth, 2, 2, thresholds);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_metrics_tune_thresholds, p, bad, 2, 2, thresholds);
+}
+
 static void misuse_nnl_metrics_report(void **state)
 {
     (void)state;
@@ -199,5 +232,7 @@ const misuse_case misuse_core_cases[] = {
     MISUSE_CASE(nnl_sgemm),
     MISUSE_CASE(nnl_metrics_confusion),
     MISUSE_CASE(nnl_metrics_report),
+    MISUSE_CASE(nnl_metrics_multilabel),
+    MISUSE_CASE(nnl_metrics_tune_thresholds),
     {NULL, NULL},
 };

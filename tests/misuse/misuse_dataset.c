@@ -189,6 +189,54 @@ static void misuse_nnl_dataset_get_labels(void **state)
     nnl_dataset_free(regression);
 }
 
+static void misuse_nnl_dataset_create_multilabel(void **state)
+{
+    (void)state;
+    const float x[3] = {0, 1, 2};
+    const uint8_t labels[6] = {0, 1, 1, 1, 0, 0}, bad[6] = {0, 1, 1, 7, 0, 0};
+    const int64_t one[1] = {1}, zero[1] = {0};
+    nnl_dataset *ds = NULL;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, NULL, 3, 1, one, x, 3, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, &ds, 3, 1, one, NULL, 3, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, &ds, 3, 1, one, x, 3, 2, NULL);
+    expect_misuse(NNL_E_SHAPE, nnl_dataset_create_multilabel, &ds, 3, 1, one, x, 2, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, &ds, 3, 1, one, x, 3, 0, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, &ds, 3, 1, zero, x, 3, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, &ds, 0, 1, one, x, 0, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_create_multilabel, &ds, 3, 1, one, x, 3, 2, bad);
+    assert_non_null(strstr(nnl_last_error(), "labels[1][1]=7"));
+    assert_null(ds);
+}
+
+static void misuse_nnl_dataset_is_multilabel(void **state)
+{
+    (void)state;
+    nnl_dataset *ds = fixture_images(4);
+    assert_int_equal(nnl_dataset_is_multilabel(NULL), 0);
+    assert_int_equal(nnl_dataset_is_multilabel(ds), 0);
+    nnl_dataset_free(ds);
+}
+
+static void misuse_nnl_dataset_get_multilabels(void **state)
+{
+    (void)state;
+    nnl_dataset *ds = fixture_images(4), *multi = NULL;
+    const float x[2] = {0, 1};
+    const uint8_t rows[4] = {1, 0, 1, 1};
+    const int64_t one[1] = {1};
+    assert_ok(nnl_dataset_create_multilabel(&multi, 2, 1, one, x, 2, 2, rows));
+    uint8_t labels[8];
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_get_multilabels, NULL, 0, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_get_multilabels, multi, 0, 2, NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_get_multilabels, multi, 1, 2, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_get_multilabels, multi, INT64_MIN, 2, labels);
+    expect_misuse(NNL_E_STATE, nnl_dataset_get_multilabels, ds, 0, 2, labels);
+    assert_ok(nnl_dataset_get_multilabels(multi, 0, 2, labels));
+    assert_memory_equal(labels, rows, 4);
+    nnl_dataset_free(ds);
+    nnl_dataset_free(multi);
+}
+
 static void misuse_nnl_dataset_shuffle(void **state)
 {
     (void)state;
@@ -282,6 +330,9 @@ const misuse_case misuse_dataset_cases[] = {
     MISUSE_CASE(nnl_dataset_class_name),
     MISUSE_CASE(nnl_dataset_get_batch),
     MISUSE_CASE(nnl_dataset_get_labels),
+    MISUSE_CASE(nnl_dataset_create_multilabel),
+    MISUSE_CASE(nnl_dataset_is_multilabel),
+    MISUSE_CASE(nnl_dataset_get_multilabels),
     MISUSE_CASE(nnl_dataset_shuffle),
     MISUSE_CASE(nnl_dataset_split),
     MISUSE_CASE(nnl_dataset_normalize),

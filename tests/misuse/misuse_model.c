@@ -379,6 +379,34 @@ static void misuse_nnl_model_predict_dataset(void **state)
     nnl_model_free(m);
 }
 
+static void misuse_nnl_model_predict_multilabel(void **state)
+{
+    (void)state;
+    nnl_model *softmax = fixture_cnn(), *head = NULL;
+    nnl_dataset *data = fixture_images(3), *flat = NULL;
+    const int64_t two[1] = {2};
+    const float x[6] = {0}, y[3] = {0};
+    assert_ok(nnl_dataset_create(&flat, 3, 1, two, x, 0, NULL, y));
+    nnl_layer *l = NULL;
+    assert_ok(nnl_model_create(&head, 1, two));
+    assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_SIGMOID));
+    assert_ok(nnl_model_add(head, l));
+    float probabilities[3 * FIXTURE_CLASSES], thresholds[3] = {0.5f, NAN, 0.5f};
+    uint8_t labels[3 * FIXTURE_CLASSES];
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_predict_multilabel, NULL, flat, 2, NULL, probabilities, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_predict_multilabel, head, NULL, 2, NULL, probabilities, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_predict_multilabel, head, flat, 0, NULL, probabilities, labels);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_predict_multilabel, head, flat, 2, thresholds, probabilities,
+                  labels);
+    expect_misuse(NNL_E_SHAPE, nnl_model_predict_multilabel, head, data, 2, NULL, probabilities, labels);
+    expect_misuse(NNL_E_STATE, nnl_model_predict_multilabel, softmax, data, 2, NULL, probabilities, labels);
+    assert_ok(nnl_model_predict_multilabel(head, flat, 2, NULL, probabilities, labels));
+    nnl_dataset_free(data);
+    nnl_dataset_free(flat);
+    nnl_model_free(softmax);
+    nnl_model_free(head);
+}
+
 static void misuse_nnl_model_save(void **state)
 {
     (void)state;
@@ -542,6 +570,7 @@ const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_evaluate),
     MISUSE_CASE(nnl_model_predict),
     MISUSE_CASE(nnl_model_predict_dataset),
+    MISUSE_CASE(nnl_model_predict_multilabel),
     MISUSE_CASE(nnl_model_save),
     MISUSE_CASE(nnl_model_load),
     MISUSE_CASE(nnl_model_fit_with),

@@ -162,6 +162,64 @@ static void sigmoid_binary_cross_entropy_is_exact_for_large_logits(void **state)
     assert_float_equal(dy[1], -0.25f, 1e-7);
 }
 
+/* dL/dz of the loss against central differences of its value (in double)
+ * at logits of +-80 for both targets, one logit at a time so that the tiny
+ * values are not lost in a sum: their relative error too (e^-80 =
+ * 1.8e-35, which 1 / (1 + e^-z) - t would round to 0). */
+static void sigmoid_binary_cross_entropy_gradient_at_large_logits(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    const float z[N] = {80.0f, 80.0f, -80.0f, -80.0f, 3.0f, -2.0f, 0.5f, 0.0f};
+    const float t[N] = {1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.0f};
+    for (int i = 0; i < N; i++) {
+        float dy, up = z[i] + 1e-2f, down = z[i] - 1e-2f;
+        nnl_loss_result r, ru, rd;
+        assert_ok(nnl_loss_compute(NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY,
+                                   &(const nnl_loss_input){&z[i], NULL, &t[i], 1, 1, 1, &dy, NULL, "test"}, &r));
+        assert_ok(nnl_loss_compute(NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY,
+                                   &(const nnl_loss_input){&up, NULL, &t[i], 1, 1, 1, NULL, NULL, "test"}, &ru));
+        assert_ok(nnl_loss_compute(NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY,
+                                   &(const nnl_loss_input){&down, NULL, &t[i], 1, 1, 1, NULL, NULL, "test"}, &rd));
+        double numeric = (ru.sum - rd.sum) / ((double)up - (double)down);
+        if (!(fabs(dy - numeric) <= 1e-3 * fabs(numeric)))
+            fail_msg("z=%g t=%g: analytic %g, numeric %g", (double)z[i], (double)t[i], (double)dy, numeric);
+        if (fabsf(z[i]) == 80.0f && (z[i] > 0) == (t[i] > 0))
+            assert_true(dy != 0.0f && fabsf(dy) < 1e-34f); /* -+e^-80, not 0 */
+    }
+}
+
+/* A sigmoid last layer: the loss takes its logits (fused), the gradient
+ * skips the sigmoid; right at ordinary and at +-80 logits. */
+static void sigmoid_output_fuses_with_binary_cross_entropy(void **state)
+{
+    (void)state;
+    const int64_t in = 4, classes = 3;
+    float x[2 * 4] = {0.5f, -1.0f, 2.0f, 0.1f, -0.3f, 0.8f, 0.0f, 1.5f}, y[2 * 3] = {1, 0, 1, 0, 1, 1};
+    nnl_dataset *d;
+    assert_ok(nnl_dataset_create(&d, 2, 1, &in, x, 1, &classes, y));
+    nnl_model *m;
+    nnl_layer *l;
+    assert_ok(nnl_model_create(&m, 1, &in));
+    assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_SIGMOID));
+    assert_ok(nnl_model_add(m, l));
+    compile(m, NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY);
+    check_gradients(m, d, 2, 1e-4);
+    /* logits near +80, -80, +80 for both samples: two classes confidently wrong in one of them */
+    nnl_tensor *kernel = m->params[0].param->value, *bias = m->params[1].param->value;
+    for (int64_t i = 0; i < nnl_tensor_size(kernel); i++)
+        nnl_tensor_data(kernel)[i] *= 0.01f;
+    const float large[3] = {80.0f, -80.0f, 80.0f};
+    memcpy(nnl_tensor_data(bias), large, sizeof large);
+    double loss;
+    assert_ok(nnl_model_evaluate(m, d, 2, &loss, NULL));
+    /* sample 1 has two classes wrong by 80: (80 + 80) / 3 of its mean; not clamped by rounding to 0 or 1 */
+    assert_float_equal(loss, 160.0 / 3.0 / 2.0, 1e-2);
+    check_gradients(m, d, 2, 1e-4);
+    nnl_dataset_free(d);
+    nnl_model_free(m);
+}
+
 static void text_windows_are_shifted_by_one(void **state)
 {
     (void)state;
@@ -310,6 +368,8 @@ int main(void)
         cmocka_unit_test(causal_stack_with_tied_output_and_ignored_labels),
         cmocka_unit_test(sigmoid_binary_cross_entropy_gradients),
         cmocka_unit_test(sigmoid_binary_cross_entropy_is_exact_for_large_logits),
+        cmocka_unit_test(sigmoid_binary_cross_entropy_gradient_at_large_logits),
+        cmocka_unit_test(sigmoid_output_fuses_with_binary_cross_entropy),
         cmocka_unit_test(text_windows_are_shifted_by_one),
         cmocka_unit_test(steps_resumed_from_a_file_draw_the_same_batches),
         cmocka_unit_test(greedy_generation_follows_the_full_forward),

@@ -29,7 +29,8 @@ from .gpt import GPT
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
                      EncoderBlock, Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding,
                      Residual, SelectPosition, SelfAttention, SimpleRNN, TiedOutput, TransformerBlock)
-from .metrics import ClassificationReport, classification_report, confusion_matrix
+from .metrics import (ClassificationReport, MultilabelReport, classification_report, confusion_matrix,
+                      multilabel_report, tune_thresholds)
 from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .progress import FitProgress, GptProgress, GptProgressBar, History, ProgressBar
@@ -43,13 +44,13 @@ __version__ = version()
 
 __all__ = [
     "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
-    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "DecisionTree", "Dense", "Dropout", "Embedding",
-    "EncoderBlock", "Error", "Estimator", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU",
-    "GptProgress", "GptProgressBar", "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError", "LSTM",
-    "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "NumericError", "Optimizer", "OutOfMemoryError", "Param",
-    "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD", "SVM", "SelectPosition", "SelfAttention",
-    "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor", "TextDataset", "TiedOutput",
-    "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix",
-    "cpu_info", "library_path", "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level",
-    "version", "version_number",
+    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "DecisionTree", "Dense", "Dropout",
+    "Embedding", "EncoderBlock", "Error", "Estimator", "FileError", "FitProgress", "Flatten", "FormatError", "GPT",
+    "GRU", "GptProgress", "GptProgressBar", "History", "IGNORE_INDEX", "InternalError", "InvalidArgumentError",
+    "LSTM", "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "MultilabelReport", "NumericError",
+    "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD",
+    "SVM", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status",
+    "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version",
+    "classification_report", "confusion_matrix", "cpu_info", "library_path", "multilabel_report", "num_threads",
+    "set_log_callback", "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version", "version_number",
 ]

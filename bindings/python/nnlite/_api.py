@@ -8,9 +8,10 @@ read on the calling thread before anything else can overwrite it.
 Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
-only mirrored structures are the sized option structs of ``nnlite/gpt.h``,
-``nnlite/model.h`` and ``nnlite/layer.h`` (first member ``struct_size``; see
-:class:`SizedStruct`), which the C API defines for exactly that use.
+only mirrored structures are the sized structs of ``nnlite/gpt.h``,
+``nnlite/model.h``, ``nnlite/layer.h`` and ``nnlite/metrics.h`` (first member
+``struct_size``; see :class:`SizedStruct`), which the C API defines for
+exactly that use.
 
 A library missing any symbol of the table is refused with an ImportError
 naming the missing functions.
@@ -121,6 +122,12 @@ class EstimatorOptions(SizedStruct):
                 ("criterion", c_int), ("max_depth", i64), ("min_samples_split", i64), ("min_samples_leaf", i64),
                 ("max_features", i64), ("n_estimators", i64), ("bootstrap", c_int), ("threads", c_int),
                 ("seed", u64)]
+class MultilabelReport(SizedStruct):
+    """``nnl_multilabel_report``: the averages nnl_metrics_multilabel() writes (an output struct)."""
+
+    _fields_ = [("struct_size", c_size_t), ("subset_accuracy", c_double), ("hamming_loss", c_double),
+                ("micro_precision", c_double), ("micro_recall", c_double), ("micro_f1", c_double),
+                ("macro_precision", c_double), ("macro_recall", c_double), ("macro_f1", c_double)]
 
 
 _TABLE = [
@@ -162,6 +169,9 @@ _TABLE = [
     ("nnl_dataset_load_idx_dir", STATUS, [OUT, OUT, c_char_p]),
     ("nnl_dataset_create", STATUS, [OUT, i64, c_int, DIMS, BUF, c_int, DIMS, BUF]),
     ("nnl_dataset_create_labeled", STATUS, [OUT, i64, c_int, DIMS, BUF, BUF]),
+    ("nnl_dataset_create_multilabel", STATUS, [OUT, i64, c_int, DIMS, BUF, i64, i32, BUF]),
+    ("nnl_dataset_is_multilabel", c_int, [P]),
+    ("nnl_dataset_get_multilabels", STATUS, [P, i64, i64, BUF]),
     ("nnl_dataset_free", None, [P]),
     ("nnl_dataset_size", i64, [P]),
     ("nnl_dataset_sample_shape", STATUS, [P, DIMS, c_int, POINTER(c_int)]),
@@ -249,6 +259,7 @@ _TABLE = [
     ("nnl_model_generate", STATUS, [P, BUF, i64, POINTER(GenerateOptions), MODEL_TOKEN_FN, c_void_p]),
     ("nnl_model_predict", STATUS, [P, P, P]),
     ("nnl_model_predict_dataset", STATUS, [P, P, i64, BUF, BUF]),
+    ("nnl_model_predict_multilabel", STATUS, [P, P, i64, BUF, BUF, BUF]),
     ("nnl_model_save", STATUS, [P, c_char_p, c_int]),
     ("nnl_model_load", STATUS, [OUT, c_char_p]),
     # metrics.h
@@ -268,6 +279,8 @@ _TABLE = [
     ("nnl_estimator_num_features", i64, [P]),
     ("nnl_estimator_size", i64, [P]),
     ("nnl_estimator_feature_importances", STATUS, [P, BUF, i64]),
+    ("nnl_metrics_multilabel", STATUS, [BUF, BUF, i64, i32, POINTER(MultilabelReport), BUF, BUF, BUF, BUF]),
+    ("nnl_metrics_tune_thresholds", STATUS, [BUF, BUF, i64, i32, BUF]),
     # text.h
     ("nnl_tokenizer_create", STATUS, [OUT, c_char_p, c_size_t, c_int]),
     ("nnl_tokenizer_free", None, [P]),

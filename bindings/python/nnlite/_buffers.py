@@ -24,8 +24,9 @@ except ImportError:
 #: True when results are numpy arrays.
 HAVE_NUMPY = np is not None
 
-_NUMPY_TYPES = {"f": "float32", "i": "int32", "q": "int64", "d": "float64"}
-_CTYPES = {"f": ctypes.c_float, "i": ctypes.c_int32, "q": ctypes.c_int64, "d": ctypes.c_double}
+_NUMPY_TYPES = {"f": "float32", "i": "int32", "q": "int64", "d": "float64", "B": "uint8"}
+_CTYPES = {"f": ctypes.c_float, "i": ctypes.c_int32, "q": ctypes.c_int64, "d": ctypes.c_double,
+           "B": ctypes.c_uint8}
 _NATIVE = "<" if sys.byteorder == "little" else ">"
 
 
@@ -82,7 +83,8 @@ def _address_of(view, typecode):
 def to_c(data, typecode, writable=False):
     """``(address, shape, owner)`` of ``data`` as a C-contiguous array of ``typecode``.
 
-    ``typecode`` is ``"f"`` (float32) or ``"i"`` (int32). Data of another
+    ``typecode`` is ``"f"`` (float32), ``"i"`` (int32) or ``"B"`` (uint8:
+    0/1 label matrices, bools accepted). Data of another
     type or layout is converted into a copy; with ``writable`` it must be
     used in place (C writes into it), so a copy is an error.
     Integer conversion refuses values that are not whole numbers. An
@@ -92,13 +94,15 @@ def to_c(data, typecode, writable=False):
         data = data.memoryview()  # a Tensor
     if HAVE_NUMPY and not isinstance(data, (str, bytes)):
         original = np.asarray(data)
-        if typecode == "i" and original.dtype.kind not in "iub":
+        if typecode in "iB" and original.dtype.kind not in "iub":
             if original.size and not np.array_equal(original, np.round(original)):
                 raise ValueError("nnlite: expected whole numbers (labels or token ids), got %s" % original.dtype)
-        if typecode == "i" and original.dtype.kind in "iu" and original.size:
+        if typecode in "iB" and original.dtype.kind in "iu" and original.size:
             low, high = int(original.min()), int(original.max())
-            if low < -2**31 or high >= 2**31:
-                raise OverflowError("nnlite: value %d does not fit in int32" % (high if high >= 2**31 else low))
+            bound = (-2**31, 2**31) if typecode == "i" else (0, 256)
+            if low < bound[0] or high >= bound[1]:
+                raise OverflowError("nnlite: value %d does not fit in %s" % (high if high >= bound[1] else low,
+                                                                             _NUMPY_TYPES[typecode]))
         arr = np.ascontiguousarray(original, dtype=_NUMPY_TYPES[typecode])
         if writable and (_buffer_view(data) is None or not arr.flags.writeable
                          or not np.shares_memory(arr, original)):
@@ -125,7 +129,7 @@ def to_c(data, typecode, writable=False):
             data = list(data)  # range, generators, ...
         shape = _nested_shape(data)
         values = _flatten(data, shape) if shape else [data]
-    if typecode == "i":
+    if typecode in "iB":
         ints = [int(v) for v in values]
         if any(i != v for i, v in zip(ints, values)):
             raise ValueError("nnlite: expected whole numbers (labels or token ids)")

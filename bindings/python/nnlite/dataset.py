@@ -27,6 +27,8 @@ class Dataset(Handle):
         """Load an IDX image file and an IDX label file (plain or gzip), e.g. MNIST's.
 
         Pixels become floats in [0, 1]; samples have shape (rows, cols, 1).
+        A label file of 2 dims (samples x classes, bytes 0/1) makes a
+        multi-label data set (:attr:`is_multilabel`).
         Raises FileError or FormatError naming the file and the problem.
         """
         out = ctypes.c_void_p()
@@ -35,7 +37,11 @@ class Dataset(Handle):
 
     @classmethod
     def load_idx_dir(cls, directory):
-        """``(train, test)`` from the four MNIST-named IDX files (optionally ``.gz``) in ``directory``."""
+        """``(train, test)`` from the four MNIST-named IDX files (optionally ``.gz``) in ``directory``.
+
+        Without ``*-labels-idx1-ubyte`` files, ``*-labels-idx2-ubyte`` (multi-hot rows) are read:
+        a folder written by scripts/make-multilabel gives multi-label data sets.
+        """
         train, test = ctypes.c_void_p(), ctypes.c_void_p()
         C.nnl_dataset_load_idx_dir(ctypes.byref(train), ctypes.byref(test), _paths.encode(directory))
         return cls._adopt(train.value), cls._adopt(test.value)
@@ -79,6 +85,29 @@ class Dataset(Handle):
         out = ctypes.c_void_p()
         C.nnl_dataset_load_tsv(ctypes.byref(out), _paths.encode(path), tokenizer._address, max_tokens,
                                labels_from._address if labels_from is not None else None)
+        return cls._adopt(out.value)
+
+    @classmethod
+    def multilabel(cls, x, labels):
+        """A multi-label data set: samples ``x`` (first axis: samples) and a label matrix (copies).
+
+        ``labels`` is samples x classes of 0/1 (ints or bools): sample i has
+        class c when ``labels[i][c]`` is 1. Targets are those rows as floats,
+        what the ``"sigmoid_binary_crossentropy"`` loss trains on. A matrix
+        whose row count differs from the samples' raises ShapeError; a value
+        other than 0 or 1, InvalidArgumentError naming its row and column.
+        """
+        x_address, x_shape, x_owner = _buffers.to_c(x, "f")
+        y_address, y_shape, y_owner = _buffers.to_c(labels, "B")
+        if not x_shape:
+            raise ValueError("nnlite: x needs a first axis of samples")
+        if len(y_shape) != 2:
+            raise ValueError("nnlite: labels must be a 2-D matrix (samples x classes), got shape %s"
+                             % (tuple(y_shape),))
+        x_ndim, x_dims = _shapes.dims(x_shape[1:])
+        out = ctypes.c_void_p()
+        C.nnl_dataset_create_multilabel(ctypes.byref(out), x_shape[0], x_ndim, x_dims, x_address, y_shape[0],
+                                        y_shape[1], y_address)
         return cls._adopt(out.value)
 
     @classmethod
@@ -158,7 +187,7 @@ class Dataset(Handle):
 
     @property
     def num_classes(self):
-        """Largest label + 1 for a labelled data set, else 0."""
+        """Largest label + 1 for a labelled data set, the number of classes for a multi-label one, else 0."""
         return C.nnl_dataset_num_classes(self._address)
 
     @property
@@ -168,6 +197,20 @@ class Dataset(Handle):
         if not names or names[0] is None:
             return None
         return [name.decode("utf-8") for name in names]
+
+    @property
+    def is_multilabel(self):
+        """True when the targets are multi-hot rows (:meth:`multilabel`, or IDX labels of 2 dims)."""
+        return bool(C.nnl_dataset_is_multilabel(self._address))
+
+    def multilabels(self, start=0, count=None):
+        """The 0/1 label rows of samples [start, start + count) (all by default), a uint8 (count, classes) array."""
+        address = self._address
+        if count is None:
+            count = len(self) - start
+        out, labels = _buffers.new((count, self.num_classes), "B")
+        C.nnl_dataset_get_multilabels(address, start, count, out)
+        return labels
 
     def get_batch(self, start, count):
         """``(x, y)`` tensors of samples [start, start + count) and their targets (never augmented)."""

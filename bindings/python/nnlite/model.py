@@ -1,6 +1,7 @@
 """Sequential models: build, compile, fit (with a progress bar), evaluate, predict, generate, save, load."""
 
 import ctypes
+import math
 
 from . import _buffers, _paths, _shapes, _text
 from ._api import C, FitOptions, GenerateOptions, MODEL_TOKEN_FN, make_error
@@ -232,7 +233,9 @@ class Model(Handle):
         By epochs (``steps`` None): ``epochs`` passes over the data shuffled
         with ``seed``, validation after each; the history holds per-epoch
         ``epoch``, ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``,
-        ``learning_rate``.
+        ``learning_rate``, and with the ``"sigmoid_binary_crossentropy"``
+        loss ``micro_f1``, ``hamming_loss``, ``val_micro_f1`` and
+        ``val_hamming_loss`` (``accuracy`` is then the subset accuracy).
 
         By steps (``steps=n``): ``n`` optimizer steps, each on ``batch_size``
         samples drawn at random by the model's own generator (seeded with
@@ -262,6 +265,9 @@ class Model(Handle):
             if p.epoch_end:
                 history.record(epoch=p.epoch, loss=p.loss, accuracy=p.accuracy, val_loss=p.val_loss,
                                val_accuracy=p.val_accuracy, learning_rate=p.learning_rate)
+                if not math.isnan(p.micro_f1):  # multi-label: its metrics too
+                    history.record(micro_f1=p.micro_f1, hamming_loss=p.hamming_loss,
+                                   val_micro_f1=p.val_micro_f1, val_hamming_loss=p.val_hamming_loss)
 
         def record_step(history, p):
             if p.epoch_end:
@@ -373,6 +379,31 @@ class Model(Handle):
         classes_address, classes = _buffers.new((n,), "i")
         C.nnl_model_predict_dataset(address, data._address, batch_size, outputs_address, classes_address)
         return outputs, classes
+
+    def predict_multilabel(self, data, threshold=0.5, batch_size=256):
+        """``(probabilities, labels)`` for every sample of a Dataset: per-class probabilities and label sets.
+
+        For a model whose last layer ends in a sigmoid (``Dense(10, "sigmoid")``),
+        or whose loss is ``"sigmoid_binary_crossentropy"`` on logits (then the
+        probabilities are the sigmoid of its outputs). ``threshold``: one
+        value in [0, 1] for every class, or one per class (e.g. from
+        :func:`nnlite.tune_thresholds`); a class is predicted when its
+        probability is >= its threshold. ``labels`` is a uint8 (n, classes)
+        array of 0/1 for :func:`nnlite.multilabel_report`.
+        """
+        address = self._address
+        n, classes = len(data), _shapes.count(self.output_shape)
+        try:
+            threshold = [float(threshold)] * classes  # one number (int, float, numpy scalar) for every class
+        except TypeError:
+            pass  # a sequence: one per class
+        t_address, t_shape, t_owner = _buffers.to_c(threshold, "f")
+        if tuple(t_shape) != (classes,):
+            raise ValueError("nnlite: %d thresholds for %d classes" % (_shapes.count(t_shape), classes))
+        p_address, probabilities = _buffers.new((n, classes), "f")
+        l_address, labels = _buffers.new((n, classes), "B")
+        C.nnl_model_predict_multilabel(address, data._address, batch_size, t_address, p_address, l_address)
+        return probabilities, labels
 
 
 #: Keras' name for the same thing.

@@ -16,9 +16,13 @@ from .errors import CancelledError
 #: from the start of the fit call, ``grad_norm`` is the gradient norm before clipping (NaN without
 #: clipping). With ``fit(steps=n)`` the run is one "epoch" of ``n`` batches; the reports at
 #: validation steps carry ``val_loss``/``val_accuracy``, and the last report has ``epoch_end``.
+#: With the ``"sigmoid_binary_crossentropy"`` loss (multi-label), ``accuracy`` is the subset accuracy
+#: and ``micro_f1``/``hamming_loss`` (``val_micro_f1``/``val_hamming_loss`` with the validation
+#: numbers) are reported too, each class decided at probability 0.5; they are NaN for other losses.
 FitProgress = collections.namedtuple(
     "FitProgress", "epoch epochs batch batches loss accuracy elapsed eta epoch_end val_loss val_accuracy "
-                   "learning_rate step step_loss samples_per_second grad_norm total_elapsed")
+                   "learning_rate step step_loss samples_per_second grad_norm total_elapsed micro_f1 "
+                   "hamming_loss val_micro_f1 val_hamming_loss")
 
 #: One report of :meth:`nnlite.GPT.train`, after each step. ``val_loss`` is NaN except at evaluation steps.
 GptProgress = collections.namedtuple(
@@ -27,9 +31,9 @@ GptProgress = collections.namedtuple(
 
 def read_fit_progress(report):
     """A :class:`FitProgress` from an ``nnl_progress`` pointer (valid only during the callback)."""
-    v = [C.nnl_progress_get(report, key) for key in range(17)]
+    v = [C.nnl_progress_get(report, key) for key in range(21)]
     return FitProgress(int(v[0]), int(v[1]), int(v[2]), int(v[3]), v[4], v[5], v[6], v[7], v[8] == 1, v[9],
-                       v[10], v[11], int(v[12]), v[13], v[14], v[15], v[16])
+                       v[10], v[11], int(v[12]), v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20])
 
 
 def read_gpt_progress(report):
@@ -145,6 +149,14 @@ class _Line:
         self.file.flush()
 
 
+def _scores(prefix, accuracy, micro_f1, hamming_loss):
+    """`` - accuracy: x``, or for a multi-label model the subset accuracy, micro-F1 and Hamming loss."""
+    if not math.isnan(micro_f1):
+        return " - %ssubset_accuracy: %.4f - %smicro_f1: %.4f - %shamming_loss: %.4f" % (
+            prefix, accuracy, prefix, micro_f1, prefix, hamming_loss)
+    return " - %saccuracy: %.4f" % (prefix, accuracy) if not math.isnan(accuracy) else ""
+
+
 class ProgressBar:
     """Prints :meth:`nnlite.Model.fit` progress as Keras does.
 
@@ -162,15 +174,12 @@ class ProgressBar:
         if p.batch == 1 and not p.epoch_end:
             self.line.file.write("Epoch %d/%d\n" % (p.epoch, p.epochs))
             self.line.file.flush()
-        metrics = " - loss: %.4f" % p.loss
-        if not math.isnan(p.accuracy):
-            metrics += " - accuracy: %.4f" % p.accuracy
+        metrics = " - loss: %.4f" % p.loss + _scores("", p.accuracy, p.micro_f1, p.hamming_loss)
         count = "%*d/%d" % (len(str(p.batches)), p.batch, p.batches)
         validated = not math.isnan(p.val_loss)
         if validated:
-            val_metrics = " - val_loss: %.4f" % p.val_loss
-            if not math.isnan(p.val_accuracy):
-                val_metrics += " - val_accuracy: %.4f" % p.val_accuracy
+            val_metrics = " - val_loss: %.4f" % p.val_loss + _scores("val_", p.val_accuracy, p.val_micro_f1,
+                                                                      p.val_hamming_loss)
         if validated and not p.epoch_end and p.batch < p.batches:  # fit(steps=...) validating on the way
             timing = "%s %s" % (_format_seconds(p.elapsed), _format_per_step(p.elapsed / max(p.batch, 1)))
             self.line.finish("%s - %s%s%s" % (count, timing, metrics, val_metrics))

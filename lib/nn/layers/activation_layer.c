@@ -17,7 +17,7 @@ static nnl_status act_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer
     (void)ctx;
     int64_t cols = last_dim(l);
     nnl_activation_apply(act_of(l), x->size / cols, cols, x->data, buf->out->data);
-    buf->logits = act_of(l) == NNL_ACT_SOFTMAX ? x : NULL;
+    nnl_activation_note_logits(buf, act_of(l), x);
     return NNL_OK;
 }
 

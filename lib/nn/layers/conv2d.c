@@ -56,7 +56,7 @@ static nnl_status conv_forward(const nnl_layer *l, const nnl_tensor *x, nnl_laye
                                          z->data, nnl_threads_get());
     if (act != NNL_ACT_NONE)
         nnl_activation_apply(act, z->size / s.out_c, s.out_c, z->data, buf->out->data);
-    buf->logits = act == NNL_ACT_SOFTMAX ? z : NULL;
+    nnl_activation_note_logits(buf, act, z);
     (void)ctx;
     return NNL_OK;
 }

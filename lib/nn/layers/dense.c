@@ -44,7 +44,7 @@ static nnl_status dense_forward(const nnl_layer *l, const nnl_tensor *x, nnl_lay
     k->add_bias(rows, units, z->data, l->params[1].value->data);
     if (c->activation != NNL_ACT_NONE)
         nnl_activation_apply(c->activation, rows, units, z->data, buf->out->data);
-    buf->logits = c->activation == NNL_ACT_SOFTMAX ? z : NULL;
+    nnl_activation_note_logits(buf, c->activation, z);
     (void)ctx;
     return NNL_OK;
 }
