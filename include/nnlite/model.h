@@ -319,6 +319,42 @@ NNL_API nnl_status nnl_model_evaluate(nnl_model *model, const nnl_dataset *data,
 NNL_API nnl_status nnl_model_evaluate_sampled(nnl_model *model, const nnl_dataset *data, int64_t batches,
                                               int64_t batch_size, uint64_t seed, double *loss, double *accuracy);
 
+/**
+ * @brief What each position of a token sequence attended to: the softmax
+ *        weights of every attention layer and head of the model.
+ *
+ * Runs the model on @p tokens (inference: no dropout) and reads, in each
+ * attention layer (causal or bidirectional, in the order of the stack,
+ * depth first through transformer and residual blocks) and each of its
+ * heads, the (length x length) matrix of attention weights: row t is query
+ * position t, column j key position j, each row sums to 1. Causal layers
+ * have zeros above the diagonal (position t sees 0..t). For a GPT, pass the
+ * prompt and the tokens nnl_model_generate() produced: the weights are those
+ * the generation computed, as long as the text fits the context (beyond it,
+ * generation slides its window: pass the last T tokens). Positions after
+ * @p length do not exist for the model: a bidirectional layer attends to
+ * the @p length tokens only (they must not end with the model's padding
+ * token, which would shorten them).
+ *
+ * Call it with @p weights NULL to learn the sizes.
+ * @param model    a built model that maps (T,) token ids through at least one attention layer, all
+ *                 of them with the same number of heads (the GPT and the BERT encoder do); only read,
+ *                 so it may run beside nnl_model_predict() on other threads.
+ * @param tokens   token ids (borrowed for the call), each in [0, vocab).
+ * @param length   1..T tokens.
+ * @param weights  receives layers x heads x length x length floats (row-major in that order), or NULL.
+ * @param capacity floats @p weights holds (ignored when it is NULL).
+ * @param layers   receives the number of attention layers; may be NULL.
+ * @param heads    receives the heads per attention layer; may be NULL.
+ * @return ::NNL_E_UNSUPPORTED when the model takes no token ids, has no attention layer or layers with
+ *         different head counts; ::NNL_E_INVALID_ARG for a length out of range, a bad token or
+ *         @p capacity too small (the message says how many floats are needed); ::NNL_E_NUMERIC
+ *         when the outputs are not finite.
+ */
+NNL_API nnl_status nnl_model_attention_weights(const nnl_model *model, const int32_t *tokens, int64_t length,
+                                               float *weights, int64_t capacity, int64_t *layers,
+                                               int64_t *heads);
+
 /** Options of nnl_model_generate(). Initialise with ::NNL_GENERATE_OPTIONS_INIT. */
 typedef struct nnl_generate_options {
     size_t struct_size;   /**< sizeof(nnl_generate_options) (docs/versioning.md). */

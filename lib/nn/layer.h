@@ -96,6 +96,11 @@ typedef struct nnl_layer_ops {
      * this one is causal (a recurrent layer is, unless bidirectional).
      * NULL: NNL_LAYER_CAUSAL in flags decides. */
     int (*is_causal)(const nnl_layer *l);
+    /* Attention layers: the softmax weights of sample 0 of the last forward
+     * (not a generation step) that ran in buf, heads x T x T (T its time
+     * axis; 0 where a query sees no key), into out when out is not NULL.
+     * Returns the head count. NULL for types without attention. */
+    int64_t (*attention_weights)(const nnl_layer *l, const nnl_layer_buffers *buf, float *out);
 } nnl_layer_ops;
 
 /* The layer object. Nothing in it belongs to one type: configuration lives

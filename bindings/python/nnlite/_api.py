@@ -257,6 +257,7 @@ _TABLE = [
     ("nnl_model_evaluate", STATUS, [P, P, i64, POINTER(c_double), POINTER(c_double)]),
     ("nnl_model_evaluate_sampled", STATUS, [P, P, i64, i64, u64, POINTER(c_double), POINTER(c_double)]),
     ("nnl_model_generate", STATUS, [P, BUF, i64, POINTER(GenerateOptions), MODEL_TOKEN_FN, c_void_p]),
+    ("nnl_model_attention_weights", STATUS, [P, BUF, i64, BUF, i64, POINTER(i64), POINTER(i64)]),
     ("nnl_model_predict", STATUS, [P, P, P]),
     ("nnl_model_predict_dataset", STATUS, [P, P, i64, BUF, BUF]),
     ("nnl_model_predict_multilabel", STATUS, [P, P, i64, BUF, BUF, BUF]),

@@ -69,6 +69,17 @@ class GPT(Handle):
         """
         return Model._adopt(CObject(C.nnl_gpt_model(self._address), None, (self._c,)), "GPT")
 
+    def attention_weights(self, text):
+        """``(weights, tokens)``: the attention weights over ``text`` and the text of each of its tokens.
+
+        ``weights`` is a (n_layer, n_head, n, n) float32 array for the n tokens
+        of ``text`` (at most ``block_size``), as :meth:`nnlite.Model.attention_weights`;
+        pass a prompt followed by what :meth:`generate` returned to see what
+        the generation attended to.
+        """
+        ids = self.tokenizer.encode(text)
+        return self.model.attention_weights(ids), [self.tokenizer.decode([i]) for i in ids]
+
     @property
     def param_count(self):
         """Trainable scalars (the tied head counted once)."""

@@ -343,6 +343,28 @@ class Model(Handle):
         trampoline.reraise()
         return tokens
 
+    def attention_weights(self, token_ids):
+        """What each position attended to: a (layers, heads, n, n) float32 array for n token ids.
+
+        Row t of a (layer, head) matrix is query position t, column j key
+        position j; each row sums to 1 and a causal layer's rows are 0 above
+        the diagonal. For a language model, pass the prompt and the generated
+        ids (at most the context length): these are the weights generation
+        computed. The model takes (T,) token ids through attention layers of
+        one head count (GPT, BERT encoder); others raise UnsupportedError.
+        """
+        ids_address, shape, ids_owner = _buffers.to_c(token_ids, "i")
+        if len(shape) != 1:
+            raise ValueError("nnlite: attention_weights() takes a 1-D sequence of token ids, got shape %s"
+                             % (tuple(shape),))
+        n, layers, heads = shape[0], ctypes.c_int64(), ctypes.c_int64()
+        C.nnl_model_attention_weights(self._address, ids_address, n, None, 0, ctypes.byref(layers),
+                                      ctypes.byref(heads))
+        out_shape = (layers.value, heads.value, n, n)
+        address, weights = _buffers.new(out_shape, "f")
+        C.nnl_model_attention_weights(self._address, ids_address, n, address, _shapes.count(out_shape), None, None)
+        return weights
+
     def predict(self, x, batch_size=256):
         """The model's outputs (probabilities after a softmax) for a batch ``x`` of samples.
 

@@ -153,6 +153,27 @@ class GptTest(unittest.TestCase):
         with self.assertRaises(nnlite.InvalidArgumentError):
             self.gpt.generate("x", top_p=0.0)
 
+    def test_attention_weights_of_a_generation(self):
+        self.train(20)
+        prompt = "床前"
+        text = prompt + self.gpt.generate(prompt, max_tokens=10, seed=3)
+        weights, tokens = self.gpt.attention_weights(text)
+        n = len(text)
+        self.assertEqual(tokens, list(text))
+        self.assertEqual(tuple(weights.shape), (1, 2, n, n))
+        for head in range(2):
+            for t in range(n):
+                row = [float(weights[0, head, t, j]) for j in range(n)]
+                self.assertAlmostEqual(sum(row), 1.0, places=5)
+                self.assertEqual(row[t + 1:], [0.0] * (n - t - 1))  # causal: nothing after t
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            self.gpt.attention_weights("x" * 17)  # longer than block_size
+        with self.assertRaises(ValueError):
+            self.gpt.model.attention_weights([[1, 2]])
+        dense = nnlite.Model((4,), [nnlite.layers.Dense(2)])
+        with self.assertRaises(nnlite.UnsupportedError):
+            dense.attention_weights([1, 2])
+
     def test_generation_callback_exception_propagates(self):
         def boom(piece, token):
             raise RuntimeError("stop here")

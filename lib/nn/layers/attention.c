@@ -144,6 +144,35 @@ static nnl_status attention_backward(nnl_layer *l, const nnl_tensor *x, nnl_tens
     return NNL_OK;
 }
 
+/* p_ij = exp(scale q_i . k_j - lse_i), the forward's softmax recomputed
+ * from its saved log-sum-exp, for sample 0 of the scratch layout above. */
+static int64_t attention_weights(const nnl_layer *l, const nnl_layer_buffers *buf, float *out)
+{
+    const int64_t NH = heads_of(l);
+    if (!out)
+        return NH;
+    const int64_t B = buf->out->dims[0], T = buf->out->dims[1], C = l->in_dims[1], hs = C / NH;
+    const float *qkv = buf->scratch->data, *lse = qkv + B * T * 4 * C, *keys = lse + B * T * NH;
+    const int64_t seen = is_bidirectional(l) ? (int64_t)keys[0] : T;
+    const float scale = 1.0f / sqrtf((float)hs);
+    for (int64_t h = 0; h < NH; h++)
+        for (int64_t i = 0; i < T; i++) {
+            const float *q = qkv + i * 3 * C + h * hs;
+            float *row = out + (h * T + i) * T;
+            const int64_t last = is_bidirectional(l) ? seen - 1 : i;
+            for (int64_t j = 0; j <= last; j++) {
+                const float *key = qkv + j * 3 * C + C + h * hs;
+                float dot = 0.0f;
+                for (int64_t e = 0; e < hs; e++)
+                    dot += q[e] * key[e];
+                row[j] = expf(scale * dot - lse[h * T + i]);
+            }
+            for (int64_t j = last + 1; j < T; j++)
+                row[j] = 0.0f;
+        }
+    return NH;
+}
+
 static void attention_write_config(const nnl_layer *l, nnl_strbuf *json)
 {
     nnl_strbuf_printf(json, ",\"heads\":%lld", (long long)heads_of(l));
@@ -164,13 +193,13 @@ static nnl_status bidirectional_from_config(nnl_layer **out, nnl_layer_config_re
 const nnl_layer_ops nnl_layer_ops_causal_self_attention = {
     .type = "causal_self_attention", .from_config = causal_from_config, .build = attention_build,
     .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
-    .state_size = sizeof(attention_config), .flags = NNL_LAYER_CAUSAL};
+    .state_size = sizeof(attention_config), .flags = NNL_LAYER_CAUSAL, .attention_weights = attention_weights};
 
 /* Not causal: generation refuses a stack with it. */
 const nnl_layer_ops nnl_layer_ops_self_attention = {
     .type = "self_attention", .from_config = bidirectional_from_config, .build = attention_build,
     .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
-    .state_size = sizeof(attention_config)};
+    .state_size = sizeof(attention_config), .attention_weights = attention_weights};
 
 static nnl_status make_attention(nnl_layer **out, int64_t heads, const nnl_layer_ops *ops, const char *who)
 {
