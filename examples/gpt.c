@@ -4,12 +4,15 @@
  *             [--embd N] [--block N] [--batch N] [--lr X] [--dropout X]
  *             [--threads N] [--seed N] [--resume FILE]
  *   gpt generate --model FILE --prompt TEXT [--tokens N] [--temperature X]
- *             [--top-k N] [--top-p X] [--seed N]
+ *             [--top-k N] [--top-p X] [--seed N] [--attention FILE.png]
  *
  * The corpus defaults to Debian's fortunes-zh (/usr/share/games/fortunes/
  * chinese); ANSI colour escapes are stripped; the model goes to
  * out/gpt.safetensors unless --save says otherwise. The last line of `train` is
- * "val_loss=x.xxxx tokens_per_s=x" (validation loss over 50 batches). */
+ * "val_loss=x.xxxx tokens_per_s=x" (validation loss over 50 batches).
+ * `generate --attention` draws what the model attended to over the prompt
+ * and the generated text (its last block-size tokens): one heat map per
+ * layer and head. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 
 #include <nnlite.h>
 
+#include "common/attention_picture.h"
 #include "common/cli.h"
 
 typedef struct train_args {
@@ -26,7 +30,7 @@ typedef struct train_args {
 } train_args;
 
 typedef struct generate_args {
-    const char *model, *prompt;
+    const char *model, *prompt, *attention;
     int64_t tokens, top_k, seed;
     double temperature, top_p;
 } generate_args;
@@ -37,7 +41,7 @@ static int usage(void)
           "                 [--embd N] [--block N] [--batch N] [--lr X] [--dropout X]\n"
           "                 [--threads N] [--seed N] [--resume FILE]\n"
           "       gpt generate --model FILE [--prompt TEXT] [--tokens N] [--temperature X]\n"
-          "                 [--top-k N] [--top-p X] [--seed N]\n",
+          "                 [--top-k N] [--top-p X] [--seed N] [--attention FILE.png]\n",
           stderr);
     return 2;
 }
@@ -70,7 +74,7 @@ static int parse_generate(int argc, char **argv, generate_args *a)
         {"--model", CLI_STRING, &a->model},        {"--prompt", CLI_STRING, &a->prompt},
         {"--tokens", CLI_INT, &a->tokens},         {"--top-k", CLI_INT, &a->top_k},
         {"--seed", CLI_INT, &a->seed},             {"--temperature", CLI_REAL, &a->temperature},
-        {"--top-p", CLI_REAL, &a->top_p},
+        {"--top-p", CLI_REAL, &a->top_p},          {"--attention", CLI_STRING, &a->attention},
     };
     if (cli_parse("gpt generate", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
@@ -78,7 +82,7 @@ static int parse_generate(int argc, char **argv, generate_args *a)
         fprintf(stderr, "gpt generate: --model is required\n");
         return -1;
     }
-    return 0;
+    return a->attention ? cli_make_parent_dir("gpt generate", a->attention) : 0;
 }
 
 /* Progress: a line every 100 steps and at every validation. */
@@ -179,19 +183,82 @@ static int train(int argc, char **argv)
     return rc;
 }
 
+/* The text so far: its token ids, kept for the attention picture. */
+typedef struct generated {
+    int32_t *ids;
+    int64_t count, capacity;
+    int out_of_memory;  /* a token could not be kept: generation stopped there */
+} generated;
+
+static int keep_token(generated *g, int32_t token)
+{
+    if (g->count == g->capacity) {
+        int64_t capacity = g->capacity ? 2 * g->capacity : 256;
+        int32_t *grown = realloc(g->ids, sizeof(int32_t) * (size_t)capacity);
+        if (!grown) {
+            g->out_of_memory = 1;
+            return -1;
+        }
+        g->ids = grown;
+        g->capacity = capacity;
+    }
+    g->ids[g->count++] = token;
+    return 0;
+}
+
 static int print_piece(const char *piece, int32_t token, void *user)
 {
-    (void)token;
-    long long *count = user;
     fputs(piece, stdout);
     fflush(stdout);
-    ++*count;
-    return 0;
+    return keep_token(user, token);
+}
+
+static int encode_prompt(const nnl_gpt *gpt, const char *prompt, generated *g)
+{
+    int64_t count;
+    nnl_status st = nnl_tokenizer_encode(nnl_gpt_tokenizer(gpt), prompt, strlen(prompt), 0, NULL, 0, &count);
+    for (int64_t i = 0; st == NNL_OK && i < count; i++)
+        if (keep_token(g, 0) != 0)
+            st = NNL_E_NOMEM;
+    if (st == NNL_OK)
+        st = nnl_tokenizer_encode(nnl_gpt_tokenizer(gpt), prompt, strlen(prompt), 0, g->ids, count, &count);
+    return st == NNL_OK ? 0 : fail("encoding the prompt", st);
+}
+
+/* One heat map per layer and head over the last block-size tokens of g. */
+static int write_attention(nnl_gpt *gpt, const generated *g, const char *path)
+{
+    nnl_model *model = nnl_gpt_model(gpt);
+    nnl_gpt_config config = NNL_GPT_CONFIG_INIT;
+    nnl_status st = nnl_gpt_get_config(gpt, &config);
+    int64_t n = g->count < config.block_size ? g->count : config.block_size, layers = 0, heads = 0;
+    const int32_t *ids = g->ids + (g->count - n);
+    if (st == NNL_OK)
+        st = nnl_model_attention_weights(model, ids, n, NULL, 0, &layers, &heads);
+    float *weights = st == NNL_OK ? malloc(sizeof(float) * (size_t)(layers * heads * n * n)) : NULL;
+    const char **labels = malloc(sizeof(char *) * (size_t)n);
+    if (st == NNL_OK && (!weights || !labels))
+        st = NNL_E_NOMEM;
+    if (st == NNL_OK)
+        st = nnl_model_attention_weights(model, ids, n, weights, layers * heads * n * n, NULL, NULL);
+    int rc = st == NNL_OK ? 0 : fail("reading the attention weights", st);
+    for (int64_t i = 0; rc == 0 && i < n; i++)
+        labels[i] = nnl_tokenizer_piece(nnl_gpt_tokenizer(gpt), ids[i]);
+    if (rc == 0 && attention_picture_write(path, weights, (int)layers, (int)heads, (int)n, labels) != 0) {
+        fprintf(stderr, "gpt generate: cannot write %s\n", path);
+        rc = 1;
+    }
+    if (rc == 0)
+        fprintf(stderr, "attention of %lld layers x %lld heads over %lld tokens: %s\n", (long long)layers,
+                (long long)heads, (long long)n, path);
+    free(weights);
+    free(labels);
+    return rc;
 }
 
 static int generate(int argc, char **argv)
 {
-    generate_args a = {NULL, "今天", 200, 200, 1, 0.8, 1.0};
+    generate_args a = {NULL, "今天", NULL, 200, 200, 1, 0.8, 1.0};
     if (parse_generate(argc, argv, &a) != 0)
         return usage();
     nnl_gpt *gpt;
@@ -204,20 +271,30 @@ static int generate(int argc, char **argv)
     opts.top_k = a.top_k;
     opts.top_p = (float)a.top_p;
     opts.seed = (uint64_t)a.seed;
-    long long count = 0;
+    generated text = {NULL, 0, 0, 0};
+    int rc = encode_prompt(gpt, a.prompt, &text);
+    int64_t prompt_tokens = text.count;
     struct timespec t0, t1;
     fputs(a.prompt, stdout);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    st = nnl_gpt_generate(gpt, a.prompt, &opts, print_piece, &count);
+    if (rc == 0 && (st = nnl_gpt_generate(gpt, a.prompt, &opts, print_piece, &text)) != NNL_OK)
+        rc = fail("generating", st);
+    if (rc == 0 && text.out_of_memory) {
+        fprintf(stderr, "gpt generate: out of memory keeping the generated tokens\n");
+        rc = 1;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     putchar('\n');
-    nnl_gpt_free(gpt);
-    if (st != NNL_OK)
-        return fail("generating", st);
     double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    fprintf(stderr, "generated %lld tokens in %.3f s (%.0f tokens/s)\n", count, seconds,
-            seconds > 0 ? (double)count / seconds : 0.0);
-    return 0;
+    long long count = (long long)(text.count - prompt_tokens);
+    if (rc == 0)
+        fprintf(stderr, "generated %lld tokens in %.3f s (%.0f tokens/s)\n", count, seconds,
+                seconds > 0 ? (double)count / seconds : 0.0);
+    if (rc == 0 && a.attention)
+        rc = write_attention(gpt, &text, a.attention);
+    free(text.ids);
+    nnl_gpt_free(gpt);
+    return rc;
 }
 
 int main(int argc, char **argv)
