@@ -1,8 +1,11 @@
 /* The article's MNIST program (section 5.2) in C with nnlite:
  *   Conv2D(32, 3x3, relu) -> MaxPool(2x2) -> Flatten -> Dense(128, relu) -> Dense(10, softmax)
  * trained with Adam (lr 1e-3), batch 32, 5 epochs; then evaluation with a
- * confusion matrix and per-class precision/recall/F1, a saved model file and
- * a PNG of 25 test images with their predicted labels.
+ * confusion matrix and per-class precision/recall/F1, a saved model file, a
+ * PNG of 25 test images with their predicted labels and a PNG of the
+ * confusion matrix. With --log and --curves it also writes the training
+ * history as CSV and its loss and accuracy curves; the test set is then the
+ * validation data, evaluated after each epoch.
  *
  * Two additions to the article's recipe, because the real-digits training
  * set has only 8,000 images: each training image is randomly rotated
@@ -12,7 +15,8 @@
  * 97.2-98.2%); --article trains exactly as the article does.
  *
  *   mnist_cnn [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N]
- *             [--save FILE] [--grid FILE.png] [--article]
+ *             [--save FILE] [--grid FILE.png] [--confusion FILE.png] [--log FILE.csv]
+ *             [--curves FILE.png] [--article]
  * The last line is machine-readable: test_accuracy=0.xxxx train_seconds=x.xx */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +24,14 @@
 #include <time.h>
 
 #include "common/cli.h"
+#include "common/confusion_picture.h"
 #include "common/prediction_grid.h"
 #include "common/progress_bar.h"
+#include "common/training_curves.h"
 #include "nnlite.h"
 
 typedef struct options {
-    const char *data_dir, *save_path, *grid_path;
+    const char *data_dir, *save_path, *grid_path, *confusion_path, *log_path, *curves_path;
     int64_t epochs, batch, threads, seed;
     int article; /* the article's recipe: no augmentation, constant learning rate */
 } options;
@@ -38,20 +44,26 @@ static int fail(const char *what, nnl_status s)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){"data/mnist", "out/mnist_cnn.safetensors", "out/mnist_predictions.png", 5, 32, 0, 42, 0};
+    *o = (options){"data/mnist", "out/mnist_cnn.safetensors", "out/mnist_predictions.png", "out/mnist_confusion.png",
+                   NULL, NULL, 5, 32, 0, 42, 0};
     const cli_option table[] = {
         {"--data", CLI_STRING, &o->data_dir},   {"--save", CLI_STRING, &o->save_path},
         {"--grid", CLI_STRING, &o->grid_path},  {"--epochs", CLI_INT, &o->epochs},
         {"--batch", CLI_INT, &o->batch},        {"--threads", CLI_INT, &o->threads},
         {"--seed", CLI_INT, &o->seed},          {"--article", CLI_FLAG, &o->article},
+        {"--confusion", CLI_STRING, &o->confusion_path}, {"--log", CLI_STRING, &o->log_path},
+        {"--curves", CLI_STRING, &o->curves_path},
     };
     if (cli_parse("mnist_cnn", argc, argv, 1, table, CLI_COUNT(table), NULL, 0, NULL) != 0) {
         fprintf(stderr, "usage: mnist_cnn [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] "
-                        "[--save FILE] [--grid FILE.png] [--article]\n");
+                        "[--save FILE] [--grid FILE.png] [--confusion FILE.png] [--log FILE.csv] [--curves FILE.png] "
+                        "[--article]\n");
         return -1;
     }
-    if (cli_make_parent_dir("mnist_cnn", o->save_path) != 0 || cli_make_parent_dir("mnist_cnn", o->grid_path) != 0)
-        return -1;
+    const char *outputs[] = {o->save_path, o->grid_path, o->confusion_path, o->log_path, o->curves_path};
+    for (int i = 0; i < CLI_COUNT(outputs); i++)
+        if (cli_make_parent_dir("mnist_cnn", outputs[i]) != 0)
+            return -1;
     return 0;
 }
 
@@ -153,10 +165,15 @@ static int run(const options *o, nnl_dataset *train, nnl_dataset *test, nnl_mode
     nnl_model_summary(model, summary, sizeof summary, NULL);
     printf("%s", summary);
     double start = seconds_now();
-    nnl_status s = nnl_model_fit(model, train, NULL, o->epochs, o->batch, o->seed, progress_bar_print, NULL);
+    const nnl_dataset *validation = o->log_path || o->curves_path ? test : NULL; /* for the curves */
+    nnl_status s = nnl_model_fit(model, train, validation, o->epochs, o->batch, o->seed, progress_bar_print, NULL);
     double train_seconds = seconds_now() - start;
     if (s != NNL_OK)
         return fail("training", s);
+    char title[96];
+    snprintf(title, sizeof title, "MNIST CNN: %lld epochs, batches of %lld", (long long)o->epochs, (long long)o->batch);
+    if (training_outputs_write("mnist_cnn", nnl_model_history(model), o->log_path, o->curves_path, title) != 0)
+        return 1;
     double loss, accuracy;
     if ((s = nnl_model_evaluate(model, test, 256, &loss, &accuracy)) != NNL_OK)
         return fail("evaluation", s);
@@ -179,6 +196,9 @@ static int run(const options *o, nnl_dataset *train, nnl_dataset *test, nnl_mode
             perror("mnist_cnn: writing the prediction grid");
             status = 1;
         }
+        if (o->confusion_path)
+            status |= confusion_picture_save("mnist_cnn", o->confusion_path, truth, predicted, n, 10, NULL,
+                                             "MNIST CNN on the test images");
     }
     free(truth);
     free(predicted);

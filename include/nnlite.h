@@ -17,6 +17,7 @@
 #include "nnlite/layer.h"
 #include "nnlite/optim.h"
 #include "nnlite/model.h"
+#include "nnlite/history.h"
 #include "nnlite/metrics.h"
 #include "nnlite/estimator.h"
 

@@ -1,86 +1,51 @@
-/* Draws the prediction grid: each cell is the image scaled 3x, then a
- * caption in a 5x7 bitmap font scaled 2x. */
+/* Draws the prediction grid with cairo: each cell is the image scaled 3x
+ * (pixels kept square, no smoothing), then its caption in real text. */
 #include "prediction_grid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "png_write.h"
+#include "picture.h"
 
-enum { SCALE = 3, FONT_SCALE = 2, GLYPH_W = 5, GLYPH_H = 7, PAD = 6, CAPTION_H = GLYPH_H * FONT_SCALE + 8 };
+enum { SCALE = 3, PAD = 8, CAPTION_H = 24, FONT_PX = 16 };
 
-/* 5x7 glyphs, one byte per row, bit 4 = leftmost column. */
-static const uint8_t digit_glyphs[10][GLYPH_H] = {
-    {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}, {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E},
-    {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}, {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E},
-    {0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02}, {0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E},
-    {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}, {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08},
-    {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}, {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C},
-};
-static const uint8_t open_paren[GLYPH_H] = {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02};
-static const uint8_t close_paren[GLYPH_H] = {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08};
-static const uint8_t comma[GLYPH_H] = {0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08};
-static const uint8_t dash[GLYPH_H] = {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00};
-
-typedef struct canvas {
-    uint8_t *rgb;
-    int width, height;
-} canvas;
-
-static void put_pixel(canvas *c, int x, int y, const uint8_t colour[3])
+/* The image as a cairo surface, dark on light (value 1 -> black). */
+static cairo_surface_t *image_surface(const float *image, int h, int w)
 {
-    if (x >= 0 && y >= 0 && x < c->width && y < c->height)
-        memcpy(c->rgb + ((size_t)y * c->width + x) * 3, colour, 3);
-}
-
-static const uint8_t *glyph_for(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return digit_glyphs[ch - '0'];
-    switch (ch) {
-    case '(': return open_paren;
-    case ')': return close_paren;
-    case ',': return comma;
-    case '-': return dash;
-    default: return NULL;
-    }
-}
-
-static void draw_text(canvas *c, int x, int y, const char *text, const uint8_t colour[3])
-{
-    for (; *text; text++, x += (GLYPH_W + 1) * FONT_SCALE) {
-        const uint8_t *g = glyph_for(*text);
-        for (int row = 0; g && row < GLYPH_H; row++)
-            for (int col = 0; col < GLYPH_W; col++)
-                if (g[row] & (0x10 >> col))
-                    for (int dy = 0; dy < FONT_SCALE; dy++)
-                        for (int dx = 0; dx < FONT_SCALE; dx++)
-                            put_pixel(c, x + col * FONT_SCALE + dx, y + row * FONT_SCALE + dy, colour);
-    }
-}
-
-/* Draw one image dark on light (value 1 -> black), framed red when wrong. */
-static void draw_image(canvas *c, int x0, int y0, const float *image, int h, int w, int wrong)
-{
-    static const uint8_t red[3] = {220, 30, 30};
-    for (int y = 0; y < h * SCALE; y++)
-        for (int x = 0; x < w * SCALE; x++) {
-            float v = image[(y / SCALE) * w + x / SCALE];
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        return s;
+    cairo_surface_flush(s);
+    unsigned char *data = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float v = image[y * w + x];
             v = v < 0 ? 0 : v > 1 ? 1 : v;
-            uint8_t g = (uint8_t)(255.0f * (1.0f - v) + 0.5f);
-            uint8_t px[3] = {g, g, g};
-            put_pixel(c, x0 + x, y0 + y, px);
+            uint32_t g = (uint32_t)(255.0f * (1.0f - v) + 0.5f);
+            ((uint32_t *)(data + (size_t)y * stride))[x] = g << 16 | g << 8 | g;
         }
-    for (int t = 1; wrong && t <= 2; t++) {
-        for (int i = -2; i < w * SCALE + 2; i++) {
-            put_pixel(c, x0 + i, y0 - t, red);
-            put_pixel(c, x0 + i, y0 + h * SCALE - 1 + t, red);
-        }
-        for (int i = -2; i < h * SCALE + 2; i++) {
-            put_pixel(c, x0 - t, y0 + i, red);
-            put_pixel(c, x0 + w * SCALE - 1 + t, y0 + i, red);
-        }
+    cairo_surface_mark_dirty(s);
+    return s;
+}
+
+/* One image at (x0, y0), framed red when wrong. */
+static void draw_image(cairo_t *cr, double x0, double y0, const float *image, int h, int w, int wrong)
+{
+    cairo_surface_t *s = image_surface(image, h, w);
+    cairo_save(cr);
+    cairo_translate(cr, x0, y0);
+    cairo_scale(cr, SCALE, SCALE);
+    cairo_set_source_surface(cr, s, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(s);
+    if (wrong) {
+        cairo_set_source_rgb(cr, 0.86, 0.12, 0.12);
+        cairo_set_line_width(cr, 3);
+        cairo_rectangle(cr, x0 - 1.5, y0 - 1.5, w * SCALE + 3, h * SCALE + 3);
+        cairo_stroke(cr);
     }
 }
 
@@ -89,23 +54,21 @@ int prediction_grid_write_captions(const char *path, const float *images, int co
 {
     int rows = (count + columns - 1) / columns;
     int cell_w = width * SCALE + 2 * PAD, cell_h = height * SCALE + CAPTION_H + 2 * PAD;
-    canvas c = {NULL, columns * cell_w, rows * cell_h};
-    c.rgb = malloc((size_t)c.width * c.height * 3);
-    if (!c.rgb)
+    cairo_t *cr = picture_create(columns * cell_w, rows * cell_h);
+    if (!cr)
         return -1;
-    memset(c.rgb, 255, (size_t)c.width * c.height * 3);
-    static const uint8_t black[3] = {20, 20, 20}, red[3] = {220, 30, 30};
+    picture_font(cr, FONT_PX, 1);
     for (int i = 0; i < count; i++) {
-        int x0 = (i % columns) * cell_w + PAD, y0 = (i / columns) * cell_h + PAD;
+        double x0 = (i % columns) * cell_w + PAD, y0 = (i / columns) * cell_h + PAD;
         int is_wrong = wrong && wrong[i];
-        draw_image(&c, x0, y0, images + (size_t)i * height * width, height, width, is_wrong);
-        int text_w = (int)strlen(captions[i]) * (GLYPH_W + 1) * FONT_SCALE;
-        draw_text(&c, x0 + (width * SCALE - text_w) / 2, y0 + height * SCALE + 5, captions[i],
-                  is_wrong ? red : black);
+        draw_image(cr, x0, y0, images + (size_t)i * height * width, height, width, is_wrong);
+        if (is_wrong)
+            cairo_set_source_rgb(cr, 0.86, 0.12, 0.12);
+        else
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+        picture_text(cr, x0 + width * SCALE / 2.0, y0 + height * SCALE + 4, captions[i], 0.5, 0);
     }
-    int result = png_write_rgb(path, c.width, c.height, c.rgb);
-    free(c.rgb);
-    return result;
+    return picture_finish(cr, path);
 }
 
 /* Captions "7", or "7(1)" with the true label when wrong. */

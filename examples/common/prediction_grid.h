@@ -1,5 +1,5 @@
 /* A picture of predictions: images in a grid with the predicted label
- * under each (red, with the true label, when wrong). */
+ * under each (red, with the true label, when wrong), drawn with cairo. */
 #ifndef NNL_EXAMPLES_PREDICTION_GRID_H
 #define NNL_EXAMPLES_PREDICTION_GRID_H
 
@@ -10,9 +10,8 @@
 int prediction_grid_write(const char *path, const float *images, int count, int height, int width, int columns,
                           const int32_t *predicted, const int32_t *truth);
 
-/* The same grid with a caption of its own under each image (digits, '(',
- * ')', ',' and '-' are drawn; other characters leave a gap), framed and
- * written in red where wrong[i] (wrong may be NULL). */
+/* The same grid with a caption of its own under each image (UTF-8 text),
+ * framed and written in red where wrong[i] (wrong may be NULL). */
 int prediction_grid_write_captions(const char *path, const float *images, int count, int height, int width,
                                    int columns, const char *const *captions, const int *wrong);
 

@@ -265,10 +265,15 @@ typedef struct nnl_fit_options {
                                          seeds the model's generator the first time only (default 42). */
     int threads;                    /**< Threads for this call (on the calling thread's work only); 0 =
                                          nnl_get_num_threads() (default). */
+    int64_t history_interval;       /**< The history (nnlite/history.h) records a step row when the optimizer's
+                                         step count is a multiple of this: 0 (default) and 1 = every step, n > 1 =
+                                         every n-th, negative = no step rows (epoch and validation rows are always
+                                         recorded). New after multi-label classification; a smaller struct_size,
+                                         or a struct initialised without it, means 0. */
 } nnl_fit_options;
 
-/** Default ::nnl_fit_options: one epoch, batches of 32, seed 42. */
-#define NNL_FIT_OPTIONS_INIT { sizeof(nnl_fit_options), 1, 0, 32, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 42u, 0 }
+/** Default ::nnl_fit_options: one epoch, batches of 32, seed 42, every step in the history. */
+#define NNL_FIT_OPTIONS_INIT { sizeof(nnl_fit_options), 1, 0, 32, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 42u, 0, 0 }
 
 /**
  * @brief Train the model, by epochs or by steps, with the options of @p options.

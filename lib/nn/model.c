@@ -76,6 +76,7 @@ void nnl_model_free(nnl_model *model)
     nnl_tokenizer_free(model->tokenizer);
     nnl_dealloc(model->class_names);
     release_training_buffers(model);
+    nnl_history_release(&model->history);
     pthread_mutex_destroy(&model->pool_lock);
     nnl_dealloc(model);
 }

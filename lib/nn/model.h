@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "nn/history.h"
 #include "nn/loss.h"
 #include "nn/workspace.h"
 #include "nnlite/model.h"
@@ -43,6 +44,7 @@ struct nnl_model {
     nnl_tensor *batch_x, *batch_y, *loss_grad;
     int32_t *batch_labels;          /* one label per prediction row of a batch */
     int64_t labels_capacity;
+    nnl_history history;            /* rows of the last fit (history.c) */
     /* Inference workspaces kept between predict calls (any thread), so a
      * one-image prediction allocates nothing once warm. */
     pthread_mutex_t pool_lock;

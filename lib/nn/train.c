@@ -46,6 +46,8 @@ typedef struct run_state {
     int64_t samples;               /* trained on in this call */
     nnl_loss_result epoch;         /* since the epoch started */
     double step_loss, grad_norm;   /* of the last step */
+    nnl_loss_result step_result;   /* of the last step's batch alone */
+    double tokens_per_sample;      /* T of a (T, classes) sequence output, else 0 */
     int64_t epoch_number, batch;   /* where the run is: epochs mode (0 in steps mode) */
     nnl_progress p;
 } run_state;
@@ -58,6 +60,7 @@ static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64
     nnl_loss_result r;
     NNL_TRY(nnl_model_batch_forward(m, train, indices, batch, &ctx, augment, who, &r));
     rs->step_loss = r.sum / (double)(r.count > 0 ? r.count : 1);
+    rs->step_result = r;
     if (!isfinite(r.sum) && rs->epoch_number > 0)
         return nnl_error(NNL_E_NUMERIC, "%s: loss is %g at epoch %lld, batch %lld", who, r.sum,
                          (long long)rs->epoch_number, (long long)rs->batch);
@@ -103,6 +106,47 @@ static void fill_progress(run_state *rs, const nnl_model *m, int64_t epoch, int6
     p->values[NNL_PROGRESS_TOTAL_ELAPSED] = now - rs->start;
     if (m->loss == NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY)
         put_multilabel(p, &rs->epoch, NNL_PROGRESS_MICRO_F1, NNL_PROGRESS_HAMMING_LOSS);
+}
+
+/* The metric of the history: accuracy, micro-F1 for sigmoid binary
+ * cross-entropy (as the progress reports them), NaN for MSE. */
+static double metric_of(nnl_loss loss, const nnl_loss_result *r)
+{
+    if (loss == NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY)
+        return nnl_f1_from_counts(r->true_positives, r->false_positives, r->false_negatives);
+    return nnl_loss_has_accuracy(loss) && r->count > 0 ? (double)r->correct / (double)r->count : NAN;
+}
+
+/* A history row from the progress report just filled (nnlite/history.h
+ * says what each kind holds): step rows take the last batch alone, the
+ * others the training means since the epoch (or call) started. */
+static void record(nnl_model *m, const run_state *rs, nnl_history_row_kind kind)
+{
+    const double *v = rs->p.values;
+    const int bce = m->loss == NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY, step = kind == NNL_HISTORY_ROW_STEP;
+    double row[NNL_HISTORY_COLUMNS];
+    row[NNL_HISTORY_KIND] = (double)kind;
+    row[NNL_HISTORY_EPOCH] = v[NNL_PROGRESS_EPOCH];
+    row[NNL_HISTORY_STEP] = v[NNL_PROGRESS_STEP];
+    row[NNL_HISTORY_LOSS] = step ? v[NNL_PROGRESS_STEP_LOSS] : v[NNL_PROGRESS_LOSS];
+    row[NNL_HISTORY_METRIC] = step ? metric_of(m->loss, &rs->step_result)
+                                   : v[bce ? NNL_PROGRESS_MICRO_F1 : NNL_PROGRESS_ACCURACY];
+    row[NNL_HISTORY_VAL_LOSS] = step ? NAN : v[NNL_PROGRESS_VAL_LOSS];
+    row[NNL_HISTORY_VAL_METRIC] = step ? NAN : v[bce ? NNL_PROGRESS_VAL_MICRO_F1 : NNL_PROGRESS_VAL_ACCURACY];
+    row[NNL_HISTORY_LEARNING_RATE] = v[NNL_PROGRESS_LEARNING_RATE];
+    row[NNL_HISTORY_SAMPLES_PER_S] = v[NNL_PROGRESS_SAMPLES_PER_S];
+    row[NNL_HISTORY_TOKENS_PER_S] =
+        rs->tokens_per_sample > 0 ? v[NNL_PROGRESS_SAMPLES_PER_S] * rs->tokens_per_sample : NAN;
+    row[NNL_HISTORY_ELAPSED] = v[NNL_PROGRESS_TOTAL_ELAPSED];
+    nnl_history_append(&m->history, row);
+}
+
+/* A step row when the optimizer's step count is due (history_interval). */
+static void record_step(nnl_model *m, const run_state *rs)
+{
+    const int64_t interval = rs->o->history_interval > 0 ? rs->o->history_interval : 1;
+    if (rs->o->history_interval >= 0 && m->optimizer->steps % interval == 0)
+        record(m, rs, NNL_HISTORY_ROW_STEP);
 }
 
 static nnl_status send_progress(const run_state *rs, const char *when, int64_t n)
@@ -160,10 +204,12 @@ static nnl_status run_epochs(nnl_model *m, const nnl_dataset *train, run_state *
             rs->batch = b + 1;
             NNL_TRY(train_step(m, train, rs->indices + first, count, &augment, &dropout, rs));
             fill_progress(rs, m, epoch, o->epochs, b + 1, batches);
+            record_step(m, rs);
             NNL_TRY(send_progress(rs, "at epoch", epoch));
         }
         rs->p.values[NNL_PROGRESS_EPOCH_END] = 1;
         NNL_TRY(validate(m, rs));
+        record(m, rs, NNL_HISTORY_ROW_EPOCH);
         NNL_TRY(send_progress(rs, "after epoch", epoch));
     }
     return NNL_OK;
@@ -188,11 +234,14 @@ static nnl_status run_steps(nnl_model *m, const nnl_dataset *train, run_state *r
         nnl_model_draw_indices(&m->train_rng, nnl_dataset_size(train), rs->indices, o->batch_size);
         NNL_TRY(train_step(m, train, rs->indices, o->batch_size, &augment, &m->train_rng, rs));
         fill_progress(rs, m, 1, 1, step, o->steps);
+        record_step(m, rs);
         /* Intervals count the optimizer's steps, so that a resumed run
          * validates and saves where the uninterrupted one would. */
         const int64_t taken = m->optimizer->steps;
-        if (due(taken, o->validation_interval, last) || (last && o->validation))
+        if (o->validation && (last || due(taken, o->validation_interval, 0))) {
             NNL_TRY(validate(m, rs));
+            record(m, rs, NNL_HISTORY_ROW_VALIDATION);
+        }
         if (due(taken, o->checkpoint_interval, last))
             NNL_TRY(nnl_model_save(m, o->checkpoint_path, NNL_SAVE_OPTIMIZER));
         NNL_TRY(send_progress(rs, "at step", taken));
@@ -237,14 +286,38 @@ static nnl_status check_fit(nnl_model *m, const nnl_dataset *train, const nnl_fi
     return NNL_OK;
 }
 
+/* T when the model's output is a sequence (T, classes) of token
+ * predictions, so that tokens/s = samples/s x T (the GPT's report); else 0. */
+static double tokens_per_sample(const nnl_model *m)
+{
+    int ndim;
+    const int64_t *dims;
+    nnl_model_out_shape(m, &ndim, &dims);
+    return m->loss == NNL_LOSS_SOFTMAX_CROSSENTROPY && ndim == 2 ? (double)dims[0] : 0.0;
+}
+
+/* The rows a fit will record, to reserve them before the first step. */
+static int64_t expected_rows(const nnl_fit_options *o, int64_t train_size)
+{
+    int64_t steps = o->steps > 0 ? o->steps : o->epochs * ((train_size + o->batch_size - 1) / o->batch_size);
+    int64_t rows = o->history_interval < 0 ? 0 : steps / (o->history_interval > 0 ? o->history_interval : 1) + 1;
+    if (o->steps == 0)
+        return rows + o->epochs;
+    if (o->validation)
+        rows += o->validation_interval > 0 ? o->steps / o->validation_interval + 1 : 1;
+    return rows;
+}
+
 static nnl_status fit(nnl_model *m, const nnl_dataset *train, const nnl_fit_options *o, const char *who)
 {
     NNL_TRY(check_fit(m, train, o, who));
     int64_t slots = o->steps > 0 ? o->batch_size : nnl_dataset_size(train);
     run_state rs = {.o = o, .who = who, .indices = nnl_alloc((size_t)slots * sizeof(int64_t)),
-                    .start = now_seconds(), .step_loss = NAN, .grad_norm = NAN};
+                    .start = now_seconds(), .step_loss = NAN, .grad_norm = NAN,
+                    .tokens_per_sample = tokens_per_sample(m)};
     if (!rs.indices)
         return nnl_error(NNL_E_NOMEM, "%s: out of memory for the sample order", who);
+    nnl_history_restart(&m->history, m->loss, expected_rows(o, nnl_dataset_size(train)));
     int saved_threads = nnl_threads_override(o->threads);
     nnl_status s = o->steps > 0 ? run_steps(m, train, &rs) : run_epochs(m, train, &rs);
     nnl_threads_override(saved_threads);

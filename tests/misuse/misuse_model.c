@@ -464,16 +464,16 @@ static void misuse_nnl_model_fit_with(void **state)
     expect_misuse(NNL_E_INVALID_ARG, nnl_model_fit_with, compiled, NULL, &o);
     expect_misuse(NNL_E_STATE, nnl_model_fit_with, m, data, &o); /* not compiled */
     const nnl_fit_options bad[] = {
-        {sizeof o, 0, 0, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},      /* epochs 0 */
-        {sizeof o, 1, -1, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},     /* negative steps */
-        {sizeof o, 1, 0, 0, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},      /* batch 0 */
-        {sizeof o, 1, 2, 4, NULL, -1, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},     /* negative interval */
-        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 1, NULL, NULL, 0.0f, 1, 0},      /* checkpoints, no path */
-        {sizeof o, 1, 0, 4, NULL, 0, 0, "x", 1, NULL, NULL, 0.0f, 1, 0},       /* checkpoints by epochs */
-        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, -1.0f, 1, 0},     /* negative clip */
-        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, NAN, 1, 0},       /* NaN clip */
-        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, -1},     /* negative threads */
-        {sizeof o - 8, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0},  /* older than any release */
+        {sizeof o, 0, 0, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0, 0},      /* epochs 0 */
+        {sizeof o, 1, -1, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0, 0},     /* negative steps */
+        {sizeof o, 1, 0, 0, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0, 0},      /* batch 0 */
+        {sizeof o, 1, 2, 4, NULL, -1, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0, 0},     /* negative interval */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 1, NULL, NULL, 0.0f, 1, 0, 0},      /* checkpoints, no path */
+        {sizeof o, 1, 0, 4, NULL, 0, 0, "x", 1, NULL, NULL, 0.0f, 1, 0, 0},       /* checkpoints by epochs */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, -1.0f, 1, 0, 0},     /* negative clip */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, NAN, 1, 0, 0},       /* NaN clip */
+        {sizeof o, 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, -1, 0},     /* negative threads */
+        {offsetof(nnl_fit_options, threads), 1, 2, 4, NULL, 0, 0, NULL, 0, NULL, NULL, 0.0f, 1, 0, 0}, /* too old */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_misuse(NNL_E_INVALID_ARG, nnl_model_fit_with, compiled, data, &bad[i]);
