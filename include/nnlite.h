@@ -19,5 +19,7 @@
 #include "nnlite/model.h"
 #include "nnlite/metrics.h"
 #include "nnlite/estimator.h"
+#include "nnlite/saliency.h"
+#include "nnlite/input_check.h"
 
 #endif
