@@ -41,11 +41,11 @@ nnl_status digit_model_explain(nnl_model *model, const float *image, int digit, 
     nnl_status s = nnl_tensor_create_from(&x, 3, x_dims, image);
     if (s == NNL_OK)
         s = nnl_tensor_wrap(&g, 3, x_dims, saliency);
-    if (s == NNL_OK)
+    if (s == NNL_OK && occlusion)
         s = nnl_tensor_wrap(&o, 2, map_dims, occlusion);
     if (s == NNL_OK)
         s = nnl_model_saliency(model, x, classes, g);
-    if (s == NNL_OK)
+    if (s == NNL_OK && occlusion)
         s = nnl_model_occlusion(model, x, digit, NULL, o);
     for (int i = 0; s == NNL_OK && i < DIGIT_SIDE * DIGIT_SIDE; i++)
         saliency[i] = saliency[i] < 0 ? -saliency[i] : saliency[i];

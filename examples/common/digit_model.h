@@ -25,8 +25,8 @@ nnl_status digit_model_classify_checked(const nnl_model *model, const float *ima
 
 /* What the prediction of `digit` rests on: saliency receives |d logit / d
  * pixel| and occlusion the drop of the digit's probability when 6x6 patches
- * are hidden, each DIGIT_SIDE x DIGIT_SIDE values. Writes the model's
- * gradients (nnl_model_saliency): one thread at a time. */
+ * are hidden (NULL: not computed), each DIGIT_SIDE x DIGIT_SIDE values.
+ * Writes the model's gradients (nnl_model_saliency): one thread at a time. */
 nnl_status digit_model_explain(nnl_model *model, const float *image, int digit, float *saliency, float *occlusion);
 
 #endif
