@@ -20,5 +20,7 @@
 #include "nnlite/history.h"
 #include "nnlite/metrics.h"
 #include "nnlite/estimator.h"
+#include "nnlite/saliency.h"
+#include "nnlite/input_check.h"
 
 #endif

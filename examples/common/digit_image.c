@@ -135,7 +135,7 @@ static void resample_bilinear(const float *ink, int stride, box b, float *patch,
 /* Copies the w x h patch into the 28x28 out so that its centre of mass
  * lands on the centre, as MNIST did; kept whole inside the field when the
  * mass lies far off the patch's middle (the one place we differ). */
-static void place_centred(const float *patch, int w, int h, float *out)
+static void place_centred(const float *patch, int w, int h, float *out, long *shift_x, long *shift_y)
 {
     double mass = 0, mx = 0, my = 0;
     for (int y = 0; y < h; y++)
@@ -151,9 +151,17 @@ static void place_centred(const float *patch, int w, int h, float *out)
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
             out[(y + dy) * DIGIT_SIDE + x + dx] = clamp01(patch[y * w + x]);
+    *shift_x = dx;
+    *shift_y = dy;
 }
 
 int digit_image_from_grey(const grey_image *picture, float *out)
+{
+    digit_placement ignored;
+    return digit_image_from_grey_placed(picture, out, &ignored);
+}
+
+int digit_image_from_grey_placed(const grey_image *picture, float *out, digit_placement *placement)
 {
     memset(out, 0, DIGIT_SIDE * DIGIT_SIDE * sizeof *out);
     float *ink = ink_map(picture);
@@ -172,6 +180,8 @@ int digit_image_from_grey(const grey_image *picture, float *out)
     else
         resample_bilinear(ink, picture->width, b, patch, w, h);
     free(ink);
-    place_centred(patch, w, h, out);
+    long dx, dy;
+    place_centred(patch, w, h, out, &dx, &dy);
+    *placement = (digit_placement){b.x0, b.y0, (double)b.width / w, (double)b.height / h, (double)dx, (double)dy};
     return 0;
 }

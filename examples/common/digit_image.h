@@ -23,6 +23,16 @@ enum {
  * uniform colour) or memory runs out; out is then all zeros. */
 int digit_image_from_grey(const grey_image *picture, float *out);
 
+/* Where the 28x28 input came from in the picture: model pixel (mx, my)
+ * covers picture pixels from (x0 + (mx - dx) * sx, y0 + (my - dy) * sy),
+ * sx by sy of them (for drawing a map of the input over the picture). */
+typedef struct digit_placement {
+    double x0, y0, sx, sy, dx, dy;
+} digit_placement;
+
+/* digit_image_from_grey, also filling *placement when it returns 0. */
+int digit_image_from_grey_placed(const grey_image *picture, float *out, digit_placement *placement);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,4 +17,16 @@ const char *digit_model_default_path(void);
  * input is not 28x28x1 or whose output is not 10 classes). */
 nnl_status digit_model_classify(const nnl_model *model, const float *image, float *probabilities, int *digit);
 
+/* The same, with the library's abnormal-input check (default thresholds):
+ * report->reason is NNL_INPUT_OK, or why the digit should not be trusted
+ * (blank, too much ink, low confidence). report's struct_size must be set. */
+nnl_status digit_model_classify_checked(const nnl_model *model, const float *image, float *probabilities, int *digit,
+                                        nnl_input_report *report);
+
+/* What the prediction of `digit` rests on: saliency receives |d logit / d
+ * pixel| and occlusion the drop of the digit's probability when 6x6 patches
+ * are hidden (NULL: not computed), each DIGIT_SIDE x DIGIT_SIDE values.
+ * Writes the model's gradients (nnl_model_saliency): one thread at a time. */
+nnl_status digit_model_explain(nnl_model *model, const float *image, int digit, float *saliency, float *occlusion);
+
 #endif

@@ -3,11 +3,18 @@
  * round caps and joins, so fast strokes stay continuous. */
 #include "digit_canvas.h"
 
+#include <string.h>
+
+#include "common/heatmap.h"
+
 typedef struct canvas_state {
     cairo_surface_t *surface;
     double last_x, last_y; /* end of the stroke so far */
     digit_canvas_changed_fn changed;
     void *user;
+    int has_overlay;
+    float overlay[DIGIT_SIDE * DIGIT_SIDE];
+    digit_placement placement;
 } canvas_state;
 
 /* Brush diameter relative to the side: a digit drawn across most of the
@@ -30,11 +37,28 @@ static void free_state(gpointer data)
 static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
     (void)area;
-    (void)width;
-    (void)height;
     canvas_state *state = data;
     cairo_set_source_surface(cr, state->surface, 0, 0);
     cairo_paint(cr);
+    if (!state->has_overlay)
+        return;
+    const digit_placement *p = &state->placement;
+    const heatmap map = {.values = state->overlay, .rows = DIGIT_SIDE, .cols = DIGIT_SIDE};
+    cairo_rectangle(cr, 0, 0, width, height); /* the 28x28 field may reach past the canvas */
+    cairo_clip(cr);
+    heatmap_draw_cells(cr, &map, p->x0 - p->dx * p->sx, p->y0 - p->dy * p->sy, DIGIT_SIDE * p->sx,
+                       DIGIT_SIDE * p->sy, 0.85);
+}
+
+void digit_canvas_set_overlay(GtkWidget *canvas, const float *map, const digit_placement *placement)
+{
+    canvas_state *state = state_of(canvas);
+    state->has_overlay = map != NULL;
+    if (map) {
+        memcpy(state->overlay, map, sizeof state->overlay);
+        state->placement = *placement;
+    }
+    gtk_widget_queue_draw(canvas);
 }
 
 static void stroke_to(GtkWidget *canvas, double x, double y)

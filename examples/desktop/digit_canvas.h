@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "common/digit_image.h"
 #include "common/grey_image.h"
 
 /* Called after every piece of stroke that lands on the canvas. */
@@ -16,6 +17,11 @@ GtkWidget *digit_canvas_new(int side, digit_canvas_changed_fn changed, void *use
 
 /* Back to white. */
 void digit_canvas_clear(GtkWidget *canvas);
+
+/* Draw `map` (DIGIT_SIDE x DIGIT_SIDE values, e.g. a saliency map of the
+ * model's input) over the drawing, its cells where `placement` says the
+ * input's pixels came from; NULL map removes it. Copied. */
+void digit_canvas_set_overlay(GtkWidget *canvas, const float *map, const digit_placement *placement);
 
 /* The drawing as greyscale (0 = black ink, 1 = white paper); allocated,
  * free with grey_image_free. Returns 0, or -1 when out of memory. */

@@ -1,7 +1,10 @@
 /* Drawing changes the canvas, which schedules a prediction; predictions run
  * on the GTK main loop, at most one per predict_delay_ms, reading the
  * canvas as it is then. The preprocessing is predict_digit's
- * (digit_image_from_grey), so both see the same 28x28 input. */
+ * (digit_image_from_grey), so both see the same 28x28 input, and so is the
+ * input check ("not sure" in place of the digit). Saliency runs on the main
+ * loop too: nnl_model_saliency writes the model's gradients, so it must not
+ * overlap another call on the model, and here nothing else runs. */
 #include "recognizer_window.h"
 
 #include <stdio.h>
@@ -18,7 +21,7 @@ enum { CANVAS_SIDE = 280 };
 static const guint predict_delay_ms = 60;
 
 typedef struct recognizer {
-    GtkWidget *window, *canvas, *digit_label, *bars, *model_label, *clear_button;
+    GtkWidget *window, *canvas, *digit_label, *bars, *model_label, *clear_button, *saliency_toggle;
     nnl_model *model; /* NULL until one loads */
     guint pending;    /* GLib source of the scheduled prediction, or 0 */
     gulong layout_report; /* handler reporting the layout after the first paint, or 0 */
@@ -43,17 +46,24 @@ static void show_nothing(recognizer *r)
     probability_bars_set(r->bars, NULL);
 }
 
-/* Classifies the canvas; 0 when there is a digit to show. */
-static int classify_canvas(recognizer *r, float *probabilities, int *digit)
+/* Classifies the canvas; 0 when there is something to show (a digit, or
+ * "not sure" when the library's input check flags it). With "Show
+ * saliency" on, the saliency of the predicted digit goes over the drawing. */
+static int classify_canvas(recognizer *r, float *probabilities, int *digit, nnl_input_report *check)
 {
     grey_image picture = {0};
-    float image[DIGIT_SIDE * DIGIT_SIDE];
+    float image[DIGIT_SIDE * DIGIT_SIDE], saliency[DIGIT_SIDE * DIGIT_SIDE];
+    digit_placement placement;
     int found = r->model && digit_canvas_to_grey(r->canvas, &picture) == 0 &&
-                digit_image_from_grey(&picture, image) == 0;
+                digit_image_from_grey_placed(&picture, image, &placement) == 0;
     grey_image_free(&picture);
+    digit_canvas_set_overlay(r->canvas, NULL, NULL);
     if (!found)
         return -1;
-    nnl_status s = digit_model_classify(r->model, image, probabilities, digit);
+    nnl_status s = digit_model_classify_checked(r->model, image, probabilities, digit, check);
+    int show_saliency = gtk_check_button_get_active(GTK_CHECK_BUTTON(r->saliency_toggle));
+    if (s == NNL_OK && show_saliency && (s = digit_model_explain(r->model, image, *digit, saliency, NULL)) == NNL_OK)
+        digit_canvas_set_overlay(r->canvas, saliency, &placement);
     if (s != NNL_OK)
         fprintf(stderr, "digit_recognizer: %s (%s)\n", nnl_last_error(), nnl_status_str(s));
     return s == NNL_OK ? 0 : -1;
@@ -65,15 +75,25 @@ static gboolean predict(gpointer data)
     r->pending = 0;
     float probabilities[DIGIT_CLASSES];
     int digit;
-    if (classify_canvas(r, probabilities, &digit) != 0) {
+    nnl_input_report check = NNL_INPUT_REPORT_INIT;
+    if (classify_canvas(r, probabilities, &digit, &check) != 0) {
         show_nothing(r);
         return G_SOURCE_REMOVE;
     }
-    char text[32];
-    g_snprintf(text, sizeof text, "%d", digit);
-    show_digit(r, text);
+    char text[64];
     probability_bars_set(r->bars, probabilities);
-    g_snprintf(text, sizeof text, "prediction=%d p=%.2f", digit, probabilities[digit]);
+    if (check.reason != NNL_INPUT_OK) {
+        char *markup = g_markup_printf_escaped("<span size='28pt' weight='bold'>not sure</span>\n"
+                                               "<span size='11pt'>(%s)</span>", nnl_input_reason_name(check.reason));
+        gtk_label_set_markup(GTK_LABEL(r->digit_label), markup);
+        g_free(markup);
+        g_snprintf(text, sizeof text, "prediction=not sure (%s) p=%.2f", nnl_input_reason_name(check.reason),
+                   probabilities[digit]);
+    } else {
+        g_snprintf(text, sizeof text, "%d", digit);
+        show_digit(r, text);
+        g_snprintf(text, sizeof text, "prediction=%d p=%.2f", digit, probabilities[digit]);
+    }
     print_line(text);
     return G_SOURCE_REMOVE;
 }
@@ -85,11 +105,19 @@ static void schedule_prediction(void *data)
         r->pending = g_timeout_add(predict_delay_ms, predict, r);
 }
 
+static void toggle_saliency(GtkCheckButton *button, gpointer data)
+{
+    recognizer *r = data;
+    print_line(gtk_check_button_get_active(button) ? "saliency=on" : "saliency=off");
+    schedule_prediction(r);
+}
+
 static void clear(GtkButton *button, gpointer data)
 {
     (void)button;
     recognizer *r = data;
     digit_canvas_clear(r->canvas);
+    digit_canvas_set_overlay(r->canvas, NULL, NULL);
     if (r->pending)
         g_source_remove(r->pending);
     r->pending = 0;
@@ -169,6 +197,7 @@ static void report_layout(GdkFrameClock *clock, gpointer data)
     GString *line = g_string_new("ready");
     describe_place(line, "canvas", r->canvas, r->window);
     describe_place(line, "clear", r->clear_button, r->window);
+    describe_place(line, "saliency", r->saliency_toggle, r->window);
     print_line(line->str);
     g_string_free(line, TRUE);
 }
@@ -217,11 +246,16 @@ static GtkWidget *result_side(recognizer *r)
     r->digit_label = gtk_label_new(NULL);
     r->bars = probability_bars_new();
     r->model_label = gtk_label_new("");
+    r->saliency_toggle = gtk_check_button_new_with_mnemonic("Show _saliency");
+    gtk_widget_set_tooltip_text(r->saliency_toggle, "Colour the drawing by how much each part raises the "
+                                "predicted digit's score (the gradient of its logit)");
+    g_signal_connect(r->saliency_toggle, "toggled", G_CALLBACK(toggle_saliency), r);
     gtk_label_set_ellipsize(GTK_LABEL(r->model_label), PANGO_ELLIPSIZE_MIDDLE);
     gtk_label_set_max_width_chars(GTK_LABEL(r->model_label), 30);
     gtk_widget_add_css_class(r->model_label, "dim-label");
     gtk_box_append(GTK_BOX(box), r->digit_label);
     gtk_box_append(GTK_BOX(box), r->bars);
+    gtk_box_append(GTK_BOX(box), r->saliency_toggle);
     gtk_box_append(GTK_BOX(box), r->model_label);
     return box;
 }

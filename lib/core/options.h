@@ -56,6 +56,10 @@
 #define NNL_CPU_INFO_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_cpu_info, gemm_nc)
 /* New with multi-label classification: an output struct (nnl_options_write). */
 #define NNL_MULTILABEL_REPORT_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_multilabel_report, macro_f1)
+/* New with saliency and the input check (include/nnlite/saliency.h, input_check.h). */
+#define NNL_OCCLUSION_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_occlusion_options, batch_size)
+#define NNL_INPUT_CHECK_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_input_check_options, min_confidence)
+#define NNL_INPUT_REPORT_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_input_report, ink)
 
 /* Describes one sized option struct to the functions below. */
 typedef struct nnl_options_type {

@@ -96,11 +96,16 @@ nnl_status nnl_model_batch_forward(nnl_model *m, const nnl_dataset *data, const 
     return batch_loss(m, y, count, ctx->training, who, result);
 }
 
-nnl_status nnl_model_backward(nnl_model *m)
+void nnl_model_zero_grads(nnl_model *m)
 {
     for (int i = 0; i < m->num_params; i++)
         if (m->param_ptrs[i]->grad)
             memset(m->param_ptrs[i]->grad->data, 0, (size_t)m->param_ptrs[i]->grad->size * sizeof(float));
+}
+
+nnl_status nnl_model_backward(nnl_model *m)
+{
+    nnl_model_zero_grads(m);
     return nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL);
 }
 

@@ -32,6 +32,9 @@ typedef struct nnl_layer_buffers {
     const nnl_tensor *logits;   /* set by forward when the activation is softmax or sigmoid: its input */
     nnl_activation logits_act;  /* set by forward with logits: the activation applied to them */
     int dy_is_logit_grad;       /* set by the model: backward gets dL/dz, skip the softmax or sigmoid */
+    int training;               /* set by the sequence: the mode of the forward that filled these buffers;
+                                   backward after an inference forward (saliency) differentiates the
+                                   inference function (dropout off, batch norm's running statistics) */
 } nnl_layer_buffers;
 
 typedef struct nnl_forward_ctx {
@@ -59,7 +62,10 @@ enum {
     /* Output position t depends on input position t alone (and on nothing
      * kept from earlier calls): generation runs such layers at the end of a
      * stack on the last position only, whose logits it samples from. */
-    NNL_LAYER_POSITIONWISE = 2
+    NNL_LAYER_POSITIONWISE = 2,
+    /* The input is token ids (an embedding): it has no gradient, so
+     * saliency refuses a model that starts with such a layer. */
+    NNL_LAYER_DISCRETE_INPUT = 4
 };
 
 typedef struct nnl_layer_config_reader nnl_layer_config_reader; /* nn/layer_config.h */

@@ -56,6 +56,18 @@ struct nnl_model {
 nnl_status nnl_model_workspace_acquire(const nnl_model *m, nnl_workspace **ws);
 void nnl_model_workspace_release(const nnl_model *m, nnl_workspace *ws);
 
+/* Batch size of x: its first dim when x has one more dim than a sample, 1 when
+ * it is a single sample; -1 when the shape does not fit (predict.c). */
+int64_t nnl_model_batch_of(const nnl_model *m, const nnl_tensor *x);
+
+/* x (batch samples, with or without the batch dimension) viewed as
+ * {batch, in...}, without copying: the view borrows x's data. */
+nnl_tensor nnl_model_batch_view(const nnl_model *m, const nnl_tensor *x, int64_t batch);
+
+/* NNL_E_NUMERIC when an output of y is not finite, naming the weight that
+ * caused it when one is not finite either (predict.c). */
+nnl_status nnl_model_check_outputs(const nnl_model *m, const nnl_tensor *y, const char *who);
+
 /* Per-sample output shape of the last layer (the input shape when empty). */
 void nnl_model_out_shape(const nnl_model *m, int *ndim, const int64_t **dims);
 
@@ -115,5 +127,8 @@ nnl_status nnl_model_evaluate_totals(nnl_model *m, const nnl_dataset *data, int6
 /* The gradients of the last training nnl_model_batch_forward's loss,
  * replacing what the parameters' gradients held. */
 nnl_status nnl_model_backward(nnl_model *m);
+
+/* Zero every trainable parameter's gradient (before a backward pass, which adds). */
+void nnl_model_zero_grads(nnl_model *m);
 
 #endif

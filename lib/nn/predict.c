@@ -10,7 +10,7 @@
 
 /* Outputs must be finite. When one is not, the weights are searched (only
  * then: it costs a pass over all of them) to say where it came from. */
-static nnl_status check_outputs(const nnl_model *m, const nnl_tensor *y, const char *who)
+nnl_status nnl_model_check_outputs(const nnl_model *m, const nnl_tensor *y, const char *who)
 {
     int64_t at = nnl_first_non_finite(y->data, y->size);
     if (at < 0)
@@ -27,9 +27,7 @@ static nnl_status check_outputs(const nnl_model *m, const nnl_tensor *y, const c
                      (long long)at, (double)y->data[at]);
 }
 
-/* Batch size of x: its first dim when x has one more dim than a sample, 1 when
- * it is a single sample; -1 when the shape does not fit. */
-static int64_t batch_of(const nnl_model *m, const nnl_tensor *x)
+int64_t nnl_model_batch_of(const nnl_model *m, const nnl_tensor *x)
 {
     int offset = x->ndim == m->in_ndim + 1 ? 1 : x->ndim == m->in_ndim ? 0 : -1;
     if (offset < 0 || memcmp(x->dims + offset, m->in_dims, (size_t)m->in_ndim * sizeof x->dims[0]) != 0)
@@ -37,12 +35,21 @@ static int64_t batch_of(const nnl_model *m, const nnl_tensor *x)
     return offset ? x->dims[0] : 1;
 }
 
+nnl_tensor nnl_model_batch_view(const nnl_model *m, const nnl_tensor *x, int64_t batch)
+{
+    nnl_tensor view = *x;
+    view.owns_data = 0;
+    nnl_batch_shape(batch, m->in_ndim, m->in_dims, view.dims);
+    view.ndim = m->in_ndim + 1;
+    return view;
+}
+
 static nnl_status predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y)
 {
     NNL_CHECK_PTR("nnl_model_predict", model);
     NNL_CHECK_PTR("nnl_model_predict", x);
     NNL_CHECK_PTR("nnl_model_predict", y);
-    int64_t batch = batch_of(model, x);
+    int64_t batch = nnl_model_batch_of(model, x);
     if (batch < 0) {
         char got[128], want[128];
         return nnl_error(NNL_E_SHAPE, "nnl_model_predict: x has shape %s, expected [batch] + %s",
@@ -56,17 +63,13 @@ static nnl_status predict(const nnl_model *model, const nnl_tensor *x, nnl_tenso
         return nnl_error(NNL_E_SHAPE, "nnl_model_predict: y has %lld elements, expected %lld x %lld",
                          (long long)y->size, (long long)batch, (long long)nnl_dims_count(out_ndim, out_dims));
     NNL_TRY(nnl_check_finite(x->data, x->size, "nnl_model_predict", "input"));
-    /* view x with an explicit batch dimension, without copying */
-    nnl_tensor view = *x;
-    view.owns_data = 0;
-    nnl_batch_shape(batch, model->in_ndim, model->in_dims, view.dims);
-    view.ndim = model->in_ndim + 1;
+    nnl_tensor view = nnl_model_batch_view(model, x, batch);
     nnl_workspace *ws;
     NNL_TRY(nnl_model_workspace_acquire(model, &ws));
     const nnl_tensor *out;
     nnl_status s = nnl_model_forward(model, ws, &view, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &out);
     if (s == NNL_OK)
-        s = check_outputs(model, out, "nnl_model_predict");
+        s = nnl_model_check_outputs(model, out, "nnl_model_predict");
     if (s == NNL_OK)
         memcpy(y->data, out->data, (size_t)y->size * sizeof(float));
     nnl_model_workspace_release(model, ws);
@@ -97,7 +100,7 @@ static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, i
         NNL_TRY(nnl_check_finite((*x)->data, count * in_size, sink->who, "input"));
         const nnl_tensor *y;
         NNL_TRY(nnl_model_forward(m, ws, *x, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &y));
-        NNL_TRY(check_outputs(m, y, sink->who));
+        NNL_TRY(nnl_model_check_outputs(m, y, sink->who));
         NNL_TRY(sink->take(sink->ctx, first, count, out_size, y->data, &ws->buffers[m->num_layers - 1]));
     }
     return NNL_OK;

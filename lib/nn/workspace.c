@@ -55,6 +55,7 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
             dims[1] = ctx->time; /* generation: only the new positions (causal layers keep the time axis) */
         NNL_TRY(nnl_tensor_ensure(&buf->out, l->out_ndim + 1, dims, l->ops->type));
         buf->dy_is_logit_grad = 0;
+        buf->training = ctx->training;
         NNL_TRY(l->ops->forward(l, input, buf, ctx));
         input = buf->out;
     }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the GTK digit recognizer under Xvfb, draws digits on its canvas with
 # xdotool (a vertical stroke for 1, a closed loop for 0, a 7), clearing with
-# its Clear button in between, and checks the predictions it prints. Saves a
-# screenshot after each digit in OUT_DIR (desktop-1.png, desktop-0.png,
-# desktop-7.png).
+# its Clear button in between, and checks the predictions it prints; then
+# turns on "Show saliency" and checks the 7 is still predicted with the heat
+# map drawn over it. Saves a screenshot after each step in OUT_DIR
+# (desktop-1.png, desktop-0.png, desktop-7.png, desktop-saliency.png).
 #
 #   desktop_test.sh PROGRAM MODEL OUT_DIR
 set -euo pipefail
@@ -60,6 +61,7 @@ wait_for '^ready '
 layout=$(grep '^ready ' "$work/stdout")
 IFS=, read -r cx cy cw ch <<<"$(sed 's/.* canvas=\([^ ]*\).*/\1/' <<<"$layout")"
 IFS=, read -r bx by bw bh <<<"$(sed 's/.* clear=\([^ ]*\).*/\1/' <<<"$layout")"
+IFS=, read -r sx sy sw sh <<<"$(sed 's/.* saliency=\([^ ]*\).*/\1/' <<<"$layout")"
 window=$(xdotool search --sync --name '^nnlite digit recognizer$' | head -n 1)
 echo "$layout (window $window)"
 
@@ -77,14 +79,15 @@ draw() {
   xdotool "${args[@]}" mouseup 1
 }
 
-# expect DIGIT: the last prediction after the drawing settled must be DIGIT.
+# expect DIGIT [NAME]: the last prediction after the drawing settled must be
+# DIGIT; the screenshot is desktop-NAME.png (NAME defaults to DIGIT).
 expect() {
   wait_for '^prediction='
   wait_quiet
-  local last
+  local last shot="$out/desktop-${2:-$1}.png"
   last=$(recent | grep '^prediction=' | tail -n 1)
-  import -window root "$out/desktop-$1.png"
-  echo "drew $1: $last (screenshot $out/desktop-$1.png)"
+  import -window root "$shot"
+  echo "drew $1: $last (screenshot $shot)"
   [[ $last == "prediction=$1 "* ]] || die "expected prediction=$1, got $last"
 }
 
@@ -109,3 +112,9 @@ clear_canvas
 
 draw "230 150  500 140  770 150  620 450  480 860"
 expect 7
+
+# The saliency toggle: the 7 is predicted again with the map over it.
+seen=$(wc -l <"$work/stdout")
+xdotool mousemove --window "$window" $((sx + 10)) $((sy + sh / 2)) click 1
+wait_for '^saliency=on'
+expect 7 saliency

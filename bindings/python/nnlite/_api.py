@@ -9,7 +9,8 @@ Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
 only mirrored structures are the sized structs of ``nnlite/gpt.h``,
-``nnlite/model.h``, ``nnlite/layer.h`` and ``nnlite/metrics.h`` (first member
+``nnlite/model.h``, ``nnlite/layer.h``, ``nnlite/metrics.h``, ``nnlite/saliency.h`` and
+``nnlite/input_check.h`` (first member
 ``struct_size``; see :class:`SizedStruct`), which the C API defines for
 exactly that use.
 
@@ -128,6 +129,26 @@ class MultilabelReport(SizedStruct):
     _fields_ = [("struct_size", c_size_t), ("subset_accuracy", c_double), ("hamming_loss", c_double),
                 ("micro_precision", c_double), ("micro_recall", c_double), ("micro_f1", c_double),
                 ("macro_precision", c_double), ("macro_recall", c_double), ("macro_f1", c_double)]
+
+
+class OcclusionOptions(SizedStruct):
+    """``nnl_occlusion_options``. Zero members are not NNL_OCCLUSION_OPTIONS_INIT's defaults: set them all."""
+
+    _fields_ = [("struct_size", c_size_t), ("patch", i64), ("stride", i64), ("baseline", f32), ("batch_size", i64)]
+
+
+class InputCheckOptions(SizedStruct):
+    """``nnl_input_check_options``. Zero members are not NNL_INPUT_CHECK_OPTIONS_INIT's defaults: set them all."""
+
+    _fields_ = [("struct_size", c_size_t), ("ink_level", f32), ("min_ink", f32), ("max_ink", f32),
+                ("min_confidence", f32)]
+
+
+class InputReport(SizedStruct):
+    """``nnl_input_report``: what nnl_input_check() measured and decided (an output struct)."""
+
+    _fields_ = [("struct_size", c_size_t), ("reason", i32), ("top_class", i32), ("top_probability", f32),
+                ("ink", f32)]
 
 
 _TABLE = [
@@ -261,6 +282,12 @@ _TABLE = [
     ("nnl_model_predict", STATUS, [P, P, P]),
     ("nnl_model_predict_dataset", STATUS, [P, P, i64, BUF, BUF]),
     ("nnl_model_predict_multilabel", STATUS, [P, P, i64, BUF, BUF, BUF]),
+    # saliency.h, input_check.h
+    ("nnl_model_saliency", STATUS, [P, P, BUF, P]),
+    ("nnl_model_occlusion", STATUS, [P, P, i32, POINTER(OcclusionOptions), P]),
+    ("nnl_input_check", STATUS, [P, BUF, i64, POINTER(InputCheckOptions), POINTER(InputReport)]),
+    ("nnl_model_predict_checked", STATUS, [P, P, P, POINTER(InputCheckOptions), POINTER(InputReport)]),
+    ("nnl_input_reason_name", c_char_p, [i32]),
     ("nnl_model_save", STATUS, [P, c_char_p, c_int]),
     ("nnl_model_load", STATUS, [OUT, c_char_p]),
     # metrics.h

@@ -4,7 +4,8 @@ import ctypes
 import math
 
 from . import _buffers, _paths, _shapes, _text
-from ._api import C, FitOptions, GenerateOptions, MODEL_TOKEN_FN, make_error
+from . import input_check
+from ._api import C, FitOptions, GenerateOptions, InputReport, MODEL_TOKEN_FN, OcclusionOptions, make_error
 from ._callbacks import Trampoline
 from ._handle import CObject, Handle
 from .dataset import as_dataset
@@ -426,6 +427,84 @@ class Model(Handle):
         l_address, labels = _buffers.new((n, classes), "B")
         C.nnl_model_predict_multilabel(address, data._address, batch_size, t_address, p_address, l_address)
         return probabilities, labels
+
+    def saliency(self, x, classes=None):
+        """The gradient of each sample's class logit with respect to its input: an array of ``x``'s shape.
+
+        ``x`` is a batch (n, input shape...); ``classes`` one class per sample, one
+        class for all, or None for each sample's predicted class. The score is the
+        logit (the input of a final softmax), which keeps its gradient when the model
+        is sure; the map is signed (show its absolute value). Models of token ids
+        raise UnsupportedError. Writes the parameters' gradients: not concurrently
+        with other calls on the model.
+        """
+        x_address, x_shape, x_owner = _buffers.to_c(x, "f")
+        if len(x_shape) < 2:
+            raise ValueError("nnlite: saliency() takes a batch (n, input shape...), got shape %s"
+                             % (tuple(x_shape),))
+        c_address = c_owner = None
+        if classes is not None:
+            if isinstance(classes, int):
+                classes = [classes] * x_shape[0]
+            c_address, c_shape, c_owner = _buffers.to_c(classes, "i")
+            if tuple(c_shape) != (x_shape[0],):
+                raise ValueError("nnlite: %d classes for %d samples" % (_shapes.count(c_shape), x_shape[0]))
+        out_address, out = _buffers.new(tuple(x_shape), "f")
+        xs = maps = None
+        try:
+            xs = _wrap(x_address, tuple(x_shape))
+            maps = _wrap(out_address, tuple(x_shape))
+            C.nnl_model_saliency(self._address, xs, c_address, maps)
+        finally:
+            C.nnl_tensor_free(xs)
+            C.nnl_tensor_free(maps)
+        return out
+
+    def occlusion(self, x, class_index=None, *, patch=6, stride=2, baseline=0.0, batch_size=64):
+        """The occlusion map of one image ``x`` (the model's input shape, height and width first): (height, width).
+
+        A ``patch`` x ``patch`` square filled with ``baseline`` slides by ``stride``;
+        each pixel gets the drop of the class's output (its probability after a
+        softmax) averaged over the patches covering it. ``class_index`` None is the
+        predicted class. Thread-safe as :meth:`predict`.
+        """
+        x_address, x_shape, x_owner = _buffers.to_c(x, "f")
+        if len(x_shape) < 2:
+            raise ValueError("nnlite: occlusion() takes one image (height, width, ...), got shape %s"
+                             % (tuple(x_shape),))
+        height, width = x_shape[0], x_shape[1]
+        options = OcclusionOptions(patch=patch, stride=stride, baseline=baseline, batch_size=batch_size)
+        out_address, out = _buffers.new((height, width), "f")
+        xs = ms = None
+        try:
+            xs = _wrap(x_address, tuple(x_shape))
+            ms = _wrap(out_address, (height, width))
+            C.nnl_model_occlusion(self._address, xs, -1 if class_index is None else class_index,
+                                  ctypes.byref(options), ms)
+        finally:
+            C.nnl_tensor_free(xs)
+            C.nnl_tensor_free(ms)
+        return out
+
+    def predict_checked(self, x, **thresholds):
+        """``(outputs, check)`` for one sample ``x``: :meth:`predict` and :func:`nnlite.input_check` in one call.
+
+        ``check.ok`` is False when the input looks unlike the training data
+        (``check.name``: "blank", "too much ink" or "low confidence");
+        ``thresholds`` as for :func:`nnlite.input_check`.
+        """
+        x_address, x_shape, x_owner = _buffers.to_c(x, "f")
+        out_address, out = _buffers.new(self.output_shape, "f")
+        report = InputReport()
+        xs = ys = None
+        try:
+            xs = _wrap(x_address, tuple(x_shape))
+            ys = _wrap(out_address, self.output_shape)
+            C.nnl_model_predict_checked(self._address, xs, ys, input_check.options(thresholds), ctypes.byref(report))
+        finally:
+            C.nnl_tensor_free(xs)
+            C.nnl_tensor_free(ys)
+        return out, input_check.report_of(report)
 
 
 #: Keras' name for the same thing.

@@ -88,7 +88,10 @@ static nnl_status bn_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_
 }
 
 /* dgamma += sum(dy * xhat); dbeta += sum(dy);
- * dx = gamma * inv_std / N * (N * dy - sum(dy) - xhat * sum(dy * xhat)). */
+ * with batch statistics (they depend on x):
+ *   dx = gamma * inv_std / N * (N * dy - sum(dy) - xhat * sum(dy * xhat));
+ * with the running ones (an inference forward, as saliency differentiates,
+ * or a training batch of one row), constants: dx = gamma * inv_std * dy. */
 static nnl_status bn_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
                               int need_dx)
 {
@@ -96,6 +99,7 @@ static nnl_status bn_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy,
     const float *xhat = buf->scratch->data, *inv_std = xhat + x->size;
     const float *gamma = l->params[GAMMA].value->data;
     float *dgamma = l->params[GAMMA].grad->data, *dbeta = l->params[BETA].grad->data;
+    const int batch_stats = buf->training && rows > 1; /* as bn_forward decided */
     for (int64_t j = 0; j < c; j++) {
         double sum_dy = 0, sum_dy_xhat = 0;
         for (int64_t r = 0; r < rows; r++) {
@@ -106,6 +110,11 @@ static nnl_status bn_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy,
         dbeta[j] += (float)sum_dy;
         if (!need_dx)
             continue;
+        if (!batch_stats) {
+            for (int64_t r = 0; r < rows; r++)
+                buf->dx->data[r * c + j] = gamma[j] * inv_std[j] * dy->data[r * c + j];
+            continue;
+        }
         double n = (double)rows, scale = gamma[j] * inv_std[j] / n;
         for (int64_t r = 0; r < rows; r++) {
             size_t i = (size_t)(r * c + j);

@@ -35,8 +35,9 @@ static nnl_status dropout_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor
 {
     if (!need_dx)
         return NNL_OK;
-    /* backward follows a training forward, which drew a mask unless rate is 0 */
-    int masked = rate_of(l) != 0.0f;
+    /* a training forward drew a mask unless rate is 0; an inference forward
+     * (saliency) passed x through */
+    int masked = buf->training && rate_of(l) != 0.0f;
     for (int64_t i = 0; i < x->size; i++)
         buf->dx->data[i] = masked ? dy->data[i] * buf->scratch->data[i] : dy->data[i];
     return NNL_OK;
