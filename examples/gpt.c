@@ -225,6 +225,16 @@ static int encode_prompt(const nnl_gpt *gpt, const char *prompt, generated *g)
     return st == NNL_OK ? 0 : fail("encoding the prompt", st);
 }
 
+/* A token's text as a picture shows it: line breaks, tabs and spaces as visible signs. */
+static const char *visible(const char *piece)
+{
+    if (strcmp(piece, "\n") == 0)
+        return "↵";
+    if (strcmp(piece, "\t") == 0)
+        return "⇥";
+    return strcmp(piece, " ") == 0 ? "␣" : piece;
+}
+
 /* One heat map per layer and head over the last block-size tokens of g. */
 static int write_attention(nnl_gpt *gpt, const generated *g, const char *path)
 {
@@ -243,7 +253,7 @@ static int write_attention(nnl_gpt *gpt, const generated *g, const char *path)
         st = nnl_model_attention_weights(model, ids, n, weights, layers * heads * n * n, NULL, NULL);
     int rc = st == NNL_OK ? 0 : fail("reading the attention weights", st);
     for (int64_t i = 0; rc == 0 && i < n; i++)
-        labels[i] = nnl_tokenizer_piece(nnl_gpt_tokenizer(gpt), ids[i]);
+        labels[i] = visible(nnl_tokenizer_piece(nnl_gpt_tokenizer(gpt), ids[i]));
     if (rc == 0 && attention_picture_write(path, weights, (int)layers, (int)heads, (int)n, labels) != 0) {
         fprintf(stderr, "gpt generate: cannot write %s\n", path);
         rc = 1;
