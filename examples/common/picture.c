@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stddef.h>
 
+#include <pango/pangocairo.h>
+
 cairo_t *picture_create(int width, int height)
 {
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
@@ -32,25 +34,39 @@ int picture_finish(cairo_t *cr, const char *path)
     return status == CAIRO_STATUS_SUCCESS ? 0 : -1;
 }
 
+/* The font of a context, kept with it (cairo user data) for picture_text. */
+static const cairo_user_data_key_t font_key;
+
 void picture_font(cairo_t *cr, double size, int bold)
 {
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
+    PangoFontDescription *font = pango_font_description_from_string("Sans");
+    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    if (cairo_set_user_data(cr, &font_key, font, (cairo_destroy_func_t)pango_font_description_free) !=
+        CAIRO_STATUS_SUCCESS)
+        pango_font_description_free(font);
 }
 
+/* Pango lays the text out: a character the font lacks (Chinese in DejaVu
+ * Sans) comes from another font that has it, which cairo's own text does
+ * not do. */
 double picture_text(cairo_t *cr, double x, double y, const char *text, double ax, double ay)
 {
-    cairo_text_extents_t e;
-    cairo_font_extents_t f;
-    cairo_text_extents(cr, text, &e);
-    cairo_font_extents(cr, &f);
-    /* Vertical placement by the font's ascent and descent, not the glyphs':
-     * labels "10" and "0.1" then share one baseline. */
-    double height = f.ascent + f.descent;
-    cairo_move_to(cr, x - ax * e.x_advance, y - ay * height + f.ascent);
-    cairo_show_text(cr, text);
-    return e.x_advance;
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    const PangoFontDescription *font = cairo_get_user_data(cr, &font_key);
+    if (!font)
+        picture_font(cr, 12, 0);
+    pango_layout_set_font_description(layout, cairo_get_user_data(cr, &font_key));
+    pango_layout_set_text(layout, text, -1);
+    /* Placed by the logical box (the font's ascent and descent, not the
+     * glyphs'): labels "10" and "0.1" then share one baseline. */
+    PangoRectangle box;
+    pango_layout_get_extents(layout, NULL, &box);
+    double width = (double)box.width / PANGO_SCALE, height = (double)box.height / PANGO_SCALE;
+    cairo_move_to(cr, x - ax * width, y - ay * height);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+    return width;
 }
 
 void picture_text_vertical(cairo_t *cr, double x, double y, const char *text)

@@ -13,11 +13,13 @@ cairo_t *picture_create(int width, int height);
  * -1 when drawing or writing failed (errno tells why for a write). */
 int picture_finish(cairo_t *cr, const char *path);
 
-/* Sans-serif (DejaVu Sans on Debian) of `size` pixels, bold or not. */
+/* Sans-serif (DejaVu Sans on Debian, Chinese from a font that has it) of
+ * `size` pixels, bold or not, for picture_text on this context. */
 void picture_font(cairo_t *cr, double size, int bold);
 
-/* Draw `text` so that the point (x, y) is at the fraction (ax, ay) of its
- * box: (0, 0) top left, (0.5, 0.5) centre, (1, 1) bottom right. Returns the
+/* Draw UTF-8 `text` in the context's picture_font (12 pixels until one is
+ * set) so that the point (x, y) is at the fraction (ax, ay) of its box:
+ * (0, 0) top left, (0.5, 0.5) centre, (1, 1) bottom right. Returns the
  * text's width in pixels. */
 double picture_text(cairo_t *cr, double x, double y, const char *text, double ax, double ay);
 
