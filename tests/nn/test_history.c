@@ -282,6 +282,7 @@ static void misuse(void **state)
 
 int main(void)
 {
+    test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(epochs_record_every_step_and_epoch),
         cmocka_unit_test(interval_and_restart),
