@@ -169,8 +169,9 @@ static void draw_legend(cairo_t *cr, const frame *f, const chart_panel *p)
     for (int s = 0; s < p->series_count; s++) {
         const chart_series *series = &p->series[s];
         double row_y = y + 5 + ROW * (s + 0.5);
-        picture_palette(cr, series->colour, series->opacity < 0.6 ? 0.6 : series->opacity);
-        cairo_set_line_width(cr, series->width < 2 ? 2 : series->width);
+        /* as drawn, a faint series a little darker so that its sample shows */
+        picture_palette(cr, series->colour, series->opacity < 0.45 ? 0.45 : series->opacity);
+        cairo_set_line_width(cr, series->width < 1.5 ? 1.5 : series->width);
         cairo_move_to(cr, x + 8, row_y);
         cairo_line_to(cr, x + 8 + SAMPLE, row_y);
         cairo_stroke(cr);
