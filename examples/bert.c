@@ -3,9 +3,10 @@
  * line from?"), then predicting the class of a line.
  *
  *   bert pretrain [--corpus FILE] [--save FILE] [--iters N] [--layers N] [--heads N] [--embd N]
- *                 [--block N] [--batch N] [--lr X] [--threads N] [--seed N]
+ *                 [--block N] [--batch N] [--lr X] [--threads N] [--seed N] [--log FILE.csv] [--curves FILE.png]
  *   bert classify [--train TSV] [--test TSV] (--model PRETRAINED | --from-scratch) [--corpus FILE]
  *                 [--epochs N] [--batch N] [--lr X] [--heads N] [--threads N] [--seed N] [--save FILE]
+ *                 [--log FILE.csv] [--curves FILE.png] [--confusion FILE.png]
  *   bert predict --model FILE "text"
  *
  * The data are scripts/fetch-data's data/classics-zh/: pretrain.txt (the
@@ -28,7 +29,13 @@
  * reads [CLS]. AdamW at a constant --lr, dropout 0.1. Prints per-class
  * precision, recall and F1, the confusion matrix, and last
  * "test_accuracy=x.xxxx macro_f1=x.xxxx". The model file keeps the
- * vocabulary and the class names for `predict`. */
+ * vocabulary and the class names for `predict`.
+ *
+ * --log and --curves write the training history (CSV) and its curves; the
+ * validation data are then the held-out windows (pretrain, every tenth of
+ * the steps) or the test lines (classify, after each epoch). --confusion
+ * draws classify's confusion matrix. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +45,8 @@
 
 #include "common/bert_model.h"
 #include "common/cli.h"
+#include "common/confusion_picture.h"
+#include "common/training_curves.h"
 
 #define DATA "data/classics-zh/"
 #define POSITIONS 128
@@ -46,6 +55,7 @@
 
 typedef struct args {
     const char *corpus, *save, *train, *test, *model;
+    const char *log, *curves, *confusion; /* pictures and the history, or NULL */
     int64_t iters, layers, heads, embd, block, batch, epochs, threads, seed, from_scratch;
     double lr;
 } args;
@@ -53,9 +63,11 @@ typedef struct args {
 static int usage(void)
 {
     fputs("usage: bert pretrain [--corpus FILE] [--save FILE] [--iters N] [--layers N] [--heads N] [--embd N]\n"
-          "                     [--block N] [--batch N] [--lr X] [--threads N] [--seed N]\n"
+          "                     [--block N] [--batch N] [--lr X] [--threads N] [--seed N] [--log FILE.csv]\n"
+          "                     [--curves FILE.png]\n"
           "       bert classify [--train TSV] [--test TSV] (--model PRETRAINED | --from-scratch) [--corpus FILE]\n"
           "                     [--epochs N] [--batch N] [--lr X] [--heads N] [--threads N] [--seed N] [--save FILE]\n"
+          "                     [--log FILE.csv] [--curves FILE.png] [--confusion FILE.png]\n"
           "       bert predict --model FILE \"text\"\n",
           stderr);
     return 2;
@@ -78,6 +90,8 @@ static int parse(const char *program, int argc, char **argv, args *a)
         {"--batch", CLI_INT, &a->batch},      {"--epochs", CLI_INT, &a->epochs},
         {"--threads", CLI_INT, &a->threads},  {"--seed", CLI_INT, &a->seed},
         {"--lr", CLI_REAL, &a->lr},           {"--from-scratch", CLI_FLAG, &a->from_scratch},
+        {"--log", CLI_STRING, &a->log},       {"--curves", CLI_STRING, &a->curves},
+        {"--confusion", CLI_STRING, &a->confusion},
     };
     if (cli_parse(program, argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
@@ -89,7 +103,11 @@ static int parse(const char *program, int argc, char **argv, args *a)
     }
     if (a->threads > 0)
         nnl_set_num_threads((int)a->threads);
-    return cli_make_parent_dir(program, a->save);
+    const char *outputs[] = {a->save, a->log, a->curves, a->confusion};
+    for (int i = 0; i < CLI_COUNT(outputs); i++)
+        if (cli_make_parent_dir(program, outputs[i]) != 0)
+            return -1;
+    return 0;
 }
 
 /* ---- pretrain */
@@ -126,6 +144,11 @@ static int pretrain_on(const args *a, const nnl_text_dataset *text, nnl_model *m
     o.seed = (uint64_t)a->seed;
     o.progress = on_pretrain_progress;
     o.user = &progress;
+    if (a->log || a->curves) { /* validation for the curves */
+        o.validation = held_out;
+        o.validation_interval = a->iters >= 10 ? a->iters / 10 : 1;
+        o.validation_batches = VALIDATION_BATCHES;
+    }
     if (st == NNL_OK)
         st = nnl_model_fit_with(m, train, &o);
     double loss = NAN, accuracy = NAN;
@@ -138,6 +161,9 @@ static int pretrain_on(const args *a, const nnl_text_dataset *text, nnl_model *m
         return fail("pretraining", st);
     if ((st = nnl_model_save(m, a->save, NNL_SAVE_WEIGHTS)) != NNL_OK)
         return fail("saving the model", st);
+    if (training_outputs_write("bert pretrain", nnl_model_history(m), a->log, a->curves,
+                               "BERT-style encoder: masked-language-model pretraining") != 0)
+        return 1;
     printf("saved %s\nmlm_loss=%.4f mlm_accuracy=%.4f tokens_per_s=%.0f\n", a->save, loss, accuracy,
            progress.tokens_per_s);
     return 0;
@@ -145,10 +171,10 @@ static int pretrain_on(const args *a, const nnl_text_dataset *text, nnl_model *m
 
 static int pretrain(int argc, char **argv)
 {
-    args a = {DATA "pretrain.txt", "out/bert_pretrained.safetensors", NULL, NULL, NULL,
+    args a = {DATA "pretrain.txt", "out/bert_pretrained.safetensors", NULL, NULL, NULL, NULL, NULL, NULL,
               2000, 4, 4, 128, 64, 16, 1, 0, 1337, 0, 1e-3};
-    if (parse("bert pretrain", argc, argv, &a) != 0)
-        return usage();
+    if (parse("bert pretrain", argc, argv, &a) != 0 || a.confusion)
+        return usage(); /* --confusion is classify's */
     nnl_text_dataset *text = NULL;
     nnl_status st = nnl_text_dataset_load(&text, a.corpus, NULL, NNL_TEXT_STRIP_ANSI | NNL_TEXT_SPECIAL_TOKENS,
                                           (uint64_t)a.seed);
@@ -179,8 +205,30 @@ static int pretrain(int argc, char **argv)
 
 /* ---- classify */
 
-/* Per-class precision, recall and F1, the confusion matrix, then the last line. */
-static int report(const nnl_model *m, const nnl_dataset *test)
+/* The confusion matrix as a picture, the classes named as in the tsv file. */
+static int write_confusion(const char *path, const int64_t *matrix, const nnl_dataset *test)
+{
+    const int32_t k = nnl_dataset_num_classes(test);
+    const char **names = malloc(sizeof(char *) * (size_t)k);
+    if (!names) {
+        fprintf(stderr, "bert: out of memory for the class names\n");
+        return 1;
+    }
+    for (int32_t c = 0; c < k; c++)
+        names[c] = nnl_dataset_class_name(test, c);
+    int rc = 0;
+    if (confusion_picture_write(path, matrix, k, names, "Classic of each test line") != 0) {
+        fprintf(stderr, "bert: cannot write %s: %s\n", path, strerror(errno));
+        rc = 1;
+    } else
+        printf("wrote %s (confusion matrix: rows true class, columns predicted)\n", path);
+    free(names);
+    return rc;
+}
+
+/* Per-class precision, recall and F1, the confusion matrix (and its
+ * picture, when confusion_path is not NULL), then the last line. */
+static int report(const nnl_model *m, const nnl_dataset *test, const char *confusion_path)
 {
     const int32_t k = nnl_dataset_num_classes(test);
     int64_t *matrix = malloc(sizeof(int64_t) * (size_t)(k * k));
@@ -196,10 +244,14 @@ static int report(const nnl_model *m, const nnl_dataset *test)
                 printf("%6lld", (long long)matrix[r * k + c]);
             putchar('\n');
         }
-        printf("test_accuracy=%.4f macro_f1=%.4f\n", accuracy, macro_f1);
     }
+    int rc = st == NNL_OK ? 0 : fail("evaluating", st);
+    if (rc == 0 && confusion_path)
+        rc = write_confusion(confusion_path, matrix, test);
+    if (rc == 0)
+        printf("test_accuracy=%.4f macro_f1=%.4f\n", accuracy, macro_f1);
     free(matrix), free(p);
-    return st == NNL_OK ? 0 : fail("evaluating", st);
+    return rc;
 }
 
 static int on_epoch(const nnl_progress *p, void *user)
@@ -256,14 +308,18 @@ static int fine_tune(const args *a, const nnl_tokenizer *tok, const nnl_model *p
         o.batch_size = a->batch;
         o.seed = (uint64_t)a->seed;
         o.progress = on_epoch;
+        o.validation = a->log || a->curves ? test : NULL; /* for the curves */
         if ((st = nnl_model_fit_with(m, train, &o)) != NNL_OK)
             rc = fail("fine-tuning", st);
+        else
+            rc = training_outputs_write("bert classify", nnl_model_history(m), a->log, a->curves,
+                                        "BERT-style encoder: fine-tuning to classify lines");
     }
     if (rc == 0 && (st = nnl_model_save(m, a->save, NNL_SAVE_WEIGHTS)) != NNL_OK)
         rc = fail("saving the classifier", st);
     if (rc == 0) {
         printf("saved %s\n", a->save);
-        rc = report(m, test);
+        rc = report(m, test, a->confusion);
     }
     nnl_model_free(m);
     nnl_dataset_free(train);
@@ -274,7 +330,7 @@ static int fine_tune(const args *a, const nnl_tokenizer *tok, const nnl_model *p
 static int classify(int argc, char **argv)
 {
     args a = {DATA "pretrain.txt", "out/bert_classifier.safetensors", DATA "train.tsv", DATA "test.tsv", NULL,
-              1, 4, 4, 128, 64, 32, 10, 0, 1337, 0, 3e-4};
+              NULL, NULL, NULL, 1, 4, 4, 128, 64, 32, 10, 0, 1337, 0, 3e-4};
     if (parse("bert classify", argc, argv, &a) != 0)
         return usage();
     if (!a.model == !a.from_scratch) {

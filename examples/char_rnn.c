@@ -4,7 +4,7 @@
  *
  *   char_rnn train [--cell lstm|gru|rnn] [--corpus FILE] [--save FILE] [--iters N]
  *             [--embd N] [--hidden N] [--layers N] [--seq N] [--batch N] [--lr X]
- *             [--threads N] [--seed N]
+ *             [--threads N] [--seed N] [--log FILE.csv] [--curves FILE.png]
  *   char_rnn generate --model FILE [--prompt TEXT] [--corpus FILE] [--tokens N]
  *             [--temperature X] [--top-k N] [--top-p X] [--seed N]
  *
@@ -36,6 +36,7 @@
 
 #include "common/char_model.h"
 #include "common/cli.h"
+#include "common/training_curves.h"
 
 #define DEFAULT_CORPUS "/usr/share/games/fortunes/chinese"
 #define VALIDATION_BATCHES 50
@@ -44,6 +45,7 @@
 
 typedef struct train_args {
     const char *cell, *corpus, *save;
+    const char *log, *curves; /* the training history as CSV and as curves, or NULL */
     int64_t iters, embd, hidden, layers, seq, batch, threads, seed;
     double lr;
 } train_args;
@@ -58,7 +60,7 @@ static int usage(void)
 {
     fputs("usage: char_rnn train [--cell lstm|gru|rnn] [--corpus FILE] [--save FILE] [--iters N]\n"
           "                 [--embd N] [--hidden N] [--layers N] [--seq N] [--batch N] [--lr X]\n"
-          "                 [--threads N] [--seed N]\n"
+          "                 [--threads N] [--seed N] [--log FILE.csv] [--curves FILE.png]\n"
           "       char_rnn generate --model FILE [--prompt TEXT] [--corpus FILE] [--tokens N]\n"
           "                 [--temperature X] [--top-k N] [--top-p X] [--seed N]\n",
           stderr);
@@ -80,6 +82,7 @@ static int parse_train(int argc, char **argv, train_args *a)
         {"--layers", CLI_INT, &a->layers},    {"--seq", CLI_INT, &a->seq},
         {"--batch", CLI_INT, &a->batch},      {"--threads", CLI_INT, &a->threads},
         {"--seed", CLI_INT, &a->seed},        {"--lr", CLI_REAL, &a->lr},
+        {"--log", CLI_STRING, &a->log},       {"--curves", CLI_STRING, &a->curves},
     };
     if (cli_parse("char_rnn train", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
@@ -93,7 +96,11 @@ static int parse_train(int argc, char **argv, train_args *a)
                         "positive (--threads >= 0)\n");
         return -1;
     }
-    return cli_make_parent_dir("char_rnn train", a->save);
+    const char *outputs[] = {a->save, a->log, a->curves};
+    for (int i = 0; i < CLI_COUNT(outputs); i++)
+        if (cli_make_parent_dir("char_rnn train", outputs[i]) != 0)
+            return -1;
+    return 0;
 }
 
 static int parse_generate(int argc, char **argv, generate_args *a)
@@ -199,13 +206,15 @@ static int fit(nnl_model *m, const train_args *a, const nnl_text_dataset *text)
         return fail("training", st);
     if ((st = nnl_model_save(m, a->save, NNL_SAVE_WEIGHTS)) != NNL_OK)
         return fail("saving the model", st);
+    if (training_outputs_write("char_rnn", nnl_model_history(m), a->log, a->curves, "Character-level recurrent model") != 0)
+        return 1;
     printf("saved %s\nval_loss=%.4f tokens_per_s=%.0f\n", a->save, progress.val_loss, progress.tokens_per_s);
     return 0;
 }
 
 static int train(int argc, char **argv)
 {
-    train_args a = {"lstm", DEFAULT_CORPUS, "out/char_rnn.safetensors", 2000, 128, 128, 2, 64, 16, 0, 1337, 2e-3};
+    train_args a = {"lstm", DEFAULT_CORPUS, "out/char_rnn.safetensors", NULL, NULL, 2000, 128, 128, 2, 64, 16, 0, 1337, 2e-3};
     if (parse_train(argc, argv, &a) != 0)
         return usage();
     nnl_text_dataset *text = NULL;

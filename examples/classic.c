@@ -4,7 +4,7 @@
  *
  *   classic --model linear-svm|svm|tree|forest --data DIR [--c X] [--gamma X]
  *           [--trees N] [--max-depth N] [--threads N] [--seed N] [--save FILE]
- *           [--train-limit N]
+ *           [--train-limit N] [--confusion FILE.png]
  *
  * Pixels are scaled to [0, 1] (as the CNN sees them). It trains on the
  * training set (its first N samples with --train-limit), prints the test
@@ -21,9 +21,10 @@
 #include <nnlite.h>
 
 #include "common/cli.h"
+#include "common/confusion_picture.h"
 
 typedef struct args {
-    const char *model, *data, *save;
+    const char *model, *data, *save, *confusion;
     double c, gamma;
     int64_t trees, max_depth, threads, seed, train_limit;
 } args;
@@ -32,7 +33,7 @@ static int usage(void)
 {
     fputs("usage: classic --model linear-svm|svm|tree|forest --data DIR [--c X] [--gamma X]\n"
           "               [--trees N] [--max-depth N] [--threads N] [--seed N] [--save FILE]\n"
-          "               [--train-limit N]\n",
+          "               [--train-limit N] [--confusion FILE.png]\n",
           stderr);
     return 2;
 }
@@ -127,7 +128,18 @@ static int run(const args *a, nnl_dataset *train, nnl_dataset *test)
         return fail("evaluate", st);
     }
     print_report(matrix, k);
+    char title[64];
+    snprintf(title, sizeof title, "classic --model %s on the test images", a->model);
+    int pictured = !a->confusion || (cli_make_parent_dir("classic", a->confusion) == 0 &&
+                                     confusion_picture_write(a->confusion, matrix, k, NULL, title) == 0);
     free(matrix);
+    if (!pictured) {
+        perror("classic: writing the confusion matrix picture");
+        nnl_estimator_free(e);
+        return 1;
+    }
+    if (a->confusion)
+        printf("wrote %s (confusion matrix: rows true class, columns predicted)\n", a->confusion);
     if (a->save && (cli_make_parent_dir("classic", a->save) != 0 || (st = nnl_estimator_save(e, a->save)) != NNL_OK)) {
         nnl_estimator_free(e);
         return st ? fail("save", st) : 1;
@@ -140,13 +152,14 @@ static int run(const args *a, nnl_dataset *train, nnl_dataset *test)
 
 int main(int argc, char **argv)
 {
-    args a = {NULL, NULL, NULL, 1.0, 0.0, 100, 0, 0, 42, 0};
+    args a = {NULL, NULL, NULL, NULL, 1.0, 0.0, 100, 0, 0, 42, 0};
     const cli_option table[] = {
         {"--model", CLI_STRING, &a.model},     {"--data", CLI_STRING, &a.data},
         {"--save", CLI_STRING, &a.save},       {"--c", CLI_REAL, &a.c},
         {"--gamma", CLI_REAL, &a.gamma},       {"--trees", CLI_INT, &a.trees},
         {"--max-depth", CLI_INT, &a.max_depth}, {"--threads", CLI_INT, &a.threads},
         {"--seed", CLI_INT, &a.seed},          {"--train-limit", CLI_INT, &a.train_limit},
+        {"--confusion", CLI_STRING, &a.confusion},
     };
     if (cli_parse("classic", argc, argv, 1, table, CLI_COUNT(table), NULL, 0, NULL) != 0 || !a.model || !a.data ||
         kind_of(a.model) < 0)

@@ -2,7 +2,7 @@
  *
  *   gpt train --corpus FILE --save FILE [--iters N] [--layers N] [--heads N]
  *             [--embd N] [--block N] [--batch N] [--lr X] [--dropout X]
- *             [--threads N] [--seed N] [--resume FILE]
+ *             [--threads N] [--seed N] [--resume FILE] [--log FILE.csv] [--curves FILE.png]
  *   gpt generate --model FILE --prompt TEXT [--tokens N] [--temperature X]
  *             [--top-k N] [--top-p X] [--seed N] [--attention FILE.png]
  *
@@ -22,9 +22,11 @@
 
 #include "common/attention_picture.h"
 #include "common/cli.h"
+#include "common/training_curves.h"
 
 typedef struct train_args {
     const char *corpus, *save, *resume;
+    const char *log, *curves; /* the training history as CSV and as curves, or NULL */
     int64_t iters, layers, heads, embd, block, batch, threads, seed;
     double lr, dropout;
 } train_args;
@@ -39,7 +41,7 @@ static int usage(void)
 {
     fputs("usage: gpt train [--corpus FILE] [--save FILE] [--iters N] [--layers N] [--heads N]\n"
           "                 [--embd N] [--block N] [--batch N] [--lr X] [--dropout X]\n"
-          "                 [--threads N] [--seed N] [--resume FILE]\n"
+          "                 [--threads N] [--seed N] [--resume FILE] [--log FILE.csv] [--curves FILE.png]\n"
           "       gpt generate --model FILE [--prompt TEXT] [--tokens N] [--temperature X]\n"
           "                 [--top-k N] [--top-p X] [--seed N] [--attention FILE.png]\n",
           stderr);
@@ -61,11 +63,16 @@ static int parse_train(int argc, char **argv, train_args *a)
         {"--embd", CLI_INT, &a->embd},        {"--block", CLI_INT, &a->block},
         {"--batch", CLI_INT, &a->batch},      {"--threads", CLI_INT, &a->threads},
         {"--seed", CLI_INT, &a->seed},        {"--lr", CLI_REAL, &a->lr},
-        {"--dropout", CLI_REAL, &a->dropout},
+        {"--dropout", CLI_REAL, &a->dropout}, {"--log", CLI_STRING, &a->log},
+        {"--curves", CLI_STRING, &a->curves},
     };
     if (cli_parse("gpt train", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
-    return cli_make_parent_dir("gpt train", a->save);
+    const char *outputs[] = {a->save, a->log, a->curves};
+    for (int i = 0; i < CLI_COUNT(outputs); i++)
+        if (cli_make_parent_dir("gpt train", outputs[i]) != 0)
+            return -1;
+    return 0;
 }
 
 static int parse_generate(int argc, char **argv, generate_args *a)
@@ -140,7 +147,7 @@ static int load_corpus(const char *corpus, const nnl_gpt *resumed, long long see
 
 static int train(int argc, char **argv)
 {
-    train_args a = {"/usr/share/games/fortunes/chinese", "out/gpt.safetensors", NULL, 2000, 4, 4, 128, 64, 12, 0,
+    train_args a = {"/usr/share/games/fortunes/chinese", "out/gpt.safetensors", NULL, NULL, NULL, 2000, 4, 4, 128, 64, 12, 0,
                     1337, 1e-3, 0.0};
     if (parse_train(argc, argv, &a) != 0)
         return usage();
@@ -175,7 +182,8 @@ static int train(int argc, char **argv)
             st = nnl_gpt_evaluate(gpt, data, NNL_SPLIT_VALIDATION, 50, a.batch, 4242, &val_loss);
         if (st != NNL_OK)
             rc = fail("training", st);
-        else
+        else if ((rc = training_outputs_write("gpt", nnl_model_history(nnl_gpt_model(gpt)), a.log, a.curves,
+                                              "Character-level GPT")) == 0)
             printf("saved %s\nval_loss=%.4f tokens_per_s=%.0f\n", a.save, val_loss, tokens_per_s);
     }
     nnl_text_dataset_free(data);

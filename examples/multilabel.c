@@ -15,6 +15,9 @@
  *
  *   multilabel [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N]
  *              [--threshold T] [--tune-thresholds] [--save FILE] [--grid FILE.png]
+ *              [--log FILE.csv] [--curves FILE.png]
+ * The curves show micro-F1; their validation data are the held-out images
+ * with --tune-thresholds, else the test images.
  * The last line is machine-readable:
  *   subset_accuracy=x.xxxx micro_f1=x.xxxx macro_f1=x.xxxx hamming_loss=x.xxxx train_seconds=x.xx */
 #include <stdio.h>
@@ -26,12 +29,14 @@
 #include "common/multilabel_model.h"
 #include "common/prediction_grid.h"
 #include "common/progress_bar.h"
+#include "common/training_curves.h"
 #include "nnlite.h"
 
 enum { CLASSES = 10 };
 
 typedef struct options {
     const char *data_dir, *save_path, *grid_path;
+    const char *log_path, *curves_path; /* NULL: not written */
     int64_t epochs, batch, threads, seed;
     double threshold;
     int tune;
@@ -53,23 +58,27 @@ static int fail(const char *what, nnl_status s)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){"data/multilabel", "out/multilabel.safetensors", "out/multilabel_predictions.png", 5, 32, 0, 42,
+    *o = (options){"data/multilabel", "out/multilabel.safetensors", "out/multilabel_predictions.png", NULL, NULL, 5, 32, 0, 42,
                    0.5, 0};
     const cli_option table[] = {
         {"--data", CLI_STRING, &o->data_dir},      {"--save", CLI_STRING, &o->save_path},
         {"--grid", CLI_STRING, &o->grid_path},     {"--epochs", CLI_INT, &o->epochs},
         {"--batch", CLI_INT, &o->batch},           {"--threads", CLI_INT, &o->threads},
         {"--seed", CLI_INT, &o->seed},             {"--threshold", CLI_REAL, &o->threshold},
-        {"--tune-thresholds", CLI_FLAG, &o->tune},
+        {"--tune-thresholds", CLI_FLAG, &o->tune}, {"--log", CLI_STRING, &o->log_path},
+        {"--curves", CLI_STRING, &o->curves_path},
     };
     if (cli_parse("multilabel", argc, argv, 1, table, CLI_COUNT(table), NULL, 0, NULL) != 0 ||
         !(o->threshold >= 0.0 && o->threshold <= 1.0)) {
         fprintf(stderr, "usage: multilabel [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] "
-                        "[--threshold T in 0..1] [--tune-thresholds] [--save FILE] [--grid FILE.png]\n");
+                        "[--threshold T in 0..1] [--tune-thresholds] [--save FILE] [--grid FILE.png] [--log FILE.csv] "
+                        "[--curves FILE.png]\n");
         return -1;
     }
-    if (cli_make_parent_dir("multilabel", o->save_path) != 0 || cli_make_parent_dir("multilabel", o->grid_path) != 0)
-        return -1;
+    const char *outputs[] = {o->save_path, o->grid_path, o->log_path, o->curves_path};
+    for (int i = 0; i < CLI_COUNT(outputs); i++)
+        if (cli_make_parent_dir("multilabel", outputs[i]) != 0)
+            return -1;
     return 0;
 }
 
@@ -215,11 +224,15 @@ static int run(const options *o, run_data *d)
     nnl_model_summary(d->model, summary, sizeof summary, NULL);
     printf("%s", summary);
     double start = seconds_now();
-    s = nnl_model_fit(d->model, d->train, d->held_out, o->epochs, o->batch, (uint64_t)o->seed, progress_bar_print,
+    const nnl_dataset *validation = d->held_out || !(o->log_path || o->curves_path) ? d->held_out : d->test;
+    s = nnl_model_fit(d->model, d->train, validation, o->epochs, o->batch, (uint64_t)o->seed, progress_bar_print,
                       NULL);
     double train_seconds = seconds_now() - start;
     if (s != NNL_OK)
         return fail("training", s);
+    if (training_outputs_write("multilabel", nnl_model_history(d->model), o->log_path, o->curves_path,
+                               "Multi-label digits (sigmoid binary cross-entropy)") != 0)
+        return 1;
     if (o->tune && (s = tune(d)) != NNL_OK)
         return fail("tuning the thresholds", s);
     return evaluate(o, d, train_seconds);

@@ -17,6 +17,9 @@
  * digit_image_from_grey() produces: no normalisation constants to carry.
  *
  *   train_digits [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] [--save FILE]
+ *                [--log FILE.csv] [--curves FILE.png] [--confusion FILE.png]
+ * With --log or --curves the test images are the validation data, evaluated
+ * after each epoch (the training itself is the same).
  * The last line is machine-readable: test_accuracy=0.xxxx params=N train_seconds=x.x */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +27,14 @@
 #include <time.h>
 
 #include "common/cli.h"
+#include "common/confusion_picture.h"
 #include "common/progress_bar.h"
+#include "common/training_curves.h"
 #include "nnlite.h"
 
 typedef struct options {
     const char *data_dir, *save_path;
+    const char *log_path, *curves_path, *confusion_path; /* NULL: not written */
     int64_t epochs, batch, threads, seed;
 } options;
 
@@ -46,18 +52,24 @@ static int fail(const char *what, nnl_status s)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){"data/mnist", "out/digits.safetensors", 20, 64, 0, 2024};
+    *o = (options){"data/mnist", "out/digits.safetensors", NULL, NULL, NULL, 20, 64, 0, 2024};
     const cli_option table[] = {
         {"--data", CLI_STRING, &o->data_dir}, {"--save", CLI_STRING, &o->save_path},
         {"--epochs", CLI_INT, &o->epochs},    {"--batch", CLI_INT, &o->batch},
         {"--threads", CLI_INT, &o->threads},  {"--seed", CLI_INT, &o->seed},
+        {"--log", CLI_STRING, &o->log_path},  {"--curves", CLI_STRING, &o->curves_path},
+        {"--confusion", CLI_STRING, &o->confusion_path},
     };
     if (cli_parse("train_digits", argc, argv, 1, table, CLI_COUNT(table), NULL, 0, NULL) != 0) {
         fprintf(stderr, "usage: train_digits [--data DIR] [--epochs N] [--batch N] [--threads N] [--seed N] "
-                        "[--save FILE]\n");
+                        "[--save FILE] [--log FILE.csv] [--curves FILE.png] [--confusion FILE.png]\n");
         return -1;
     }
-    return cli_make_parent_dir("train_digits", o->save_path);
+    const char *outputs[] = {o->save_path, o->log_path, o->curves_path, o->confusion_path};
+    for (int i = 0; i < CLI_COUNT(outputs); i++)
+        if (cli_make_parent_dir("train_digits", outputs[i]) != 0)
+            return -1;
+    return 0;
 }
 
 /* Creates the layers in order; on failure frees the ones already made. */
@@ -114,6 +126,24 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The confusion matrix of the model on the test images, as a picture. */
+static int write_confusion(const char *path, const nnl_model *model, const nnl_dataset *test)
+{
+    int64_t n = nnl_dataset_size(test);
+    int32_t *truth = malloc((size_t)n * sizeof *truth), *predicted = malloc((size_t)n * sizeof *predicted);
+    nnl_status s = NNL_E_NOMEM;
+    int status = 1;
+    if (truth && predicted && (s = nnl_dataset_get_labels(test, 0, n, truth)) == NNL_OK &&
+        (s = nnl_model_predict_dataset(model, test, 250, NULL, predicted)) == NNL_OK)
+        status = confusion_picture_save("train_digits", path, truth, predicted, n, 10, NULL,
+                                        "Digits model on the test images");
+    else
+        fail("predicting the test images", s);
+    free(truth);
+    free(predicted);
+    return status;
+}
+
 static int train_and_save(const options *o, nnl_dataset *train, const nnl_dataset *test)
 {
     int64_t steps = o->epochs * ((nnl_dataset_size(train) + o->batch - 1) / o->batch);
@@ -131,7 +161,8 @@ static int train_and_save(const options *o, nnl_dataset *train, const nnl_datase
     if ((s = nnl_dataset_set_augmentation(train, max_rotation_degrees, max_scale_delta, max_shift_pixels,
                                           o->seed)) != NNL_OK)
         fail("augmentation", s);
-    else if ((s = nnl_model_fit(model, train, NULL, o->epochs, o->batch, o->seed, progress_bar_print, NULL)) != NNL_OK)
+    else if ((s = nnl_model_fit(model, train, o->log_path || o->curves_path ? test : NULL, o->epochs, o->batch, o->seed,
+                                progress_bar_print, NULL)) != NNL_OK)
         fail("training", s);
     else if ((s = nnl_model_evaluate(model, test, 250, &loss, &accuracy)) != NNL_OK)
         fail("evaluation", s);
@@ -139,9 +170,14 @@ static int train_and_save(const options *o, nnl_dataset *train, const nnl_datase
         fail("saving the model", s);
     else {
         printf("saved the model to %s\n", o->save_path);
-        printf("test_accuracy=%.4f params=%lld train_seconds=%.1f\n", accuracy,
-               (long long)nnl_model_param_count(model), seconds_now() - start);
-        status = 0;
+        double train_seconds = seconds_now() - start;
+        status = training_outputs_write("train_digits", nnl_model_history(model), o->log_path, o->curves_path,
+                                        "Digits model (train_digits)");
+        if (status == 0 && o->confusion_path)
+            status = write_confusion(o->confusion_path, model, test);
+        if (status == 0)
+            printf("test_accuracy=%.4f params=%lld train_seconds=%.1f\n", accuracy,
+                   (long long)nnl_model_param_count(model), train_seconds);
     }
     nnl_model_free(model);
     return status;

@@ -70,6 +70,8 @@ static void draw_axes(cairo_t *cr, const frame *f, const chart_panel *p)
     for (int axis = 0; axis < 2; axis++) {
         range r = axis ? f->y : f->x;
         double step = tick_step(r, axis ? 6 : 7);
+        if (!axis && p->x_whole && step < 1)
+            step = 1;
         for (double v = ceil(r.lo / step - 1e-9) * step; v <= r.hi + step * 1e-9; v += step) {
             double at = axis ? f->y0 + f->h - (v - r.lo) / (r.hi - r.lo) * f->h : f->x0 + (v - r.lo) / (r.hi - r.lo) * f->w;
             cairo_set_source_rgb(cr, 0.9, 0.9, 0.9); /* grid */
@@ -167,8 +169,9 @@ static void draw_legend(cairo_t *cr, const frame *f, const chart_panel *p)
     for (int s = 0; s < p->series_count; s++) {
         const chart_series *series = &p->series[s];
         double row_y = y + 5 + ROW * (s + 0.5);
-        picture_palette(cr, series->colour, series->opacity < 0.6 ? 0.6 : series->opacity);
-        cairo_set_line_width(cr, series->width < 2 ? 2 : series->width);
+        /* as drawn, a faint series a little darker so that its sample shows */
+        picture_palette(cr, series->colour, series->opacity < 0.45 ? 0.45 : series->opacity);
+        cairo_set_line_width(cr, series->width < 1.5 ? 1.5 : series->width);
         cairo_move_to(cr, x + 8, row_y);
         cairo_line_to(cr, x + 8 + SAMPLE, row_y);
         cairo_stroke(cr);
@@ -185,8 +188,9 @@ static void draw_panel(cairo_t *cr, double left, double top, const chart_panel *
 {
     frame f = {left + LEFT, top + TOP, PANEL_W - LEFT - RIGHT, PANEL_H - TOP - BOTTOM, data_range(p, 0),
                data_range(p, 1), p->y_scale};
-    double pad = 0.06 * (f.y.hi - f.y.lo); /* lines off the frame */
+    double pad = 0.06 * (f.y.hi - f.y.lo), x_pad = 0.02 * (f.x.hi - f.x.lo); /* lines and dots off the frame */
     f.y.lo -= pad, f.y.hi += pad;
+    f.x.lo -= x_pad, f.x.hi += x_pad;
     draw_axes(cr, &f, p);
     for (int s = 0; s < p->series_count; s++)
         draw_series(cr, &f, &p->series[s]);

@@ -3,7 +3,7 @@
  *
  *   double x[3] = {1, 2, 3}, y[3] = {0.9, 0.5, 0.4};
  *   const chart_series loss = {"training", x, y, 3, 0, 2.0, 0, 1.0};
- *   const chart_panel panel = {"Loss", "step", "loss (nats)", &loss, 1, 1.0};
+ *   const chart_panel panel = {"Loss", "step", "loss (nats)", &loss, 1, 1.0, 1};
  *   chart_write_png("loss.png", "my run", &panel, 1);
  */
 #ifndef NNL_EXAMPLES_CHART_H
@@ -26,6 +26,7 @@ typedef struct chart_panel {
     const chart_series *series;
     int series_count;
     double y_scale;      /* y values are drawn multiplied by this (100 for percent) */
+    int x_whole;         /* 1: x counts something (steps): ticks on whole numbers only */
 } chart_panel;
 
 /* Write `panels` side by side (640 x 440 pixels each) under `title` as an

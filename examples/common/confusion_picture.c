@@ -99,7 +99,7 @@ static void draw_labels(cairo_t *cr, const layout *l, const char *const *names)
     picture_font(cr, 15, 1);
     double names_h = l->upright ? l->label_w : 20;
     picture_text(cr, l->left + side / 2, below + names_h + 10, "predicted class", 0.5, 0);
-    picture_text_vertical(cr, MARGIN + 10, l->top + side / 2, "true class");
+    picture_text_vertical(cr, l->left - l->label_w - 24, l->top + side / 2, "true class");
 }
 
 int confusion_picture_write(const char *path, const int64_t *matrix, int classes, const char *const *names,
@@ -110,35 +110,38 @@ int confusion_picture_write(const char *path, const int64_t *matrix, int classes
         return -1;
     }
     layout l = {classes, classes <= 10 ? 56 : 560.0 / classes < 20 ? 20 : 560.0 / classes, 0, TITLE_H, 0, 0};
-    /* measure the names on a scratch canvas */
-    cairo_t *cr = picture_create(8, 8);
-    if (!cr)
-        return -1;
-    char buffer[16];
-    picture_font(cr, 14, 0);
-    for (int c = 0; c < classes; c++) {
-        cairo_text_extents_t e;
-        cairo_text_extents(cr, name_of(names, c, buffer, sizeof buffer), &e);
-        l.label_w = e.x_advance > l.label_w ? e.x_advance : l.label_w;
-    }
-    cairo_destroy(cr);
-    l.upright = l.label_w > l.cell - 6;
-    l.left = MARGIN + 34 + l.label_w;
     int64_t total = 0, right = 0;
     for (int i = 0; i < classes * classes; i++)
         total += matrix[i];
     for (int c = 0; c < classes; c++)
         right += matrix[c * classes + c];
-    double side = classes * l.cell, names_h = l.upright ? l.label_w : 20;
-    int width = (int)(l.left + side + RECALL_W), height = (int)(l.top + side + 8 + names_h + 44);
-    char heading[256];
+    char heading[256], buffer[16];
     snprintf(heading, sizeof heading, "%s: accuracy %.2f%% of %lld", title,
              total > 0 ? 100.0 * (double)right / (double)total : 0.0, (long long)total);
-    if (!(cr = picture_create(width > 480 ? width : 480, height)))
+    /* measure the names and the heading on a scratch canvas */
+    cairo_t *cr = picture_create(8, 8);
+    if (!cr)
+        return -1;
+    cairo_text_extents_t e;
+    picture_font(cr, 14, 0);
+    for (int c = 0; c < classes; c++) {
+        cairo_text_extents(cr, name_of(names, c, buffer, sizeof buffer), &e);
+        l.label_w = e.x_advance > l.label_w ? e.x_advance : l.label_w;
+    }
+    picture_font(cr, 18, 1);
+    cairo_text_extents(cr, heading, &e);
+    cairo_destroy(cr);
+    l.upright = l.label_w > l.cell - 6;
+    l.left = MARGIN + 34 + l.label_w;
+    double side = classes * l.cell, names_h = l.upright ? l.label_w : 20;
+    int width = (int)(l.left + side + RECALL_W), height = (int)(l.top + side + 8 + names_h + 44);
+    if (width < e.x_advance + 2 * MARGIN) /* a long heading: the matrix moves to the middle */
+        l.left += (e.x_advance + 2 * MARGIN - width) / 2, width = (int)(e.x_advance + 2 * MARGIN);
+    if (!(cr = picture_create(width, height)))
         return -1;
     picture_font(cr, 18, 1);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    picture_text(cr, (width > 480 ? width : 480) / 2.0, TITLE_H / 2.0 - 4, heading, 0.5, 0.5);
+    picture_text(cr, width / 2.0, TITLE_H / 2.0 - 4, heading, 0.5, 0.5);
     draw_cells(cr, &l, matrix);
     draw_labels(cr, &l, names);
     return picture_finish(cr, path);

@@ -3,11 +3,27 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
+
+/* pango and cairo keep the fonts they opened (and fontconfig their
+ * patterns) until the process ends; release them at exit, in that order,
+ * so that memory checkers see a program that frees what it allocates.
+ * Every picture is destroyed by then. */
+static void release_fonts(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
+}
 
 cairo_t *picture_create(int width, int height)
 {
+    static int registered;
+    if (!registered)
+        registered = atexit(release_fonts) == 0;
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     cairo_t *cr = cairo_create(surface);
     cairo_surface_destroy(surface); /* the context holds it */

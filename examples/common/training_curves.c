@@ -95,12 +95,12 @@ static int build(const nnl_history *h, nnl_history_key key, nnl_history_key val_
         snprintf(q->mean_label, sizeof q->mean_label, "training, mean of each epoch");
     } else {
         release(&epochs);
-        int window = q->steps.count / 25 > 1 ? q->steps.count / 25 : 1;
+        int window = q->steps.count / 10 > 1 ? q->steps.count / 10 : 1;
         if (moving_mean(&q->steps, window, &q->mean) != 0)
             return -1;
         snprintf(q->mean_label, sizeof q->mean_label, "training, mean of %d steps", window);
     }
-    int few = q->mean.count <= 60;
+    int few = epochs.count > 0 && epochs.count <= 60; /* a dot per epoch */
     if (q->steps.count > 0)
         q->series[q->count++] = (chart_series){"training, each step", q->steps.x, q->steps.y, q->steps.count, 0, 1.0,
                                                0, 0.3};
@@ -132,8 +132,8 @@ int training_curves_write(const char *path, const nnl_history *history, const ch
              build(history, NNL_HISTORY_METRIC, NNL_HISTORY_VAL_METRIC, &score) == 0;
     const char *x_label = "training step (optimizer updates)";
     const chart_panel panels[2] = {
-        {"Loss", x_label, loss_label, loss.series, loss.count, 1.0},
-        {metric_title, x_label, metric_label, score.series, score.count, 100.0},
+        {"Loss", x_label, loss_label, loss.series, loss.count, 1.0, 1},
+        {metric_title, x_label, metric_label, score.series, score.count, 100.0, 1},
     };
     int result = -1;
     if (!ok)

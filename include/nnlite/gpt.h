@@ -202,7 +202,9 @@ typedef struct nnl_gpt_train_options {
  * nnl_gpt_load()) up to options->iters. Batches and dropout come from the
  * model's own generator, which checkpoints save, so that a resumed run draws
  * the same batches as an uninterrupted one. Allocates its buffers once; the
- * steps themselves do not allocate.
+ * steps themselves do not allocate. The call's training history (a row per
+ * step and per evaluation, nnlite/history.h) is nnl_model_history() of
+ * nnl_gpt_model().
  * @param gpt     the model.
  * @param data    the corpus (borrowed for the call); its tokenizer must have the model's vocabulary size.
  * @param options the options (borrowed for the call).

@@ -279,7 +279,8 @@ typedef struct nnl_fit_options {
  * @brief Train the model, by epochs or by steps, with the options of @p options.
  *
  * nnl_model_fit() is this function with epochs, batch size, validation, seed
- * and progress set. The steps themselves do not allocate.
+ * and progress set. The steps themselves do not allocate. Both record the
+ * call's training history (nnl_model_history(), nnlite/history.h).
  * @param model   a compiled model.
  * @param train   training data (borrowed for the call); its augmentation, if set, is applied per batch.
  * @param options the options (borrowed for the call), or NULL for ::NNL_FIT_OPTIONS_INIT.

@@ -12,8 +12,8 @@
 #include "core/error.h"
 #include "nn/model.h"
 
-/* Rows reserved at most ahead of time; more come by doubling. */
-enum { RESERVE_LIMIT = 1 << 20 };
+/* Rows reserved at most ahead of time (5.8 MB); more come by doubling. */
+enum { RESERVE_LIMIT = 1 << 16 };
 
 static int grow_to(nnl_history *h, int64_t capacity)
 {

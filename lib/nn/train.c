@@ -3,8 +3,9 @@
  *
  * One step: gather a batch (with augmentation) -> forward (training) ->
  * loss and dL/dy -> zero grads -> backward -> optimizer step (clipping,
- * schedule). All batch buffers live in the model and are reused; nothing is
- * allocated per step. */
+ * schedule) -> a history row (history.c, reserved before the first step)
+ * -> the progress report. All batch buffers live in the model and are
+ * reused; nothing is allocated per step. */
 #include <math.h>
 #include <string.h>
 #include <time.h>

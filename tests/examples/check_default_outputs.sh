@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 "$mnist_cnn" --data "$data" --epochs 1 --batch 16 > mnist_cnn.log
 "$gpt" train --corpus "$corpus" --iters 2 --layers 1 --heads 1 --embd 8 --block 8 --batch 2 > gpt.log
-for f in out/mnist_cnn.safetensors out/mnist_predictions.png out/gpt.safetensors; do
+for f in out/mnist_cnn.safetensors out/mnist_predictions.png out/mnist_confusion.png out/gpt.safetensors; do
   test -s "$f" || { echo "FAIL: $f was not written"; exit 1; }
 done
 extra=$(ls -A | grep -v -x -e out -e mnist_cnn.log -e gpt.log || true)

@@ -28,6 +28,7 @@ extern const misuse_case misuse_tensor_cases[];
 extern const misuse_case misuse_dataset_cases[];
 extern const misuse_case misuse_layer_cases[];
 extern const misuse_case misuse_model_cases[];
+extern const misuse_case misuse_history_cases[];
 extern const misuse_case misuse_optim_cases[];
 extern const misuse_case misuse_text_cases[];
 extern const misuse_case misuse_gpt_cases[];

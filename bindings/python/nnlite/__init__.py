@@ -27,6 +27,7 @@ from .errors import (CancelledError, Error, FileError, FormatError, InternalErro
 from .estimators import DecisionTree, Estimator, LinearSVM, RandomForest, SVM
 from .gpt import GPT
 from .input_check import InputCheck, input_check
+from .history import TrainingHistory
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
                      EncoderBlock, Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding,
                      Residual, SelectPosition, SelfAttention, SimpleRNN, TiedOutput, TransformerBlock)
@@ -52,7 +53,8 @@ __all__ = [
     "LSTM", "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "MultilabelReport", "NumericError",
     "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD",
     "SVM", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status",
-    "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TransformerBlock", "UnsupportedError", "abi_version",
-    "classification_report", "confusion_matrix", "cpu_info", "input_check", "library_path", "multilabel_report", "num_threads",
+    "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TrainingHistory", "TransformerBlock", "UnsupportedError",
+    "abi_version", "classification_report", "confusion_matrix", "cpu_info", "input_check", "library_path",
+    "multilabel_report", "num_threads",
     "set_log_callback", "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version", "version_number",
 ]

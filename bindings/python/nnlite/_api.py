@@ -92,7 +92,8 @@ class FitOptions(SizedStruct):
     _fields_ = [("struct_size", c_size_t), ("epochs", i64), ("steps", i64), ("batch_size", i64),
                 ("validation", c_void_p), ("validation_interval", i64), ("validation_batches", i64),
                 ("checkpoint_path", c_char_p), ("checkpoint_interval", i64), ("progress", PROGRESS_FN),
-                ("user", c_void_p), ("clip_norm", f32), ("seed", u64), ("threads", c_int)]
+                ("user", c_void_p), ("clip_norm", f32), ("seed", u64), ("threads", c_int),
+                ("history_interval", i64)]
 
 
 class GenerateOptions(SizedStruct):
@@ -275,6 +276,12 @@ _TABLE = [
     ("nnl_progress_get", c_double, [P, c_int]),
     ("nnl_model_fit", STATUS, [P, P, P, i64, i64, u64, PROGRESS_FN, c_void_p]),
     ("nnl_model_fit_with", STATUS, [P, P, POINTER(FitOptions)]),
+    ("nnl_model_history", c_void_p, [P]),
+    ("nnl_history_rows", i64, [P]),
+    ("nnl_history_get", STATUS, [P, i64, c_int, POINTER(c_double)]),
+    ("nnl_history_column_name", c_char_p, [P, c_int]),
+    ("nnl_history_truncated", c_int, [P]),
+    ("nnl_history_write_csv", STATUS, [P, c_char_p]),
     ("nnl_model_evaluate", STATUS, [P, P, i64, POINTER(c_double), POINTER(c_double)]),
     ("nnl_model_evaluate_sampled", STATUS, [P, P, i64, i64, u64, POINTER(c_double), POINTER(c_double)]),
     ("nnl_model_generate", STATUS, [P, BUF, i64, POINTER(GenerateOptions), MODEL_TOKEN_FN, c_void_p]),

@@ -10,6 +10,7 @@ from ._callbacks import Trampoline
 from ._handle import CObject, Handle
 from .dataset import as_dataset
 from .errors import Status
+from .history import TrainingHistory
 from .layers import Layer
 from .optimizers import get as get_optimizer
 from .progress import ProgressBar, read_fit_progress, run_with_progress
@@ -220,7 +221,7 @@ class Model(Handle):
 
     def fit(self, x, y=None, *, epochs=1, batch_size=32, validation_data=None, seed=0, verbose=1,
             callback=None, steps=None, validation_interval=0, validation_batches=0, checkpoint=None,
-            checkpoint_interval=None, clip_norm=0.0, threads=0):
+            checkpoint_interval=None, clip_norm=0.0, threads=0, history_interval=0):
         """Train by epochs, or by ``steps``; returns a :class:`nnlite.History`.
 
         ``x`` is a Dataset, or sample arrays with targets ``y`` (copied into a
@@ -254,6 +255,10 @@ class Model(Handle):
         ``seed``); ``clip_norm`` > 0 clips the global gradient norm for this
         call (0 keeps the optimizer's setting); ``threads`` > 0 sets the
         threads of this call (0: :func:`nnlite.num_threads`).
+
+        The library also keeps a history of its own, :attr:`history`, with a
+        row per step: ``history_interval`` n > 1 records every n-th step
+        only, a negative value none (epoch and validation rows always).
         """
         train = as_dataset(x, y)
         validation = (as_dataset(*validation_data) if isinstance(validation_data, (tuple, list))
@@ -284,11 +289,21 @@ class Model(Handle):
                 validation_interval=validation_interval, validation_batches=validation_batches,
                 checkpoint_path=_paths.encode(checkpoint) if checkpoint is not None else None,
                 checkpoint_interval=checkpoint_interval, progress=progress, clip_norm=clip_norm, seed=seed,
-                threads=threads)
+                threads=threads, history_interval=history_interval)
             C.nnl_model_fit_with(self._address, train._address, ctypes.byref(options))
 
         return run_with_progress(train_call, read_fit_progress, ProgressBar(verbose) if verbose else None,
                                  record_step if steps else record_epoch, callback)
+
+    @property
+    def history(self):
+        """The :class:`nnlite.TrainingHistory` of the last fit: the library's rows per step, epoch and validation.
+
+        Read it after :meth:`fit` or during it (from ``callback``); e.g.
+        ``model.history.column("val_loss", kind="epoch")`` or
+        ``model.history.write_csv("run.csv")``.
+        """
+        return TrainingHistory(self)
 
     def evaluate(self, x, y=None, batch_size=256):
         """``(loss, accuracy)`` on a Dataset or on arrays ``x``, ``y`` (accuracy is NaN for MSE).
