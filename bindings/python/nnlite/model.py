@@ -4,7 +4,7 @@ import ctypes
 import math
 
 from . import _buffers, _paths, _shapes, _text
-from . import input_check
+from . import abnormal_input
 from ._api import C, FitOptions, GenerateOptions, InputReport, MODEL_TOKEN_FN, OcclusionOptions, make_error
 from ._callbacks import Trampoline
 from ._handle import CObject, Handle
@@ -478,11 +478,11 @@ class Model(Handle):
         try:
             xs = _wrap(x_address, tuple(x_shape))
             ys = _wrap(out_address, self.output_shape)
-            C.nnl_model_predict_checked(self._address, xs, ys, input_check.options(thresholds), ctypes.byref(report))
+            C.nnl_model_predict_checked(self._address, xs, ys, abnormal_input.options(thresholds), ctypes.byref(report))
         finally:
             C.nnl_tensor_free(xs)
             C.nnl_tensor_free(ys)
-        return out, input_check.report_of(report)
+        return out, abnormal_input.report_of(report)
 
 
 #: Keras' name for the same thing.

@@ -106,7 +106,7 @@ class InputCheckTest(unittest.TestCase):
         self.assertAlmostEqual(check.top_probability, 0.8, places=6)
         self.assertEqual(nnlite.input_check(inked, [0.3, 0.3, 0.4]).name, "low confidence")
         self.assertTrue(nnlite.input_check(inked, [0.3, 0.3, 0.4], min_confidence=0.35).ok)
-        self.assertEqual(nnlite.input_check([1.0] * 100).reason, nnlite.input_check.__globals__["FULL"])
+        self.assertEqual(nnlite.input_check([1.0] * 100).reason, nnlite.abnormal_input.FULL)
         self.assertTrue(math.isnan(nnlite.input_check(inked).top_probability))
         with self.assertRaises(TypeError):
             nnlite.input_check(inked, ink=0.1)
