@@ -1,7 +1,5 @@
 /* Misuse of saliency.h: NULLs, wrong shapes, classes out of range, a
  * token-id model, bad options and struct sizes. */
-#include <math.h>
-
 #include "fixtures/fixtures.h"
 #include "misuse.h"
 
