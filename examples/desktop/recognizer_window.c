@@ -82,7 +82,7 @@ static int classify_canvas(recognizer *r, float *probabilities, int *digit, nnl_
     if (s == NNL_OK && canvas.ink == 0.0f)
         return -1; /* nothing drawn */
     if (s == NNL_OK)
-        s = digit_model_classify_checked(r->model, image, probabilities, digit, check);
+        s = digit_model_classify(r->model, image, probabilities, digit, check);
     if (s == NNL_OK && canvas.reason != NNL_INPUT_OK) {
         check->reason = canvas.reason;
         check->ink = canvas.ink;
