@@ -2,6 +2,7 @@
 
 import ctypes
 import math
+import numbers
 
 from . import _buffers, _paths, _shapes, _text
 from . import abnormal_input
@@ -422,8 +423,8 @@ class Model(Handle):
                              % (tuple(x_shape),))
         c_address = c_owner = None
         if classes is not None:
-            if isinstance(classes, int):
-                classes = [classes] * x_shape[0]
+            if isinstance(classes, numbers.Integral):
+                classes = [int(classes)] * x_shape[0]
             c_address, c_shape, c_owner = _buffers.to_c(classes, "i")
             if tuple(c_shape) != (x_shape[0],):
                 raise ValueError("nnlite: %d classes for %d samples" % (_shapes.count(c_shape), x_shape[0]))

@@ -57,6 +57,12 @@ class SaliencyTest(unittest.TestCase):
         predicted = [max(range(3), key=lambda k: probabilities[s * 3 + k]) for s in range(2)]
         self.assertEqual(flat(soft.saliency(x)), flat(soft.saliency(x, predicted)))
         self.assertEqual(flat(soft.saliency(x, 1)), flat(soft.saliency(x, [1, 1])))
+        try:
+            import numpy
+        except ImportError:
+            return
+        self.assertEqual(flat(soft.saliency(numpy.array(x, dtype=numpy.float32), numpy.int64(1))),
+                         flat(soft.saliency(x, [1, 1])))
 
     def test_errors(self):
         model = small_model()
