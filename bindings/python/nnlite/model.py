@@ -4,8 +4,7 @@ import ctypes
 import math
 import numbers
 
-from . import _buffers, _paths, _shapes, _text
-from . import abnormal_input
+from . import _buffers, _paths, _shapes, _text, abnormal_input
 from ._api import C, FitOptions, GenerateOptions, InputReport, MODEL_TOKEN_FN, OcclusionOptions, make_error
 from ._callbacks import Trampoline
 from ._handle import CObject, Handle
