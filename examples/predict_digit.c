@@ -88,7 +88,7 @@ static int predict_file(nnl_model *model, const char *path, const char *saliency
     printf("%s (%dx%d)\n", path, picture.width, picture.height);
     grey_image_free(&picture);
     nnl_input_report check = NNL_INPUT_REPORT_INIT;
-    nnl_status s = digit_model_classify_checked(model, image, probabilities, &digit, &check);
+    nnl_status s = digit_model_classify(model, image, probabilities, &digit, &check);
     if (s != NNL_OK) {
         fprintf(stderr, "predict_digit: %s: %s (%s)\n", path, nnl_last_error(), nnl_status_str(s));
         return -1;

@@ -11,14 +11,8 @@ const char *digit_model_default_path(void)
     return access(SOURCE_TREE_MODEL, R_OK) == 0 ? SOURCE_TREE_MODEL : NNL_DIGITS_MODEL_INSTALLED;
 }
 
-nnl_status digit_model_classify(const nnl_model *model, const float *image, float *probabilities, int *digit)
-{
-    nnl_input_report report = NNL_INPUT_REPORT_INIT;
-    return digit_model_classify_checked(model, image, probabilities, digit, &report);
-}
-
-nnl_status digit_model_classify_checked(const nnl_model *model, const float *image, float *probabilities, int *digit,
-                                        nnl_input_report *report)
+nnl_status digit_model_classify(const nnl_model *model, const float *image, float *probabilities, int *digit,
+                                nnl_input_report *report)
 {
     const int64_t x_dims[4] = {1, DIGIT_SIDE, DIGIT_SIDE, 1}, y_dims[2] = {1, DIGIT_CLASSES};
     nnl_tensor *x = NULL, *y = NULL;

@@ -11,17 +11,15 @@ enum { DIGIT_CLASSES = 10 };
  * else the copy that `meson install` put in <datadir>/nnlite. Static string. */
 const char *digit_model_default_path(void);
 
-/* Runs the model on image (DIGIT_SIDE x DIGIT_SIDE values, ink = 1):
- * writes the DIGIT_CLASSES probabilities and the most likely digit.
- * Returns the status of nnl_model_predict (NNL_E_SHAPE for a model whose
- * input is not 28x28x1 or whose output is not 10 classes). */
-nnl_status digit_model_classify(const nnl_model *model, const float *image, float *probabilities, int *digit);
-
-/* The same, with the library's abnormal-input check (default thresholds):
- * report->reason is NNL_INPUT_OK, or why the digit should not be trusted
- * (blank, too much ink, low confidence). report's struct_size must be set. */
-nnl_status digit_model_classify_checked(const nnl_model *model, const float *image, float *probabilities, int *digit,
-                                        nnl_input_report *report);
+/* Runs the model on image (DIGIT_SIDE x DIGIT_SIDE values, ink = 1) with
+ * the library's abnormal-input check (default thresholds): writes the
+ * DIGIT_CLASSES probabilities and the most likely digit, and in
+ * report->reason NNL_INPUT_OK or why the digit should not be trusted
+ * (blank, too much ink, low confidence); report's struct_size must be set.
+ * Returns the status of nnl_model_predict_checked (NNL_E_SHAPE for a model
+ * whose input is not 28x28x1 or whose output is not 10 classes). */
+nnl_status digit_model_classify(const nnl_model *model, const float *image, float *probabilities, int *digit,
+                                nnl_input_report *report);
 
 /* What the prediction of `digit` rests on: saliency receives |d logit / d
  * pixel| and occlusion the drop of the digit's probability when 6x6 patches

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <pango/pangocairo.h>
+
 /* inferno (matplotlib, Smith and van der Walt) at 0, 1/8, ..., 1; linear in
  * between, which keeps its even lightness steps to the eye. */
 static const double inferno[9][3] = {
@@ -87,22 +89,32 @@ static void draw_grid(cairo_t *cr, const heatmap *m, double x, double y, double 
     cairo_stroke(cr);
 }
 
-static void text_at(cairo_t *cr, const char *s, double x, double y, double align)
+/* Text of `size` pixels with its baseline at y, its left edge, middle or
+ * right edge (align 0, 0.5, 1) at x. Pango picks a font per character, so
+ * labels in any script (a Chinese GPT's tokens) are drawn. */
+static void text_at(cairo_t *cr, const char *s, double size, double x, double y, double align)
 {
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, s, &e);
-    cairo_move_to(cr, x - align * e.width - e.x_bearing, y);
-    cairo_show_text(cr, s);
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    PangoFontDescription *font = pango_font_description_from_string("sans-serif");
+    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+    pango_layout_set_font_description(layout, font);
+    pango_layout_set_text(layout, s, -1);
+    PangoRectangle ink, logical;
+    pango_layout_get_pixel_extents(layout, &ink, &logical);
+    cairo_move_to(cr, x - align * logical.width, y - pango_layout_get_baseline(layout) / (double)PANGO_SCALE);
+    pango_cairo_show_layout(cr, layout);
+    pango_font_description_free(font);
+    g_object_unref(layout);
 }
 
 static void draw_labels(cairo_t *cr, const heatmap *m, double x, double y, double cell)
 {
+    const double size = fmin(11, cell * 0.9);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    cairo_set_font_size(cr, fmin(11, cell * 0.9));
     for (int r = 0; m->row_labels && r < m->rows; r++)
-        text_at(cr, m->row_labels[r], x - 4, y + (r + 0.7) * cell, 1.0);
+        text_at(cr, m->row_labels[r], size, x - 4, y + (r + 0.5) * cell + 0.35 * size, 1.0);
     for (int c = 0; m->col_labels && c < m->cols; c++)
-        text_at(cr, m->col_labels[c], x + (c + 0.5) * cell, y + m->rows * cell + 12, 0.5);
+        text_at(cr, m->col_labels[c], size, x + (c + 0.5) * cell, y + m->rows * cell + 4 + size, 0.5);
 }
 
 /* The colour bar, low at the bottom, with the ends and middle written. */
@@ -116,17 +128,16 @@ static void draw_bar(cairo_t *cr, const heatmap *m, double x, double y, double h
         cairo_fill(cr);
     }
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    cairo_set_font_size(cr, 10);
     for (int k = 0; k <= 2; k++) {
         char text[32];
         snprintf(text, sizeof text, "%.3g", high - k * (high - low) / 2);
-        text_at(cr, text, x + BAR_WIDTH + 3, y + k * height / 2 + 4, 0.0);
+        text_at(cr, text, 10, x + BAR_WIDTH + 3, y + k * height / 2 + 4, 0.0);
     }
     if (m->scale_label) {
         cairo_save(cr);
         cairo_translate(cr, x + BAR_WIDTH + 44, y + height / 2);
         cairo_rotate(cr, -M_PI / 2);
-        text_at(cr, m->scale_label, 0, 0, 0.5);
+        text_at(cr, m->scale_label, 10, 0, 0, 0.5);
         cairo_restore(cr);
     }
 }
@@ -140,8 +151,7 @@ void heatmap_draw(cairo_t *cr, const heatmap *m, double x, double y, double widt
     double cell = fmin((width - left - right) / m->cols, (height - top - bottom) / m->rows);
     if (m->title) {
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_set_font_size(cr, 13);
-        text_at(cr, m->title, x + left + m->cols * cell / 2, y + 15, 0.5);
+        text_at(cr, m->title, 13, x + left + m->cols * cell / 2, y + 15, 0.5);
     }
     draw_grid(cr, m, x + left, y + top, cell, low, high);
     draw_labels(cr, m, x + left, y + top, cell);
@@ -149,17 +159,36 @@ void heatmap_draw(cairo_t *cr, const heatmap *m, double x, double y, double widt
         draw_bar(cr, m, x + left + m->cols * cell + 8, y + top, m->rows * cell, low, high);
 }
 
+/* The room heatmap_draw needs for a grid whose longer side is `size` pixels. */
+static void panel_extent(const heatmap *m, int size, double *width, double *height)
+{
+    double cell = (double)size / (m->rows > m->cols ? m->rows : m->cols);
+    *width = (m->row_labels ? LABEL_ROOM : 0) + m->cols * cell + (m->grey ? 0 : BAR_ROOM);
+    *height = (m->title ? TITLE_HEIGHT : 0) + m->rows * cell + (m->col_labels ? 16 : 0);
+}
+
 int heatmap_write_png(const char *path, const heatmap *panels, int count, int panel_size)
 {
-    const int gap = 16, panel_w = panel_size + BAR_ROOM, panel_h = panel_size + TITLE_HEIGHT;
-    int width = gap + count * (panel_w + gap), height = panel_h + 2 * gap;
-    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    const int gap = 16;
+    double width = gap, height = 0;
+    for (int i = 0; i < count; i++) {
+        double w, h;
+        panel_extent(&panels[i], panel_size, &w, &h);
+        width += w + gap;
+        height = fmax(height, h);
+    }
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width),
+                                                          (int)ceil(height) + 2 * gap);
     cairo_t *cr = cairo_create(surface);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    for (int i = 0; i < count; i++)
-        heatmap_draw(cr, &panels[i], gap + i * (panel_w + gap), gap, panel_w, panel_h);
+    double x = gap;
+    for (int i = 0; i < count; i++) {
+        double w, h;
+        panel_extent(&panels[i], panel_size, &w, &h);
+        heatmap_draw(cr, &panels[i], x, gap, w, h);
+        x += w + gap;
+    }
     cairo_destroy(cr);
     cairo_status_t status = cairo_surface_write_to_png(surface, path);
     cairo_surface_destroy(surface);

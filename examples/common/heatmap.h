@@ -5,7 +5,8 @@
  * predict_digit and the desktop program use it; any rows x cols grid fits
  * (attention weights: query rows by key columns).
  *
- * The library never draws: this is examples code, linked with cairo. */
+ * The library never draws: this is examples code, linked with cairo (and
+ * pango for the text, which finds a font for any script). */
 #ifndef NNL_EXAMPLES_HEATMAP_H
 #define NNL_EXAMPLES_HEATMAP_H
 
@@ -43,8 +44,9 @@ void heatmap_draw(cairo_t *cr, const heatmap *map, double x, double y, double wi
 void heatmap_draw_cells(cairo_t *cr, const heatmap *map, double x, double y, double width, double height,
                         double alpha);
 
-/* Panels side by side, each panel_size pixels square plus room for its
- * title and colour bar, on white, written as a PNG. Returns 0, or -1
+/* Panels side by side, each grid panel_size pixels along its longer side
+ * plus room for its title, labels and colour bar, on white, written as a
+ * PNG. Returns 0, or -1
  * when cairo cannot write the file. */
 int heatmap_write_png(const char *path, const heatmap *panels, int count, int panel_size);
 

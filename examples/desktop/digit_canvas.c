@@ -156,3 +156,25 @@ int digit_canvas_to_grey(GtkWidget *canvas, grey_image *out)
     }
     return 0;
 }
+
+void digit_canvas_ink_field(GtkWidget *canvas, float *field)
+{
+    cairo_surface_t *surface = state_of(canvas)->surface;
+    cairo_surface_flush(surface);
+    int side = cairo_image_surface_get_width(surface), stride = cairo_image_surface_get_stride(surface);
+    const unsigned char *data = cairo_image_surface_get_data(surface);
+    for (int by = 0; by < DIGIT_SIDE; by++)
+        for (int bx = 0; bx < DIGIT_SIDE; bx++) {
+            /* block [y0, y1) x [x0, x1): the canvas side need not be a multiple of 28 */
+            int y0 = by * side / DIGIT_SIDE, y1 = (by + 1) * side / DIGIT_SIDE;
+            int x0 = bx * side / DIGIT_SIDE, x1 = (bx + 1) * side / DIGIT_SIDE;
+            double ink = 0;
+            for (int y = y0; y < y1; y++) {
+                const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+                for (int x = x0; x < x1; x++)
+                    ink += 1.0 - (double)(row[x] & 0xff) / 255.0;
+            }
+            int count = (y1 - y0) * (x1 - x0);
+            field[by * DIGIT_SIDE + bx] = count > 0 ? (float)(ink / count) : 0.0f;
+        }
+}

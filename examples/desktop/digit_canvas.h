@@ -23,6 +23,12 @@ void digit_canvas_clear(GtkWidget *canvas);
  * input's pixels came from; NULL map removes it. Copied. */
 void digit_canvas_set_overlay(GtkWidget *canvas, const float *map, const digit_placement *placement);
 
+/* How much of the canvas is inked, as DIGIT_SIDE x DIGIT_SIDE values in
+ * [0, 1] (each the mean ink of its block of the canvas, ink = 1): the whole
+ * canvas, not cropped to the drawing as the model's input is, so that the
+ * input check can tell a dot or a canvas filled with strokes from a digit. */
+void digit_canvas_ink_field(GtkWidget *canvas, float *field);
+
 /* The drawing as greyscale (0 = black ink, 1 = white paper); allocated,
  * free with grey_image_free. Returns 0, or -1 when out of memory. */
 int digit_canvas_to_grey(GtkWidget *canvas, grey_image *out);

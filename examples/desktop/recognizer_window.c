@@ -46,23 +46,52 @@ static void show_nothing(recognizer *r)
     probability_bars_set(r->bars, NULL);
 }
 
+/* The input check of the whole canvas (ink only): a dot or a canvas full of
+ * strokes would look like a digit once cropped and scaled to the model's
+ * 20x20 box, so blank and full are judged here, on the canvas. */
+static nnl_status check_canvas(recognizer *r, nnl_input_report *check)
+{
+    float field[DIGIT_SIDE * DIGIT_SIDE];
+    const int64_t dims[2] = {DIGIT_SIDE, DIGIT_SIDE};
+    nnl_tensor *x = NULL;
+    digit_canvas_ink_field(r->canvas, field);
+    nnl_status s = nnl_tensor_wrap(&x, 2, dims, field);
+    if (s == NNL_OK)
+        s = nnl_input_check(x, NULL, 0, NULL, check);
+    nnl_tensor_free(x);
+    return s;
+}
+
 /* Classifies the canvas; 0 when there is something to show (a digit, or
- * "not sure" when the library's input check flags it). With "Show
- * saliency" on, the saliency of the predicted digit goes over the drawing. */
+ * "not sure" when the library's input check flags the canvas or the
+ * model's answer). With "Show saliency" on, the saliency of the predicted
+ * digit goes over the drawing. */
 static int classify_canvas(recognizer *r, float *probabilities, int *digit, nnl_input_report *check)
 {
     grey_image picture = {0};
     float image[DIGIT_SIDE * DIGIT_SIDE], saliency[DIGIT_SIDE * DIGIT_SIDE];
     digit_placement placement;
-    int found = r->model && digit_canvas_to_grey(r->canvas, &picture) == 0 &&
-                digit_image_from_grey_placed(&picture, image, &placement) == 0;
-    grey_image_free(&picture);
+    nnl_input_report canvas = NNL_INPUT_REPORT_INIT;
     digit_canvas_set_overlay(r->canvas, NULL, NULL);
-    if (!found)
+    if (!r->model || digit_canvas_to_grey(r->canvas, &picture) != 0)
         return -1;
-    nnl_status s = digit_model_classify_checked(r->model, image, probabilities, digit, check);
-    int show_saliency = gtk_check_button_get_active(GTK_CHECK_BUTTON(r->saliency_toggle));
-    if (s == NNL_OK && show_saliency && (s = digit_model_explain(r->model, image, *digit, saliency, NULL)) == NNL_OK)
+    /* all zeros when nothing stands out of the paper (the check then says blank) */
+    int placed = digit_image_from_grey_placed(&picture, image, &placement) == 0;
+    grey_image_free(&picture);
+    nnl_status s = check_canvas(r, &canvas);
+    if (s == NNL_OK && canvas.ink == 0.0f)
+        return -1; /* nothing drawn */
+    if (s == NNL_OK)
+        s = digit_model_classify(r->model, image, probabilities, digit, check);
+    if (s == NNL_OK && canvas.reason != NNL_INPUT_OK) {
+        check->reason = canvas.reason;
+        check->ink = canvas.ink;
+    }
+    /* a map of the model's input means little when the canvas itself is flagged */
+    int show_saliency = gtk_check_button_get_active(GTK_CHECK_BUTTON(r->saliency_toggle)) &&
+                        canvas.reason == NNL_INPUT_OK;
+    if (s == NNL_OK && placed && show_saliency &&
+        (s = digit_model_explain(r->model, image, *digit, saliency, NULL)) == NNL_OK)
         digit_canvas_set_overlay(r->canvas, saliency, &placement);
     if (s != NNL_OK)
         fprintf(stderr, "digit_recognizer: %s (%s)\n", nnl_last_error(), nnl_status_str(s));

@@ -83,12 +83,8 @@ nnl_status nnl_model_predict_checked(const nnl_model *model, const nnl_tensor *x
     NNL_CHECK_PTR(who, x);
     NNL_CHECK_PTR(who, y);
     NNL_CHECK_PTR(who, report);
-    if (nnl_model_batch_of(model, x) != 1) {
-        char got[128], want[128];
-        return nnl_error(NNL_E_SHAPE, "%s: x has shape %s, expected one sample %s", who,
-                         nnl_shape_str(got, sizeof got, x->ndim, x->dims),
-                         nnl_shape_str(want, sizeof want, model->in_ndim, model->in_dims));
-    }
+    int64_t one;
+    NNL_TRY(nnl_model_input_batch(model, x, 1, who, &one));
     NNL_TRY(nnl_error_in(nnl_model_predict(model, x, y), who));
     return input_check(x, y->data, y->size, options, report, who);
 }

@@ -56,9 +56,10 @@ struct nnl_model {
 nnl_status nnl_model_workspace_acquire(const nnl_model *m, nnl_workspace **ws);
 void nnl_model_workspace_release(const nnl_model *m, nnl_workspace *ws);
 
-/* Batch size of x: its first dim when x has one more dim than a sample, 1 when
- * it is a single sample; -1 when the shape does not fit (predict.c). */
-int64_t nnl_model_batch_of(const nnl_model *m, const nnl_tensor *x);
+/* *batch: x's first dim when x has one more dim than a sample, 1 when it is
+ * a single sample. NNL_E_SHAPE naming both shapes when x does not fit the
+ * model, or (with `one`) holds more than one sample (predict.c). */
+nnl_status nnl_model_input_batch(const nnl_model *m, const nnl_tensor *x, int one, const char *who, int64_t *batch);
 
 /* x (batch samples, with or without the batch dimension) viewed as
  * {batch, in...}, without copying: the view borrows x's data. */

@@ -52,12 +52,8 @@ static nnl_status plan_occlusion(const nnl_model *m, const nnl_tensor *x, const 
     if (m->in_ndim < 2)
         return nnl_error(NNL_E_SHAPE, "%s: the model's input has %d dimension(s); occlusion needs an image "
                          "(height, width, ...)", who, m->in_ndim);
-    if (nnl_model_batch_of(m, x) != 1) {
-        char got[128], want[128];
-        return nnl_error(NNL_E_SHAPE, "%s: x has shape %s, expected one sample %s", who,
-                         nnl_shape_str(got, sizeof got, x->ndim, x->dims),
-                         nnl_shape_str(want, sizeof want, m->in_ndim, m->in_dims));
-    }
+    int64_t one;
+    NNL_TRY(nnl_model_input_batch(m, x, 1, who, &one));
     int64_t h = m->in_dims[0], w = m->in_dims[1];
     if (map->size != h * w)
         return nnl_error(NNL_E_SHAPE, "%s: map has %lld elements, the image %lld x %lld", who,

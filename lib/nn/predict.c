@@ -27,7 +27,9 @@ nnl_status nnl_model_check_outputs(const nnl_model *m, const nnl_tensor *y, cons
                      (long long)at, (double)y->data[at]);
 }
 
-int64_t nnl_model_batch_of(const nnl_model *m, const nnl_tensor *x)
+/* Batch size of x: its first dim when x has one more dim than a sample, 1 when
+ * it is a single sample; -1 when the shape does not fit. */
+static int64_t batch_of(const nnl_model *m, const nnl_tensor *x)
 {
     int offset = x->ndim == m->in_ndim + 1 ? 1 : x->ndim == m->in_ndim ? 0 : -1;
     if (offset < 0 || memcmp(x->dims + offset, m->in_dims, (size_t)m->in_ndim * sizeof x->dims[0]) != 0)
@@ -44,18 +46,24 @@ nnl_tensor nnl_model_batch_view(const nnl_model *m, const nnl_tensor *x, int64_t
     return view;
 }
 
+nnl_status nnl_model_input_batch(const nnl_model *m, const nnl_tensor *x, int one, const char *who, int64_t *batch)
+{
+    *batch = batch_of(m, x);
+    if (*batch == 1 || (*batch > 1 && !one))
+        return NNL_OK;
+    char got[128], want[128];
+    return nnl_error(NNL_E_SHAPE, "%s: x has shape %s, expected %s%s", who,
+                     nnl_shape_str(got, sizeof got, x->ndim, x->dims), one ? "one sample " : "[batch] + ",
+                     nnl_shape_str(want, sizeof want, m->in_ndim, m->in_dims));
+}
+
 static nnl_status predict(const nnl_model *model, const nnl_tensor *x, nnl_tensor *y)
 {
     NNL_CHECK_PTR("nnl_model_predict", model);
     NNL_CHECK_PTR("nnl_model_predict", x);
     NNL_CHECK_PTR("nnl_model_predict", y);
-    int64_t batch = nnl_model_batch_of(model, x);
-    if (batch < 0) {
-        char got[128], want[128];
-        return nnl_error(NNL_E_SHAPE, "nnl_model_predict: x has shape %s, expected [batch] + %s",
-                         nnl_shape_str(got, sizeof got, x->ndim, x->dims),
-                         nnl_shape_str(want, sizeof want, model->in_ndim, model->in_dims));
-    }
+    int64_t batch;
+    NNL_TRY(nnl_model_input_batch(model, x, 0, "nnl_model_predict", &batch));
     int out_ndim;
     const int64_t *out_dims;
     nnl_model_out_shape(model, &out_ndim, &out_dims);

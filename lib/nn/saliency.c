@@ -80,13 +80,8 @@ nnl_status nnl_model_saliency(nnl_model *model, const nnl_tensor *x, const int32
     NNL_CHECK_PTR(who, x);
     NNL_CHECK_PTR(who, saliency);
     NNL_TRY(check_model(model));
-    int64_t batch = nnl_model_batch_of(model, x);
-    if (batch < 0) {
-        char got[128], want[128];
-        return nnl_error(NNL_E_SHAPE, "%s: x has shape %s, expected [batch] + %s", who,
-                         nnl_shape_str(got, sizeof got, x->ndim, x->dims),
-                         nnl_shape_str(want, sizeof want, model->in_ndim, model->in_dims));
-    }
+    int64_t batch;
+    NNL_TRY(nnl_model_input_batch(model, x, 0, who, &batch));
     if (saliency->size != x->size)
         return nnl_error(NNL_E_SHAPE, "%s: saliency has %lld elements, x has %lld", who, (long long)saliency->size,
                          (long long)x->size);

@@ -3,8 +3,10 @@
 # xdotool (a vertical stroke for 1, a closed loop for 0, a 7), clearing with
 # its Clear button in between, and checks the predictions it prints; then
 # turns on "Show saliency" and checks the 7 is still predicted with the heat
-# map drawn over it. Saves a screenshot after each step in OUT_DIR
-# (desktop-1.png, desktop-0.png, desktop-7.png, desktop-saliency.png).
+# map drawn over it, and that a dot and a canvas filled with strokes are
+# "not sure" (the library's input check). Saves a screenshot after each step
+# in OUT_DIR (desktop-1.png, desktop-0.png, desktop-7.png,
+# desktop-saliency.png, desktop-dot.png, desktop-full.png).
 #
 #   desktop_test.sh PROGRAM MODEL OUT_DIR
 set -euo pipefail
@@ -118,3 +120,15 @@ seen=$(wc -l <"$work/stdout")
 xdotool mousemove --window "$window" $((sx + 10)) $((sy + sh / 2)) click 1
 wait_for '^saliency=on'
 expect 7 saliency
+clear_canvas
+
+# A dot is nearly blank; strokes over the whole canvas are too much ink.
+draw "500 500  505 500"
+expect "not sure (blank)" dot
+clear_canvas
+scribble=""
+for row in $(seq 30 50 980); do
+  scribble+=" 20 $row  980 $((row + 25))"
+done
+draw "$scribble"
+expect "not sure (too much ink)" full

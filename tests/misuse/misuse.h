@@ -33,5 +33,7 @@ extern const misuse_case misuse_optim_cases[];
 extern const misuse_case misuse_text_cases[];
 extern const misuse_case misuse_gpt_cases[];
 extern const misuse_case misuse_estimator_cases[];
+extern const misuse_case misuse_saliency_cases[];
+extern const misuse_case misuse_input_check_cases[];
 
 #endif

@@ -20,13 +20,13 @@ Failing calls raise :class:`nnlite.Error` subclasses carrying the library's stat
 """
 
 from ._library import ABI_VERSION
+from .abnormal_input import InputCheck, input_check
 from .blas import sgemm
 from .dataset import Dataset
 from .errors import (CancelledError, Error, FileError, FormatError, InternalError, InvalidArgumentError,
                      NumericError, OutOfMemoryError, ShapeError, StateError, Status, UnsupportedError)
 from .estimators import DecisionTree, Estimator, LinearSVM, RandomForest, SVM
 from .gpt import GPT
-from .input_check import InputCheck, input_check
 from .history import TrainingHistory
 from .layers import (GRU, LSTM, Activation, AvgPool2D, BatchNorm, CausalSelfAttention, Conv2D, Dense, Dropout,
                      EncoderBlock, Embedding, Flatten, Layer, LayerNorm, MaxPool2D, Param, PositionEmbedding,
@@ -45,16 +45,15 @@ from .text import TextDataset, Tokenizer
 __version__ = version()
 
 __all__ = [
-    "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError",
-    "CausalSelfAttention", "ClassificationReport", "Conv2D", "Dataset", "DecisionTree", "Dense", "Dropout",
-    "Embedding", "EncoderBlock", "Error", "Estimator", "FileError", "FitProgress", "Flatten", "FormatError", "GPT",
-    "GRU", "GptProgress", "GptProgressBar", "History", "IGNORE_INDEX", "InputCheck", "InternalError",
-    "InvalidArgumentError",
-    "LSTM", "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "MultilabelReport", "NumericError",
-    "Optimizer", "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD",
-    "SVM", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status",
-    "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TrainingHistory", "TransformerBlock", "UnsupportedError",
-    "abi_version", "classification_report", "confusion_matrix", "cpu_info", "input_check", "library_path",
-    "multilabel_report", "num_threads",
-    "set_log_callback", "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version", "version_number",
+    "ABI_VERSION", "Activation", "Adam", "AdamW", "AvgPool2D", "BatchNorm", "CancelledError", "CausalSelfAttention",
+    "ClassificationReport", "Conv2D", "Dataset", "DecisionTree", "Dense", "Dropout", "Embedding", "EncoderBlock",
+    "Error", "Estimator", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU", "GptProgress",
+    "GptProgressBar", "History", "IGNORE_INDEX", "InputCheck", "InternalError", "InvalidArgumentError", "LSTM",
+    "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "MultilabelReport", "NumericError", "Optimizer",
+    "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD", "SVM",
+    "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor",
+    "TextDataset", "TiedOutput", "Tokenizer", "TrainingHistory", "TransformerBlock", "UnsupportedError", "abi_version",
+    "classification_report", "confusion_matrix", "cpu_info", "input_check", "library_path", "multilabel_report",
+    "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version",
+    "version_number",
 ]

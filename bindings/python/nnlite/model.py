@@ -2,9 +2,9 @@
 
 import ctypes
 import math
+import numbers
 
-from . import _buffers, _paths, _shapes, _text
-from . import input_check
+from . import _buffers, _paths, _shapes, _text, abnormal_input
 from ._api import C, FitOptions, GenerateOptions, InputReport, MODEL_TOKEN_FN, OcclusionOptions, make_error
 from ._callbacks import Trampoline
 from ._handle import CObject, Handle
@@ -459,8 +459,8 @@ class Model(Handle):
                              % (tuple(x_shape),))
         c_address = c_owner = None
         if classes is not None:
-            if isinstance(classes, int):
-                classes = [classes] * x_shape[0]
+            if isinstance(classes, numbers.Integral):
+                classes = [int(classes)] * x_shape[0]
             c_address, c_shape, c_owner = _buffers.to_c(classes, "i")
             if tuple(c_shape) != (x_shape[0],):
                 raise ValueError("nnlite: %d classes for %d samples" % (_shapes.count(c_shape), x_shape[0]))
@@ -515,11 +515,11 @@ class Model(Handle):
         try:
             xs = _wrap(x_address, tuple(x_shape))
             ys = _wrap(out_address, self.output_shape)
-            C.nnl_model_predict_checked(self._address, xs, ys, input_check.options(thresholds), ctypes.byref(report))
+            C.nnl_model_predict_checked(self._address, xs, ys, abnormal_input.options(thresholds), ctypes.byref(report))
         finally:
             C.nnl_tensor_free(xs)
             C.nnl_tensor_free(ys)
-        return out, input_check.report_of(report)
+        return out, abnormal_input.report_of(report)
 
 
 #: Keras' name for the same thing.

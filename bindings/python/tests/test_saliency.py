@@ -57,6 +57,12 @@ class SaliencyTest(unittest.TestCase):
         predicted = [max(range(3), key=lambda k: probabilities[s * 3 + k]) for s in range(2)]
         self.assertEqual(flat(soft.saliency(x)), flat(soft.saliency(x, predicted)))
         self.assertEqual(flat(soft.saliency(x, 1)), flat(soft.saliency(x, [1, 1])))
+        try:
+            import numpy
+        except ImportError:
+            return
+        self.assertEqual(flat(soft.saliency(numpy.array(x, dtype=numpy.float32), numpy.int64(1))),
+                         flat(soft.saliency(x, [1, 1])))
 
     def test_errors(self):
         model = small_model()
@@ -106,7 +112,7 @@ class InputCheckTest(unittest.TestCase):
         self.assertAlmostEqual(check.top_probability, 0.8, places=6)
         self.assertEqual(nnlite.input_check(inked, [0.3, 0.3, 0.4]).name, "low confidence")
         self.assertTrue(nnlite.input_check(inked, [0.3, 0.3, 0.4], min_confidence=0.35).ok)
-        self.assertEqual(nnlite.input_check([1.0] * 100).reason, nnlite.input_check.__globals__["FULL"])
+        self.assertEqual(nnlite.input_check([1.0] * 100).reason, nnlite.abnormal_input.FULL)
         self.assertTrue(math.isnan(nnlite.input_check(inked).top_probability))
         with self.assertRaises(TypeError):
             nnlite.input_check(inked, ink=0.1)
