@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include <pango/pangocairo.h>
+#include "picture.h"
 
 /* inferno (matplotlib, Smith and van der Walt) at 0, 1/8, ..., 1; linear in
  * between, which keeps its even lightness steps to the eye. */
@@ -89,32 +89,14 @@ static void draw_grid(cairo_t *cr, const heatmap *m, double x, double y, double 
     cairo_stroke(cr);
 }
 
-/* Text of `size` pixels with its baseline at y, its left edge, middle or
- * right edge (align 0, 0.5, 1) at x. Pango picks a font per character, so
- * labels in any script (a Chinese GPT's tokens) are drawn. */
-static void text_at(cairo_t *cr, const char *s, double size, double x, double y, double align)
-{
-    PangoLayout *layout = pango_cairo_create_layout(cr);
-    PangoFontDescription *font = pango_font_description_from_string("sans-serif");
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    pango_layout_set_font_description(layout, font);
-    pango_layout_set_text(layout, s, -1);
-    PangoRectangle ink, logical;
-    pango_layout_get_pixel_extents(layout, &ink, &logical);
-    cairo_move_to(cr, x - align * logical.width, y - pango_layout_get_baseline(layout) / (double)PANGO_SCALE);
-    pango_cairo_show_layout(cr, layout);
-    pango_font_description_free(font);
-    g_object_unref(layout);
-}
-
 static void draw_labels(cairo_t *cr, const heatmap *m, double x, double y, double cell)
 {
-    const double size = fmin(11, cell * 0.9);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    picture_font(cr, fmin(11, cell * 0.9), 0);
     for (int r = 0; m->row_labels && r < m->rows; r++)
-        text_at(cr, m->row_labels[r], size, x - 4, y + (r + 0.5) * cell + 0.35 * size, 1.0);
+        picture_text(cr, x - 4, y + (r + 0.5) * cell, m->row_labels[r], 1.0, 0.5);
     for (int c = 0; m->col_labels && c < m->cols; c++)
-        text_at(cr, m->col_labels[c], size, x + (c + 0.5) * cell, y + m->rows * cell + 4 + size, 0.5);
+        picture_text(cr, x + (c + 0.5) * cell, y + m->rows * cell + 3, m->col_labels[c], 0.5, 0.0);
 }
 
 /* The colour bar, low at the bottom, with the ends and middle written. */
@@ -128,18 +110,14 @@ static void draw_bar(cairo_t *cr, const heatmap *m, double x, double y, double h
         cairo_fill(cr);
     }
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    picture_font(cr, 10, 0);
     for (int k = 0; k <= 2; k++) {
         char text[32];
         snprintf(text, sizeof text, "%.3g", high - k * (high - low) / 2);
-        text_at(cr, text, 10, x + BAR_WIDTH + 3, y + k * height / 2 + 4, 0.0);
+        picture_text(cr, x + BAR_WIDTH + 3, y + k * height / 2, text, 0.0, 0.5);
     }
-    if (m->scale_label) {
-        cairo_save(cr);
-        cairo_translate(cr, x + BAR_WIDTH + 44, y + height / 2);
-        cairo_rotate(cr, -M_PI / 2);
-        text_at(cr, m->scale_label, 10, 0, 0, 0.5);
-        cairo_restore(cr);
-    }
+    if (m->scale_label)
+        picture_text_vertical(cr, x + BAR_WIDTH + 44, y + height / 2, m->scale_label);
 }
 
 void heatmap_draw(cairo_t *cr, const heatmap *m, double x, double y, double width, double height)
@@ -151,7 +129,8 @@ void heatmap_draw(cairo_t *cr, const heatmap *m, double x, double y, double widt
     double cell = fmin((width - left - right) / m->cols, (height - top - bottom) / m->rows);
     if (m->title) {
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        text_at(cr, m->title, 13, x + left + m->cols * cell / 2, y + 15, 0.5);
+        picture_font(cr, 13, 0);
+        picture_text(cr, x + left + m->cols * cell / 2, y + TITLE_HEIGHT / 2.0, m->title, 0.5, 0.5);
     }
     draw_grid(cr, m, x + left, y + top, cell, low, high);
     draw_labels(cr, m, x + left, y + top, cell);
@@ -177,11 +156,9 @@ int heatmap_write_png(const char *path, const heatmap *panels, int count, int pa
         width += w + gap;
         height = fmax(height, h);
     }
-    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width),
-                                                          (int)ceil(height) + 2 * gap);
-    cairo_t *cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    cairo_t *cr = picture_create((int)ceil(width), (int)ceil(height) + 2 * gap);
+    if (!cr)
+        return -1;
     double x = gap;
     for (int i = 0; i < count; i++) {
         double w, h;
@@ -189,8 +166,5 @@ int heatmap_write_png(const char *path, const heatmap *panels, int count, int pa
         heatmap_draw(cr, &panels[i], x, gap, w, h);
         x += w + gap;
     }
-    cairo_destroy(cr);
-    cairo_status_t status = cairo_surface_write_to_png(surface, path);
-    cairo_surface_destroy(surface);
-    return status == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    return picture_finish(cr, path);
 }
