@@ -2,6 +2,7 @@
  * or evaluate before compile, add after compile, a layer or optimizer that
  * belongs to another model, saving optimizer state of an uncompiled model). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -547,6 +548,31 @@ static void misuse_nnl_model_generate(void **state)
     nnl_gpt_free(gpt);
 }
 
+static void misuse_nnl_model_attention_weights(void **state)
+{
+    (void)state;
+    nnl_model *cnn = fixture_cnn();
+    nnl_gpt *gpt = fixture_gpt();
+    nnl_model *m = nnl_gpt_model(gpt);
+    const int32_t tokens[3] = {1, 2, 3}, out_of_range[1] = {1 << 20};
+    int64_t layers = 0, heads = 0;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_attention_weights, NULL, tokens, 3, NULL, 0, &layers, &heads);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_attention_weights, m, NULL, 3, NULL, 0, &layers, &heads);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_attention_weights, m, tokens, 0, NULL, 0, &layers, &heads);
+    expect_misuse(NNL_E_UNSUPPORTED, nnl_model_attention_weights, cnn, tokens, 3, NULL, 0, &layers, &heads);
+    assert_ok(nnl_model_attention_weights(m, tokens, 3, NULL, 0, &layers, &heads));
+    float *w = calloc((size_t)(layers * heads * 9), sizeof(float));
+    assert_non_null(w);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_attention_weights, m, tokens, 3, w, layers * heads * 9 - 1, NULL,
+                  NULL);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_model_attention_weights, m, out_of_range, 1, w, layers * heads, NULL, NULL);
+    assert_ok(nnl_model_attention_weights(m, tokens, 3, w, layers * heads * 9, NULL, NULL));
+    assert_float_equal(w[0], 1.0f, 1e-6); /* the first query sees only itself */
+    free(w);
+    nnl_model_free(cnn);
+    nnl_gpt_free(gpt);
+}
+
 const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_create),
     MISUSE_CASE(nnl_model_free),
@@ -576,5 +602,6 @@ const misuse_case misuse_model_cases[] = {
     MISUSE_CASE(nnl_model_fit_with),
     MISUSE_CASE(nnl_model_evaluate_sampled),
     MISUSE_CASE(nnl_model_generate),
+    MISUSE_CASE(nnl_model_attention_weights),
     {NULL, NULL},
 };
