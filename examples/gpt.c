@@ -267,7 +267,7 @@ static int write_attention(nnl_gpt *gpt, const generated *g, const char *path)
         rc = 1;
     }
     if (rc == 0)
-        fprintf(stderr, "attention of %lld layers x %lld heads over %lld tokens: %s\n", (long long)layers,
+        fprintf(stderr, "attention (layers x heads: %lld x %lld) over %lld tokens: %s\n", (long long)layers,
                 (long long)heads, (long long)n, path);
     free(weights);
     free(labels);

@@ -9,7 +9,11 @@
 #include "heatmap.h"
 #include "picture.h"
 
-enum { GAP = 18, HEADER = 40, EXTRA_W = 110, EXTRA_H = 56 }; /* room beside a panel's cells: labels, bar */
+enum {
+    GAP = 18, HEADER = 40,      /* between panels; above them, the title */
+    EXTRA_W = 110, EXTRA_H = 56, /* room beside a panel's cells: labels, colour bar, panel title */
+    MIN_WIDTH = 640             /* the title's width, for a picture of few tokens */
+};
 
 /* Cells of 6 to 16 pixels, about 480 pixels of them per panel. */
 static int cell_size(int n)
@@ -22,7 +26,8 @@ int attention_picture_write(const char *path, const float *weights, int layers, 
                             const char *const *labels)
 {
     const int grid = cell_size(n) * n, panel_w = grid + EXTRA_W, panel_h = grid + EXTRA_H;
-    cairo_t *cr = picture_create(GAP + heads * (panel_w + GAP), HEADER + layers * (panel_h + GAP));
+    const int width = GAP + heads * (panel_w + GAP);
+    cairo_t *cr = picture_create(width > MIN_WIDTH ? width : MIN_WIDTH, HEADER + layers * (panel_h + GAP));
     if (!cr)
         return -1;
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);

@@ -52,4 +52,6 @@ check_png "$work/grid.png" 100 100
   --save "$work/gpt.safetensors" --log "$work/gpt.csv" --curves "$work/gpt.png" > "$work/gpt.log"
 check_csv "$work/gpt.csv" step 6 validation 1
 check_png "$work/gpt.png" 1000 400
+"$gpt" generate --model "$work/gpt.safetensors" --tokens 5 --attention "$work/attention.png" > "$work/generate.log" 2>&1
+check_png "$work/attention.png" 640 200
 echo ok
