@@ -19,5 +19,6 @@
 #include "nnlite/model.h"
 #include "nnlite/metrics.h"
 #include "nnlite/estimator.h"
+#include "nnlite/profile.h"
 
 #endif
