@@ -9,7 +9,7 @@ Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
 only mirrored structures are the sized structs of ``nnlite/gpt.h``,
-``nnlite/model.h``, ``nnlite/layer.h`` and ``nnlite/metrics.h`` (first member
+``nnlite/model.h``, ``nnlite/layer.h``, ``nnlite/metrics.h`` and ``nnlite/profile.h`` (first member
 ``struct_size``; see :class:`SizedStruct`), which the C API defines for
 exactly that use.
 
@@ -128,6 +128,14 @@ class MultilabelReport(SizedStruct):
     _fields_ = [("struct_size", c_size_t), ("subset_accuracy", c_double), ("hamming_loss", c_double),
                 ("micro_precision", c_double), ("micro_recall", c_double), ("micro_f1", c_double),
                 ("macro_precision", c_double), ("macro_recall", c_double), ("macro_f1", c_double)]
+
+
+class ProfileRow(SizedStruct):
+    """``nnl_profile_row``: one row of a profiler table, written by nnl_profile_table_row() (an output struct)."""
+
+    _fields_ = [("struct_size", c_size_t), ("name", ctypes.c_char * 96), ("kind", c_int), ("phase", c_int),
+                ("calls", i64), ("total_ms", c_double), ("self_ms", c_double), ("flops", c_double),
+                ("gflops_per_s", c_double), ("step_share", c_double)]
 
 
 _TABLE = [
@@ -281,6 +289,18 @@ _TABLE = [
     ("nnl_estimator_feature_importances", STATUS, [P, BUF, i64]),
     ("nnl_metrics_multilabel", STATUS, [BUF, BUF, i64, i32, POINTER(MultilabelReport), BUF, BUF, BUF, BUF]),
     ("nnl_metrics_tune_thresholds", STATUS, [BUF, BUF, i64, i32, BUF]),
+    # profile.h
+    ("nnl_profile_start", STATUS, []),
+    ("nnl_profile_stop", STATUS, []),
+    ("nnl_profile_reset", None, []),
+    ("nnl_profile_is_active", c_int, []),
+    ("nnl_profile_write_trace", STATUS, [c_char_p]),
+    ("nnl_profile_table_create", STATUS, [OUT]),
+    ("nnl_profile_table_free", None, [P]),
+    ("nnl_profile_table_count", i64, [P]),
+    ("nnl_profile_table_row", STATUS, [P, i64, POINTER(ProfileRow)]),
+    ("nnl_profile_table_totals", STATUS, [P, POINTER(i64), POINTER(c_double), POINTER(i64)]),
+    ("nnl_profile_table_format", STATUS, [P, c_char_p, c_size_t, POINTER(c_size_t)]),
     # text.h
     ("nnl_tokenizer_create", STATUS, [OUT, c_char_p, c_size_t, c_int]),
     ("nnl_tokenizer_free", None, [P]),
