@@ -22,7 +22,8 @@
  * profiles from the start and, when the program exits (or calls
  * nnl_profile_stop()), writes the trace to FILE.json and the table to
  * FILE.txt (FILE.json with its `.json` replaced by `.txt`, or `.txt`
- * appended). docs/seeing-inside.md shows both.
+ * appended). A child process made by fork() records on but leaves the
+ * files to its parent. docs/seeing-inside.md shows both.
  *
  * Cost: with the profiler off, each place that could record tests one
  * global flag (a predicted branch); on, an event costs two clock reads and

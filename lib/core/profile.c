@@ -346,10 +346,23 @@ void nnl_profile_reset(void)
     pthread_mutex_unlock(&prof.lock);
 }
 
+/* A forked child has only the forking thread: a lock another thread held
+ * at the fork would never be released, so the child starts them afresh.
+ * It keeps the record so far but does not write NNL_PROFILE's files: the
+ * parent does, and two processes would overwrite each other's. */
+static void profile_after_fork_in_child(void)
+{
+    pthread_mutex_init(&prof.lock, NULL);
+    for (thread_log *log = prof.logs; log; log = log->next)
+        pthread_mutex_init(&log->lock, NULL);
+    prof.env_path[0] = '\0';
+}
+
 /* NNL_PROFILE=FILE.json: profile the whole run, written when the library
  * is unloaded (at exit) unless nnl_profile_stop() wrote it before. */
 __attribute__((constructor)) static void profile_from_environment(void)
 {
+    pthread_atfork(NULL, NULL, profile_after_fork_in_child);
     const char *path = getenv("NNL_PROFILE");
     if (!path || !path[0] || strlen(path) >= sizeof prof.env_path)
         return;
