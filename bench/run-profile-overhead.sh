@@ -9,8 +9,9 @@
 # programs on the machine stretch wall time, much less the CPU time a
 # single-threaded run uses.
 # Usage: bench/run-profile-overhead.sh BUILD_DIR BASE_LIB_DIR [ROUNDS] [EPOCHS] [THREADS]
-# Prints key=value lines: per variant the mean and median CPU and wall
-# seconds of fit, then the ratios of the means against the base.
+# Prints key=value lines: per variant the mean, median and minimum CPU
+# seconds and the mean and median wall seconds of fit, then the overheads
+# from the means and from the minima (the least disturbed runs).
 set -eu
 build=$1 base=$2 rounds=${3:-5} epochs=${4:-1} threads=${5:-1}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,20 +36,24 @@ for r in $(seq "$rounds"); do
   run off "$ours"
   run on "$ours" NNL_PROFILE="$tmp/trace.json"
 done
-stats() { sort -n "$1" | awk '{ v[NR] = $1; s += $1 } END { printf "%.4f %.4f", s / NR, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# mean, median, min (the least disturbed run)
+stats() { sort -n "$1" | awk '{ v[NR] = $1; s += $1 } END { printf "%.4f %.4f %.4f", s / NR, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1] }'; }
 for variant in base off on; do
   set -- $(stats "$tmp/$variant.cpu")
   echo "$variant.cpu_seconds_mean=$1"
   echo "$variant.cpu_seconds_median=$2"
+  echo "$variant.cpu_seconds_min=$3"
   echo "$variant.cpu_seconds_all=$(tr '\n' ' ' < "$tmp/$variant.cpu" | sed 's/ $//')"
   set -- $(stats "$tmp/$variant.wall")
   echo "$variant.wall_seconds_mean=$1"
   echo "$variant.wall_seconds_median=$2"
 done
-base_mean=$(stats "$tmp/base.cpu" | cut -d' ' -f1)
-for variant in off on; do
-  awk -v a="$(stats "$tmp/$variant.cpu" | cut -d' ' -f1)" -v b="$base_mean" -v v="$variant" \
-    'BEGIN { printf "%s.cpu_overhead_percent=%+.2f\n", v, 100 * (a / b - 1) }'
-done
-awk -v a="$(stats "$tmp/on.cpu" | cut -d' ' -f1)" -v b="$(stats "$tmp/off.cpu" | cut -d' ' -f1)" \
-  'BEGIN { printf "on_vs_off.cpu_overhead_percent=%+.2f\n", 100 * (a / b - 1) }'
+# The ratios of the means and of the minima.
+ratio() { # name variant reference
+  set -- "$1" "$(stats "$tmp/$2.cpu")" "$(stats "$tmp/$3.cpu")"
+  echo "$2 $3" | awk -v n="$1" '{ printf "%s.cpu_overhead_percent_mean=%+.2f\n%s.cpu_overhead_percent_min=%+.2f\n",
+                                          n, 100 * ($1 / $4 - 1), n, 100 * ($3 / $6 - 1) }'
+}
+ratio off off base
+ratio on on base
+ratio on_vs_off on off

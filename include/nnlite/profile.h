@@ -5,8 +5,8 @@
  *
  * While the profiler runs, the library records one event for every layer's
  * forward and backward (named by the layer type and its index in its model,
- * `conv2d[0].forward`; a layer inside a block is named after the block too,
- * `transformer_block[2]/dense[3].backward`), every training step
+ * `conv2d[0].forward`; a layer inside blocks is named after the blocks
+ * too, up to two: `transformer_block[2]/residual[1]/dense[1].backward`), every training step
  * (`fit.step`), loss (`loss`), optimizer step (`optimizer.step`), call of a
  * compute kernel (`gemm`, `conv2d_forward`, `attention_backward` ..., with
  * its floating-point operations where they are known: 2mnk for a matrix

@@ -25,11 +25,13 @@ enum {
 atomic_int nnl_profile_recording;
 
 typedef struct open_event {
-    const char *name, *outer;
+    const char *name;
+    const char *outer[NNL_PROFILE_OUTER];
+    int32_t outer_index[NNL_PROFILE_OUTER];
     int64_t start_ns;
     int64_t child_ns;               /* time of the events closed inside it */
     double child_flops;
-    int32_t index, outer_index;
+    int32_t index;
     uint8_t kind, phase;
 } open_event;
 
@@ -135,14 +137,16 @@ void nnl_profile_begin(nnl_profile_kind kind, const char *name, int32_t index, n
     e->index = index;
     e->kind = (uint8_t)kind;
     e->phase = (uint8_t)(phase != NNL_PROFILE_NO_PHASE || !parent ? phase : parent->phase);
-    e->outer = NULL;
-    e->outer_index = -1;
-    for (int up = d - 1; kind == NNL_PROFILE_LAYER && up >= 0; up--)
+    int outer = 0;
+    for (int up = d - 1; kind == NNL_PROFILE_LAYER && up >= 0 && outer < NNL_PROFILE_OUTER; up--)
         if (log->open[up].kind == NNL_PROFILE_LAYER) {
-            e->outer = log->open[up].name;
-            e->outer_index = log->open[up].index;
-            break;
+            e->outer[outer] = log->open[up].name;
+            e->outer_index[outer++] = log->open[up].index;
         }
+    for (; outer < NNL_PROFILE_OUTER; outer++) {
+        e->outer[outer] = NULL;
+        e->outer_index[outer] = -1;
+    }
     e->child_ns = 0;
     e->child_flops = 0;
     e->start_ns = now_ns(); /* last: the bookkeeping above is not the event's time */
@@ -187,9 +191,12 @@ void nnl_profile_end(double flops)
     }
     pthread_mutex_lock(&log->lock);
     if (reserve(log)) {
-        log->events[log->count++] = (nnl_profile_event){
-            o->name, o->outer, o->start_ns, dur, dur - o->child_ns, all_flops, o->index, o->outer_index,
-            o->kind, o->phase, (uint8_t)d, 0};
+        nnl_profile_event *e = &log->events[log->count++];
+        *e = (nnl_profile_event){.name = o->name, .start_ns = o->start_ns, .dur_ns = dur,
+                                 .self_ns = dur - o->child_ns, .flops = all_flops, .index = o->index,
+                                 .kind = o->kind, .phase = o->phase, .depth = (uint8_t)d};
+        memcpy(e->outer, o->outer, sizeof e->outer);
+        memcpy(e->outer_index, o->outer_index, sizeof e->outer_index);
     } else {
         log->dropped++;
     }
@@ -270,11 +277,13 @@ void nnl_profile_event_name(const nnl_profile_event *e, char *buf, size_t size)
         snprintf(buf, size, "%s task", e->name);
     } else if (e->kind != NNL_PROFILE_LAYER) {
         snprintf(buf, size, "%s", e->name);
-    } else if (e->outer) {
-        snprintf(buf, size, "%s[%d]/%s[%d].%s", e->outer, (int)e->outer_index, e->name, (int)e->index,
-                 nnl_profile_phase_name(e->phase));
     } else {
-        snprintf(buf, size, "%s[%d].%s", e->name, (int)e->index, nnl_profile_phase_name(e->phase));
+        size_t used = 0;
+        for (int i = NNL_PROFILE_OUTER - 1; i >= 0; i--)
+            if (e->outer[i] && used < size)
+                used += (size_t)snprintf(buf + used, size - used, "%s[%d]/", e->outer[i], (int)e->outer_index[i]);
+        if (used < size)
+            snprintf(buf + used, size - used, "%s[%d].%s", e->name, (int)e->index, nnl_profile_phase_name(e->phase));
     }
 }
 

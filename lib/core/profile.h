@@ -55,14 +55,21 @@ const char *nnl_profile_current(nnl_profile_phase *phase);
 /* Name the calling thread's track in the trace ("pool worker", 3); `label` a literal. */
 void nnl_profile_name_thread(const char *label, int number);
 
+/* How many enclosing layers name a layer inside blocks:
+ * transformer_block[2]/residual[0]/causal_self_attention[1]. */
+enum { NNL_PROFILE_OUTER = 2 };
+
 /* One recorded event. */
 typedef struct nnl_profile_event {
     const char *name;
-    const char *outer;        /* the enclosing layer's type for a layer inside a block, else NULL */
+    /* A layer inside blocks: the types of the layers around it, nearest
+     * first (NULL past the outermost), and their indices. */
+    const char *outer[NNL_PROFILE_OUTER];
+    int32_t outer_index[NNL_PROFILE_OUTER];
     int64_t start_ns;         /* from the profiler's origin */
     int64_t dur_ns, self_ns;  /* self: less the events nested in it on the same thread */
     double flops;             /* its own and those of the events nested in it */
-    int32_t index, outer_index;
+    int32_t index;
     uint8_t kind, phase, depth;
     uint16_t thread;          /* index into nnl_profile_record.threads */
 } nnl_profile_event;
@@ -86,7 +93,8 @@ nnl_status nnl_profile_record_take(nnl_profile_record *out, const char *who);
 void nnl_profile_record_release(nnl_profile_record *r);
 
 /* The event's display name: "conv2d[0].forward", "residual[1]/dense[0].backward",
- * "gemm", "gemm task". */
+ * "gemm", "gemm task". A layer inside more than NNL_PROFILE_OUTER blocks
+ * is named after the innermost ones. */
 void nnl_profile_event_name(const nnl_profile_event *e, char *buf, size_t size);
 
 /* "step", "layer", ... and "", "forward", "backward". */

@@ -30,11 +30,13 @@ static int compare_key(const void *pa, const void *pb)
     int c = strcmp(a->name, b->name);
     if (c)
         return c;
-    c = strcmp(a->outer ? a->outer : "", b->outer ? b->outer : "");
-    if (c)
-        return c;
-    if (a->outer_index != b->outer_index)
-        return a->outer_index < b->outer_index ? -1 : 1;
+    for (int i = 0; i < NNL_PROFILE_OUTER; i++) {
+        c = strcmp(a->outer[i] ? a->outer[i] : "", b->outer[i] ? b->outer[i] : "");
+        if (c)
+            return c;
+        if (a->outer_index[i] != b->outer_index[i])
+            return a->outer_index[i] < b->outer_index[i] ? -1 : 1;
+    }
     return a->index < b->index ? -1 : a->index > b->index;
 }
 

@@ -18,7 +18,7 @@ events = json.load(open(sys.argv[1]))["traceEvents"]
 names = {e["name"] for e in events if e["ph"] == "X"}
 threads = [e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"]
 layers = sorted(n[:-len(".forward")] for n in names if n.endswith(".forward") and "[" in n)
-missing = [l for l in layers if l + ".backward" not in names and not l.startswith("dropout")]
+missing = [l for l in layers if l + ".backward" not in names]
 if not layers or "fit.step" not in names or "main" not in threads or missing:
     sys.exit("FAIL: layers %s, missing backward %s, threads %s" % (layers, missing, threads))
 print("trace: %d events, layers %s, threads %s" % (len(events), ", ".join(layers), ", ".join(threads)))

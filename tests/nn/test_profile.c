@@ -280,6 +280,56 @@ static void test_trace_file(void **state)
     nnl_dataset_free(d);
 }
 
+/* Layers in blocks in blocks are named by the blocks around them; with
+ * no fit step the outermost events are the whole. */
+static void test_nested_names(void **state)
+{
+    (void)state;
+    const int64_t in = 6, x_dims[1] = {6}, y_dims[1] = {3};
+    nnl_model *m;
+    nnl_layer *l, *outer, *inner, *dense;
+    assert_ok(nnl_model_create(&m, 1, &in));
+    assert_ok(nnl_layer_dense(&l, 6, NNL_ACT_TANH));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_residual(&outer));
+    assert_ok(nnl_layer_residual(&inner));
+    assert_ok(nnl_layer_dense(&dense, 6, NNL_ACT_TANH));
+    assert_ok(nnl_layer_residual_add(inner, dense));
+    assert_ok(nnl_layer_residual_add(outer, inner));
+    assert_ok(nnl_model_add(m, outer));
+    assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_SOFTMAX));
+    assert_ok(nnl_model_add(m, l));
+    nnl_tensor *x, *y;
+    assert_ok(nnl_tensor_create(&x, 1, x_dims));
+    assert_ok(nnl_tensor_create(&y, 1, y_dims));
+    test_fill_random(nnl_tensor_data(x), 6, 5);
+    nnl_profile_reset();
+    assert_ok(nnl_profile_start());
+    assert_ok(nnl_model_predict(m, x, y));
+    assert_ok(nnl_model_predict(m, x, y));
+    assert_ok(nnl_profile_stop());
+    int64_t count, steps;
+    double step_ms;
+    nnl_profile_row *rows = take_rows(&count, &steps, &step_ms);
+    const char *names[] = {"dense[0].forward", "residual[1].forward", "residual[1]/residual[0].forward",
+                           "residual[1]/residual[0]/dense[0].forward", "dense[2].forward"};
+    double outermost_ms = 0;
+    for (int i = 0; i < 5; i++) {
+        const nnl_profile_row *r = find_row(rows, count, names[i], NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
+        if (!r)
+            fail_msg("no row %s", names[i]);
+        assert_int_equal(r->calls, 2);
+        if (!strchr(names[i], '/'))
+            outermost_ms += r->total_ms;
+    }
+    assert_int_equal(steps, 0);
+    assert_true(fabs(step_ms - outermost_ms) <= 1e-9 * step_ms);
+    free(rows);
+    nnl_tensor_free(x);
+    nnl_tensor_free(y);
+    nnl_model_free(m);
+}
+
 /* 2mnk of every call, exactly, and the GFLOP/s from them. */
 static void test_gemm_flops(void **state)
 {
@@ -393,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_gemm_flops),
         cmocka_unit_test(test_table_text),
+        cmocka_unit_test(test_nested_names),
         cmocka_unit_test(test_fit_rows),
         cmocka_unit_test(test_trace_file),
     };
