@@ -19,7 +19,7 @@
 enum {
     MAX_DEPTH = 32,                 /* open events per thread (layer in block in step: 5 or so) */
     FIRST_CAPACITY = 1024,          /* events, allocated with the thread's log */
-    MAX_EVENTS = 1 << 22,           /* per thread (about 270 MB); later events are dropped */
+    MAX_EVENTS = 1 << 22,           /* per thread (80 bytes each: 336 MB); later events are dropped */
 };
 
 atomic_int nnl_profile_recording;
