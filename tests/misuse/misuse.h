@@ -32,5 +32,6 @@ extern const misuse_case misuse_optim_cases[];
 extern const misuse_case misuse_text_cases[];
 extern const misuse_case misuse_gpt_cases[];
 extern const misuse_case misuse_estimator_cases[];
+extern const misuse_case misuse_profile_cases[];
 
 #endif

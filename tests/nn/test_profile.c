@@ -3,7 +3,7 @@
  * backward event of every layer, a named track per thread (a pool worker's
  * included); the layers, the loss and the optimizer add up to the step
  * time within 10%; call counts are exact, and so are the FLOPs of a known
- * matrix product; misuse gets its status and message. */
+ * matrix product. Misuse: tests/misuse/misuse_profile.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,49 +398,10 @@ static void test_table_text(void **state)
     nnl_profile_table_free(NULL);
 }
 
-static void test_misuse(void **state)
-{
-    (void)state;
-    assert_int_equal(nnl_profile_is_active(), 0);
-    assert_status_msg(nnl_profile_stop(), NNL_E_STATE, "nnl_profile_stop: the profiler does not run");
-    assert_ok(nnl_profile_start());
-    assert_int_equal(nnl_profile_is_active(), 1);
-    assert_status_msg(nnl_profile_start(), NNL_E_STATE, "nnl_profile_start: the profiler already runs");
-    assert_ok(nnl_profile_stop());
-    assert_int_equal(nnl_profile_is_active(), 0);
-    assert_status_msg(nnl_profile_write_trace("/nonexistent-nnl-dir/trace.json"), NNL_E_IO,
-                      "cannot write /nonexistent-nnl-dir/trace.json");
-    assert_status_msg(nnl_profile_write_trace(NULL), NNL_E_INVALID_ARG, "nnl_profile_write_trace: path is NULL");
-    assert_status_msg(nnl_profile_table_create(NULL), NNL_E_INVALID_ARG, "nnl_profile_table_create");
-    nnl_profile_table *t;
-    assert_ok(nnl_profile_table_create(&t));
-    nnl_profile_row row = NNL_PROFILE_ROW_INIT;
-    int64_t n = nnl_profile_table_count(t);
-    assert_status_msg(nnl_profile_table_row(t, n, &row), NNL_E_INVALID_ARG, "nnl_profile_table_row: row");
-    assert_status_msg(nnl_profile_table_row(t, -1, &row), NNL_E_INVALID_ARG, "nnl_profile_table_row: row -1");
-    assert_status_msg(nnl_profile_table_row(NULL, 0, &row), NNL_E_INVALID_ARG, "table is NULL");
-    assert_status_msg(nnl_profile_table_format(t, NULL, 8, NULL), NNL_E_INVALID_ARG, "buffer is NULL");
-    assert_status_msg(nnl_profile_table_write(t, NULL), NNL_E_INVALID_ARG, "stream is NULL");
-    assert_status_msg(nnl_profile_table_totals(NULL, NULL, NULL, NULL), NNL_E_INVALID_ARG, "table is NULL");
-    assert_int_equal(nnl_profile_table_count(NULL), 0);
-    nnl_profile_table_free(t);
-    /* A row struct_size that is no version of nnl_profile_row. */
-    nnl_profile_reset();
-    assert_ok(nnl_profile_start());
-    float a[1] = {1}, c[1];
-    assert_ok(nnl_sgemm(NNL_NO_TRANS, NNL_NO_TRANS, 1, 1, 1, 1.0f, a, 1, a, 1, 0.0f, c, 1));
-    assert_ok(nnl_profile_stop());
-    assert_ok(nnl_profile_table_create(&t));
-    row.struct_size = 8;
-    assert_status_msg(nnl_profile_table_row(t, 0, &row), NNL_E_INVALID_ARG, "nnl_profile_row");
-    nnl_profile_table_free(t);
-}
-
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_gemm_flops),
         cmocka_unit_test(test_table_text),
         cmocka_unit_test(test_nested_names),
