@@ -127,10 +127,10 @@ typedef struct nnl_profile_table nnl_profile_table;
  *        and phase.
  *
  * A sized struct the library only writes (docs/versioning.md): set
- * struct_size (::NNL_PROFILE_ROW_INIT does) before nnl_profile_table_row().
+ * struct_size (::NNL_PROFILE_ROW_INFO_INIT does) before nnl_profile_table_row().
  */
-typedef struct nnl_profile_row {
-    size_t struct_size;      /**< sizeof(nnl_profile_row) as the caller was compiled. */
+typedef struct nnl_profile_row_info {
+    size_t struct_size;      /**< sizeof(nnl_profile_row_info) as the caller was compiled. */
     char name[96];           /**< `conv2d[0].forward`, `gemm`, `gemm task` ... (cut to 95 bytes, NUL-terminated). */
     nnl_profile_kind kind;   /**< What the events measure. */
     nnl_profile_phase phase; /**< Forward, backward or neither. */
@@ -142,10 +142,10 @@ typedef struct nnl_profile_row {
     double step_share;       /**< total_ms over the total of the `fit.step` events (over the total of all
                                   outermost events when no step was recorded), 0..1 and more for
                                   parallel work on several threads. */
-} nnl_profile_row;
+} nnl_profile_row_info;
 
-/** Default ::nnl_profile_row: struct_size set, every value 0. */
-#define NNL_PROFILE_ROW_INIT { sizeof(nnl_profile_row), {0}, NNL_PROFILE_STEP, NNL_PROFILE_NO_PHASE, 0, 0, 0, 0, 0, 0 }
+/** Default ::nnl_profile_row_info: struct_size set, every value 0. */
+#define NNL_PROFILE_ROW_INFO_INIT { sizeof(nnl_profile_row_info), {0}, NNL_PROFILE_STEP, NNL_PROFILE_NO_PHASE, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Aggregate what was recorded so far into a table (a snapshot:
@@ -175,9 +175,9 @@ NNL_API int64_t nnl_profile_table_count(const nnl_profile_table *table);
  * @param i     0 .. nnl_profile_table_count() - 1.
  * @param row receives the row (its struct_size set by the caller).
  * @return ::NNL_OK; ::NNL_E_INVALID_ARG for NULL, an index outside
- *         [0, count) or a struct_size that is not a version of ::nnl_profile_row.
+ *         [0, count) or a struct_size that is not a version of ::nnl_profile_row_info.
  */
-NNL_API nnl_status nnl_profile_table_row(const nnl_profile_table *table, int64_t i, nnl_profile_row *row);
+NNL_API nnl_status nnl_profile_table_row(const nnl_profile_table *table, int64_t i, nnl_profile_row_info *row);
 
 /**
  * @brief What a table covers: steps, their time, and events lost.

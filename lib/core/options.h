@@ -57,7 +57,7 @@
 /* New with multi-label classification: an output struct (nnl_options_write). */
 #define NNL_MULTILABEL_REPORT_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_multilabel_report, macro_f1)
 /* New with the profiler: an output struct. */
-#define NNL_PROFILE_ROW_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_profile_row, step_share)
+#define NNL_PROFILE_ROW_INFO_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_profile_row_info, step_share)
 
 /* Describes one sized option struct to the functions below. */
 typedef struct nnl_options_type {

@@ -11,7 +11,7 @@
 #include "core/profile.h"
 
 struct nnl_profile_table {
-    nnl_profile_row *rows;
+    nnl_profile_row_info *rows;
     int64_t count;
     int64_t steps, dropped;
     double step_ms;
@@ -42,7 +42,7 @@ static int compare_key(const void *pa, const void *pb)
 
 static int compare_total(const void *pa, const void *pb)
 {
-    const nnl_profile_row *a = pa, *b = pb;
+    const nnl_profile_row_info *a = pa, *b = pb;
     if (a->total_ms != b->total_ms)
         return a->total_ms > b->total_ms ? -1 : 1;
     return strcmp(a->name, b->name);
@@ -66,7 +66,7 @@ static double step_total_ms(const nnl_profile_record *r, int64_t *steps)
     return 1e-6 * (*steps > 0 ? step : outermost);
 }
 
-static void finish_row(nnl_profile_row *row, double step_ms)
+static void finish_row(nnl_profile_row_info *row, double step_ms)
 {
     row->gflops_per_s = row->flops > 0 && row->total_ms > 0 ? row->flops / (row->total_ms * 1e6) : 0;
     row->step_share = step_ms > 0 ? row->total_ms / step_ms : 0;
@@ -78,13 +78,13 @@ static void group_rows(nnl_profile_table *t, nnl_profile_record *r)
     for (int64_t i = 0; i < r->count; i++) {
         const nnl_profile_event *e = &r->events[i];
         if (i == 0 || compare_key(e, e - 1) != 0) {
-            nnl_profile_row *row = &t->rows[t->count++];
-            *row = (nnl_profile_row)NNL_PROFILE_ROW_INIT;
+            nnl_profile_row_info *row = &t->rows[t->count++];
+            *row = (nnl_profile_row_info)NNL_PROFILE_ROW_INFO_INIT;
             nnl_profile_event_name(e, row->name, sizeof row->name);
             row->kind = (nnl_profile_kind)e->kind;
             row->phase = (nnl_profile_phase)e->phase;
         }
-        nnl_profile_row *row = &t->rows[t->count - 1];
+        nnl_profile_row_info *row = &t->rows[t->count - 1];
         row->calls++;
         row->total_ms += 1e-6 * (double)e->dur_ns;
         row->self_ms += 1e-6 * (double)e->self_ns;
@@ -102,7 +102,7 @@ nnl_status nnl_profile_table_create(nnl_profile_table **out)
     nnl_profile_record r;
     NNL_TRY(nnl_profile_record_take(&r, "nnl_profile_table_create"));
     nnl_profile_table *t = nnl_alloc_zeroed(sizeof *t);
-    nnl_profile_row *rows = nnl_alloc((size_t)(r.count > 0 ? r.count : 1) * sizeof *rows);
+    nnl_profile_row_info *rows = nnl_alloc((size_t)(r.count > 0 ? r.count : 1) * sizeof *rows);
     if (!t || !rows) {
         nnl_dealloc(t);
         nnl_dealloc(rows);
@@ -128,14 +128,14 @@ void nnl_profile_table_free(nnl_profile_table *table)
 
 int64_t nnl_profile_table_count(const nnl_profile_table *table) { return table ? table->count : 0; }
 
-nnl_status nnl_profile_table_row(const nnl_profile_table *table, int64_t i, nnl_profile_row *row)
+nnl_status nnl_profile_table_row(const nnl_profile_table *table, int64_t i, nnl_profile_row_info *row)
 {
     NNL_CHECK_PTR("nnl_profile_table_row", table);
     NNL_CHECK_PTR("nnl_profile_table_row", row);
     if (i < 0 || i >= table->count)
         return nnl_error(NNL_E_INVALID_ARG, "nnl_profile_table_row: row %lld of a table of %lld", (long long)i,
                          (long long)table->count);
-    return NNL_OPTIONS_WRITE(nnl_profile_row, NNL_PROFILE_ROW_INIT, NNL_PROFILE_ROW_MIN_SIZE, row, &table->rows[i],
+    return NNL_OPTIONS_WRITE(nnl_profile_row_info, NNL_PROFILE_ROW_INFO_INIT, NNL_PROFILE_ROW_INFO_MIN_SIZE, row, &table->rows[i],
                              "nnl_profile_table_row");
 }
 
@@ -177,7 +177,7 @@ static void format_table(const nnl_profile_table *table, text *t)
     append(t, "%-44s %-9s %-8s %8s %11s %11s %10s %9s %8s %7s\n", "name", "kind", "phase", "calls", "total ms",
            "self ms", "avg us", "GFLOP", "GFLOP/s", "% step");
     for (int64_t i = 0; i < table->count; i++) {
-        const nnl_profile_row *r = &table->rows[i];
+        const nnl_profile_row_info *r = &table->rows[i];
         append(t, "%-44s %-9s %-8s %8lld %11.3f %11.3f %10.1f %9.3f %8.1f %7.1f\n", r->name,
                nnl_profile_kind_name(r->kind), r->phase ? nnl_profile_phase_name(r->phase) : "-",
                (long long)r->calls, r->total_ms, r->self_ms, 1e3 * r->total_ms / (double)r->calls, 1e-9 * r->flops,

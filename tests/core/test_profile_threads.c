@@ -77,7 +77,7 @@ static void test_toggling(void **state)
     nnl_profile_table *t;
     assert_ok(nnl_profile_table_create(&t));
     for (int64_t i = 0; i < nnl_profile_table_count(t); i++) {
-        nnl_profile_row row = NNL_PROFILE_ROW_INIT;
+        nnl_profile_row_info row = NNL_PROFILE_ROW_INFO_INIT;
         assert_ok(nnl_profile_table_row(t, i, &row));
         assert_true(row.calls > 0);
         assert_true(row.self_ms <= row.total_ms + 1e-9);
@@ -127,7 +127,7 @@ static void test_exact_counts(void **state)
     assert_ok(nnl_profile_table_create(&t));
     int64_t calls = 0, dropped;
     for (int64_t i = 0; i < nnl_profile_table_count(t); i++) {
-        nnl_profile_row row = NNL_PROFILE_ROW_INIT;
+        nnl_profile_row_info row = NNL_PROFILE_ROW_INFO_INIT;
         assert_ok(nnl_profile_table_row(t, i, &row));
         if (strcmp(row.name, "gemm") == 0)
             calls += row.calls;

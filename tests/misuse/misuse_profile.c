@@ -95,14 +95,14 @@ static void misuse_nnl_profile_table_row(void **state)
 {
     (void)state;
     nnl_profile_table *t = one_row_table();
-    nnl_profile_row row = NNL_PROFILE_ROW_INIT;
+    nnl_profile_row_info row = NNL_PROFILE_ROW_INFO_INIT;
     expect_misuse(NNL_E_INVALID_ARG, nnl_profile_table_row, NULL, 0, &row);
     expect_misuse(NNL_E_INVALID_ARG, nnl_profile_table_row, t, 0, NULL);
     expect_misuse(NNL_E_INVALID_ARG, nnl_profile_table_row, t, 1, &row);
     expect_misuse(NNL_E_INVALID_ARG, nnl_profile_table_row, t, -1, &row);
-    row.struct_size = 8; /* no version of nnl_profile_row */
+    row.struct_size = 8; /* no version of nnl_profile_row_info */
     expect_misuse(NNL_E_INVALID_ARG, nnl_profile_table_row, t, 0, &row);
-    assert_non_null(strstr(nnl_last_error(), "nnl_profile_row"));
+    assert_non_null(strstr(nnl_last_error(), "nnl_profile_row_info"));
     row.struct_size = sizeof row;
     assert_ok(nnl_profile_table_row(t, 0, &row));
     assert_string_equal(row.name, "gemm");

@@ -63,12 +63,12 @@ static nnl_dataset *random_images(void)
 }
 
 /* A table of what was recorded, as rows (the caller frees). */
-static nnl_profile_row *take_rows(int64_t *count, int64_t *steps, double *step_ms)
+static nnl_profile_row_info *take_rows(int64_t *count, int64_t *steps, double *step_ms)
 {
     nnl_profile_table *t;
     assert_ok(nnl_profile_table_create(&t));
     *count = nnl_profile_table_count(t);
-    nnl_profile_row *rows = calloc((size_t)*count + 1, sizeof *rows);
+    nnl_profile_row_info *rows = calloc((size_t)*count + 1, sizeof *rows);
     for (int64_t i = 0; i < *count; i++) {
         rows[i].struct_size = sizeof rows[i];
         assert_ok(nnl_profile_table_row(t, i, &rows[i]));
@@ -78,7 +78,7 @@ static nnl_profile_row *take_rows(int64_t *count, int64_t *steps, double *step_m
     return rows;
 }
 
-static const nnl_profile_row *find_row(const nnl_profile_row *rows, int64_t count, const char *name,
+static const nnl_profile_row_info *find_row(const nnl_profile_row_info *rows, int64_t count, const char *name,
                                        nnl_profile_kind kind, nnl_profile_phase phase)
 {
     for (int64_t i = 0; i < count; i++)
@@ -99,11 +99,11 @@ static void profiled_fit(nnl_model *m, const nnl_dataset *d)
 /* Layers (outermost only: a block's time holds its inner layers'), loss and
  * optimizer against the steps; the rest of a step is gathering the batch
  * and zeroing the gradients. */
-static double covered_fraction(const nnl_profile_row *rows, int64_t count, double step_ms)
+static double covered_fraction(const nnl_profile_row_info *rows, int64_t count, double step_ms)
 {
     double covered = 0;
     for (int64_t i = 0; i < count; i++) {
-        const nnl_profile_row *r = &rows[i];
+        const nnl_profile_row_info *r = &rows[i];
         if ((r->kind == NNL_PROFILE_LAYER && !strchr(r->name, '/')) || r->kind == NNL_PROFILE_LOSS ||
             r->kind == NNL_PROFILE_OPTIMIZER)
             covered += r->total_ms;
@@ -128,9 +128,9 @@ static void test_fit_rows(void **state)
         profiled_fit(m, d);
         int64_t count, steps;
         double step_ms;
-        nnl_profile_row *rows = take_rows(&count, &steps, &step_ms);
+        nnl_profile_row_info *rows = take_rows(&count, &steps, &step_ms);
         assert_int_equal(steps, STEPS);
-        const nnl_profile_row *step = find_row(rows, count, "fit.step", NNL_PROFILE_STEP, NNL_PROFILE_NO_PHASE);
+        const nnl_profile_row_info *step = find_row(rows, count, "fit.step", NNL_PROFILE_STEP, NNL_PROFILE_NO_PHASE);
         assert_non_null(step);
         assert_int_equal(step->calls, STEPS);
         assert_true(fabs(step->step_share - 1) < 1e-9);
@@ -138,16 +138,16 @@ static void test_fit_rows(void **state)
         for (int i = 0; i < NUM_LAYER_NAMES; i++) {
             char name[128];
             snprintf(name, sizeof name, "%s.forward", layer_names[i]);
-            const nnl_profile_row *f = find_row(rows, count, name, NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
+            const nnl_profile_row_info *f = find_row(rows, count, name, NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
             snprintf(name, sizeof name, "%s.backward", layer_names[i]);
-            const nnl_profile_row *b = find_row(rows, count, name, NNL_PROFILE_LAYER, NNL_PROFILE_BACKWARD);
+            const nnl_profile_row_info *b = find_row(rows, count, name, NNL_PROFILE_LAYER, NNL_PROFILE_BACKWARD);
             if (!f || !b)
                 fail_msg("no forward or backward row for %s", layer_names[i]);
             assert_int_equal(f->calls, STEPS);
             assert_int_equal(b->calls, STEPS);
         }
-        const nnl_profile_row *loss = find_row(rows, count, "loss", NNL_PROFILE_LOSS, NNL_PROFILE_NO_PHASE);
-        const nnl_profile_row *opt =
+        const nnl_profile_row_info *loss = find_row(rows, count, "loss", NNL_PROFILE_LOSS, NNL_PROFILE_NO_PHASE);
+        const nnl_profile_row_info *opt =
             find_row(rows, count, "optimizer.step", NNL_PROFILE_OPTIMIZER, NNL_PROFILE_NO_PHASE);
         assert_non_null(loss);
         assert_non_null(opt);
@@ -155,7 +155,7 @@ static void test_fit_rows(void **state)
         assert_int_equal(opt->calls, STEPS);
         /* A layer's FLOPs are its kernels': dense[3] forward is one GEMM of
          * (B, 13 * 13 * 16) pooled maps by (2704, 64) weights per step. */
-        const nnl_profile_row *dense = find_row(rows, count, "dense[3].forward", NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
+        const nnl_profile_row_info *dense = find_row(rows, count, "dense[3].forward", NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
         assert_true(dense->flops == 2.0 * BATCH * 64 * (13 * 13 * 16) * STEPS);
         assert_true(dense->gflops_per_s > 0);
         fraction = covered_fraction(rows, count, step_ms);
@@ -310,12 +310,12 @@ static void test_nested_names(void **state)
     assert_ok(nnl_profile_stop());
     int64_t count, steps;
     double step_ms;
-    nnl_profile_row *rows = take_rows(&count, &steps, &step_ms);
+    nnl_profile_row_info *rows = take_rows(&count, &steps, &step_ms);
     const char *names[] = {"dense[0].forward", "residual[1].forward", "residual[1]/residual[0].forward",
                            "residual[1]/residual[0]/dense[0].forward", "dense[2].forward"};
     double outermost_ms = 0;
     for (int i = 0; i < 5; i++) {
-        const nnl_profile_row *r = find_row(rows, count, names[i], NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
+        const nnl_profile_row_info *r = find_row(rows, count, names[i], NNL_PROFILE_LAYER, NNL_PROFILE_FORWARD);
         if (!r)
             fail_msg("no row %s", names[i]);
         assert_int_equal(r->calls, 2);
@@ -345,7 +345,7 @@ static void test_gemm_flops(void **state)
     assert_ok(nnl_profile_stop());
     int64_t count, steps;
     double step_ms;
-    nnl_profile_row *rows = take_rows(&count, &steps, &step_ms);
+    nnl_profile_row_info *rows = take_rows(&count, &steps, &step_ms);
     assert_int_equal(count, 1);
     assert_int_equal(steps, 0);
     assert_string_equal(rows[0].name, "gemm");

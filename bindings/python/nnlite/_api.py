@@ -131,7 +131,7 @@ class MultilabelReport(SizedStruct):
 
 
 class ProfileRow(SizedStruct):
-    """``nnl_profile_row``: one row of a profiler table, written by nnl_profile_table_row() (an output struct)."""
+    """``nnl_profile_row_info``: one row of a profiler table, written by nnl_profile_table_row() (an output struct)."""
 
     _fields_ = [("struct_size", c_size_t), ("name", ctypes.c_char * 96), ("kind", c_int), ("phase", c_int),
                 ("calls", i64), ("total_ms", c_double), ("self_ms", c_double), ("flops", c_double),
