@@ -4,8 +4,8 @@
 # the commit before it), with the profiler built in but off, and with it on
 # (NNL_PROFILE). One bench_mnist binary runs against each library through
 # LD_LIBRARY_PATH (its RUNPATH yields to it); the three are alternated in
-# every round, so that a load that changes during the run weighs on all of
-# them alike. CPU time (train_cpu_seconds) rather than wall time: other
+# every round, in a rotating order, so that a load that changes during the
+# run weighs on all of them alike. CPU time (train_cpu_seconds) rather than wall time: other
 # programs on the machine stretch wall time, much less the CPU time a
 # single-threaded run uses.
 # Usage: bench/run-profile-overhead.sh BUILD_DIR BASE_LIB_DIR [ROUNDS] [EPOCHS] [THREADS]
@@ -31,10 +31,22 @@ echo "cpu=$(lscpu | sed -n 's/^Model name: *//p')"
 echo "rounds=$rounds"
 echo "epochs=$epochs"
 echo "threads=$threads"
+run_variant() {
+  case $1 in
+  base) run base "$base" ;;
+  off) run off "$ours" ;;
+  on) run on "$ours" NNL_PROFILE="$tmp/trace.json" ;;
+  esac
+}
+# Each round starts with the next variant (base off on, off on base, ...),
+# so that no variant always runs right after the same one.
 for r in $(seq "$rounds"); do
-  run base "$base"
-  run off "$ours"
-  run on "$ours" NNL_PROFILE="$tmp/trace.json"
+  case $((r % 3)) in
+  1) order="base off on" ;;
+  2) order="off on base" ;;
+  0) order="on base off" ;;
+  esac
+  for variant in $order; do run_variant "$variant"; done
 done
 # mean, median, min (the least disturbed run)
 stats() { sort -n "$1" | awk '{ v[NR] = $1; s += $1 } END { printf "%.4f %.4f %.4f", s / NR, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1] }'; }
