@@ -3,6 +3,8 @@ the Chrome trace file, and misuse."""
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -79,6 +81,46 @@ class ProfileTest(unittest.TestCase):
         with self.assertRaises(nnlite.FileError) as ctx:
             profiler.write_trace("/nonexistent-nnlite-dir/trace.json")
         self.assertIn("/nonexistent-nnlite-dir/trace.json", str(ctx.exception))
+
+
+class EnvironmentTest(unittest.TestCase):
+    """NNL_PROFILE=FILE.json in a child process: the library profiles from its start."""
+
+    SCRIPT = ("import nnlite\n"
+              "from nnlite import profiler\n"
+              "assert profiler.is_active()\n"
+              "nnlite.sgemm([[1.0, 2.0]], [[3.0], [4.0]])\n"
+              "try:\n"
+              "    profiler.stop()\n"
+              "except nnlite.FileError as e:\n"
+              "    print('FileError', e)\n"
+              "nnlite.sgemm([[1.0]], [[1.0]])\n")
+
+    def run_child(self, path):
+        env = dict(os.environ, NNL_PROFILE=path,
+                   PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(nnlite.__file__))))
+        return subprocess.run([sys.executable, "-c", self.SCRIPT], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    def test_stop_writes_the_trace_and_the_table(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "run.json")
+            child = self.run_child(path)
+            self.assertEqual(child.returncode, 0, child.stderr)
+            self.assertNotIn("FileError", child.stdout)
+            with open(path) as f:
+                names = [e["name"] for e in json.load(f)["traceEvents"] if e["ph"] == "X"]
+            self.assertEqual(names, ["gemm"])  # the product made while it ran, written at stop
+            with open(os.path.join(tmp, "run.txt")) as f:
+                table = f.read()
+            self.assertIn("nnlite profile: 0 steps", table)
+            self.assertIn("\ngemm ", table)
+
+    def test_unwritable_file_fails_stop(self):
+        child = self.run_child("/nonexistent-nnlite-dir/run.json")
+        self.assertEqual(child.returncode, 0, child.stderr)
+        self.assertIn("FileError", child.stdout)
+        self.assertIn("/nonexistent-nnlite-dir/run.json", child.stdout)
 
 
 if __name__ == "__main__":
