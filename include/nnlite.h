@@ -22,5 +22,6 @@
 #include "nnlite/estimator.h"
 #include "nnlite/saliency.h"
 #include "nnlite/input_check.h"
+#include "nnlite/profile.h"
 
 #endif

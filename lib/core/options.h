@@ -60,6 +60,8 @@
 #define NNL_OCCLUSION_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_occlusion_options, batch_size)
 #define NNL_INPUT_CHECK_OPTIONS_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_input_check_options, min_confidence)
 #define NNL_INPUT_REPORT_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_input_report, ink)
+/* New with the profiler: an output struct. */
+#define NNL_PROFILE_ROW_INFO_MIN_SIZE NNL_OPTIONS_SIZE_UNTIL(nnl_profile_row_info, step_share)
 
 /* Describes one sized option struct to the functions below. */
 typedef struct nnl_options_type {

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/profile.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define CPU_RELAX() _mm_pause()
@@ -41,6 +43,8 @@ typedef struct job {
     nnl_parallel_fn fn;
     void *ctx;
     int parts, team;
+    const char *label;         /* profiling: the caller's open event (a kernel), which names the workers' parts */
+    nnl_profile_phase phase;
 } job;
 
 static struct {
@@ -68,6 +72,16 @@ static void run_parts(const job *j, int first)
 {
     for (int part = first; part < j->parts; part += j->team)
         j->fn(j->ctx, part, j->parts);
+}
+
+/* A worker's parts as profiler events, "<kernel> task" on the worker's track. */
+static void run_parts_profiled(const job *j, int first)
+{
+    for (int part = first; part < j->parts; part += j->team) {
+        nnl_profile_begin(NNL_PROFILE_POOL_TASK, j->label, part, j->phase);
+        j->fn(j->ctx, part, j->parts);
+        nnl_profile_end(0);
+    }
 }
 
 /* The next ticket after `seen`: spin for SPIN_NS, then sleep. */
@@ -99,13 +113,18 @@ static void *worker_main(void *arg)
 {
     int index = (int)(intptr_t)arg, id = index + 1; /* the caller is member 0 of every team */
     uint64_t seen = pool.first_seen[index];
+    nnl_profile_name_thread("pool worker", id);
     for (;;) {
         seen = wait_for_ticket(seen);
         if (atomic_load(&pool.stop))
             return NULL;
         int team = (int)(seen & ((1u << TEAM_BITS) - 1));
         if (id < team) {
-            run_parts(atomic_load(&pool.current), id);
+            const job *j = atomic_load(&pool.current);
+            if (j->label)
+                run_parts_profiled(j, id);
+            else
+                run_parts(j, id);
             atomic_fetch_sub(&pool.pending, 1);
         }
     }
@@ -147,13 +166,15 @@ static void wait_for_workers(void)
 
 void nnl_parallel_run(int parts, nnl_parallel_fn fn, void *ctx)
 {
-    job j = {fn, ctx, parts, 1};
+    job j = {fn, ctx, parts, 1, NULL, NNL_PROFILE_NO_PHASE};
     if (parts <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
         run_parts(&j, 0); /* one part, a nested call, or the pool is serving another thread */
         return;
     }
     start_workers(parts - 1);
     j.team = parts < pool.workers + 1 ? parts : pool.workers + 1;
+    if (nnl_profile_on() && (j.label = nnl_profile_current(&j.phase)) == NULL)
+        j.label = "parallel";
     if (j.team > 1)
         publish(&j);
     run_parts(&j, 0);

@@ -71,6 +71,10 @@ typedef struct nnl_kernels {
 
 /* The table of the active level (nnl_simd_level()). */
 const nnl_kernels *nnl_kernels_active(void);
+/* The profiled table (profiled.c): `active`'s functions, each recorded as
+ * a profiler event. nnl_kernels_active() returns it while the profiler
+ * runs; `active` must be the same table on every call. */
+const nnl_kernels *nnl_kernels_profiled(const nnl_kernels *active);
 /* The table of a given level, or NULL when this build/CPU cannot run it
  * (used by tests to compare every level with scalar). */
 const nnl_kernels *nnl_kernels_for(nnl_simd level);

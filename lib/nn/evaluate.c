@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/profile.h"
 #include "data/dataset.h"
 #include "nn/model.h"
 
@@ -54,6 +55,15 @@ static nnl_status ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t ba
     return NNL_OK;
 }
 
+/* The loss as a profiler event (core/profile.h). */
+static nnl_status profiled_loss(nnl_loss loss, const nnl_loss_input *in, nnl_loss_result *result)
+{
+    nnl_profile_begin(NNL_PROFILE_LOSS, "loss", -1, NNL_PROFILE_NO_PHASE);
+    nnl_status s = nnl_loss_compute(loss, in, result);
+    nnl_profile_end(0);
+    return s;
+}
+
 /* Loss of the batch in m->batch_x / m->batch_y whose outputs are y (in
  * m->train_ws); with `grad`, dL/dy (dL/dlogits for a fused softmax) goes to
  * m->loss_grad. */
@@ -68,7 +78,10 @@ static nnl_status batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, i
     int64_t cols, rows = batch * rows_per_sample(m, &cols);
     nnl_loss_input in = {y->data, fused ? last->logits->data : NULL, m->batch_y->data, batch, rows, cols,
                          grad ? m->loss_grad->data : NULL, m->batch_labels, who};
-    NNL_TRY(nnl_loss_compute(m->loss, &in, result));
+    if (nnl_profile_on())
+        NNL_TRY(profiled_loss(m->loss, &in, result));
+    else
+        NNL_TRY(nnl_loss_compute(m->loss, &in, result));
     last->dy_is_logit_grad = fused && grad;
     return NNL_OK;
 }

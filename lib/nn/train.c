@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "core/profile.h"
 #include "core/threads.h"
 #include "data/dataset.h"
 #include "nn/f1.h"
@@ -53,8 +54,8 @@ typedef struct run_state {
     nnl_progress p;
 } run_state;
 
-static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64_t *indices, int64_t batch,
-                             nnl_rng *augment, nnl_rng *dropout, run_state *rs)
+static nnl_status run_step(nnl_model *m, const nnl_dataset *train, const int64_t *indices, int64_t batch,
+                           nnl_rng *augment, nnl_rng *dropout, run_state *rs)
 {
     const char *who = rs->who;
     const nnl_forward_ctx ctx = {1, dropout, 0, 0, NULL};
@@ -73,6 +74,18 @@ static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64
     nnl_loss_result_add(&rs->epoch, &r);
     rs->samples += batch;
     return NNL_OK;
+}
+
+/* One step, a "fit.step" event of the profiler when it runs (core/profile.h). */
+static nnl_status train_step(nnl_model *m, const nnl_dataset *train, const int64_t *indices, int64_t batch,
+                             nnl_rng *augment, nnl_rng *dropout, run_state *rs)
+{
+    if (!nnl_profile_on())
+        return run_step(m, train, indices, batch, augment, dropout, rs);
+    nnl_profile_begin(NNL_PROFILE_STEP, "fit.step", -1, NNL_PROFILE_NO_PHASE);
+    nnl_status s = run_step(m, train, indices, batch, augment, dropout, rs);
+    nnl_profile_end(0);
+    return s;
 }
 
 /* Micro-F1 and Hamming loss of the counts of a sigmoid binary cross-entropy. */

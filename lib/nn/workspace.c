@@ -3,6 +3,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/profile.h"
 
 nnl_status nnl_workspace_create(nnl_workspace **out, int num_layers)
 {
@@ -41,6 +42,26 @@ void nnl_workspace_free(nnl_workspace *ws)
     nnl_dealloc(ws);
 }
 
+/* A layer's forward and backward as profiler events (core/profile.h),
+ * named by the layer's type and its index in the sequence. */
+static nnl_status profiled_forward(const nnl_layer *l, int i, const nnl_tensor *x, nnl_layer_buffers *buf,
+                                   const nnl_forward_ctx *ctx)
+{
+    nnl_profile_begin(NNL_PROFILE_LAYER, l->ops->type, i, NNL_PROFILE_FORWARD);
+    nnl_status s = l->ops->forward(l, x, buf, ctx);
+    nnl_profile_end(0);
+    return s;
+}
+
+static nnl_status profiled_backward(nnl_layer *l, int i, const nnl_tensor *x, nnl_tensor *dy,
+                                    nnl_layer_buffers *buf, int need_dx)
+{
+    nnl_profile_begin(NNL_PROFILE_LAYER, l->ops->type, i, NNL_PROFILE_BACKWARD);
+    nnl_status s = l->ops->backward(l, x, dy, buf, need_dx);
+    nnl_profile_end(0);
+    return s;
+}
+
 nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *ws, const nnl_tensor *x,
                                 const nnl_forward_ctx *ctx, const nnl_tensor **y)
 {
@@ -56,7 +77,10 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
         NNL_TRY(nnl_tensor_ensure(&buf->out, l->out_ndim + 1, dims, l->ops->type));
         buf->dy_is_logit_grad = 0;
         buf->training = ctx->training;
-        NNL_TRY(l->ops->forward(l, input, buf, ctx));
+        if (nnl_profile_on())
+            NNL_TRY(profiled_forward(l, i, input, buf, ctx));
+        else
+            NNL_TRY(l->ops->forward(l, input, buf, ctx));
         input = buf->out;
     }
     *y = input;
@@ -78,7 +102,10 @@ nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace 
             nnl_batch_shape(batch, l->in_ndim, l->in_dims, dims);
             NNL_TRY(nnl_tensor_ensure(&buf->dx, l->in_ndim + 1, dims, l->ops->type));
         }
-        NNL_TRY(l->ops->backward(l, input, grad, buf, want_dx));
+        if (nnl_profile_on())
+            NNL_TRY(profiled_backward(l, i, input, grad, buf, want_dx));
+        else
+            NNL_TRY(l->ops->backward(l, input, grad, buf, want_dx));
         grad = buf->dx;
     }
     if (dx)

@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/profile.h"
 #include "kernels/kernels.h"
 
 static nnl_status new_optimizer(nnl_optimizer **out, const char *who, nnl_optimizer_kind kind, const char *name,
@@ -166,8 +167,8 @@ static nnl_status clip_scale(const nnl_optimizer *opt, nnl_param *const *params,
     return NNL_OK;
 }
 
-nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int n, float clip_norm,
-                              double *grad_norm)
+static nnl_status update_parameters(nnl_optimizer *opt, nnl_param *const *params, int n, float clip_norm,
+                                    double *grad_norm)
 {
     if (opt->num_slots != n)
         return nnl_error(NNL_E_INTERNAL, "optimizer: bound to %d parameters, stepped with %d", opt->num_slots, n);
@@ -186,4 +187,16 @@ nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int 
                             opt->second[i]);
     }
     return NNL_OK;
+}
+
+/* The step, an "optimizer.step" event of the profiler when it runs (core/profile.h). */
+nnl_status nnl_optimizer_step(nnl_optimizer *opt, nnl_param *const *params, int n, float clip_norm,
+                              double *grad_norm)
+{
+    if (!nnl_profile_on())
+        return update_parameters(opt, params, n, clip_norm, grad_norm);
+    nnl_profile_begin(NNL_PROFILE_OPTIMIZER, "optimizer.step", -1, NNL_PROFILE_NO_PHASE);
+    nnl_status s = update_parameters(opt, params, n, clip_norm, grad_norm);
+    nnl_profile_end(0);
+    return s;
 }

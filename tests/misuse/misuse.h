@@ -35,5 +35,6 @@ extern const misuse_case misuse_gpt_cases[];
 extern const misuse_case misuse_estimator_cases[];
 extern const misuse_case misuse_saliency_cases[];
 extern const misuse_case misuse_input_check_cases[];
+extern const misuse_case misuse_profile_cases[];
 
 #endif

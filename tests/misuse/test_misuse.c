@@ -8,7 +8,7 @@
 static const misuse_case *const tables[] = {
     misuse_core_cases, misuse_tensor_cases, misuse_dataset_cases, misuse_layer_cases,
     misuse_model_cases, misuse_history_cases, misuse_optim_cases, misuse_text_cases, misuse_gpt_cases,
-    misuse_estimator_cases, misuse_saliency_cases, misuse_input_check_cases,
+    misuse_estimator_cases, misuse_saliency_cases, misuse_input_check_cases, misuse_profile_cases,
 };
 enum { NUM_TABLES = sizeof tables / sizeof tables[0], MAX_CASES = 512 };
 

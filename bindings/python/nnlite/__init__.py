@@ -35,6 +35,7 @@ from .metrics import (ClassificationReport, MultilabelReport, classification_rep
                       multilabel_report, tune_thresholds)
 from .model import IGNORE_INDEX, Model, Sequential
 from .optimizers import SGD, Adam, AdamW, Optimizer
+from .profiler import ProfileRow, Profiler, profile
 from .progress import FitProgress, GptProgress, GptProgressBar, History, ProgressBar
 from .runtime import (abi_version, cpu_info, library_path, num_threads, set_log_callback, set_num_threads,
                       simd_level, version, version_number)
@@ -50,10 +51,10 @@ __all__ = [
     "Error", "Estimator", "FileError", "FitProgress", "Flatten", "FormatError", "GPT", "GRU", "GptProgress",
     "GptProgressBar", "History", "IGNORE_INDEX", "InputCheck", "InternalError", "InvalidArgumentError", "LSTM",
     "Layer", "LayerNorm", "LinearSVM", "MaxPool2D", "Model", "MultilabelReport", "NumericError", "Optimizer",
-    "OutOfMemoryError", "Param", "PositionEmbedding", "ProgressBar", "RandomForest", "Residual", "SGD", "SVM",
-    "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN", "StateError", "Status", "Tensor",
-    "TextDataset", "TiedOutput", "Tokenizer", "TrainingHistory", "TransformerBlock", "UnsupportedError", "abi_version",
-    "classification_report", "confusion_matrix", "cpu_info", "input_check", "library_path", "multilabel_report",
-    "num_threads", "set_log_callback", "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version",
-    "version_number",
+    "OutOfMemoryError", "Param", "PositionEmbedding", "ProfileRow", "Profiler", "ProgressBar", "RandomForest",
+    "Residual", "SGD", "SVM", "SelectPosition", "SelfAttention", "Sequential", "ShapeError", "SimpleRNN",
+    "StateError", "Status", "Tensor", "TextDataset", "TiedOutput", "Tokenizer", "TrainingHistory",
+    "TransformerBlock", "UnsupportedError", "abi_version", "classification_report", "confusion_matrix", "cpu_info",
+    "input_check", "library_path", "multilabel_report", "num_threads", "profile", "set_log_callback",
+    "set_num_threads", "sgemm", "simd_level", "tune_thresholds", "version", "version_number",
 ]

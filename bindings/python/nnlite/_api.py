@@ -9,8 +9,8 @@ Conventions: handles are ``c_void_p``; caller buffers (float, int32, int64
 and double arrays) are ``c_void_p`` addresses, so numpy arrays, ``array``
 objects and ctypes arrays all pass; out-parameters are typed pointers. The
 only mirrored structures are the sized structs of ``nnlite/gpt.h``,
-``nnlite/model.h``, ``nnlite/layer.h``, ``nnlite/metrics.h``, ``nnlite/saliency.h`` and
-``nnlite/input_check.h`` (first member
+``nnlite/model.h``, ``nnlite/layer.h``, ``nnlite/metrics.h``, ``nnlite/saliency.h``,
+``nnlite/input_check.h`` and ``nnlite/profile.h`` (first member
 ``struct_size``; see :class:`SizedStruct`), which the C API defines for
 exactly that use.
 
@@ -150,6 +150,14 @@ class InputReport(SizedStruct):
 
     _fields_ = [("struct_size", c_size_t), ("reason", i32), ("top_class", i32), ("top_probability", f32),
                 ("ink", f32)]
+
+
+class ProfileRow(SizedStruct):
+    """``nnl_profile_row_info``: one row of a profiler table, written by nnl_profile_table_row() (an output struct)."""
+
+    _fields_ = [("struct_size", c_size_t), ("name", ctypes.c_char * 96), ("kind", c_int), ("phase", c_int),
+                ("calls", i64), ("total_ms", c_double), ("self_ms", c_double), ("flops", c_double),
+                ("gflops_per_s", c_double), ("step_share", c_double)]
 
 
 _TABLE = [
@@ -316,6 +324,18 @@ _TABLE = [
     ("nnl_estimator_feature_importances", STATUS, [P, BUF, i64]),
     ("nnl_metrics_multilabel", STATUS, [BUF, BUF, i64, i32, POINTER(MultilabelReport), BUF, BUF, BUF, BUF]),
     ("nnl_metrics_tune_thresholds", STATUS, [BUF, BUF, i64, i32, BUF]),
+    # profile.h
+    ("nnl_profile_start", STATUS, []),
+    ("nnl_profile_stop", STATUS, []),
+    ("nnl_profile_reset", None, []),
+    ("nnl_profile_is_active", c_int, []),
+    ("nnl_profile_write_trace", STATUS, [c_char_p]),
+    ("nnl_profile_table_create", STATUS, [OUT]),
+    ("nnl_profile_table_free", None, [P]),
+    ("nnl_profile_table_count", i64, [P]),
+    ("nnl_profile_table_row", STATUS, [P, i64, POINTER(ProfileRow)]),
+    ("nnl_profile_table_totals", STATUS, [P, POINTER(i64), POINTER(c_double), POINTER(i64)]),
+    ("nnl_profile_table_format", STATUS, [P, c_char_p, c_size_t, POINTER(c_size_t)]),
     # text.h
     ("nnl_tokenizer_create", STATUS, [OUT, c_char_p, c_size_t, c_int]),
     ("nnl_tokenizer_free", None, [P]),
