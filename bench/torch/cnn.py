@@ -49,6 +49,14 @@ def article_cnn():
         nn.Linear(32 * 13 * 13, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
+def keras_init(model):
+    """The article's Keras initialisation, which nnlite uses: Glorot-uniform weights, zero biases."""
+    for layer in model.modules():
+        if isinstance(layer, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
+
+
 def train(model, x, y, epochs, batch, loss_fn=None):
     """Adam (lr 1e-3, eps 1e-7) on batches of a fresh permutation each epoch; cross-entropy by default."""
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
@@ -90,6 +98,8 @@ def setup():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--init", choices=("torch", "keras"), default="torch",
+                        help="PyTorch's default initialisation, or Keras' (Glorot uniform, zero biases) as nnlite")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -101,6 +111,8 @@ def main():
     x_train, y_train = load(args.data, "train")
     x_test, y_test = load(args.data, "t10k")
     model = article_cnn()
+    if args.init == "keras":
+        keras_init(model)
     t0 = time.perf_counter()
     train(model, x_train, y_train, args.epochs, 32)
     seconds = time.perf_counter() - t0
