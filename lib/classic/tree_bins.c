@@ -120,6 +120,23 @@ static void bin_part(void *ctx, int part, int parts)
     }
 }
 
+/* Samples are copied into rows SAMPLES at a time: each column's run of
+ * SAMPLES codes is one cache line. */
+#define SAMPLES 64
+
+static void transpose_part(void *ctx, int part, int parts)
+{
+    nnl_tree_bins *b = ctx;
+    int64_t begin, end;
+    nnl_parallel_share(b->n, SAMPLES, part, parts, &begin, &end);
+    for (int64_t i0 = begin; i0 < end; i0 += SAMPLES) {
+        int64_t stop = end - i0 < SAMPLES ? end : i0 + SAMPLES;
+        for (int64_t c = 0; c < b->f; c++)
+            for (int64_t i = i0; i < stop; i++)
+                b->row_code[i * b->f + c] = b->code[c * b->n + i];
+    }
+}
+
 nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int64_t f, int threads)
 {
     memset(b, 0, sizeof *b);
@@ -127,16 +144,19 @@ nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int6
     b->f = f;
     int parts = threads < 1 ? 1 : (int64_t)threads > f ? (int)f : threads;
     b->code = nnl_alloc(nnl_mul_size((size_t)n, (size_t)f));
+    b->row_code = nnl_alloc(nnl_mul_size((size_t)n, (size_t)f));
     b->lo = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
     b->hi = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
     bin_job j = {b, x, nnl_alloc(nnl_mul_size3((size_t)parts * COLUMNS, (size_t)n, sizeof(float))),
                  nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(uint32_t))),
                  nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(int32_t)))};
     nnl_status s = NNL_OK;
-    if (!b->code || !b->lo || !b->hi || !j.columns || !j.keys || !j.index)
+    if (!b->code || !b->row_code || !b->lo || !b->hi || !j.columns || !j.keys || !j.index) {
         s = nnl_error(NNL_E_NOMEM, "tree: out of memory binning %lld x %lld features", (long long)n, (long long)f);
-    else
+    } else {
         nnl_parallel_run(parts, bin_part, &j);
+        nnl_parallel_run(threads < 1 ? 1 : threads, transpose_part, b);
+    }
     nnl_dealloc(j.columns);
     nnl_dealloc(j.keys);
     nnl_dealloc(j.index);
@@ -148,8 +168,9 @@ nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int6
 void nnl_tree_bins_free(nnl_tree_bins *b)
 {
     nnl_dealloc(b->code);
+    nnl_dealloc(b->row_code);
     nnl_dealloc(b->lo);
     nnl_dealloc(b->hi);
-    b->code = NULL;
+    b->code = b->row_code = NULL;
     b->lo = b->hi = NULL;
 }

@@ -20,7 +20,8 @@
 
 typedef struct nnl_tree_bins {
     int64_t n, f;      /* samples, features */
-    uint8_t *code;     /* f * n, feature after feature (a node's scan reads one column) */
+    uint8_t *code;     /* f * n, feature after feature (a large node's scan reads one column) */
+    uint8_t *row_code; /* n * f, the same codes sample after sample (a small node reads its rows) */
     float *lo, *hi;    /* f * NNL_TREE_MAX_BINS: the smallest and largest value of each bin */
 } nnl_tree_bins;
 
