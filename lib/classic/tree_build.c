@@ -36,10 +36,11 @@ typedef struct pending {
 static int64_t partition(nnl_tree_workspace *w, int32_t *idx, int64_t n, const nnl_tree_split *s)
 {
     const uint8_t *col = w->b->code + s->feature * w->b->n;
+    const float *values = s->exact ? w->b->values + w->b->value_col[s->feature] * w->b->n : NULL;
     int32_t *right = (int32_t *)w->labels; /* free again after the scan */
     int64_t nl = 0, nr = 0;
     for (int64_t j = 0; j < n; j++) {
-        if (col[idx[j]] <= s->code)
+        if (values ? values[idx[j]] <= s->threshold : col[idx[j]] <= s->code)
             idx[nl++] = idx[j];
         else
             right[nr++] = idx[j];
@@ -83,9 +84,11 @@ static int stays_leaf(const nnl_tree_workspace *w, const pending *p, double node
 
 /* The threshold of split s, whose right side is right[0..n): midway
  * between the largest value of the left's last bin and the smallest of the
- * right's first. */
+ * right's first (a split on kept values has its own). */
 static float split_threshold(const nnl_tree_workspace *w, const int32_t *right, int64_t n, const nnl_tree_split *s)
 {
+    if (s->exact)
+        return s->threshold;
     const uint8_t *col = w->b->code + s->feature * w->b->n;
     int next = 255;
     for (int64_t j = 0; j < n; j++)

@@ -15,6 +15,7 @@
  * leaf values are weighted; min_samples_split and min_samples_leaf count
  * samples, as scikit-learn's do. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classic/tree_scan.h"
@@ -26,22 +27,31 @@
 
 /* The scratch arrays of one scan (also of each parallel part's copy), for
  * n samples and code_bytes gathered codes. */
+/* A node's value of a feature with kept values, and the sample's position
+ * in the node. */
+typedef struct nnl_tree_value {
+    float value;
+    int32_t position;
+} nnl_tree_value;
+
 static int alloc_scratch(nnl_tree_workspace *w, size_t n, size_t code_bytes)
 {
     size_t k = (size_t)w->K;
     w->labels = nnl_alloc(n * sizeof(int32_t));
     w->codes = nnl_alloc(code_bytes);
+    w->sorted = w->b->values ? nnl_alloc(n * sizeof *w->sorted) : NULL;
     w->code_count = nnl_alloc_zeroed(NNL_TREE_MAX_BINS * sizeof(int32_t));
     w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(2 * k * sizeof(int64_t));
     w->right = w->left ? w->left + k : NULL;
-    return w->labels && w->codes && w->code_count && w->hist && w->left;
+    return w->labels && w->codes && (w->sorted || !w->b->values) && w->code_count && w->hist && w->left;
 }
 
 static void free_scratch(nnl_tree_workspace *w)
 {
     nnl_dealloc(w->labels);
     nnl_dealloc(w->codes);
+    nnl_dealloc(w->sorted);
     nnl_dealloc(w->code_count);
     nnl_dealloc(w->hist);
     nnl_dealloc(w->left);
@@ -153,20 +163,19 @@ static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, 
     }
 }
 
-/* Scores the split "code <= `code`" of feature f with the sweep's state. */
-static void consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int64_t f, int code, nnl_tree_split *best)
+/* Scores the split "code <= `code`" of feature f with the sweep's state;
+ * returns whether it became the best. */
+static int consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int64_t f, int code, nnl_tree_split *best)
 {
     if (s->n_left < w->p->min_leaf || n - s->n_left < w->p->min_leaf)
-        return;
+        return 0;
     int gini = w->p->criterion == NNL_CRITERION_GINI;
     double left = gini ? (double)s->square_left : s->sum_left, right = gini ? (double)s->square_right : s->sum_right;
     double score = side_score(w, left, s->w_left) + side_score(w, right, w->node_total - s->w_left);
-    if (!best->found || score > best->score) {
-        best->found = 1;
-        best->score = score;
-        best->feature = f;
-        best->code = code;
-    }
+    if (best->found && score <= best->score)
+        return 0;
+    *best = (nnl_tree_split){f, code, score, 1, 0, 0.0f};
+    return 1;
 }
 
 /* Small nodes: a counting sort of the node's samples by code that touches
@@ -252,6 +261,38 @@ static int scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n,
     return varied;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    const nnl_tree_value *x = a, *y = b;
+    return x->value < y->value ? -1 : x->value > y->value ? 1 : x->position - y->position;
+}
+
+/* A feature with kept values (more distinct ones than codes): the node's
+ * values sorted, a split scored between each two neighbouring distinct
+ * values, with the threshold midway between them: CART's search, as
+ * scikit-learn sorts. Returns as scan_sorted(). */
+static int scan_values(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
+{
+    const float *col = w->b->values + w->b->value_col[f] * w->b->n;
+    nnl_tree_value *v = w->sorted;
+    for (int64_t j = 0; j < n; j++)
+        v[j] = (nnl_tree_value){col[idx[j]], (int32_t)j};
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    if (v[0].value == v[n - 1].value)
+        return 0;
+    sweep s;
+    sweep_start(w, &s);
+    for (int64_t t = 0; t + 1 < n; t++) {
+        move_left(w, w->node_labels[v[t].position], w->node_weights[v[t].position], &s);
+        s.n_left = t + 1;
+        if (v[t + 1].value != v[t].value && consider(w, &s, n, f, 0, best)) {
+            best->exact = 1;
+            best->threshold = nnl_tree_bins_threshold(v[t].value, v[t + 1].value);
+        }
+    }
+    return 1;
+}
+
 /* Scores every split of feature f into *best from the node's n codes of
  * it (in idx order). */
 static int scan_codes(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
@@ -314,10 +355,12 @@ static void scan_part(void *ctx, int part, int parts)
     nnl_tree_workspace *w = part == 0 ? j->w : &j->w->scratch[part];
     int64_t begin, end;
     nnl_parallel_share(j->count, 1, part, parts, &begin, &end);
-    j->best[part] = (nnl_tree_split){0, 0, 0.0, 0};
+    j->best[part] = (nnl_tree_split){0, 0, 0.0, 0, 0, 0.0f};
     for (int64_t i = begin; i < end; i++) {
         int64_t f = j->w->feat[j->first + i];
-        j->varied[i] = scan_codes(w, gather_column(w, j->idx, j->n, f), j->n, f, &j->best[part]);
+        j->varied[i] = w->b->value_col[f] >= 0 ? scan_values(w, j->idx, j->n, f, &j->best[part])
+                                               : scan_codes(w, gather_column(w, j->idx, j->n, f), j->n, f,
+                                                            &j->best[part]);
     }
 }
 
@@ -330,7 +373,7 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
     int64_t f = w->b->f, total = *constants;
     for (int64_t i = total; i < f; i++)
         draw_feature(w, i, rng);
-    nnl_tree_split best = {0, 0, 0.0, 0}, part_best[64];
+    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f}, part_best[64];
     int parts = w->parts < 64 ? w->parts : 64;
     for (int part = 1; part < parts; part++)
         w->scratch[part].node_total = w->node_total;
@@ -365,7 +408,7 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
 nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng,
                                    int64_t *constants)
 {
-    nnl_tree_split best = {0, 0, 0.0, 0};
+    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f};
     for (int64_t j = 0; j < n; j++) { /* once per node, for every feature's scan */
         w->node_labels[j] = w->y[idx[j]];
         w->node_weights[j] = w->weight[idx[j]];
@@ -382,8 +425,11 @@ nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, in
         const uint8_t *tile = rows ? gather_rows(w, idx, n, w->feat + i, batch) : NULL;
         for (int64_t t = 0; t < batch; t++, i++) {
             int64_t feature = w->feat[i];
-            const uint8_t *code = rows ? tile + t * n : gather_column(w, idx, n, feature);
-            if (scan_codes(w, code, n, feature, &best)) {
+            int varied = w->b->value_col[feature] >= 0
+                             ? scan_values(w, idx, n, feature, &best)
+                             : scan_codes(w, rows ? tile + t * n : gather_column(w, idx, n, feature), n, feature,
+                                          &best);
+            if (varied) {
                 tried++;
             } else {
                 w->feat[i] = w->feat[total];

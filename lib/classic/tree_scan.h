@@ -12,6 +12,8 @@ typedef struct nnl_tree_split {
     int code;      /* samples with code <= this go left */
     double score;  /* larger is better */
     int found;
+    int exact;       /* a feature with kept values (tree_bins.h): */
+    float threshold; /* samples with value <= this go left */
 } nnl_tree_split;
 
 /* The node being split (set by the builder) and the scans' scratch. With
@@ -30,6 +32,7 @@ typedef struct nnl_tree_workspace {
     int32_t *node_labels; /* count: the labels of the node's samples, in idx order */
     int32_t *node_weights; /* count: their weights */
     uint8_t *codes;      /* the node's codes of the features being scanned, in idx order */
+    struct nnl_tree_value *sorted; /* count, when the bins kept values: a node's values and positions */
     int64_t row_budget;  /* nodes whose rows (samples x features codes) fit this read rows */
     int32_t *hist;       /* NNL_TREE_MAX_BINS * K (code, class) weights */
     int32_t *code_count; /* NNL_TREE_MAX_BINS: samples per code (all 0 between scans) */
