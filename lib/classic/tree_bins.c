@@ -116,8 +116,8 @@ static void bin_part(void *ctx, int part, int parts)
                 index[i] = (int32_t)i;
             }
             radix_sort(keys, index, keys + n, index + n, n);
-            int64_t distinct = bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n,
-                                          j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS, j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS);
+            float *lo = j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS, *hi = j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS;
+            int64_t distinct = bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n, lo, hi);
             j->b->value_col[f0 + c] = distinct > NNL_TREE_MAX_BINS ? 0 : -1; /* numbered after the run */
         }
     }

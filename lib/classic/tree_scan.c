@@ -1,13 +1,17 @@
 /* The best split of a tree node (tree_scan.h).
  *
  * A node's samples are a range of idx. For each feature tried, its codes
- * are sorted (a counting sort over the codes present; large nodes count
- * (code, class) pairs in a histogram instead), then a sweep moves the samples from right to left in code order, keeping
- * the split score up to date in O(1) per move: for Gini the sums of squared
- * class counts on each side, for entropy the sums of c log c (from a
- * table). A split is scored where one code ends and the next begins, as
- * CART scores the midpoints between distinct values. Cost per node:
- * O(samples) per feature tried (O(samples + codes x classes) by histogram).
+ * are read (from the feature's column, or for a small node from its
+ * samples' rows, several features at once) and sorted (a counting sort
+ * over the codes present; large nodes count (code, class) pairs in a
+ * histogram instead), then a sweep moves the samples from right to left in
+ * code order, keeping the split score up to date in O(1) per move: for
+ * Gini the sums of squared class counts on each side, for entropy the sums
+ * of c log c (from a table). A split is scored where one code ends and the
+ * next begins, as CART scores the midpoints between distinct values. Cost
+ * per node: O(samples) per feature tried (O(samples + codes x classes) by
+ * histogram). Features with more distinct values than codes are sorted by
+ * value instead (scan_values).
  *
  * Samples carry integer weights, as scikit-learn's bootstrap does: a forest
  * tree sees each drawn sample once with its number of draws (a third fewer
@@ -139,7 +143,6 @@ static void sweep_start(nnl_tree_workspace *w, sweep *s)
     s->n_left = s->w_left = 0;
     for (int32_t k = 0; k < w->K; k++) {
         w->left[k] = 0;
-        w->right[k] = w->node[k];
         int64_t c = w->node[k];
         s->square_right += c * c;
         s->sum_right += w->clogc[c];
@@ -150,9 +153,8 @@ static void sweep_start(nnl_tree_workspace *w, sweep *s)
  * (l + c)^2 - l^2 = c (2l + c) and r^2 - (r - c)^2 = c (2r - c). */
 static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, sweep *s)
 {
-    int64_t l = w->left[k], r = w->right[k];
+    int64_t l = w->left[k], r = w->node[k] - l; /* the right side: what has not moved */
     w->left[k] = l + c;
-    w->right[k] = r - c;
     s->w_left += c;
     if (w->p->criterion == NNL_CRITERION_GINI) {
         s->square_left += c * (2 * l + c);
@@ -165,7 +167,8 @@ static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, 
 
 /* Scores the split "code <= `code`" of feature f with the sweep's state;
  * returns whether it became the best. */
-static int consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int64_t f, int code, nnl_tree_split *best)
+static inline int consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int64_t f, int code,
+                           nnl_tree_split *best)
 {
     if (s->n_left < w->p->min_leaf || n - s->n_left < w->p->min_leaf)
         return 0;
