@@ -177,7 +177,7 @@ static inline int consider(const nnl_tree_workspace *w, const sweep *s, int64_t 
     double score = side_score(w, left, s->w_left) + side_score(w, right, w->node_total - s->w_left);
     if (best->found && score <= best->score)
         return 0;
-    *best = (nnl_tree_split){f, code, score, 1, 0, 0.0f};
+    *best = (nnl_tree_split){f, code, score, 1, 0, 0.0f, 0};
     return 1;
 }
 
@@ -188,7 +188,8 @@ static inline int consider(const nnl_tree_workspace *w, const sweep *s, int64_t 
  * 256: walking the whole range cost more than the samples, and a radix
  * sort needs two passes more); a second pass places each sample in its
  * code's run. The sweep then moves the samples run by run and scores a
- * split at the end of each run but the last. Returns 0 when f is constant
+ * split at the end of each run but the last (when the next begins, so that
+ * the split knows the next code). Returns 0 when f is constant
  * in the node (it does not count as tried), 1 otherwise. */
 static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
@@ -199,7 +200,7 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
         run_end[c]++;
         present[c >> 6] |= (uint64_t)1 << (c & 63);
     }
-    int first = -1, last = -1, distinct = 0; /* the runs' start offsets, in place of their counts */
+    int first = -1, distinct = 0; /* the runs' start offsets, in place of their counts */
     int32_t at = 0;
     for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++)
         for (uint64_t bits = present[word]; bits; bits &= bits - 1) {
@@ -208,7 +209,6 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
             run_end[c] = at;
             at += count;
             first = first < 0 ? c : first;
-            last = c;
             distinct++;
         }
     if (distinct < 2) {
@@ -220,15 +220,17 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
     sweep s;
     sweep_start(w, &s);
     int64_t t = 0;
+    int prev = -1;
     for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++)
         for (uint64_t bits = present[word]; bits; bits &= bits - 1) {
             int c = word * 64 + __builtin_ctzll(bits);
+            if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every run up to prev has moved */
+                best->next_code = c;
             for (; t < run_end[c]; t++)
                 move_left(w, w->node_labels[order[t]], w->node_weights[order[t]], &s);
             s.n_left = t;
             run_end[c] = 0;
-            if (c != last)
-                consider(w, &s, n, f, c, best);
+            prev = c;
         }
     return 1;
 }
@@ -251,14 +253,23 @@ static int scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n,
     int varied = mn < mx;
     sweep s;
     sweep_start(w, &s);
-    for (int b = mn; varied && b < mx; b++) {
+    for (int b = mn, prev = -1; varied && b < mx; b++) {
         if (!w->code_count[b])
             continue;
+        if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every code up to prev has moved */
+            best->next_code = b;
         for (int32_t c = 0; c < k; c++)
             if (hist[b * k + c])
                 move_left(w, c, hist[b * k + c], &s);
         s.n_left += w->code_count[b];
-        consider(w, &s, n, f, b, best);
+        prev = b;
+    }
+    if (varied) { /* the last code before mx */
+        int prev = mx - 1;
+        while (!w->code_count[prev])
+            prev--;
+        if (consider(w, &s, n, f, prev, best))
+            best->next_code = mx;
     }
     memset(w->code_count + mn, 0, (size_t)(mx - mn + 1) * sizeof *w->code_count); /* all 0 between scans */
     return varied;
@@ -358,7 +369,7 @@ static void scan_part(void *ctx, int part, int parts)
     nnl_tree_workspace *w = part == 0 ? j->w : &j->w->scratch[part];
     int64_t begin, end;
     nnl_parallel_share(j->count, 1, part, parts, &begin, &end);
-    j->best[part] = (nnl_tree_split){0, 0, 0.0, 0, 0, 0.0f};
+    j->best[part] = (nnl_tree_split){0, 0, 0.0, 0, 0, 0.0f, 0};
     for (int64_t i = begin; i < end; i++) {
         int64_t f = j->w->feat[j->first + i];
         j->varied[i] = w->b->value_col[f] >= 0 ? scan_values(w, j->idx, j->n, f, &j->best[part])
@@ -376,7 +387,7 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
     int64_t f = w->b->f, total = *constants;
     for (int64_t i = total; i < f; i++)
         draw_feature(w, i, rng);
-    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f}, part_best[64];
+    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f, 0}, part_best[64];
     int parts = w->parts < 64 ? w->parts : 64;
     for (int part = 1; part < parts; part++)
         w->scratch[part].node_total = w->node_total;
@@ -411,7 +422,7 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
 nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng,
                                    int64_t *constants)
 {
-    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f};
+    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f, 0};
     for (int64_t j = 0; j < n; j++) { /* once per node, for every feature's scan */
         w->node_labels[j] = w->y[idx[j]];
         w->node_weights[j] = w->weight[idx[j]];

@@ -14,6 +14,7 @@ typedef struct nnl_tree_split {
     int found;
     int exact;       /* a feature with kept values (tree_bins.h): */
     float threshold; /* samples with value <= this go left */
+    int next_code;   /* else the node's smallest code above `code` (the threshold lies between) */
 } nnl_tree_split;
 
 /* The node being split (set by the builder) and the scans' scratch. With
