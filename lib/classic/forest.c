@@ -1,10 +1,12 @@
 /* Decision tree and random forest: fitting (a tree is a forest of one tree
  * on all the samples) and the mean of the leaves' class fractions.
  *
- * Trees are built on the library's thread pool, part p taking trees p,
- * p + parts, ... Each tree draws from its own PCG32 stream (seed, tree
- * index) and is built into its own arrays, which are then joined in tree
- * order: a seed gives the same forest whatever the thread count. */
+ * Trees are built on the library's thread pool, handed out one at a time
+ * to whichever part is free (nnl_parallel_tasks: on a shared machine a
+ * part that lost its core would otherwise hold up its fixed share). Each
+ * tree draws from its own PCG32 stream (seed, tree index) and is built into
+ * its own arrays, which are then joined in tree order: a seed gives the
+ * same forest whatever the thread count and whichever thread built what. */
 #include <math.h>
 #include <string.h>
 
@@ -23,6 +25,7 @@ typedef struct forest_job {
     nnl_tree_nodes *trees;    /* num_trees */
     double *importance;       /* num_trees * F */
     nnl_status *status;       /* num_trees */
+    int32_t **scratch;        /* per part: 2n (build_tree's idx and weights) */
 } forest_job;
 
 /* Features tried per split for the options and F features. */
@@ -67,13 +70,10 @@ static nnl_status build_tree(const forest_job *j, int64_t t, int32_t *idx)
                           j->importance + t * j->bins->f);
 }
 
-static void build_part(void *ctx, int part, int parts)
+static void build_task(void *ctx, int64_t t, int part)
 {
     forest_job *j = ctx;
-    int32_t *idx = nnl_alloc((size_t)j->n * 2 * sizeof(int32_t)); /* the samples, then their weights */
-    for (int64_t t = part; t < j->num_trees; t += parts)
-        j->status[t] = idx ? build_tree(j, t, idx) : NNL_E_NOMEM;
-    nnl_dealloc(idx);
+    j->status[t] = build_tree(j, t, j->scratch[part]);
 }
 
 /* Joins the trees into e and averages their importances (normalised again,
@@ -111,8 +111,19 @@ static nnl_status grow_forest(nnl_estimator *e, forest_job *j, const float *x)
     NNL_TRY(nnl_tree_bins_build(&bins, x, j->n, e->num_features, threads));
     j->bins = &bins;
     int parts = (int64_t)threads < j->num_trees ? threads : (int)j->num_trees;
-    nnl_parallel_run(parts, build_part, j);
+    int32_t *scratch[64];
+    parts = parts < 64 ? parts : 64;
+    int ok = 1;
+    for (int part = 0; part < parts; part++) /* the samples, then their weights */
+        ok &= (scratch[part] = nnl_alloc((size_t)j->n * 2 * sizeof(int32_t))) != NULL;
+    j->scratch = scratch;
+    if (ok)
+        nnl_parallel_tasks(parts, j->num_trees, build_task, j);
+    for (int part = 0; part < parts; part++)
+        nnl_dealloc(scratch[part]);
     nnl_tree_bins_free(&bins);
+    if (!ok)
+        return nnl_error(NNL_E_NOMEM, "nnl_estimator_fit: out of memory for %lld samples", (long long)j->n);
     for (int64_t t = 0; t < j->num_trees; t++)
         if (j->status[t] != NNL_OK) /* only memory can run out; the message stayed on its thread */
             return nnl_error(NNL_E_NOMEM, "nnl_estimator_fit: out of memory building tree %lld", (long long)t);
@@ -122,7 +133,7 @@ static nnl_status grow_forest(nnl_estimator *e, forest_job *j, const float *x)
 nnl_status nnl_forest_fit(nnl_estimator *e, const float *x, const int32_t *y, int64_t n)
 {
     forest_job j = {e, NULL, y, n, e->opt.kind == NNL_ESTIMATOR_FOREST ? e->opt.n_estimators : 1, {0}, NULL,
-                    NULL, NULL};
+                    NULL, NULL, NULL};
     j.params = (nnl_tree_params){e->opt.criterion, e->opt.max_depth, e->opt.min_samples_split,
                                  e->opt.min_samples_leaf, resolve_max_features(e, e->num_features),
                                  j.num_trees == 1 ? nnl_estimator_threads(e) : 1};

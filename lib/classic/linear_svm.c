@@ -10,8 +10,9 @@
  * a_i <- max(a_i - G / (Q_ii + D_ii), 0), w += (a_i new - old) y_i x_i.
  * It stops when the projected gradients' spread is below `tolerance` over
  * all coordinates, or after max_iter passes. The classes are solved in
- * parallel, each from its own random stream, so that the result does not
- * depend on the thread count.
+ * parallel, handed out to whichever thread is free (nnl_parallel_tasks),
+ * each from its own random stream, so that the result does not depend on
+ * the thread count.
  *
  * The samples are kept as their nonzero values (CSR), as LIBLINEAR keeps
  * them: MNIST's pixels are 81% zeros, and a coordinate step is one sparse
@@ -146,15 +147,15 @@ static nnl_status solve_row(const linear_job *j, int64_t r, dual_state *st, int8
     return NNL_OK;
 }
 
-static void solve_part(void *ctx, int part, int parts)
+static void solve_task(void *ctx, int64_t r, int part)
 {
+    (void)part;
     linear_job *j = ctx;
     size_t n = (size_t)j->n;
     dual_state st = {nnl_alloc(n * sizeof(double)), nnl_alloc(n * sizeof(int64_t)), 0, 0.0, 0.0};
     int8_t *sign = nnl_alloc(n);
     float *w = nnl_alloc((size_t)(j->e->num_features + 1) * sizeof(float));
-    for (int64_t r = part; r < j->e->linear_rows; r += parts)
-        j->status[r] = st.alpha && st.active && sign && w ? solve_row(j, r, &st, sign, w) : NNL_E_NOMEM;
+    j->status[r] = st.alpha && st.active && sign && w ? solve_row(j, r, &st, sign, w) : NNL_E_NOMEM;
     nnl_dealloc(st.alpha);
     nnl_dealloc(st.active);
     nnl_dealloc(sign);
@@ -195,7 +196,7 @@ static nnl_status solve_all(nnl_estimator *e, linear_job *j)
         return nnl_error(NNL_E_NOMEM, "nnl_estimator_fit: out of memory");
     j->status = st;
     int threads = nnl_estimator_threads(e);
-    nnl_parallel_run((int64_t)threads < e->linear_rows ? threads : (int)e->linear_rows, solve_part, j);
+    nnl_parallel_tasks(threads, e->linear_rows, solve_task, j);
     nnl_status s = NNL_OK;
     for (int64_t r = 0; s == NNL_OK && r < e->linear_rows; r++)
         if (st[r] != NNL_OK) /* only memory can run out; the message stayed on its thread */

@@ -57,8 +57,9 @@ float nnl_tree_bins_threshold(float lo, float hi)
     return mid < hi ? mid : lo;
 }
 
-/* Codes and value ranges of one feature from its values v (n) and their order. */
-static void bin_sorted(const float *v, const int32_t *order, int64_t n, uint8_t *code, float *lo, float *hi)
+/* Codes and value ranges of one feature from its values v (n) and their
+ * order; returns the number of distinct values. */
+static int64_t bin_sorted(const float *v, const int32_t *order, int64_t n, uint8_t *code, float *lo, float *hi)
 {
     int64_t distinct = 1;
     for (int64_t i = 1; i < n; i++)
@@ -79,6 +80,7 @@ static void bin_sorted(const float *v, const int32_t *order, int64_t n, uint8_t 
         code[order[i]] = (uint8_t)c;
     }
     hi[c] = v[order[n - 1]];
+    return distinct;
 }
 
 /* Features are copied out COLUMNS at a time: reading a sample's 16 floats
@@ -114,10 +116,46 @@ static void bin_part(void *ctx, int part, int parts)
                 index[i] = (int32_t)i;
             }
             radix_sort(keys, index, keys + n, index + n, n);
-            bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n, j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS,
-                       j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS);
+            float *lo = j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS, *hi = j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS;
+            int64_t distinct = bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n, lo, hi);
+            j->b->value_col[f0 + c] = distinct > NNL_TREE_MAX_BINS ? 0 : -1; /* numbered after the run */
         }
     }
+}
+
+/* Samples are copied into rows SAMPLES at a time: each column's run of
+ * SAMPLES codes is one cache line. */
+#define SAMPLES 64
+
+static void transpose_part(void *ctx, int part, int parts)
+{
+    nnl_tree_bins *b = ctx;
+    int64_t begin, end;
+    nnl_parallel_share(b->n, SAMPLES, part, parts, &begin, &end);
+    for (int64_t i0 = begin; i0 < end; i0 += SAMPLES) {
+        int64_t stop = end - i0 < SAMPLES ? end : i0 + SAMPLES;
+        for (int64_t c = 0; c < b->f; c++)
+            for (int64_t i = i0; i < stop; i++)
+                b->row_code[i * b->f + c] = b->code[c * b->n + i];
+    }
+}
+
+/* Numbers the features whose values are kept and copies their values. */
+static nnl_status keep_values(nnl_tree_bins *b, const float *x)
+{
+    int64_t kept = 0;
+    for (int64_t c = 0; c < b->f; c++)
+        b->value_col[c] = b->value_col[c] < 0 ? -1 : kept++;
+    if (!kept)
+        return NNL_OK;
+    b->values = nnl_alloc(nnl_mul_size3((size_t)kept, (size_t)b->n, sizeof(float)));
+    if (!b->values)
+        return nnl_error(NNL_E_NOMEM, "tree: out of memory for the values of %lld features", (long long)kept);
+    for (int64_t i = 0; i < b->n; i++)
+        for (int64_t c = 0; c < b->f; c++)
+            if (b->value_col[c] >= 0)
+                b->values[b->value_col[c] * b->n + i] = x[i * b->f + c];
+    return NNL_OK;
 }
 
 nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int64_t f, int threads)
@@ -127,16 +165,21 @@ nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int6
     b->f = f;
     int parts = threads < 1 ? 1 : (int64_t)threads > f ? (int)f : threads;
     b->code = nnl_alloc(nnl_mul_size((size_t)n, (size_t)f));
+    b->row_code = nnl_alloc(nnl_mul_size((size_t)n, (size_t)f));
+    b->value_col = nnl_alloc((size_t)f * sizeof(int64_t));
     b->lo = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
     b->hi = nnl_alloc(nnl_mul_size3((size_t)f, NNL_TREE_MAX_BINS, sizeof(float)));
     bin_job j = {b, x, nnl_alloc(nnl_mul_size3((size_t)parts * COLUMNS, (size_t)n, sizeof(float))),
                  nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(uint32_t))),
                  nnl_alloc(nnl_mul_size3((size_t)parts, 2 * (size_t)n, sizeof(int32_t)))};
     nnl_status s = NNL_OK;
-    if (!b->code || !b->lo || !b->hi || !j.columns || !j.keys || !j.index)
+    if (!b->code || !b->row_code || !b->value_col || !b->lo || !b->hi || !j.columns || !j.keys || !j.index) {
         s = nnl_error(NNL_E_NOMEM, "tree: out of memory binning %lld x %lld features", (long long)n, (long long)f);
-    else
+    } else {
         nnl_parallel_run(parts, bin_part, &j);
+        nnl_parallel_run(threads < 1 ? 1 : threads, transpose_part, b);
+        s = keep_values(b, x);
+    }
     nnl_dealloc(j.columns);
     nnl_dealloc(j.keys);
     nnl_dealloc(j.index);
@@ -148,8 +191,13 @@ nnl_status nnl_tree_bins_build(nnl_tree_bins *b, const float *x, int64_t n, int6
 void nnl_tree_bins_free(nnl_tree_bins *b)
 {
     nnl_dealloc(b->code);
+    nnl_dealloc(b->row_code);
     nnl_dealloc(b->lo);
     nnl_dealloc(b->hi);
-    b->code = NULL;
+    nnl_dealloc(b->value_col);
+    nnl_dealloc(b->values);
+    b->code = b->row_code = NULL;
+    b->value_col = NULL;
+    b->values = NULL;
     b->lo = b->hi = NULL;
 }

@@ -35,11 +35,15 @@ typedef struct pending {
  * order on each side; returns how many go left. */
 static int64_t partition(nnl_tree_workspace *w, int32_t *idx, int64_t n, const nnl_tree_split *s)
 {
-    const uint8_t *col = w->b->code + s->feature * w->b->n;
+    /* a node that read its rows reads them again: they are in cache, its column is not */
+    int rows = n * w->b->f <= w->row_budget;
+    const uint8_t *code = rows ? w->b->row_code + s->feature : w->b->code + s->feature * w->b->n;
+    int64_t stride = rows ? w->b->f : 1;
+    const float *values = s->exact ? w->b->values + w->b->value_col[s->feature] * w->b->n : NULL;
     int32_t *right = (int32_t *)w->labels; /* free again after the scan */
     int64_t nl = 0, nr = 0;
     for (int64_t j = 0; j < n; j++) {
-        if (col[idx[j]] <= s->code)
+        if (values ? values[idx[j]] <= s->threshold : code[idx[j] * stride] <= s->code)
             idx[nl++] = idx[j];
         else
             right[nr++] = idx[j];
@@ -81,17 +85,15 @@ static int stays_leaf(const nnl_tree_workspace *w, const pending *p, double node
            node_impurity <= PURE;
 }
 
-/* The threshold of split s, whose right side is right[0..n): midway
- * between the largest value of the left's last bin and the smallest of the
- * right's first. */
-static float split_threshold(const nnl_tree_workspace *w, const int32_t *right, int64_t n, const nnl_tree_split *s)
+/* The threshold of split s: midway between the largest value of the
+ * left's last bin and the smallest of the right's first (a split on kept
+ * values has its own). */
+static float split_threshold(const nnl_tree_workspace *w, const nnl_tree_split *s)
 {
-    const uint8_t *col = w->b->code + s->feature * w->b->n;
-    int next = 255;
-    for (int64_t j = 0; j < n; j++)
-        next = col[right[j]] < next ? col[right[j]] : next;
+    if (s->exact)
+        return s->threshold;
     const float *lo = w->b->lo + s->feature * NNL_TREE_MAX_BINS, *hi = w->b->hi + s->feature * NNL_TREE_MAX_BINS;
-    return nnl_tree_bins_threshold(hi[s->code], lo[next]);
+    return nnl_tree_bins_threshold(hi[s->code], lo[s->next_code]);
 }
 
 /* Splits node i of t as s says, charges the impurity decrease to the
@@ -101,7 +103,7 @@ static void split_node(nnl_tree_workspace *w, nnl_tree_nodes *t, int32_t *idx, c
 {
     int64_t n = p->end - p->start, nl = partition(w, idx + p->start, n, s);
     t->feature[i] = (int32_t)s->feature;
-    t->threshold[i] = split_threshold(w, idx + p->start + nl, n - nl, s);
+    t->threshold[i] = split_threshold(w, s);
     int64_t wl = count_classes(w, idx + p->start, nl, w->left);
     int64_t wr = count_classes(w, idx + p->start + nl, n - nl, w->right);
     importance[s->feature] += (double)w->node_total * node_impurity - (double)wl * nnl_tree_impurity(w, w->left, wl) -

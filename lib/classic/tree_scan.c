@@ -1,14 +1,17 @@
 /* The best split of a tree node (tree_scan.h).
  *
  * A node's samples are a range of idx. For each feature tried, its codes
- * are sorted (insertion for a handful of samples, two 4-bit radix passes
- * for more; large nodes count (code, class) pairs in a histogram instead),
- * then a sweep moves the samples from right to left in code order, keeping
- * the split score up to date in O(1) per move: for Gini the sums of squared
- * class counts on each side, for entropy the sums of c log c (from a
- * table). A split is scored where one code ends and the next begins, as
- * CART scores the midpoints between distinct values. Cost per node:
- * O(samples) per feature tried (O(samples + codes x classes) by histogram).
+ * are read (from the feature's column, or for a small node from its
+ * samples' rows, several features at once) and sorted (a counting sort
+ * over the codes present; large nodes count (code, class) pairs in a
+ * histogram instead), then a sweep moves the samples from right to left in
+ * code order, keeping the split score up to date in O(1) per move: for
+ * Gini the sums of squared class counts on each side, for entropy the sums
+ * of c log c (from a table). A split is scored where one code ends and the
+ * next begins, as CART scores the midpoints between distinct values. Cost
+ * per node: O(samples) per feature tried (O(samples + codes x classes) by
+ * histogram). Features with more distinct values than codes are sorted by
+ * value instead (scan_values).
  *
  * Samples carry integer weights, as scikit-learn's bootstrap does: a forest
  * tree sees each drawn sample once with its number of draws (a third fewer
@@ -16,31 +19,43 @@
  * leaf values are weighted; min_samples_split and min_samples_leaf count
  * samples, as scikit-learn's do. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classic/tree_scan.h"
 #include "core/alloc.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/pool.h"
 #include "nnlite/estimator.h"
 
-/* The scratch arrays of one scan (also of each parallel part's copy). */
-static int alloc_scratch(nnl_tree_workspace *w, size_t n)
+/* The scratch arrays of one scan (also of each parallel part's copy), for
+ * n samples and code_bytes gathered codes. */
+/* A node's value of a feature with kept values, and the sample's position
+ * in the node. */
+typedef struct nnl_tree_value {
+    float value;
+    int32_t position;
+} nnl_tree_value;
+
+static int alloc_scratch(nnl_tree_workspace *w, size_t n, size_t code_bytes)
 {
     size_t k = (size_t)w->K;
     w->labels = nnl_alloc(n * sizeof(int32_t));
-    w->sorted_weights = nnl_alloc(n * sizeof(int32_t));
-    w->code_count = nnl_alloc(NNL_TREE_MAX_BINS * sizeof(int32_t));
+    w->codes = nnl_alloc(code_bytes);
+    w->sorted = w->b->values ? nnl_alloc(n * sizeof *w->sorted) : NULL;
+    w->code_count = nnl_alloc_zeroed(NNL_TREE_MAX_BINS * sizeof(int32_t));
     w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(2 * k * sizeof(int64_t));
     w->right = w->left ? w->left + k : NULL;
-    return w->labels && w->sorted_weights && w->code_count && w->hist && w->left;
+    return w->labels && w->codes && (w->sorted || !w->b->values) && w->code_count && w->hist && w->left;
 }
 
 static void free_scratch(nnl_tree_workspace *w)
 {
     nnl_dealloc(w->labels);
-    nnl_dealloc(w->sorted_weights);
+    nnl_dealloc(w->codes);
+    nnl_dealloc(w->sorted);
     nnl_dealloc(w->code_count);
     nnl_dealloc(w->hist);
     nnl_dealloc(w->left);
@@ -49,6 +64,10 @@ static void free_scratch(nnl_tree_workspace *w)
 nnl_status nnl_tree_workspace_alloc(nnl_tree_workspace *w, int64_t count, int64_t total, int parts)
 {
     size_t n = (size_t)count, k = (size_t)w->K;
+    /* half the core's L2: a small node's rows stay there for its subtree */
+    w->row_budget = nnl_cpu_caches_get()->l2 / 2;
+    int64_t rows_bytes = count * w->b->f < w->row_budget ? count * w->b->f : w->row_budget;
+    size_t code_bytes = (size_t)(rows_bytes > count ? rows_bytes : count);
     w->parts = parts < 1 ? 1 : parts;
     w->scratch = nnl_alloc_zeroed((size_t)w->parts * sizeof *w->scratch);
     w->node_labels = nnl_alloc(n * sizeof(int32_t));
@@ -58,10 +77,10 @@ nnl_status nnl_tree_workspace_alloc(nnl_tree_workspace *w, int64_t count, int64_
     w->varied = nnl_alloc((size_t)w->b->f * sizeof(int));
     w->clogc = nnl_alloc(((size_t)total + 1) * sizeof(double));
     int ok = w->scratch && w->node_labels && w->node_weights && w->node && w->feat && w->varied && w->clogc &&
-             alloc_scratch(w, n);
-    for (int part = 1; ok && part < w->parts; part++) {
+             alloc_scratch(w, n, code_bytes);
+    for (int part = 1; ok && part < w->parts; part++) { /* parallel scans read columns only */
         w->scratch[part] = *w;
-        ok = alloc_scratch(&w->scratch[part], n);
+        ok = alloc_scratch(&w->scratch[part], n, n);
     }
     if (!ok)
         return nnl_error(NNL_E_NOMEM, "tree: out of memory for %lld samples", (long long)count);
@@ -109,21 +128,24 @@ static double side_score(const nnl_tree_workspace *w, double sum, int64_t n)
 
 /* The running state of one feature's sweep: how many samples went left
  * and their weight, and the criterion's sums on each side (the class
- * weights are in w). */
+ * weights are in w): for Gini the sums of squares, exact in integers (no
+ * conversion per move), for entropy the sums of c log c. */
 typedef struct sweep {
+    int64_t square_left, square_right;
     double sum_left, sum_right;
     int64_t n_left, w_left;
 } sweep;
 
 static void sweep_start(nnl_tree_workspace *w, sweep *s)
 {
+    s->square_left = s->square_right = 0;
     s->sum_left = s->sum_right = 0.0;
     s->n_left = s->w_left = 0;
     for (int32_t k = 0; k < w->K; k++) {
         w->left[k] = 0;
-        w->right[k] = w->node[k];
         int64_t c = w->node[k];
-        s->sum_right += w->p->criterion == NNL_CRITERION_GINI ? (double)(c * c) : w->clogc[c];
+        s->square_right += c * c;
+        s->sum_right += w->clogc[c];
     }
 }
 
@@ -131,133 +153,202 @@ static void sweep_start(nnl_tree_workspace *w, sweep *s)
  * (l + c)^2 - l^2 = c (2l + c) and r^2 - (r - c)^2 = c (2r - c). */
 static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, sweep *s)
 {
-    int64_t l = w->left[k], r = w->right[k];
+    int64_t l = w->left[k], r = w->node[k] - l; /* the right side: what has not moved */
     w->left[k] = l + c;
-    w->right[k] = r - c;
     s->w_left += c;
     if (w->p->criterion == NNL_CRITERION_GINI) {
-        s->sum_left += (double)(c * (2 * l + c));
-        s->sum_right -= (double)(c * (2 * r - c));
+        s->square_left += c * (2 * l + c);
+        s->square_right -= c * (2 * r - c);
     } else {
         s->sum_left += w->clogc[l + c] - w->clogc[l];
         s->sum_right -= w->clogc[r] - w->clogc[r - c];
     }
 }
 
-/* Scores the split "code <= `code`" of feature f with the sweep's state. */
-static void consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int64_t f, int code, nnl_tree_split *best)
+/* Scores the split "code <= `code`" of feature f with the sweep's state;
+ * returns whether it became the best. */
+static inline int consider(const nnl_tree_workspace *w, const sweep *s, int64_t n, int64_t f, int code,
+                           nnl_tree_split *best)
 {
     if (s->n_left < w->p->min_leaf || n - s->n_left < w->p->min_leaf)
-        return;
-    double score = side_score(w, s->sum_left, s->w_left) + side_score(w, s->sum_right, w->node_total - s->w_left);
-    if (!best->found || score > best->score) {
-        best->found = 1;
-        best->score = score;
-        best->feature = f;
-        best->code = code;
-    }
+        return 0;
+    int gini = w->p->criterion == NNL_CRITERION_GINI;
+    double left = gini ? (double)s->square_left : s->sum_left, right = gini ? (double)s->square_right : s->sum_right;
+    double score = side_score(w, left, s->w_left) + side_score(w, right, w->node_total - s->w_left);
+    if (best->found && score <= best->score)
+        return 0;
+    *best = (nnl_tree_split){f, code, score, 1, 0, 0.0f, 0};
+    return 1;
 }
 
-/* Up to this many samples a node's codes are sorted by insertion. */
-#define TINY_SAMPLES 24
-
-/* The sweep over a node's (code << 24 | position) keys sorted by code: one
- * move per sample, a split scored where the code changes. */
-static void sweep_keys(nnl_tree_workspace *w, const uint32_t *key, int64_t n, int64_t f, nnl_tree_split *best)
+/* Small nodes: a counting sort of the node's samples by code that touches
+ * only the codes present. One pass counts the codes and marks
+ * them in a 256-bit set; the set, walked word by word, gives the present
+ * codes in increasing order (a node of 50 samples has a few dozen codes of
+ * 256: walking the whole range cost more than the samples, and a radix
+ * sort needs two passes more); a second pass places each sample in its
+ * code's run. The sweep then moves the samples run by run and scores a
+ * split at the end of each run but the last (when the next begins, so that
+ * the split knows the next code). Returns 0 when f is constant
+ * in the node (it does not count as tried), 1 otherwise. */
+static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
+    int32_t *order = w->labels, *run_end = w->code_count; /* code_count is all 0 between scans */
+    uint64_t present[NNL_TREE_MAX_BINS / 64] = {0};
+    for (int64_t j = 0; j < n; j++) {
+        uint8_t c = code[j];
+        run_end[c]++;
+        present[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+    int first = -1, distinct = 0; /* the runs' start offsets, in place of their counts */
+    int32_t at = 0;
+    for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++)
+        for (uint64_t bits = present[word]; bits; bits &= bits - 1) {
+            int c = word * 64 + __builtin_ctzll(bits);
+            int32_t count = run_end[c];
+            run_end[c] = at;
+            at += count;
+            first = first < 0 ? c : first;
+            distinct++;
+        }
+    if (distinct < 2) {
+        run_end[first] = 0;
+        return 0;
+    }
+    for (int64_t j = 0; j < n; j++) /* run_end[c] ends as the end of c's run */
+        order[run_end[code[j]]++] = (int32_t)j;
     sweep s;
     sweep_start(w, &s);
-    for (int64_t t = 0; t + 1 < n; t++) {
-        uint32_t j = key[t] & 0xffffff;
-        move_left(w, w->node_labels[j], w->node_weights[j], &s);
-        s.n_left++;
-        if (key[t + 1] >> 24 != key[t] >> 24)
-            consider(w, &s, n, f, (int)(key[t] >> 24), best);
-    }
-}
-
-/* Small nodes: the node's codes of f gathered as (code, position) keys,
- * sorted by insertion up to TINY_SAMPLES, else by a radix sort on the
- * code's two nibbles (16 buckets a pass: O(samples) whatever the range of
- * codes; counting over the range cost more than the samples in the many
- * small nodes of a deep tree), then swept. Returns 0 when f is constant in
- * the node (it does not count as tried), 1 otherwise. */
-static int scan_sorted(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
-{
-    const uint8_t *col = w->b->code + f * w->b->n;
-    uint32_t *key = (uint32_t *)w->labels, *tmp = (uint32_t *)w->sorted_weights;
-    uint32_t mn = 255, mx = 0;
-    for (int64_t j = 0; j < n; j++) {
-        uint32_t c = col[idx[j]];
-        key[j] = c << 24 | (uint32_t)j;
-        mn = c < mn ? c : mn;
-        mx = c > mx ? c : mx;
-    }
-    if (mn >= mx)
-        return 0;
-    if (n <= TINY_SAMPLES) {
-        for (int64_t j = 1; j < n; j++) {
-            uint32_t k = key[j];
-            int64_t t = j;
-            for (; t > 0 && key[t - 1] > k; t--)
-                key[t] = key[t - 1];
-            key[t] = k;
+    int64_t t = 0;
+    int prev = -1;
+    for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++)
+        for (uint64_t bits = present[word]; bits; bits &= bits - 1) {
+            int c = word * 64 + __builtin_ctzll(bits);
+            if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every run up to prev has moved */
+                best->next_code = c;
+            for (; t < run_end[c]; t++)
+                move_left(w, w->node_labels[order[t]], w->node_weights[order[t]], &s);
+            s.n_left = t;
+            run_end[c] = 0;
+            prev = c;
         }
-    } else {
-        for (int shift = 24; shift <= 28; shift += 4) { /* two stable passes: key -> tmp -> key */
-            uint32_t *from = shift == 24 ? key : tmp, *to = shift == 24 ? tmp : key;
-            int64_t count[17] = {0};
-            for (int64_t j = 0; j < n; j++)
-                count[(from[j] >> shift & 15) + 1]++;
-            for (int d = 0; d < 16; d++)
-                count[d + 1] += count[d];
-            for (int64_t j = 0; j < n; j++)
-                to[count[from[j] >> shift & 15]++] = from[j];
-        }
-    }
-    sweep_keys(w, key, n, f, best);
     return 1;
 }
 
 /* Large nodes: one pass counts (code, class) pairs, then the sweep moves a
  * whole bucket per class: O(samples + codes * classes) instead of a move
  * per sample. Returns as scan_sorted(). */
-static int scan_histogram(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
+static int scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
-    const uint8_t *col = w->b->code + f * w->b->n;
     int32_t k = w->K, *hist = w->hist;
     memset(hist, 0, (size_t)NNL_TREE_MAX_BINS * (size_t)k * sizeof *hist);
-    memset(w->code_count, 0, NNL_TREE_MAX_BINS * sizeof *w->code_count);
     int mn = 255, mx = 0;
     for (int64_t j = 0; j < n; j++) {
-        int c = col[idx[j]];
+        int c = code[j];
         hist[c * k + w->node_labels[j]] += w->node_weights[j];
         w->code_count[c]++;
         mn = c < mn ? c : mn;
         mx = c > mx ? c : mx;
     }
-    if (mn >= mx)
+    int varied = mn < mx;
+    sweep s;
+    sweep_start(w, &s);
+    for (int b = mn, prev = -1; varied && b < mx; b++) {
+        if (!w->code_count[b])
+            continue;
+        if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every code up to prev has moved */
+            best->next_code = b;
+        for (int32_t c = 0; c < k; c++)
+            if (hist[b * k + c])
+                move_left(w, c, hist[b * k + c], &s);
+        s.n_left += w->code_count[b];
+        prev = b;
+    }
+    if (varied) { /* the last code before mx */
+        int prev = mx - 1;
+        while (!w->code_count[prev])
+            prev--;
+        if (consider(w, &s, n, f, prev, best))
+            best->next_code = mx;
+    }
+    memset(w->code_count + mn, 0, (size_t)(mx - mn + 1) * sizeof *w->code_count); /* all 0 between scans */
+    return varied;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const nnl_tree_value *x = a, *y = b;
+    return x->value < y->value ? -1 : x->value > y->value ? 1 : x->position - y->position;
+}
+
+/* A feature with kept values (more distinct ones than codes): the node's
+ * values sorted, a split scored between each two neighbouring distinct
+ * values, with the threshold midway between them: CART's search, as
+ * scikit-learn sorts. Returns as scan_sorted(). */
+static int scan_values(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
+{
+    const float *col = w->b->values + w->b->value_col[f] * w->b->n;
+    nnl_tree_value *v = w->sorted;
+    for (int64_t j = 0; j < n; j++)
+        v[j] = (nnl_tree_value){col[idx[j]], (int32_t)j};
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    if (v[0].value == v[n - 1].value)
         return 0;
     sweep s;
     sweep_start(w, &s);
-    for (int code = mn; code < mx; code++) {
-        if (!w->code_count[code])
-            continue;
-        for (int32_t c = 0; c < k; c++)
-            if (hist[code * k + c])
-                move_left(w, c, hist[code * k + c], &s);
-        s.n_left += w->code_count[code];
-        consider(w, &s, n, f, code, best);
+    for (int64_t t = 0; t + 1 < n; t++) {
+        move_left(w, w->node_labels[v[t].position], w->node_weights[v[t].position], &s);
+        s.n_left = t + 1;
+        if (v[t + 1].value != v[t].value && consider(w, &s, n, f, 0, best)) {
+            best->exact = 1;
+            best->threshold = nnl_tree_bins_threshold(v[t].value, v[t + 1].value);
+        }
     }
     return 1;
 }
 
-/* Scores every split of feature f of the node idx[0..n) into *best. */
-static int scan_feature(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
+/* Scores every split of feature f into *best from the node's n codes of
+ * it (in idx order). */
+static int scan_codes(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
     /* the histogram's sweep costs codes x classes: worth it when the node
      * has more samples than that */
-    return n >= (int64_t)w->K * 64 ? scan_histogram(w, idx, n, f, best) : scan_sorted(w, idx, n, f, best);
+    return n >= (int64_t)w->K * 64 ? scan_histogram(w, code, n, f, best) : scan_sorted(w, code, n, f, best);
+}
+
+/* The node's codes of feature f from its column, into w->codes. */
+static const uint8_t *gather_column(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f)
+{
+    const uint8_t *col = w->b->code + f * w->b->n;
+    uint8_t *code = w->codes; /* a local: a byte store may alias w */
+    for (int64_t j = 0; j < n; j++)
+        code[j] = col[idx[j]];
+    return code;
+}
+
+/* The node's codes of features feat[0..m) from its samples' rows, into
+ * w->codes, feature after feature (n each). In a deep node a column read
+ * costs a cache line per sample and feature, a row read a line per sample
+ * and 64 features, and the rows stay cached for the node's subtree. */
+static const uint8_t *gather_rows(nnl_tree_workspace *w, const int32_t *idx, int64_t n, const int64_t *feat, int64_t m)
+{
+    const uint8_t *rows = w->b->row_code;
+    uint8_t *code = w->codes; /* locals: a byte store may alias w */
+    int64_t f = w->b->f;
+    for (int64_t j = 0; j < n; j++) {
+        const uint8_t *row = rows + (int64_t)idx[j] * f;
+        for (int64_t t = 0; t < m; t++)
+            code[t * n + j] = row[feat[t]];
+    }
+    return code;
+}
+
+/* Draws the feature of position i of w->feat from positions [i, f). */
+static void draw_feature(nnl_tree_workspace *w, int64_t i, nnl_rng *rng)
+{
+    int64_t f = w->b->f, pick = i + (int64_t)nnl_rng_below(rng, (uint32_t)(f - i)), feature = w->feat[pick];
+    w->feat[pick] = w->feat[i];
+    w->feat[i] = feature;
 }
 
 /* Nodes from this many samples scan their features in parallel (when all
@@ -278,9 +369,13 @@ static void scan_part(void *ctx, int part, int parts)
     nnl_tree_workspace *w = part == 0 ? j->w : &j->w->scratch[part];
     int64_t begin, end;
     nnl_parallel_share(j->count, 1, part, parts, &begin, &end);
-    j->best[part] = (nnl_tree_split){0, 0, 0.0, 0};
-    for (int64_t i = begin; i < end; i++)
-        j->varied[i] = scan_feature(w, j->idx, j->n, j->w->feat[j->first + i], &j->best[part]);
+    j->best[part] = (nnl_tree_split){0, 0, 0.0, 0, 0, 0.0f, 0};
+    for (int64_t i = begin; i < end; i++) {
+        int64_t f = j->w->feat[j->first + i];
+        j->varied[i] = w->b->value_col[f] >= 0 ? scan_values(w, j->idx, j->n, f, &j->best[part])
+                                               : scan_codes(w, gather_column(w, j->idx, j->n, f), j->n, f,
+                                                            &j->best[part]);
+    }
 }
 
 /* Every remaining feature, scanned on the parts of the pool. The draws,
@@ -290,12 +385,9 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
                                         int64_t *constants)
 {
     int64_t f = w->b->f, total = *constants;
-    for (int64_t i = total; i < f; i++) {
-        int64_t pick = i + (int64_t)nnl_rng_below(rng, (uint32_t)(f - i)), feature = w->feat[pick];
-        w->feat[pick] = w->feat[i];
-        w->feat[i] = feature;
-    }
-    nnl_tree_split best = {0, 0, 0.0, 0}, part_best[64];
+    for (int64_t i = total; i < f; i++)
+        draw_feature(w, i, rng);
+    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f, 0}, part_best[64];
     int parts = w->parts < 64 ? w->parts : 64;
     for (int part = 1; part < parts; part++)
         w->scratch[part].node_total = w->node_total;
@@ -318,11 +410,19 @@ static nnl_tree_split scan_all_parallel(nnl_tree_workspace *w, const int32_t *id
  * *constants: in, the features known constant (the first ones of w->feat);
  * out, with those found constant here added after them. A feature drawn
  * and scanned sits at position i; one found constant is swapped down to
- * the end of the constant run (the feature it swaps with was scanned). */
+ * the end of the constant run (the feature it swaps with was scanned).
+ *
+ * A node whose rows fit w->row_budget reads the codes of a batch of
+ * features from its rows at once: as many as may still count as tried,
+ * which the loop would scan whatever they turn out to be; once max_features
+ * are tried and no split was found, one at a time. A draw only touches
+ * positions from its own on, a constant's swap only positions up to its
+ * own: drawing a batch ahead gives the draws and the trees of drawing one
+ * at a time. */
 nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, int64_t n, nnl_rng *rng,
                                    int64_t *constants)
 {
-    nnl_tree_split best = {0, 0, 0.0, 0};
+    nnl_tree_split best = {0, 0, 0.0, 0, 0, 0.0f, 0};
     for (int64_t j = 0; j < n; j++) { /* once per node, for every feature's scan */
         w->node_labels[j] = w->y[idx[j]];
         w->node_weights[j] = w->weight[idx[j]];
@@ -330,16 +430,25 @@ nnl_tree_split nnl_tree_find_split(nnl_tree_workspace *w, const int32_t *idx, in
     int64_t f = w->b->f, tried = 0, total = *constants;
     if (w->parts > 1 && n >= PARALLEL_SAMPLES && w->p->max_features >= f - total)
         return scan_all_parallel(w, idx, n, rng, constants);
-    for (int64_t i = total; i < f && (tried < w->p->max_features || !best.found); i++) {
-        int64_t pick = i + (int64_t)nnl_rng_below(rng, (uint32_t)(f - i));
-        int64_t feature = w->feat[pick];
-        w->feat[pick] = w->feat[i];
-        w->feat[i] = feature;
-        if (scan_feature(w, idx, n, feature, &best)) {
-            tried++;
-        } else {
-            w->feat[i] = w->feat[total];
-            w->feat[total++] = feature;
+    int rows = n * f <= w->row_budget;
+    for (int64_t i = total; i < f && (tried < w->p->max_features || !best.found);) {
+        int64_t batch = tried < w->p->max_features ? w->p->max_features - tried : 1;
+        batch = rows ? (batch < f - i ? batch : f - i) : 1;
+        for (int64_t t = 0; t < batch; t++)
+            draw_feature(w, i + t, rng);
+        const uint8_t *tile = rows ? gather_rows(w, idx, n, w->feat + i, batch) : NULL;
+        for (int64_t t = 0; t < batch; t++, i++) {
+            int64_t feature = w->feat[i];
+            int varied = w->b->value_col[feature] >= 0
+                             ? scan_values(w, idx, n, feature, &best)
+                             : scan_codes(w, rows ? tile + t * n : gather_column(w, idx, n, feature), n, feature,
+                                          &best);
+            if (varied) {
+                tried++;
+            } else {
+                w->feat[i] = w->feat[total];
+                w->feat[total++] = feature;
+            }
         }
     }
     *constants = total;

@@ -194,6 +194,27 @@ void nnl_parallel_share(int64_t n, int64_t align, int part, int parts, int64_t *
         *end = n;
 }
 
+typedef struct task_job {
+    nnl_task_fn fn;
+    void *ctx;
+    int64_t count;
+    _Atomic int64_t next; /* the next task not yet taken */
+} task_job;
+
+static void take_tasks(void *arg, int part, int parts)
+{
+    (void)parts;
+    task_job *j = arg;
+    for (int64_t t; (t = atomic_fetch_add(&j->next, 1)) < j->count;)
+        j->fn(j->ctx, t, part);
+}
+
+void nnl_parallel_tasks(int parts, int64_t count, nnl_task_fn fn, void *ctx)
+{
+    task_job j = {fn, ctx, count, 0};
+    nnl_parallel_run((int64_t)parts < count ? parts : (int)(count > 0 ? count : 1), take_tasks, &j);
+}
+
 /* A forked child has none of the parent's workers: it starts its own. */
 static void forget_workers_after_fork(void)
 {

@@ -30,6 +30,17 @@ typedef void (*nnl_parallel_fn)(void *ctx, int part, int parts);
 
 void nnl_parallel_run(int parts, nnl_parallel_fn fn, void *ctx);
 
+/* Tasks of uneven or unpredictable length (the trees of a forest, the
+ * classes of a linear SVM): fn(ctx, task, part) is called once for every
+ * task in [0, count), the tasks handed out in increasing order to
+ * whichever of the `parts` parts is free, so that a part whose core is
+ * taken by another program does not hold the others up. Which part runs a
+ * task varies from run to run: a task's result must depend only on the
+ * task (`part` only picks the part's own scratch). */
+typedef void (*nnl_task_fn)(void *ctx, int64_t task, int part);
+
+void nnl_parallel_tasks(int parts, int64_t count, nnl_task_fn fn, void *ctx);
+
 /* The static share [*begin, *end) of part `part` of `parts` in [0, n),
  * boundaries on multiples of `align` (a cache line of floats keeps threads
  * off each other's lines). */

@@ -1,10 +1,12 @@
 /* Decision tree and random forest: splits where Gini and entropy say (hand
- * computed, and against a brute-force search), limits, importances, the
- * forest's accuracy and its independence of the thread count. */
+ * computed, and against a brute-force search, for features of few values
+ * by every scan path and of many values by sorting), limits, importances,
+ * the forest's accuracy and its independence of the thread count. */
 #include <math.h>
 
 #include "blobs.h"
 #include "classic/estimator.h"
+#include "classic/tree_scan.h"
 
 /* 7 samples on feature 0 (1..7), labels 0 0 1 0 1 1 1; feature 1 is
  * constant. Weighted Gini of the splits after 1.5 .. 6.5: .381 .229 .405
@@ -100,6 +102,162 @@ static void root_split_matches_brute_force(void **state)
         nnl_estimator_free(e);
         nnl_dataset_free(ds);
     }
+}
+
+/* The best Gini of any split of feature j between neighbouring distinct
+ * values (sorting the samples, as CART does). */
+static double best_sorted_gini(const float *x, const int32_t *y, int64_t n, int64_t f, int64_t j, int32_t k)
+{
+    float *v = malloc(sizeof(float) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = x[i * f + j];
+    for (int64_t i = 1; i < n; i++) /* insertion sort: small n */
+        for (int64_t t = i; t > 0 && v[t - 1] > v[t]; t--) {
+            float tmp = v[t];
+            v[t] = v[t - 1];
+            v[t - 1] = tmp;
+        }
+    double best = INFINITY;
+    for (int64_t i = 0; i + 1 < n; i++)
+        if (v[i] < v[i + 1])
+            best = fmin(best, split_gini(x, y, n, f, j, (v[i] + v[i + 1]) / 2, k));
+    free(v);
+    return best;
+}
+
+/* Features with more distinct values than the 256 codes are split on their
+ * sorted values, exactly: a class boundary that falls inside a code's bin
+ * (here after the 301st of 600 distinct values, bins of 2-3 values) is
+ * found, and on random data the root's split is the best a sort finds. */
+static void many_valued_features_split_exactly(void **state)
+{
+    (void)state;
+    enum { N = 600, F = 3, K = 3 };
+    float x[N * F];
+    int32_t y[N];
+    test_fill_random(x, N * F, 31);
+    for (uint32_t seed = 0; seed <= 10; seed++) {
+        if (seed == 0) { /* labels: class 1 above the 301st smallest value of feature 1 */
+            for (int i = 0; i < N; i++) {
+                int below = 0;
+                for (int t = 0; t < N; t++)
+                    below += x[t * F + 1] < x[i * F + 1];
+                y[i] = below >= 301;
+            }
+        } else {
+            test_fill_random(x, N * F, seed);
+            for (int i = 0; i < N; i++)
+                y[i] = (int32_t)((x[i * F] > 0.1f) + (x[i * F + 2] > -0.3f) + (i % 5 == 0)) % K;
+        }
+        nnl_dataset *ds;
+        assert_ok(nnl_dataset_create_labeled(&ds, N, 1, (int64_t[]){F}, x, y));
+        nnl_estimator_options o = NNL_ESTIMATOR_OPTIONS_INIT;
+        o.max_depth = 1;
+        o.seed = seed;
+        nnl_estimator *e = make_estimator(&o, NNL_ESTIMATOR_TREE);
+        assert_ok(nnl_estimator_fit(e, ds));
+        double best = INFINITY;
+        for (int j = 0; j < F; j++)
+            best = fmin(best, best_sorted_gini(x, y, N, F, j, K));
+        double got = split_gini(x, y, N, F, e->nodes.feature[0], e->nodes.threshold[0], K);
+        if (fabs(got - best) > 1e-12)
+            fail_msg("seed %u: root split gini %.9f, best %.9f", seed, got, best);
+        if (seed == 0)
+            assert_float_equal(got, 0.0, 0.0); /* both children pure */
+        nnl_estimator_free(e);
+        nnl_dataset_free(ds);
+    }
+    /* the values are kept for those features only */
+    nnl_tree_bins b;
+    for (int i = 0; i < N; i++)
+        x[i * F] = (float)(i % 7);
+    assert_ok(nnl_tree_bins_build(&b, x, N, F, 1));
+    assert_int_equal(b.value_col[0], -1);
+    assert_int_equal(b.value_col[1], 0);
+    assert_int_equal(b.value_col[2], 1);
+    nnl_tree_bins_free(&b);
+}
+
+/* The gini of the split "code <= c" of feature j of the samples idx (the
+ * codes of b). */
+static double code_split_gini(const nnl_tree_bins *b, const int32_t *y, const int32_t *idx, int64_t n, int64_t j,
+                              int c, int32_t k)
+{
+    double left[8] = {0}, right[8] = {0}, nl = 0, nr = 0;
+    for (int64_t t = 0; t < n; t++) {
+        if (b->code[j * b->n + idx[t]] <= c)
+            left[y[idx[t]]]++, nl++;
+        else
+            right[y[idx[t]]]++, nr++;
+    }
+    double gl = 1.0, gr = 1.0;
+    for (int32_t q = 0; q < k; q++) {
+        gl -= nl ? (left[q] / nl) * (left[q] / nl) : 0.0;
+        gr -= nr ? (right[q] / nr) * (right[q] / nr) : 0.0;
+    }
+    return (nl * gl + nr * gr) / (double)n;
+}
+
+/* A node's split search on few distinct values (codes): the histogram (from
+ * 64 samples per class), the counting sort (below), reading rows (a node
+ * whose rows fit the budget) or columns, all find the split with the best
+ * Gini over every code boundary, and rows and columns the same one. */
+static void code_scans_find_the_best_split(void **state)
+{
+    (void)state;
+    enum { N = 3000, F = 6, K = 3 };
+    float *x = malloc(sizeof(float) * N * F);
+    int32_t y[N], weight[N], idx[N];
+    test_fill_random(x, N * F, 41);
+    for (int i = 0; i < N * F; i++)
+        x[i] = floorf(x[i] * 20.0f); /* 40 distinct values */
+    for (int i = 0; i < N; i++) {
+        y[i] = (int32_t)((x[i * F] > 3) + (x[i * F + 3] > -5) + (i % 11 == 0)) % K;
+        weight[i] = 1;
+    }
+    nnl_tree_bins b;
+    assert_ok(nnl_tree_bins_build(&b, x, N, F, 1));
+    nnl_tree_params p = {NNL_CRITERION_GINI, 0, 2, 1, F, 1};
+    const int64_t sizes[] = {12, 40, 150, 191, 192, 700, 3000}; /* histogram from 64 K = 192 */
+    for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
+        int64_t n = sizes[c];
+        for (int64_t t = 0; t < n; t++)
+            idx[t] = (int32_t)(t * (N / n)); /* a spread-out node, in increasing order */
+        nnl_tree_split split[2];
+        for (int rows = 0; rows < 2; rows++) {
+            nnl_tree_workspace w;
+            memset(&w, 0, sizeof w);
+            w.b = &b;
+            w.y = y;
+            w.weight = weight;
+            w.K = K;
+            w.p = &p;
+            assert_ok(nnl_tree_workspace_alloc(&w, N, N, 1));
+            w.row_budget = rows ? INT64_MAX : 0;
+            memset(w.node, 0, K * sizeof *w.node);
+            for (int64_t t = 0; t < n; t++)
+                w.node[y[idx[t]]]++;
+            w.node_total = n;
+            nnl_rng rng;
+            nnl_rng_seed(&rng, 5, 0);
+            int64_t constants = 0;
+            split[rows] = nnl_tree_find_split(&w, idx, n, &rng, &constants);
+            nnl_tree_workspace_free(&w);
+            assert_true(split[rows].found && !split[rows].exact);
+        }
+        assert_int_equal(split[0].feature, split[1].feature);
+        assert_int_equal(split[0].code, split[1].code);
+        assert_true(split[0].score == split[1].score);
+        double best = INFINITY;
+        for (int64_t j = 0; j < F; j++)
+            for (int code = 0; code < NNL_TREE_MAX_BINS - 1; code++)
+                best = fmin(best, code_split_gini(&b, y, idx, n, j, code, K));
+        double got = code_split_gini(&b, y, idx, n, split[0].feature, split[0].code, K);
+        if (fabs(got - best) > 1e-12)
+            fail_msg("node of %lld: split gini %.9f, best %.9f", (long long)n, got, best);
+    }
+    nnl_tree_bins_free(&b);
+    free(x);
 }
 
 /* An unlimited tree fits its training data; depth and leaf limits hold. */
@@ -250,6 +408,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(root_splits_where_the_criterion_says),
         cmocka_unit_test(root_split_matches_brute_force),
+        cmocka_unit_test(many_valued_features_split_exactly),
+        cmocka_unit_test(code_scans_find_the_best_split),
         cmocka_unit_test(limits_hold),
         cmocka_unit_test(forest_is_the_same_at_any_thread_count),
         cmocka_unit_test(tree_is_the_same_at_any_thread_count),

@@ -1,6 +1,7 @@
 /* The thread pool (core/pool.h): every part runs exactly once, on the
- * thread its index promises, calls from inside a part and from several
- * threads at once complete, and a forked child gets working threads. */
+ * thread its index promises, every task of nnl_parallel_tasks exactly
+ * once, calls from inside a part and from several threads at once
+ * complete, and a forked child gets working threads. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -81,6 +82,37 @@ static void share_covers_the_range(void **state)
                 expected = end;
             }
             assert_true(expected == n);
+        }
+}
+
+/* nnl_parallel_tasks: every task runs exactly once, on a part in range. */
+typedef struct task_count {
+    _Atomic int runs[200];
+    _Atomic int wrong_parts;
+    int parts;
+} task_count;
+
+static void count_task(void *arg, int64_t task, int part)
+{
+    task_count *j = arg;
+    if (task < 0 || task >= 200 || part < 0 || part >= j->parts)
+        atomic_fetch_add(&j->wrong_parts, 1);
+    else
+        atomic_fetch_add(&j->runs[task], 1);
+}
+
+static void every_task_runs_once(void **state)
+{
+    (void)state;
+    for (int parts = 1; parts <= 5; parts++)
+        for (int64_t count = 0; count <= 200; count += 13) {
+            task_count j;
+            memset(&j, 0, sizeof j);
+            j.parts = parts;
+            nnl_parallel_tasks(parts, count, count_task, &j);
+            assert_int_equal(atomic_load(&j.wrong_parts), 0);
+            for (int64_t t = 0; t < 200; t++)
+                assert_int_equal(atomic_load(&j.runs[t]), t < count ? 1 : 0);
         }
 }
 
@@ -166,6 +198,7 @@ int main(void)
         cmocka_unit_test(every_part_runs_once),
         cmocka_unit_test(parts_keep_their_threads),
         cmocka_unit_test(share_covers_the_range),
+        cmocka_unit_test(every_task_runs_once),
         cmocka_unit_test(nested_calls_complete),
         cmocka_unit_test(concurrent_callers_complete),
         cmocka_unit_test(forked_child_runs_parts),
