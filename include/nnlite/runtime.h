@@ -48,7 +48,8 @@ NNL_API const char *nnl_simd_name(nnl_simd level);
  * A process-wide setting. Call it between computations, not while another
  * thread trains or predicts. Results are deterministic for a given seed and
  * thread count.
- * @param n 1 to 1024; the default is the number of available cores.
+ * @param n 1 to 1024; the default is the number of cores the process may run on (its CPU affinity
+ *          mask, else the online CPUs), counted when the library first needs it.
  * @return ::NNL_OK, or ::NNL_E_INVALID_ARG when n < 1 or n > 1024.
  */
 NNL_API nnl_status nnl_set_num_threads(int n);
