@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "nnlite.h"
+#include "article_cnn.h"
 #include "bench_cpu.h"
 
 static double now(void)
@@ -30,29 +31,6 @@ static void check(nnl_status s, const char *what)
         fprintf(stderr, "bench_mnist: %s: %s\n", what, nnl_last_error());
         exit(1);
     }
-}
-
-static nnl_model *article_cnn(uint64_t seed)
-{
-    const int64_t input[3] = {28, 28, 1};
-    nnl_model *m;
-    nnl_layer *l;
-    nnl_optimizer *adam;
-    check(nnl_model_create(&m, 3, input), "model");
-    check(nnl_model_set_seed(m, seed), "seed");
-    check(nnl_layer_conv2d(&l, 32, 3, 3, 1, NNL_PAD_VALID, NNL_ACT_RELU), "conv2d");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_maxpool2d(&l, 2, 2, 0), "maxpool");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_flatten(&l), "flatten");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_dense(&l, 128, NNL_ACT_RELU), "dense");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_dense(&l, 10, NNL_ACT_SOFTMAX), "dense");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_optimizer_adam(&adam, 1e-3f, 0.9f, 0.999f, 1e-7f), "adam");
-    check(nnl_model_compile(m, NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, adam), "compile");
-    return m;
 }
 
 static double cpu_seconds(void)
@@ -134,7 +112,7 @@ int main(int argc, char **argv)
     check(nnl_set_num_threads(threads), "threads");
     nnl_dataset *train, *test;
     check(nnl_dataset_load_idx_dir(&train, &test, dir), dir);
-    nnl_model *m = article_cnn(seed);
+    nnl_model *m = bench_article_cnn(seed, check);
     if (profile)
         check(nnl_profile_start(), "profile");
     double t0 = now(), cpu0 = cpu_seconds();

@@ -25,6 +25,7 @@
 
 #include "nnlite.h"
 
+#include "article_cnn.h"
 #include "bench_cpu.h"
 
 enum { IMAGES = 320, BATCH = 32 };
@@ -52,28 +53,6 @@ static double time_calls(long calls)
     for (long i = 0; i < calls; i++)
         check(nnl_sgemm(NNL_NO_TRANS, NNL_NO_TRANS, 1, 1, 1, 1.0f, &a, 1, &b, 1, 0.0f, &c, 1), "sgemm");
     return (seconds(CLOCK_MONOTONIC) - t0) * 1e9 / (double)calls;
-}
-
-static nnl_model *article_cnn(void)
-{
-    const int64_t input[3] = {28, 28, 1};
-    nnl_model *m;
-    nnl_layer *l;
-    nnl_optimizer *adam;
-    check(nnl_model_create(&m, 3, input), "model");
-    check(nnl_layer_conv2d(&l, 32, 3, 3, 1, NNL_PAD_VALID, NNL_ACT_RELU), "conv2d");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_maxpool2d(&l, 2, 2, 0), "maxpool");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_flatten(&l), "flatten");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_dense(&l, 128, NNL_ACT_RELU), "dense");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_layer_dense(&l, 10, NNL_ACT_SOFTMAX), "dense");
-    check(nnl_model_add(m, l), "add");
-    check(nnl_optimizer_adam(&adam, 1e-3f, 0.9f, 0.999f, 1e-7f), "adam");
-    check(nnl_model_compile(m, NNL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, adam), "compile");
-    return m;
 }
 
 static nnl_dataset *random_images(void)
@@ -116,7 +95,7 @@ static int compare_doubles(const void *a, const void *b)
 
 static void measure_fit(int pairs)
 {
-    nnl_model *m = article_cnn();
+    nnl_model *m = bench_article_cnn(0, check);
     nnl_dataset *d = random_images();
     time_fit(m, d, 0); /* warm-up: buffers sized, pages touched */
     time_fit(m, d, 1);
