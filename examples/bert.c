@@ -104,9 +104,8 @@ static int parse(const char *program, int argc, char **argv, args *a)
     if (a->threads > 0)
         nnl_set_num_threads((int)a->threads);
     const char *outputs[] = {a->save, a->log, a->curves, a->confusion};
-    for (int i = 0; i < CLI_COUNT(outputs); i++)
-        if (cli_make_parent_dir(program, outputs[i]) != 0)
-            return -1;
+    if (cli_make_parent_dirs(program, outputs, CLI_COUNT(outputs)) != 0)
+        return -1;
     return 0;
 }
 

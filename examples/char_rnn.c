@@ -97,9 +97,8 @@ static int parse_train(int argc, char **argv, train_args *a)
         return -1;
     }
     const char *outputs[] = {a->save, a->log, a->curves};
-    for (int i = 0; i < CLI_COUNT(outputs); i++)
-        if (cli_make_parent_dir("char_rnn train", outputs[i]) != 0)
-            return -1;
+    if (cli_make_parent_dirs("char_rnn train", outputs, CLI_COUNT(outputs)) != 0)
+        return -1;
     return 0;
 }
 

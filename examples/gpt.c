@@ -69,9 +69,8 @@ static int parse_train(int argc, char **argv, train_args *a)
     if (cli_parse("gpt train", argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
     const char *outputs[] = {a->save, a->log, a->curves};
-    for (int i = 0; i < CLI_COUNT(outputs); i++)
-        if (cli_make_parent_dir("gpt train", outputs[i]) != 0)
-            return -1;
+    if (cli_make_parent_dirs("gpt train", outputs, CLI_COUNT(outputs)) != 0)
+        return -1;
     return 0;
 }
 

@@ -76,9 +76,8 @@ static int parse_options(int argc, char **argv, options *o)
         return -1;
     }
     const char *outputs[] = {o->save_path, o->grid_path, o->log_path, o->curves_path};
-    for (int i = 0; i < CLI_COUNT(outputs); i++)
-        if (cli_make_parent_dir("multilabel", outputs[i]) != 0)
-            return -1;
+    if (cli_make_parent_dirs("multilabel", outputs, CLI_COUNT(outputs)) != 0)
+        return -1;
     return 0;
 }
 

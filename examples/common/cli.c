@@ -100,3 +100,11 @@ int cli_make_parent_dir(const char *program, const char *path)
     }
     return 0;
 }
+
+int cli_make_parent_dirs(const char *program, const char *const *paths, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (cli_make_parent_dir(program, paths[i]) != 0)
+            return -1;
+    return 0;
+}

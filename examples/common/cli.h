@@ -51,6 +51,10 @@ int cli_parse(const char *program, int argc, char **argv, int first, const cli_o
  * or -1 after printing "<program>: cannot create ..." to stderr. */
 int cli_make_parent_dir(const char *program, const char *path);
 
+/* cli_make_parent_dir for each of paths[0..count) (NULL entries skipped):
+ * every output file a program may write. Returns 0, or -1 at the first failure. */
+int cli_make_parent_dirs(const char *program, const char *const *paths, int count);
+
 #ifdef __cplusplus
 }
 #endif
