@@ -165,8 +165,9 @@ static void simd_levels_match_scalar(void **state)
 {
     (void)state;
     const nnl_kernels *ref = nnl_kernels_for(NNL_SIMD_SCALAR);
-    const int64_t lengths[] = {1, 5, 16, 17, 40, 70};
-    const int64_t head_sizes[] = {1, 7, 8, 16, 32, 33};
+    /* past 64 queries, 32 keys and 64 head dimensions: the SIMD kernels' blocks */
+    const int64_t lengths[] = {1, 5, 16, 17, 40, 70, 130};
+    const int64_t head_sizes[] = {1, 7, 8, 16, 32, 33, 100};
     for (int level = NNL_SIMD_AVX2; level <= NNL_SIMD_NEON; level++) {
         const nnl_kernels *k = nnl_kernels_for((nnl_simd)level);
         if (!k)
@@ -183,18 +184,25 @@ static void simd_levels_match_scalar(void **state)
                 for (size_t i = 0; i < nqkv; i++)
                     qkv[i] *= 3.0f;
                 test_fill_random(dout, (int64_t)nout, 5);
-                /* causal, bidirectional, bidirectional over the first half of the keys */
-                const nnl_attn_shape shapes[3] = {full_shape(t, hs, ld), encoder_shape(t, t, hs, ld),
-                                                  encoder_shape(t, (t + 1) / 2, hs, ld)};
-                for (int m = 0; m < 3; m++) {
+                /* causal, bidirectional, bidirectional over the first half of the keys,
+                 * and the last third of the queries over every key (a KV cache) */
+                nnl_attn_shape cached = full_shape(t, hs, ld);
+                cached.tq = (t + 2) / 3;
+                const nnl_attn_shape shapes[4] = {full_shape(t, hs, ld), encoder_shape(t, t, hs, ld),
+                                                  encoder_shape(t, (t + 1) / 2, hs, ld), cached};
+                for (int m = 0; m < 4; m++) {
                     const nnl_attn_shape *s = &shapes[m];
-                    ref->attention_forward(s, qkv, qkv + hs, qkv + 2 * hs, o1, l1);
-                    k->attention_forward(s, qkv, qkv + hs, qkv + 2 * hs, o2, l2);
-                    assert_close("out", t, hs, o2, o1, (int64_t)nout, 2e-5f);
-                    assert_close("lse", t, hs, l2, l1, t, 2e-5f);
-                    ref->attention_backward(s, qkv, qkv + hs, qkv + 2 * hs, o1, l1, dout, g1, g1 + hs, g1 + 2 * hs);
-                    k->attention_backward(s, qkv, qkv + hs, qkv + 2 * hs, o1, l1, dout, g2, g2 + hs, g2 + 2 * hs);
-                    assert_close("dqkv", t, hs, g2, g1, (int64_t)nqkv, 1e-4f);
+                    const float *q = qkv + (s->tk - s->tq) * ld * !s->bidirectional;
+                    const int64_t nq = s->tq * hs, nq_all = s->tq * ld;
+                    ref->attention_forward(s, q, qkv + hs, qkv + 2 * hs, o1, l1);
+                    k->attention_forward(s, q, qkv + hs, qkv + 2 * hs, o2, l2);
+                    assert_close("out", t, hs, o2, o1, nq, 2e-5f);
+                    assert_close("lse", t, hs, l2, l1, s->tq, 2e-5f);
+                    ref->attention_backward(s, q, qkv + hs, qkv + 2 * hs, o1, l1, dout, g1, g1 + hs, g1 + 2 * hs);
+                    k->attention_backward(s, q, qkv + hs, qkv + 2 * hs, o1, l1, dout, g2, g2 + hs, g2 + 2 * hs);
+                    /* dq of the queries, dk and dv of every key */
+                    assert_close("dq", t, hs, g2, g1, nq_all, 1e-4f);
+                    assert_close("dkv", t, hs, g2 + hs, g1 + hs, (int64_t)nqkv - hs, 1e-4f);
                 }
                 free(qkv), free(dout), free(o1), free(o2), free(l1), free(l2), free(g1), free(g2);
             }
