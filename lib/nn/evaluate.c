@@ -9,13 +9,20 @@
 #include "data/dataset.h"
 #include "nn/model.h"
 
-nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
-                             const nnl_forward_ctx *ctx, const nnl_tensor **y)
+/* layers[0 .. n) of the model on x, with its key padding. */
+static nnl_status forward_layers(const nnl_model *m, int n, nnl_workspace *ws, const nnl_tensor *x,
+                                 const nnl_forward_ctx *ctx, const nnl_tensor **y)
 {
     nnl_forward_ctx padded = *ctx;
     if (m->has_padding)
         NNL_TRY(nnl_model_key_lengths(m, ws, x, &padded.lengths));
-    return nnl_sequence_forward(m->layers, m->num_layers, ws, x, &padded, y);
+    return nnl_sequence_forward(m->layers, n, ws, x, &padded, y);
+}
+
+nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
+                             const nnl_forward_ctx *ctx, const nnl_tensor **y)
+{
+    return forward_layers(m, m->num_layers, ws, x, ctx, y);
 }
 
 /* Prediction rows per sample: the output's count over its last dimension. */
@@ -64,26 +71,43 @@ static nnl_status profiled_loss(nnl_loss loss, const nnl_loss_input *in, nnl_los
     return s;
 }
 
-/* Loss of the batch in m->batch_x / m->batch_y whose outputs are y (in
- * m->train_ws); with `grad`, dL/dy (dL/dlogits for a fused softmax) goes to
- * m->loss_grad. */
-static nnl_status batch_loss(nnl_model *m, const nnl_tensor *y, int64_t batch, int grad, const char *who,
-                                       nnl_loss_result *result)
+/* The loss of outputs y (rows, cols), made by a sequence whose last layer's
+ * buffers are `last`, against `targets` of `batch` samples; with `grad`,
+ * dL/dy (dL/dlogits for a fused softmax) goes to it. */
+static nnl_status loss_of(nnl_model *m, nnl_layer_buffers *last, const nnl_tensor *y, const float *targets,
+                          int64_t batch, nnl_tensor *grad, const char *who, nnl_loss_result *result)
 {
     /* A softmax or sigmoid last layer keeps its logits: the loss that fuses
      * with it takes them and its gradient skips the activation (the layer
      * is told so). */
-    nnl_layer_buffers *last = &m->train_ws->buffers[m->num_layers - 1];
     const int fused = last->logits && last->logits_act == nnl_loss_fused_activation(m->loss);
-    int64_t cols, rows = batch * rows_per_sample(m, &cols);
-    nnl_loss_input in = {y->data, fused ? last->logits->data : NULL, m->batch_y->data, batch, rows, cols,
-                         grad ? m->loss_grad->data : NULL, m->batch_labels, who};
+    const int64_t cols = y->dims[y->ndim - 1];
+    nnl_loss_input in = {y->data, fused ? last->logits->data : NULL, targets, batch, y->size / cols, cols,
+                         grad ? grad->data : NULL, m->batch_labels, who};
     if (nnl_profile_on())
         NNL_TRY(profiled_loss(m->loss, &in, result));
     else
         NNL_TRY(nnl_loss_compute(m->loss, &in, result));
     last->dy_is_logit_grad = fused && grad;
     return NNL_OK;
+}
+
+/* The loss of the batch in m->batch_x / m->batch_y, whose body (the layers
+ * before the counted head, or all of them) has output h in m->train_ws:
+ * through the head on the counted rows when counted_head.c takes the batch,
+ * as it is otherwise. */
+static nnl_status batch_loss(nnl_model *m, const nnl_tensor *h, int64_t batch, const nnl_forward_ctx *ctx,
+                             const char *who, nnl_loss_result *result)
+{
+    const int grad = ctx->training, body = m->head_kept > 0 ? nnl_counted_head_start(m) : m->num_layers;
+    if (body == m->num_layers)
+        return loss_of(m, &m->train_ws->buffers[body - 1], h, m->batch_y->data, batch, grad ? m->loss_grad : NULL,
+                       who, result);
+    const nnl_tensor *yk;
+    NNL_TRY(nnl_counted_head_forward(m, h, ctx, &yk));
+    NNL_TRY(nnl_tensor_ensure(&m->head_grad, yk->ndim, yk->dims, who));
+    return loss_of(m, &m->head_ws->buffers[m->num_layers - body - 1], yk, m->head_y->data, m->head_kept,
+                   grad ? m->head_grad : NULL, who, result);
 }
 
 static nnl_status check_evaluate(nnl_model *model, const nnl_dataset *data, int64_t batch_size, const char *who)
@@ -104,9 +128,12 @@ nnl_status nnl_model_batch_forward(nnl_model *m, const nnl_dataset *data, const 
 {
     NNL_TRY(ensure_batch(m, data, count));
     NNL_TRY(nnl_dataset_fill_batch(data, indices, count, m->batch_x->data, m->batch_y->data, augment));
-    const nnl_tensor *y;
-    NNL_TRY(nnl_model_forward(m, m->train_ws, m->batch_x, ctx, &y));
-    return batch_loss(m, y, count, ctx->training, who, result);
+    int64_t cols;
+    m->head_kept = nnl_counted_head_rows(m, count * rows_per_sample(m, &cols));
+    const int body = m->head_kept > 0 ? nnl_counted_head_start(m) : m->num_layers;
+    const nnl_tensor *h;
+    NNL_TRY(forward_layers(m, body, m->train_ws, m->batch_x, ctx, &h));
+    return batch_loss(m, h, count, ctx, who, result);
 }
 
 void nnl_model_zero_grads(nnl_model *m)
@@ -119,7 +146,11 @@ void nnl_model_zero_grads(nnl_model *m)
 nnl_status nnl_model_backward(nnl_model *m)
 {
     nnl_model_zero_grads(m);
-    return nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL);
+    if (m->head_kept <= 0)
+        return nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL);
+    nnl_tensor *dh;
+    NNL_TRY(nnl_counted_head_backward(m, m->head_grad, &dh));
+    return nnl_sequence_backward(m->layers, nnl_counted_head_start(m), m->train_ws, m->batch_x, dh, 0, NULL);
 }
 
 /* Forward and loss of samples indices[0..count) added to *total. */

@@ -37,6 +37,16 @@ static void release_training_buffers(nnl_model *m)
     m->batch_x = m->batch_y = m->loss_grad = NULL;
     m->batch_labels = NULL;
     m->labels_capacity = 0;
+    nnl_workspace_free(m->head_ws);
+    nnl_tensor_free(m->head_x);
+    nnl_tensor_free(m->head_y);
+    nnl_tensor_free(m->head_grad);
+    nnl_tensor_free(m->head_dh);
+    nnl_dealloc(m->head_rows);
+    m->head_ws = NULL;
+    m->head_x = m->head_y = m->head_grad = m->head_dh = NULL;
+    m->head_rows = NULL;
+    m->head_rows_capacity = m->head_kept = 0;
     for (int i = 0; i < m->pool_count; i++)
         nnl_workspace_free(m->pool[i]);
     m->pool_count = 0;

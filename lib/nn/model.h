@@ -44,6 +44,14 @@ struct nnl_model {
     nnl_tensor *batch_x, *batch_y, *loss_grad;
     int32_t *batch_labels;          /* one label per prediction row of a batch */
     int64_t labels_capacity;
+    /* The position-wise head on the rows the loss counts (counted_head.c):
+     * head_kept > 0 when the last batch went that way. */
+    int64_t head_kept;
+    nnl_workspace *head_ws;         /* buffers of layers[head ..] on head_kept rows */
+    nnl_tensor *head_x, *head_y;    /* the counted rows of the body's output (K, 1, C), their targets (K, 1) */
+    nnl_tensor *head_grad, *head_dh;/* dL/dy of the head's output; dL/dh scattered back (B, T, C) */
+    int64_t *head_rows;             /* (K) each counted row's index in the batch's B T rows */
+    int64_t head_rows_capacity;
     nnl_history history;            /* rows of the last fit (history.c) */
     /* Inference workspaces kept between predict calls (any thread), so a
      * one-image prediction allocates nothing once warm. */
@@ -128,6 +136,21 @@ nnl_status nnl_model_evaluate_totals(nnl_model *m, const nnl_dataset *data, int6
 /* The gradients of the last training nnl_model_batch_forward's loss,
  * replacing what the parameters' gradients held. */
 nnl_status nnl_model_backward(nnl_model *m);
+
+/* The position-wise head on the counted rows (counted_head.c).
+ * nnl_counted_head_start: the first layer of the position-wise tail
+ * (num_layers when there is none). nnl_counted_head_rows: how many of the
+ * batch's `rows` prediction rows (targets in m->batch_y) the loss counts,
+ * or -1 when the batch runs the full head. nnl_counted_head_forward: h (B,
+ * T, C), the body's output, gathered at those m->head_kept rows and run
+ * through the head into *y (K, 1, V). nnl_counted_head_backward: the head's
+ * backward from dyk (K, 1, V), its input gradient scattered into *dh (B, T,
+ * C, zero at the other rows) for the body's backward. */
+int nnl_counted_head_start(const nnl_model *m);
+int64_t nnl_counted_head_rows(const nnl_model *m, int64_t rows);
+nnl_status nnl_counted_head_forward(nnl_model *m, const nnl_tensor *h, const nnl_forward_ctx *ctx,
+                                    const nnl_tensor **y);
+nnl_status nnl_counted_head_backward(nnl_model *m, const nnl_tensor *dyk, nnl_tensor **dh);
 
 /* Zero every trainable parameter's gradient (before a backward pass, which adds). */
 void nnl_model_zero_grads(nnl_model *m);

@@ -90,18 +90,14 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
 nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace *ws, const nnl_tensor *x,
                                  nnl_tensor *dy, int need_dx, nnl_tensor **dx)
 {
-    int64_t batch = x->dims[0];
     nnl_tensor *grad = dy;
     for (int i = n - 1; i >= 0; i--) {
         nnl_layer *l = layers[i];
         nnl_layer_buffers *buf = &ws->buffers[i];
         const nnl_tensor *input = i > 0 ? ws->buffers[i - 1].out : x;
         int want_dx = i > 0 || need_dx;
-        if (want_dx) {
-            int64_t dims[NNL_MAX_DIMS];
-            nnl_batch_shape(batch, l->in_ndim, l->in_dims, dims);
-            NNL_TRY(nnl_tensor_ensure(&buf->dx, l->in_ndim + 1, dims, l->ops->type));
-        }
+        if (want_dx) /* shaped as the input: a head may run on fewer positions than built */
+            NNL_TRY(nnl_tensor_ensure(&buf->dx, input->ndim, input->dims, l->ops->type));
         if (nnl_profile_on())
             NNL_TRY(profiled_backward(l, i, input, grad, buf, want_dx));
         else

@@ -15,6 +15,7 @@
 #include "data/dataset.h"
 #include "nn/loss.h"
 #include "nn/model.h"
+#include "nn/workspace.h"
 
 enum { T = 6, V = 11, C = 8, B = 3 };
 
@@ -121,6 +122,70 @@ static void causal_stack_with_tied_output_and_ignored_labels(void **state)
     assert_float_equal(fixture_mean_loss(m, d, B), sum / counted, 1e-6);
     nnl_tensor_free(x);
     nnl_tensor_free(logits);
+    nnl_dataset_free(d);
+    nnl_model_free(m);
+}
+
+/* A loss that counts a quarter of the positions (a masked language model's
+ * share) runs the position-wise head on those rows only (counted_head.c):
+ * loss and every gradient are those of the full head, computed here by the
+ * full forward, the loss over all rows and the whole stack's backward. */
+static void counted_positions_run_the_head_alone_with_the_full_gradients(void **state)
+{
+    (void)state;
+    nnl_model *m = causal_stack(4);
+    compile(m, NNL_LOSS_SOFTMAX_CROSSENTROPY);
+    float x[B * T], y[B * T];
+    for (int i = 0; i < B * T; i++) {
+        x[i] = (float)((i * 7 + 3) % V);
+        y[i] = i % 4 == 2 ? (float)((i * 5 + 1) % V) : (float)NNL_LOSS_IGNORE_INDEX;
+    }
+    const int64_t dims = T;
+    nnl_dataset *d;
+    assert_ok(nnl_dataset_create(&d, B, 1, &dims, x, 1, &dims, y));
+    fixture_backward(m, d, B);
+    assert_int_equal(m->head_kept, (B * T + 1) / 4);
+    assert_int_equal(nnl_counted_head_start(m), m->num_layers - 1); /* tied_output */
+    int64_t total = 0;
+    for (int i = 0; i < m->num_params; i++)
+        total += m->params[i].param->grad->size;
+    float *counted = malloc(sizeof(float) * (size_t)total);
+    for (int i = 0, at = 0; i < m->num_params; at += (int)m->params[i].param->grad->size, i++)
+        memcpy(counted + at, m->params[i].param->grad->data, sizeof(float) * (size_t)m->params[i].param->grad->size);
+    const double counted_loss = fixture_mean_loss(m, d, B);
+
+    nnl_workspace *ws;
+    nnl_tensor *ids, *dy;
+    const int64_t x_dims[2] = {B, T}, y_dims[3] = {B, T, V};
+    assert_ok(nnl_workspace_create(&ws, m->num_layers));
+    assert_ok(nnl_tensor_create_from(&ids, 2, x_dims, x));
+    assert_ok(nnl_tensor_create(&dy, 3, y_dims));
+    const nnl_forward_ctx training = {1, NULL, 0, 0, NULL};
+    const nnl_tensor *logits;
+    assert_ok(nnl_model_forward(m, ws, ids, &training, &logits));
+    int32_t labels[B * T];
+    const nnl_loss_input all = {logits->data, NULL, y, B, B * T, V, nnl_tensor_data(dy), labels, "test"};
+    nnl_loss_result full;
+    assert_ok(nnl_loss_compute(NNL_LOSS_SOFTMAX_CROSSENTROPY, &all, &full));
+    assert_float_equal(counted_loss, full.sum / (double)full.count, 1e-6);
+    nnl_model_zero_grads(m);
+    assert_ok(nnl_sequence_backward(m->layers, m->num_layers, ws, ids, dy, 0, NULL));
+    for (int i = 0, at = 0; i < m->num_params; at += (int)m->params[i].param->grad->size, i++)
+        for (int64_t j = 0; j < m->params[i].param->grad->size; j++) {
+            float want = m->params[i].param->grad->data[j], got = counted[at + j];
+            if (fabsf(got - want) > 1e-6f + 1e-5f * fabsf(want))
+                fail_msg("%s[%lld]: %.8g with the counted head, %.8g with the full one", m->params[i].name,
+                         (long long)j, got, want);
+        }
+    /* a GPT's batch (every position counted) keeps the full head */
+    nnl_dataset *every = sequences(0);
+    fixture_backward(m, every, B);
+    assert_true(m->head_kept < 0);
+    nnl_dataset_free(every);
+    nnl_tensor_free(ids);
+    nnl_tensor_free(dy);
+    nnl_workspace_free(ws);
+    free(counted);
     nnl_dataset_free(d);
     nnl_model_free(m);
 }
@@ -366,6 +431,7 @@ int main(void)
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(causal_stack_with_tied_output_and_ignored_labels),
+        cmocka_unit_test(counted_positions_run_the_head_alone_with_the_full_gradients),
         cmocka_unit_test(sigmoid_binary_cross_entropy_gradients),
         cmocka_unit_test(sigmoid_binary_cross_entropy_is_exact_for_large_logits),
         cmocka_unit_test(sigmoid_binary_cross_entropy_gradient_at_large_logits),
