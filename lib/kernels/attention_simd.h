@@ -117,6 +117,12 @@ NNL_INLINE void scores_micro(float *s, const float *a, int64_t lda, int rows, co
 static void tile_scores(float *s, const float *a, int64_t lda, int64_t rows, const float *b, int64_t ldb,
                         int64_t nk, int64_t hs)
 {
+    if (rows < QB) { /* a generation step: dot products cost less than transposing the keys */
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t j = 0; j < KT; j++)
+                s[r * KT + j] = j < nk ? vdot(a + r * lda, b + j * ldb, hs) : 0.0f;
+        return;
+    }
     float bt[DC * KT];
     for (int64_t d0 = 0; d0 < hs; d0 += DC) {
         int64_t dc = min64(DC, hs - d0);
@@ -212,6 +218,15 @@ static int64_t block_keys(const nnl_attn_shape *s, int64_t i0, int64_t rows)
     return keys_seen(s, i0 + rows - 1);
 }
 
+/* The first row of the block starting at query i0 that sees key j0: rows
+ * see more keys as they go, so the rows a key tile concerns are the block's
+ * last ones (causal), or all of them. */
+static int64_t first_row_seeing(const nnl_attn_shape *s, int64_t i0, int64_t j0)
+{
+    int64_t i = s->bidirectional ? 0 : j0 - (s->tk - s->tq);
+    return i > i0 ? i - i0 : 0;
+}
+
 static void forward_block(const nnl_attn_shape *s, int64_t i0, int64_t rows, const float *q, const float *k,
                           const float *v, float *out, float *lse)
 {
@@ -224,10 +239,11 @@ static void forward_block(const nnl_attn_shape *s, int64_t i0, int64_t rows, con
     }
     const int64_t end = block_keys(s, i0, rows);
     for (int64_t j0 = 0; j0 < end; j0 += KT) {
-        int64_t nk = min64(KT, end - j0);
-        tile_scores(scores, q, s->ld_q, rows, k + j0 * s->ld_kv, s->ld_kv, nk, hs);
-        online_softmax_tile(s, i0, rows, j0, scores, m, l, out);
-        tile_accumulate(out, s->ld_out, rows, scores, KT, v + j0 * s->ld_kv, s->ld_kv, nk, hs);
+        int64_t nk = min64(KT, end - j0), r1 = first_row_seeing(s, i0, j0), n = rows - r1;
+        float *o1 = out + r1 * s->ld_out, *s1 = scores + r1 * KT;
+        tile_scores(s1, q + r1 * s->ld_q, s->ld_q, n, k + j0 * s->ld_kv, s->ld_kv, nk, hs);
+        online_softmax_tile(s, i0 + r1, n, j0, s1, m + r1, l + r1, o1);
+        tile_accumulate(o1, s->ld_out, n, s1, KT, v + j0 * s->ld_kv, s->ld_kv, nk, hs);
     }
     for (int64_t r = 0; r < rows; r++) {
         vscale(out + r * s->ld_out, 1.0f / l[r], hs);
@@ -281,16 +297,19 @@ static void backward_block(const nnl_attn_shape *s, int64_t i0, int64_t rows, co
         big_d[r] = vdot(dout + r * s->ld_out, io->out + (i0 + r) * s->ld_out, hs);
     const int64_t end = block_keys(s, i0, rows);
     for (int64_t j0 = 0; j0 < end; j0 += KT) {
-        int64_t nk = min64(KT, end - j0);
+        /* rows r1 .. rows of the block see this key tile */
+        int64_t nk = min64(KT, end - j0), r1 = first_row_seeing(s, i0, j0), n = rows - r1;
         const float *kt = io->k + j0 * s->ld_kv, *vt = io->v + j0 * s->ld_kv;
-        tile_scores(p, q, s->ld_q, rows, kt, s->ld_kv, nk, hs);
-        tile_scores(ds, dout, s->ld_out, rows, vt, s->ld_kv, nk, hs);
-        probabilities_tile(s, i0, rows, j0, io->lse + i0, big_d, p, ds);
-        tile_accumulate(dq, s->ld_q, rows, ds, KT, kt, s->ld_kv, nk, hs);
-        transpose_tile(transposed, ds, rows);
-        tile_accumulate(io->dk + j0 * s->ld_kv, s->ld_kv, nk, transposed, QS, q, s->ld_q, rows, hs);
-        transpose_tile(transposed, p, rows);
-        tile_accumulate(io->dv + j0 * s->ld_kv, s->ld_kv, nk, transposed, QS, dout, s->ld_out, rows, hs);
+        const float *q1 = q + r1 * s->ld_q, *dout1 = dout + r1 * s->ld_out;
+        float *p1 = p + r1 * KT, *ds1 = ds + r1 * KT;
+        tile_scores(p1, q1, s->ld_q, n, kt, s->ld_kv, nk, hs);
+        tile_scores(ds1, dout1, s->ld_out, n, vt, s->ld_kv, nk, hs);
+        probabilities_tile(s, i0 + r1, n, j0, io->lse + i0 + r1, big_d + r1, p1, ds1);
+        tile_accumulate(dq + r1 * s->ld_q, s->ld_q, n, ds1, KT, kt, s->ld_kv, nk, hs);
+        transpose_tile(transposed, ds1, n);
+        tile_accumulate(io->dk + j0 * s->ld_kv, s->ld_kv, nk, transposed, QS, q1, s->ld_q, n, hs);
+        transpose_tile(transposed, p1, n);
+        tile_accumulate(io->dv + j0 * s->ld_kv, s->ld_kv, nk, transposed, QS, dout1, s->ld_out, n, hs);
     }
 }
 
