@@ -43,15 +43,15 @@ static char *read_file(const char *path, size_t *length)
     buffer b = {NULL, 0, 0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (append(&b, chunk, n) != 0) {
-            errno = ENOMEM;
-            break;
-        }
-    int failed = ferror(f) || errno == ENOMEM || append(&b, "", 1) != 0;
+    int out_of_memory = 0;
+    while (!out_of_memory && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        out_of_memory = append(&b, chunk, n) != 0;
+    out_of_memory = out_of_memory || append(&b, "", 1) != 0;
+    const int failed = out_of_memory || ferror(f);
     fclose(f);
     if (failed) {
         free(b.data);
+        errno = out_of_memory ? ENOMEM : EIO;
         return NULL;
     }
     *length = b.length - 1;

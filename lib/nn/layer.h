@@ -58,7 +58,7 @@ typedef struct nnl_forward_ctx {
      * NNL_LAYER_TRIMMABLE types run this way. */
     int64_t trim;
     /* Set by a caller that reads per-position buffers after the forward
-     * (attention weights): the model keeps the built length T. */
+     * (attention weights, saliency): the model keeps the built length T. */
     int full_length;
 } nnl_forward_ctx;
 
