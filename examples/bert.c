@@ -2,10 +2,11 @@
  * language model, then fine-tuning to classify text ("which classic is this
  * line from?"), then predicting the class of a line.
  *
- *   bert pretrain [--corpus FILE] [--save FILE] [--iters N] [--layers N] [--heads N] [--embd N]
- *                 [--block N] [--batch N] [--lr X] [--threads N] [--seed N] [--log FILE.csv] [--curves FILE.png]
+ *   bert pretrain [--corpus FILE] [--exclude TEST_TSV] [--save FILE] [--iters N] [--layers N] [--heads N]
+ *                 [--embd N] [--block N] [--batch N] [--lr X] [--threads N] [--seed N] [--log FILE.csv] [--curves FILE.png]
  *   bert classify [--train TSV] [--test TSV] (--model PRETRAINED | --from-scratch) [--corpus FILE]
- *                 [--epochs N] [--batch N] [--lr X] [--heads N] [--threads N] [--seed N] [--save FILE]
+ *                 [--epochs N] [--batch N] [--lr X] [--layers N --heads N --embd N] [--threads N] [--seed N]
+ *                 [--save FILE]
  *                 [--log FILE.csv] [--curves FILE.png] [--confusion FILE.png]
  *   bert predict --model FILE "text"
  *
@@ -15,6 +16,11 @@
  * points after [PAD] [CLS] [SEP] [MASK] ([UNK] is id 0); it travels in the
  * model files.
  *
+ * --exclude TEST_TSV drops from the corpus every `%`-separated entry whose
+ * text (without its `--` attribution line) is a line of TEST_TSV, and says
+ * how many (examples/common/corpus_exclude.h): the way to pretrain on the
+ * fortunes file itself without the test lines.
+ *
  * Pretraining: masked-LM windows of --block tokens (15% of positions chosen,
  * 80/10/10), AdamW (weight decay 0.01) with 100 warmup steps and cosine decay
  * to lr/10, clipping 1.0, dropout 0.1; position embeddings for 128 tokens.
@@ -23,10 +29,12 @@
  * (the corpus's last 10%).
  *
  * Classification: "[CLS] text [SEP]" truncated to 128 tokens and padded with
- * [PAD] (which the encoder does not attend to); the encoder starts from the
- * pretrained one (--model, whose --heads must be given when not 4) or from
- * scratch (--from-scratch, vocabulary from --corpus); a dense softmax layer
- * reads [CLS]. AdamW at a constant --lr, dropout 0.1. Prints per-class
+ * [PAD] (which the encoder does not attend to; each batch runs on its
+ * longest line); the encoder starts from the pretrained one (--model, whose
+ * file gives its layers, heads, width and vocabulary) or from scratch
+ * (--from-scratch, of --layers, --heads and --embd, vocabulary from
+ * --corpus); a dense softmax layer reads [CLS]. AdamW at a constant --lr,
+ * dropout 0.1. Prints per-class
  * precision, recall and F1, the confusion matrix, and last
  * "test_accuracy=x.xxxx macro_f1=x.xxxx". The model file keeps the
  * vocabulary and the class names for `predict`.
@@ -40,12 +48,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nnlite.h>
 
 #include "common/bert_model.h"
 #include "common/cli.h"
 #include "common/confusion_picture.h"
+#include "common/corpus_exclude.h"
 #include "common/training_curves.h"
 
 #define DATA "data/classics-zh/"
@@ -58,15 +68,17 @@ typedef struct args {
     const char *log, *curves, *confusion; /* pictures and the history, or NULL */
     int64_t iters, layers, heads, embd, block, batch, epochs, threads, seed, from_scratch;
     double lr;
+    const char *exclude; /* pretrain: the test tsv whose lines leave the corpus, or NULL */
 } args;
 
 static int usage(void)
 {
-    fputs("usage: bert pretrain [--corpus FILE] [--save FILE] [--iters N] [--layers N] [--heads N] [--embd N]\n"
-          "                     [--block N] [--batch N] [--lr X] [--threads N] [--seed N] [--log FILE.csv]\n"
-          "                     [--curves FILE.png]\n"
+    fputs("usage: bert pretrain [--corpus FILE] [--exclude TEST_TSV] [--save FILE] [--iters N] [--layers N]\n"
+          "                     [--heads N] [--embd N] [--block N] [--batch N] [--lr X] [--threads N] [--seed N]\n"
+          "                     [--log FILE.csv] [--curves FILE.png]\n"
           "       bert classify [--train TSV] [--test TSV] (--model PRETRAINED | --from-scratch) [--corpus FILE]\n"
-          "                     [--epochs N] [--batch N] [--lr X] [--heads N] [--threads N] [--seed N] [--save FILE]\n"
+          "                     [--epochs N] [--batch N] [--lr X] [--layers N --heads N --embd N (--from-scratch)]\n"
+          "                     [--threads N] [--seed N] [--save FILE]\n"
           "                     [--log FILE.csv] [--curves FILE.png] [--confusion FILE.png]\n"
           "       bert predict --model FILE \"text\"\n",
           stderr);
@@ -91,7 +103,7 @@ static int parse(const char *program, int argc, char **argv, args *a)
         {"--threads", CLI_INT, &a->threads},  {"--seed", CLI_INT, &a->seed},
         {"--lr", CLI_REAL, &a->lr},           {"--from-scratch", CLI_FLAG, &a->from_scratch},
         {"--log", CLI_STRING, &a->log},       {"--curves", CLI_STRING, &a->curves},
-        {"--confusion", CLI_STRING, &a->confusion},
+        {"--confusion", CLI_STRING, &a->confusion}, {"--exclude", CLI_STRING, &a->exclude},
     };
     if (cli_parse(program, argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
@@ -168,15 +180,41 @@ static int pretrain_on(const args *a, const nnl_text_dataset *text, nnl_model *m
     return 0;
 }
 
+/* The corpus, without the entries that are lines of a->exclude when given
+ * (written to a temporary file for the loader, removed after). */
+static nnl_status load_corpus(const args *a, nnl_text_dataset **text)
+{
+    const unsigned flags = NNL_TEXT_STRIP_ANSI | NNL_TEXT_SPECIAL_TOKENS;
+    if (!a->exclude)
+        return nnl_text_dataset_load(text, a->corpus, NULL, flags, (uint64_t)a->seed);
+    char path[] = "/tmp/bert-corpus-XXXXXX";
+    const int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "bert pretrain: cannot create a temporary file: %s\n", strerror(errno));
+        if (fd >= 0)
+            close(fd), unlink(path);
+        return NNL_E_IO;
+    }
+    int64_t dropped = 0, kept = 0;
+    int rc = corpus_exclude("bert pretrain", a->corpus, a->exclude, f, &dropped, &kept);
+    rc = fclose(f) != 0 ? -1 : rc;
+    nnl_status st = rc == 0 ? nnl_text_dataset_load(text, path, NULL, flags, (uint64_t)a->seed) : NNL_E_IO;
+    unlink(path);
+    if (rc == 0)
+        printf("excluded %lld entries of %s that are lines of %s; %lld entries left\n", (long long)dropped,
+               a->corpus, a->exclude, (long long)kept);
+    return st;
+}
+
 static int pretrain(int argc, char **argv)
 {
     args a = {DATA "pretrain.txt", "out/bert_pretrained.safetensors", NULL, NULL, NULL, NULL, NULL, NULL,
-              2000, 4, 4, 128, 64, 16, 1, 0, 1337, 0, 1e-3};
+              2000, 4, 4, 128, 64, 16, 1, 0, 1337, 0, 1e-3, NULL};
     if (parse("bert pretrain", argc, argv, &a) != 0 || a.confusion)
         return usage(); /* --confusion is classify's */
     nnl_text_dataset *text = NULL;
-    nnl_status st = nnl_text_dataset_load(&text, a.corpus, NULL, NNL_TEXT_STRIP_ANSI | NNL_TEXT_SPECIAL_TOKENS,
-                                          (uint64_t)a.seed);
+    nnl_status st = load_corpus(&a, &text);
     if (st != NNL_OK)
         return fail("loading the corpus (run scripts/fetch-data)", st);
     const nnl_tokenizer *tok = nnl_text_dataset_tokenizer(text);
@@ -296,11 +334,12 @@ static int fine_tune(const args *a, const nnl_tokenizer *tok, const nnl_model *p
     if (st == NNL_OK)
         st = name_classes(m, train);
     if (st != NNL_OK)
-        rc = fail("creating the classifier (does --heads match the pretraining?)", st);
+        rc = fail("creating the classifier", st);
     if (rc == 0) {
-        printf("%lld training and %lld test lines, %d classes; encoder %s\n", (long long)nnl_dataset_size(train),
-               (long long)nnl_dataset_size(test), (int)nnl_dataset_num_classes(train),
-               pretrained ? a->model : "from scratch");
+        printf("%lld training and %lld test lines, %d classes; encoder %s: %lld layers, %lld heads, %lld dims, "
+               "vocabulary %lld\n", (long long)nnl_dataset_size(train), (long long)nnl_dataset_size(test),
+               (int)nnl_dataset_num_classes(train), pretrained ? a->model : "from scratch", (long long)c->layers,
+               (long long)c->heads, (long long)c->embd, (long long)c->vocab);
         fflush(stdout);
         nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
         o.epochs = a->epochs;
@@ -329,9 +368,9 @@ static int fine_tune(const args *a, const nnl_tokenizer *tok, const nnl_model *p
 static int classify(int argc, char **argv)
 {
     args a = {DATA "pretrain.txt", "out/bert_classifier.safetensors", DATA "train.tsv", DATA "test.tsv", NULL,
-              NULL, NULL, NULL, 1, 4, 4, 128, 64, 32, 10, 0, 1337, 0, 3e-4};
-    if (parse("bert classify", argc, argv, &a) != 0)
-        return usage();
+              NULL, NULL, NULL, 1, 4, 4, 128, 64, 32, 10, 0, 1337, 0, 3e-4, NULL};
+    if (parse("bert classify", argc, argv, &a) != 0 || a.exclude)
+        return usage(); /* --exclude is pretrain's */
     if (!a.model == !a.from_scratch) {
         fprintf(stderr, "bert classify: give either --model PRETRAINED or --from-scratch\n");
         return usage();
@@ -346,11 +385,11 @@ static int classify(int argc, char **argv)
             return fail("loading the pretrained encoder", st);
         if (bert_config_of(pretrained, DROPOUT, (uint64_t)a.seed, &c) != NNL_OK ||
             !(tok = nnl_model_tokenizer(pretrained))) {
-            fprintf(stderr, "bert classify: %s is not an encoder made by bert pretrain\n", a.model);
+            fprintf(stderr, "bert classify: %s is not an encoder made by bert pretrain (it needs an embedding, "
+                            "a position embedding, encoder blocks and a vocabulary)\n", a.model);
             nnl_model_free(pretrained);
             return 1;
         }
-        c.heads = a.heads;
     } else {
         st = nnl_text_dataset_load(&text, a.corpus, NULL, NNL_TEXT_STRIP_ANSI | NNL_TEXT_SPECIAL_TOKENS, 1);
         if (st != NNL_OK)

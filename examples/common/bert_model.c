@@ -171,5 +171,14 @@ nnl_status bert_config_of(const nnl_model *pretrained, float dropout, uint64_t s
             c->layers++;
         }
     }
-    return c->vocab > 0 && c->positions > 0 && c->layers > 0 ? NNL_OK : NNL_E_FORMAT;
+    if (c->vocab < 1 || c->positions < 1 || c->layers < 1)
+        return NNL_E_FORMAT;
+    /* The heads are in each layer's config in the file, which the library
+     * reads back; the attention-weights call without a buffer reports them. */
+    const int32_t cls = NNL_TOKEN_CLS;
+    int64_t attention_layers = 0;
+    if (nnl_model_attention_weights(pretrained, &cls, 1, NULL, 0, &attention_layers, &c->heads) != NNL_OK ||
+        attention_layers != c->layers)
+        return NNL_E_FORMAT;
+    return NNL_OK;
 }

@@ -44,11 +44,13 @@ nnl_status bert_classifier_model(nnl_model **out, const bert_config *c, int64_t 
 nnl_status bert_score(const nnl_model *m, const nnl_dataset *test, int64_t *matrix, double *per_class,
                       double *macro_f1, double *accuracy);
 
-/* The config of a pretraining model as its parameters' shapes tell it
- * (vocab, embd, positions, layers); heads, dropout and seed do not show in
- * them, so dropout and seed come from the arguments and the caller sets
- * c->heads (examples/bert's --heads, the pretraining's value). NNL_E_FORMAT
- * when the model is not such an encoder. */
+/* The config of a pretraining model (or a classifier) read from the model
+ * as loaded from its file: vocab, embd and positions from its parameters'
+ * shapes, layers from its encoder blocks, heads from their attention layers
+ * (nnl_model_attention_weights() reports them); dropout and seed, which a
+ * file does not keep, come from the arguments. NNL_E_FORMAT when the model
+ * is not such an encoder (no embedding, position embedding or
+ * encoder_block, as a GPT's file). */
 nnl_status bert_config_of(const nnl_model *pretrained, float dropout, uint64_t seed, bert_config *c);
 
 #endif

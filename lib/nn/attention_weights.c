@@ -97,7 +97,7 @@ static nnl_status run_tokens(const nnl_model *m, nnl_workspace *ws, const int32_
     nnl_tensor *x;
     NNL_TRY(nnl_tensor_wrap(&x, 2, dims, ids));
     const nnl_tensor *y;
-    const nnl_forward_ctx ctx = {0, NULL, 0, 0, &n};
+    const nnl_forward_ctx ctx = {.lengths = &n, .full_length = 1}; /* the weights are read for T positions */
     nnl_status s = nnl_model_forward(m, ws, x, &ctx, &y);
     if (s == NNL_OK)
         s = nnl_check_finite(y->data, y->size, who, "output");

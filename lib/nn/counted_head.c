@@ -80,10 +80,8 @@ nnl_status nnl_counted_head_forward(nnl_model *m, const nnl_tensor *h, const nnl
     if (!m->head_ws)
         NNL_TRY(nnl_workspace_create(&m->head_ws, m->num_layers - head));
     NNL_TRY(gather_rows(m, h, h->dims[0] * h->dims[1], m->head_kept));
-    nnl_forward_ctx one_position = *ctx; /* each counted row is a sample of one position */
-    one_position.time = 1;
-    one_position.pos = 0;
-    one_position.lengths = NULL;
+    /* each counted row is a sample of one position */
+    const nnl_forward_ctx one_position = {.training = ctx->training, .rng = ctx->rng, .time = 1};
     return nnl_sequence_forward(m->layers + head, m->num_layers - head, m->head_ws, m->head_x, &one_position, y);
 }
 

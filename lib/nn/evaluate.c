@@ -14,9 +14,14 @@ static nnl_status forward_layers(const nnl_model *m, int n, nnl_workspace *ws, c
                                  const nnl_forward_ctx *ctx, const nnl_tensor **y)
 {
     nnl_forward_ctx padded = *ctx;
-    if (m->has_padding)
+    ws->input = x;
+    padded.trim = 0;
+    if (m->has_padding) {
         NNL_TRY(nnl_model_key_lengths(m, ws, x, &padded.lengths));
-    return nnl_sequence_forward(m->layers, n, ws, x, &padded, y);
+        if (!ctx->full_length)
+            NNL_TRY(nnl_model_trim_batch(m, ws, x, padded.lengths, &ws->input, &padded.trim));
+    }
+    return nnl_sequence_forward(m->layers, n, ws, ws->input, &padded, y);
 }
 
 nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
@@ -146,18 +151,20 @@ void nnl_model_zero_grads(nnl_model *m)
 nnl_status nnl_model_backward(nnl_model *m)
 {
     nnl_model_zero_grads(m);
+    /* the input the forward ran on: m->batch_x, or the batch trimmed */
     if (m->head_kept <= 0)
-        return nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->batch_x, m->loss_grad, 0, NULL);
+        return nnl_sequence_backward(m->layers, m->num_layers, m->train_ws, m->train_ws->input, m->loss_grad, 0,
+                                     NULL);
     nnl_tensor *dh;
     NNL_TRY(nnl_counted_head_backward(m, m->head_grad, &dh));
-    return nnl_sequence_backward(m->layers, nnl_counted_head_start(m), m->train_ws, m->batch_x, dh, 0, NULL);
+    return nnl_sequence_backward(m->layers, nnl_counted_head_start(m), m->train_ws, m->train_ws->input, dh, 0, NULL);
 }
 
 /* Forward and loss of samples indices[0..count) added to *total. */
 static nnl_status evaluate_batch(nnl_model *m, const nnl_dataset *data, const int64_t *indices, int64_t count,
                                  const char *who, nnl_loss_result *total)
 {
-    const nnl_forward_ctx inference = {0, NULL, 0, 0, NULL};
+    const nnl_forward_ctx inference = {.training = 0};
     nnl_loss_result r;
     NNL_TRY(nnl_model_batch_forward(m, data, indices, count, &inference, NULL, who, &r));
     if (!isfinite(r.sum))

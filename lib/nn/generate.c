@@ -113,7 +113,7 @@ static nnl_status run_positions(nnl_decoder *d, int64_t n, const float **logits)
     nnl_tensor *x, *last = NULL;
     const int64_t dims[2] = {1, n};
     NNL_TRY(nnl_tensor_wrap(&x, 2, dims, d->ids + d->pos));
-    const nnl_forward_ctx ctx = {0, NULL, n, d->pos, NULL}, tail_ctx = {0, NULL, 1, d->pos + n - 1, NULL};
+    const nnl_forward_ctx ctx = {.time = n, .pos = d->pos}, tail_ctx = {.time = 1, .pos = d->pos + n - 1};
     const nnl_tensor *y;
     nnl_status s = nnl_sequence_forward(d->m->layers, d->tail, d->ws, x, &ctx, &y);
     if (s == NNL_OK && d->tail < d->m->num_layers) {

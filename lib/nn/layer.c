@@ -295,7 +295,7 @@ nnl_status nnl_layer_forward(nnl_layer *layer, const nnl_tensor *x, nnl_tensor *
         NNL_TRY(nnl_error_in(nnl_workspace_create(&layer->standalone, 1), "nnl_layer_forward"));
     nnl_rng rng;
     nnl_rng_seed(&rng, 0x5eed, 0);
-    nnl_forward_ctx ctx = {training, &rng, 0, 0, NULL};
+    nnl_forward_ctx ctx = {.training = training, .rng = &rng};
     const nnl_tensor *out;
     layer->standalone_x = NULL;
     NNL_TRY(nnl_error_in(nnl_sequence_forward(&layer, 1, layer->standalone, x, &ctx, &out), "nnl_layer_forward"));

@@ -51,6 +51,15 @@ typedef struct nnl_forward_ctx {
      * (nnl_model_set_padding_token); causal layers need no mask, since
      * padding comes after every position that matters. */
     const int64_t *lengths;
+    /* Trimming (lib/nn/trim.c): when trim > 0 the model cut a padded batch
+     * to its first `trim` positions (the longest sequence): x and the
+     * outputs of the layers up to the one that ends the time axis hold
+     * {B, trim, ...} instead of {B, T, ...}. Set by nnl_model_forward; only
+     * NNL_LAYER_TRIMMABLE types run this way. */
+    int64_t trim;
+    /* Set by a caller that reads per-position buffers after the forward
+     * (attention weights, saliency): the model keeps the built length T. */
+    int full_length;
 } nnl_forward_ctx;
 
 /* Capabilities of a layer type (nnl_layer_ops.flags). */
@@ -65,7 +74,18 @@ enum {
     NNL_LAYER_POSITIONWISE = 2,
     /* The input is token ids (an embedding): it has no gradient, so
      * saliency refuses a model that starts with such a layer. */
-    NNL_LAYER_DISCRETE_INPUT = 4
+    NNL_LAYER_DISCRETE_INPUT = 4,
+    /* Per-sample shapes start with a time axis that the layer keeps, and
+     * its outputs at positions < L depend on inputs at positions < L only
+     * (bidirectional attention: once the keys past each sample's length are
+     * masked): forward and backward also run on the first L <= T positions,
+     * x {B, L, ...} (nnl_forward_ctx.trim), reading the first L rows of a
+     * position table, with buffers sized for T reused. */
+    NNL_LAYER_TRIMMABLE = 8,
+    /* Takes a trimmed time axis (as NNL_LAYER_TRIMMABLE) and gives an output
+     * without one (select_position): the layers after it see their built
+     * shapes. ops->positions_read says how far into the sequence it reads. */
+    NNL_LAYER_ENDS_TIME = 16
 };
 
 typedef struct nnl_layer_config_reader nnl_layer_config_reader; /* nn/layer_config.h */
@@ -107,6 +127,9 @@ typedef struct nnl_layer_ops {
      * axis; 0 where a query sees no key), into out when out is not NULL.
      * Returns the head count. NULL for types without attention. */
     int64_t (*attention_weights)(const nnl_layer *l, const nnl_layer_buffers *buf, float *out);
+    /* NNL_LAYER_ENDS_TIME types: the leading positions the output depends
+     * on (select_position: its position + 1); a batch is trimmed no shorter. */
+    int64_t (*positions_read)(const nnl_layer *l);
 } nnl_layer_ops;
 
 /* The layer object. Nothing in it belongs to one type: configuration lives

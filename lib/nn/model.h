@@ -90,7 +90,10 @@ nnl_status nnl_model_check_loss(const nnl_model *m, nnl_loss loss, const char *w
 /* Check a data set's sample (and, with targets, target) shape against the model. */
 nnl_status nnl_model_check_data(const nnl_model *m, const nnl_dataset *data, int with_targets, const char *who);
 
-/* x {B, in...} through the layers with a caller workspace; *y is borrowed from it. */
+/* x {B, in...} through the layers with a caller workspace; *y is borrowed
+ * from it. A model with a padding token finds each sample's length and,
+ * unless ctx->full_length, runs a batch trimmed to its longest sequence
+ * (trim.c); ws->input is what the layers ran on, for the backward. */
 nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
                              const nnl_forward_ctx *ctx, const nnl_tensor **y);
 
@@ -98,6 +101,13 @@ nnl_status nnl_model_forward(const nnl_model *m, nnl_workspace *ws, const nnl_te
  * has a padding token), in ws (padding.c). */
 nnl_status nnl_model_key_lengths(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
                                  const int64_t **lengths);
+
+/* The batch x {B, T} cut to its first L positions when the model's layers
+ * can run on fewer (trim.c): *input = ws->trimmed {B, L} and *trim = L, or
+ * *input = x and *trim = 0 when they cannot or the longest of `lengths` is
+ * T. ws->trimmed is sized for {B, T} once and reused. */
+nnl_status nnl_model_trim_batch(const nnl_model *m, nnl_workspace *ws, const nnl_tensor *x,
+                                const int64_t *lengths, const nnl_tensor **input, int64_t *trim);
 
 /* indices[0..count) uniform in [0, n) (n <= 2^32), with replacement: the
  * draw of steps-mode training and of sampled evaluation. */

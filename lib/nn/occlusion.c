@@ -106,7 +106,7 @@ static nnl_status forward_batch(const nnl_model *m, nnl_workspace *ws, nnl_tenso
     view.owns_data = 0;
     view.dims[0] = n;
     view.size = batch->size / batch->dims[0] * n;
-    NNL_TRY(nnl_model_forward(m, ws, &view, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, y));
+    NNL_TRY(nnl_model_forward(m, ws, &view, &(const nnl_forward_ctx){.training = 0}, y));
     return nnl_model_check_outputs(m, *y, who);
 }
 

@@ -75,7 +75,7 @@ static nnl_status predict(const nnl_model *model, const nnl_tensor *x, nnl_tenso
     nnl_workspace *ws;
     NNL_TRY(nnl_model_workspace_acquire(model, &ws));
     const nnl_tensor *out;
-    nnl_status s = nnl_model_forward(model, ws, &view, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &out);
+    nnl_status s = nnl_model_forward(model, ws, &view, &(const nnl_forward_ctx){.training = 0}, &out);
     if (s == NNL_OK)
         s = nnl_model_check_outputs(model, out, "nnl_model_predict");
     if (s == NNL_OK)
@@ -107,7 +107,7 @@ static nnl_status predict_batches(const nnl_model *m, const nnl_dataset *data, i
         NNL_TRY(nnl_dataset_fill_batch(data, indices, count, (*x)->data, NULL, NULL));
         NNL_TRY(nnl_check_finite((*x)->data, count * in_size, sink->who, "input"));
         const nnl_tensor *y;
-        NNL_TRY(nnl_model_forward(m, ws, *x, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &y));
+        NNL_TRY(nnl_model_forward(m, ws, *x, &(const nnl_forward_ctx){.training = 0}, &y));
         NNL_TRY(nnl_model_check_outputs(m, y, sink->who));
         NNL_TRY(sink->take(sink->ctx, first, count, out_size, y->data, &ws->buffers[m->num_layers - 1]));
     }

@@ -57,7 +57,7 @@ static nnl_status saliency_in(nnl_model *m, nnl_workspace *ws, const nnl_tensor 
 {
     int64_t batch = x->dims[0];
     const nnl_tensor *y;
-    NNL_TRY(nnl_model_forward(m, ws, x, &(const nnl_forward_ctx){0, NULL, 0, 0, NULL}, &y));
+    NNL_TRY(nnl_model_forward(m, ws, x, &(const nnl_forward_ctx){.full_length = 1}, &y));
     NNL_TRY(nnl_model_check_outputs(m, y, who));
     int64_t out_size = y->size / batch;
     NNL_TRY(choose_classes(classes, y->data, batch, out_size, chosen));

@@ -58,7 +58,7 @@ static nnl_status run_step(nnl_model *m, const nnl_dataset *train, const int64_t
                            nnl_rng *augment, nnl_rng *dropout, run_state *rs)
 {
     const char *who = rs->who;
-    const nnl_forward_ctx ctx = {1, dropout, 0, 0, NULL};
+    const nnl_forward_ctx ctx = {.training = 1, .rng = dropout};
     nnl_loss_result r;
     NNL_TRY(nnl_model_batch_forward(m, train, indices, batch, &ctx, augment, who, &r));
     rs->step_loss = r.sum / (double)(r.count > 0 ? r.count : 1);

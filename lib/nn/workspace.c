@@ -39,6 +39,7 @@ void nnl_workspace_free(nnl_workspace *ws)
         nnl_layer_buffers_release(&ws->buffers[i]);
     nnl_dealloc(ws->buffers);
     nnl_dealloc(ws->lengths);
+    nnl_tensor_free(ws->trimmed);
     nnl_dealloc(ws);
 }
 
@@ -67,6 +68,8 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
 {
     const nnl_tensor *input = x;
     int64_t batch = x->dims[0];
+    nnl_forward_ctx after_time = *ctx; /* for the layers after one that ends a trimmed time axis */
+    after_time.trim = 0;
     for (int i = 0; i < n; i++) {
         const nnl_layer *l = layers[i];
         nnl_layer_buffers *buf = &ws->buffers[i];
@@ -74,6 +77,9 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
         nnl_batch_shape(batch, l->out_ndim, l->out_dims, dims);
         if (ctx->time > 0)
             dims[1] = ctx->time; /* generation: only the new positions (causal layers keep the time axis) */
+        const int ends_time = (l->ops->flags & NNL_LAYER_ENDS_TIME) != 0;
+        if (ctx->trim > 0 && !ends_time)
+            dims[1] = ctx->trim; /* a trimmed batch: its first trim positions (trim.c) */
         NNL_TRY(nnl_tensor_ensure(&buf->out, l->out_ndim + 1, dims, l->ops->type));
         buf->dy_is_logit_grad = 0;
         buf->training = ctx->training;
@@ -82,6 +88,8 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
         else
             NNL_TRY(l->ops->forward(l, input, buf, ctx));
         input = buf->out;
+        if (ctx->trim > 0 && ends_time)
+            ctx = &after_time;
     }
     *y = input;
     return NNL_OK;
@@ -96,7 +104,7 @@ nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace 
         nnl_layer_buffers *buf = &ws->buffers[i];
         const nnl_tensor *input = i > 0 ? ws->buffers[i - 1].out : x;
         int want_dx = i > 0 || need_dx;
-        if (want_dx) /* shaped as the input: a head may run on fewer positions than built */
+        if (want_dx) /* dL/dx has x's shape: a batch trimmed to its longest line, a head on the counted rows */
             NNL_TRY(nnl_tensor_ensure(&buf->dx, input->ndim, input->dims, l->ops->type));
         if (nnl_profile_on())
             NNL_TRY(profiled_backward(l, i, input, grad, buf, want_dx));

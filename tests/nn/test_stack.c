@@ -160,7 +160,7 @@ static void counted_positions_run_the_head_alone_with_the_full_gradients(void **
     assert_ok(nnl_workspace_create(&ws, m->num_layers));
     assert_ok(nnl_tensor_create_from(&ids, 2, x_dims, x));
     assert_ok(nnl_tensor_create(&dy, 3, y_dims));
-    const nnl_forward_ctx training = {1, NULL, 0, 0, NULL};
+    const nnl_forward_ctx training = {.training = 1};
     const nnl_tensor *logits;
     assert_ok(nnl_model_forward(m, ws, ids, &training, &logits));
     int32_t labels[B * T];

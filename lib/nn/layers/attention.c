@@ -6,6 +6,7 @@
  *   att (B, T, C) = softmax(q k^T / sqrt(hs)) v per head;  y = att W_proj + b
  *   causal: query t sees keys 0..t;  bidirectional: every query of sample b
  *   sees keys 0 .. len_b - 1, len_b from the model's key padding (ctx->lengths)
+ *   T is x's time axis: the built length, or fewer in a trimmed batch
  *
  * Kernels use Keras' (in, out) layout like dense. Scratch keeps qkv, att,
  * each query's log-sum-exp and (bidirectional) the B key counts for the
@@ -193,13 +194,14 @@ static nnl_status bidirectional_from_config(nnl_layer **out, nnl_layer_config_re
 const nnl_layer_ops nnl_layer_ops_causal_self_attention = {
     .type = "causal_self_attention", .from_config = causal_from_config, .build = attention_build,
     .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
-    .state_size = sizeof(attention_config), .flags = NNL_LAYER_CAUSAL, .attention_weights = attention_weights};
+    .state_size = sizeof(attention_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_TRIMMABLE,
+    .attention_weights = attention_weights};
 
 /* Not causal: generation refuses a stack with it. */
 const nnl_layer_ops nnl_layer_ops_self_attention = {
     .type = "self_attention", .from_config = bidirectional_from_config, .build = attention_build,
     .forward = attention_forward, .backward = attention_backward, .write_config = attention_write_config,
-    .state_size = sizeof(attention_config), .attention_weights = attention_weights};
+    .state_size = sizeof(attention_config), .flags = NNL_LAYER_TRIMMABLE, .attention_weights = attention_weights};
 
 static nnl_status make_attention(nnl_layer **out, int64_t heads, const nnl_layer_ops *ops, const char *who)
 {

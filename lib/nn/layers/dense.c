@@ -88,7 +88,7 @@ static nnl_status dense_from_config(nnl_layer **out, nnl_layer_config_reader *r)
 const nnl_layer_ops nnl_layer_ops_dense = {
     .type = "dense", .from_config = dense_from_config, .build = dense_build, .forward = dense_forward,
     .backward = dense_backward, .write_config = dense_write_config, .state_size = sizeof(dense_config),
-    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE};
+    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE | NNL_LAYER_TRIMMABLE};
 
 nnl_status nnl_layer_dense(nnl_layer **out, int64_t units, nnl_activation activation)
 {

@@ -57,7 +57,7 @@ static nnl_status dropout_from_config(nnl_layer **out, nnl_layer_config_reader *
 const nnl_layer_ops nnl_layer_ops_dropout = {
     .type = "dropout", .from_config = dropout_from_config, .build = nnl_layer_build_same_shape,
     .forward = dropout_forward, .backward = dropout_backward, .write_config = dropout_write_config,
-    .state_size = sizeof(dropout_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE};
+    .state_size = sizeof(dropout_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE | NNL_LAYER_TRIMMABLE};
 
 nnl_status nnl_layer_dropout(nnl_layer **out, float rate)
 {

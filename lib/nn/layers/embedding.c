@@ -80,7 +80,7 @@ const nnl_layer_ops nnl_layer_ops_embedding = {
     .type = "embedding", .from_config = embedding_from_config, .build = embedding_build,
     .forward = embedding_forward, .backward = embedding_backward, .write_config = embedding_write_config,
     .state_size = sizeof(embedding_config),
-    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE | NNL_LAYER_DISCRETE_INPUT};
+    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE | NNL_LAYER_DISCRETE_INPUT | NNL_LAYER_TRIMMABLE};
 
 nnl_status nnl_layer_embedding(nnl_layer **out, int64_t vocab, int64_t dim)
 {

@@ -65,7 +65,8 @@ static nnl_status layernorm_from_config(nnl_layer **out, nnl_layer_config_reader
 const nnl_layer_ops nnl_layer_ops_layernorm = {
     .type = "layernorm", .from_config = layernorm_from_config, .build = layernorm_build,
     .forward = layernorm_forward, .backward = layernorm_backward, .write_config = layernorm_write_config,
-    .state_size = sizeof(layernorm_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE};
+    .state_size = sizeof(layernorm_config),
+    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_POSITIONWISE | NNL_LAYER_TRIMMABLE};
 
 nnl_status nnl_layer_layernorm(nnl_layer **out, float epsilon)
 {

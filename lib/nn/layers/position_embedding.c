@@ -3,7 +3,8 @@
  *   x {B, T, C}  table {T, C}  ->  y {B, T, C},  y[b, t, :] = x[b, t, :] + table[t, :]
  *
  * In generation the input holds positions pos .. pos + time - 1, which take
- * rows pos .. of the table. */
+ * rows pos .. of the table; a trimmed batch (T = L < the built length)
+ * takes rows 0 .. L - 1. */
 #include <string.h>
 
 #include "core/error.h"
@@ -73,7 +74,7 @@ static nnl_status position_from_config(nnl_layer **out, nnl_layer_config_reader 
 const nnl_layer_ops nnl_layer_ops_position_embedding = {
     .type = "position_embedding", .from_config = position_from_config, .build = position_build,
     .forward = position_forward, .backward = position_backward, .write_config = position_write_config,
-    .state_size = sizeof(position_config), .flags = NNL_LAYER_CAUSAL};
+    .state_size = sizeof(position_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_TRIMMABLE};
 
 nnl_status nnl_layer_position_embedding(nnl_layer **out, int64_t positions)
 {

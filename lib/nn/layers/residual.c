@@ -91,7 +91,8 @@ static nnl_status residual_from_config(nnl_layer **out, nnl_layer_config_reader 
 
 const nnl_layer_ops nnl_layer_ops_residual = {
     .type = "residual", .from_config = residual_from_config, .build = residual_build, .forward = residual_forward,
-    .backward = residual_backward, .write_config = residual_write_config, .flags = NNL_LAYER_CAUSAL};
+    .backward = residual_backward, .write_config = residual_write_config,
+    .flags = NNL_LAYER_CAUSAL | NNL_LAYER_TRIMMABLE}; /* when its inner layers are (trim.c checks them) */
 
 nnl_status nnl_layer_residual(nnl_layer **out)
 {

@@ -1,6 +1,8 @@
 /* One position of a sequence: x {B, T, C} -> y {B, C} = x[:, p, :]; with
  * p = 0 the [CLS] position a sequence classifier reads (BERT's pooling).
- * Backward: dx is dy at position p and 0 elsewhere. */
+ * Backward: dx is dy at position p and 0 elsewhere. T is x's time axis:
+ * the built length, or p + 1 .. of a batch trimmed to its longest sequence,
+ * whose time axis ends here (NNL_LAYER_ENDS_TIME). */
 #include <string.h>
 
 #include "core/error.h"
@@ -12,6 +14,9 @@ typedef struct select_config {
 } select_config;
 
 static int64_t position_of(const nnl_layer *l) { return ((const select_config *)l->state)->position; }
+
+/* A trimmed batch keeps positions 0 .. p. */
+static int64_t select_positions_read(const nnl_layer *l) { return position_of(l) + 1; }
 
 static nnl_status select_build(nnl_layer *l, nnl_rng *init)
 {
@@ -31,7 +36,7 @@ static nnl_status select_forward(const nnl_layer *l, const nnl_tensor *x, nnl_la
                                  const nnl_forward_ctx *ctx)
 {
     (void)ctx;
-    const int64_t B = x->dims[0], T = l->in_dims[0], C = l->in_dims[1], p = position_of(l);
+    const int64_t B = x->dims[0], T = x->dims[1], C = l->in_dims[1], p = position_of(l);
     for (int64_t b = 0; b < B; b++)
         memcpy(buf->out->data + b * C, x->data + (b * T + p) * C, sizeof(float) * (size_t)C);
     return NNL_OK;
@@ -43,7 +48,7 @@ static nnl_status select_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor 
 {
     if (!need_dx)
         return NNL_OK;
-    const int64_t B = x->dims[0], T = l->in_dims[0], C = l->in_dims[1], p = position_of(l);
+    const int64_t B = x->dims[0], T = x->dims[1], C = l->in_dims[1], p = position_of(l);
     memset(buf->dx->data, 0, sizeof(float) * (size_t)x->size);
     for (int64_t b = 0; b < B; b++)
         memcpy(buf->dx->data + (b * T + p) * C, dy->data + b * C, sizeof(float) * (size_t)C);
@@ -64,7 +69,7 @@ static nnl_status select_from_config(nnl_layer **out, nnl_layer_config_reader *r
 const nnl_layer_ops nnl_layer_ops_select_position = {
     .type = "select_position", .from_config = select_from_config, .build = select_build,
     .forward = select_forward, .backward = select_backward, .write_config = select_write_config,
-    .state_size = sizeof(select_config)};
+    .state_size = sizeof(select_config), .flags = NNL_LAYER_ENDS_TIME, .positions_read = select_positions_read};
 
 nnl_status nnl_layer_select_position(nnl_layer **out, int64_t position)
 {

@@ -87,12 +87,12 @@ static nnl_status encoder_from_config(nnl_layer **out, nnl_layer_config_reader *
 const nnl_layer_ops nnl_layer_ops_transformer_block = {
     .type = "transformer_block", .from_config = transformer_from_config, .build = transformer_build,
     .forward = transformer_forward, .backward = transformer_backward, .write_config = transformer_write_config,
-    .state_size = sizeof(block_config), .flags = NNL_LAYER_CAUSAL};
+    .state_size = sizeof(block_config), .flags = NNL_LAYER_CAUSAL | NNL_LAYER_TRIMMABLE};
 
 const nnl_layer_ops nnl_layer_ops_encoder_block = {
     .type = "encoder_block", .from_config = encoder_from_config, .build = transformer_build,
     .forward = transformer_forward, .backward = transformer_backward, .write_config = transformer_write_config,
-    .state_size = sizeof(block_config)};
+    .state_size = sizeof(block_config), .flags = NNL_LAYER_TRIMMABLE};
 
 /* residual(inner[0], ..., inner[n-1]); on failure every layer is freed. */
 static nnl_status make_residual(nnl_layer **out, nnl_layer **inner, int n)
