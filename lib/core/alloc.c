@@ -78,3 +78,18 @@ int64_t nnl_testing_fail_allocation(int64_t n)
     atomic_store(&fail_countdown, n > 0 ? n : 0);
     return atomic_exchange(&allocation_count, 0);
 }
+
+nnl_status nnl_scratch_reserve(void **buf, int64_t *capacity, int64_t count, size_t item_size, const char *who)
+{
+    if (count <= *capacity)
+        return NNL_OK;
+    size_t bytes = nnl_mul_size((size_t)count, item_size);
+    void *grown = bytes ? nnl_alloc(bytes) : NULL;
+    if (!grown)
+        return nnl_error(NNL_E_NOMEM, "%s: cannot allocate %lld items of %zu bytes", who, (long long)count,
+                         item_size);
+    nnl_dealloc(*buf);
+    *buf = grown;
+    *capacity = count;
+    return NNL_OK;
+}

@@ -23,6 +23,12 @@ size_t nnl_mul_size3(size_t a, size_t b, size_t c);
  * `who` on failure. */
 nnl_status nnl_alloc_floats(float **out, int64_t count, const char *who);
 
+/* A scratch array that only grows: when count items of item_size bytes do
+ * not fit in *capacity, *buf is replaced by a new block of count items (the
+ * old contents are not kept) and *capacity becomes count. NNL_E_NOMEM
+ * naming `who` on failure, leaving *buf and *capacity as they were. */
+nnl_status nnl_scratch_reserve(void **buf, int64_t *capacity, int64_t count, size_t item_size, const char *who);
+
 /* Test hook: the allocation `n` calls from now fails (1 = the next one);
  * 0 disables. Returns how many allocations happened since the last call. */
 int64_t nnl_testing_fail_allocation(int64_t n);

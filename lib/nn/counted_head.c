@@ -53,14 +53,7 @@ static nnl_status gather_rows(nnl_model *m, const nnl_tensor *h, int64_t rows, i
     const int64_t C = h->size / rows, x_dims[3] = {kept, 1, C}, y_dims[2] = {kept, 1};
     NNL_TRY(nnl_tensor_ensure(&m->head_x, 3, x_dims, "fit"));
     NNL_TRY(nnl_tensor_ensure(&m->head_y, 2, y_dims, "fit"));
-    if (kept > m->head_rows_capacity) {
-        int64_t *grown = nnl_alloc(sizeof(int64_t) * (size_t)kept);
-        if (!grown)
-            return nnl_error(NNL_E_NOMEM, "fit: out of memory for %lld counted rows", (long long)kept);
-        nnl_dealloc(m->head_rows);
-        m->head_rows = grown;
-        m->head_rows_capacity = kept;
-    }
+    NNL_TRY(nnl_scratch_reserve((void **)&m->head_rows, &m->head_rows_capacity, kept, sizeof(int64_t), "fit"));
     const float *targets = m->batch_y->data, ignore = (float)NNL_LOSS_IGNORE_INDEX;
     int64_t k = 0;
     for (int64_t r = 0; r < rows; r++) {

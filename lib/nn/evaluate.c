@@ -56,15 +56,7 @@ static nnl_status ensure_batch(nnl_model *m, const nnl_dataset *data, int64_t ba
     nnl_batch_shape(batch, out_ndim, out_dims, dims);
     NNL_TRY(nnl_tensor_ensure(&m->loss_grad, out_ndim + 1, dims, "fit"));
     int64_t cols, rows = batch * rows_per_sample(m, &cols);
-    if (rows > m->labels_capacity) {
-        int32_t *labels = nnl_alloc((size_t)rows * sizeof *labels);
-        if (!labels)
-            return nnl_error(NNL_E_NOMEM, "fit: out of memory for %lld labels", (long long)rows);
-        nnl_dealloc(m->batch_labels);
-        m->batch_labels = labels;
-        m->labels_capacity = rows;
-    }
-    return NNL_OK;
+    return nnl_scratch_reserve((void **)&m->batch_labels, &m->labels_capacity, rows, sizeof(int32_t), "fit");
 }
 
 /* The loss as a profiler event (core/profile.h). */

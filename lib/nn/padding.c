@@ -38,14 +38,7 @@ nnl_status nnl_model_key_lengths(const nnl_model *m, nnl_workspace *ws, const nn
                                  const int64_t **lengths)
 {
     const int64_t B = x->dims[0], T = x->dims[1];
-    if (B > ws->lengths_capacity) {
-        int64_t *grown = nnl_alloc(sizeof(int64_t) * (size_t)B);
-        if (!grown)
-            return nnl_error(NNL_E_NOMEM, "key padding: cannot allocate %lld lengths", (long long)B);
-        nnl_dealloc(ws->lengths);
-        ws->lengths = grown;
-        ws->lengths_capacity = B;
-    }
+    NNL_TRY(nnl_scratch_reserve((void **)&ws->lengths, &ws->lengths_capacity, B, sizeof(int64_t), "key padding"));
     const float pad = (float)m->padding_token;
     for (int64_t b = 0; b < B; b++) {
         const float *ids = x->data + b * T;
