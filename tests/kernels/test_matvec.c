@@ -38,11 +38,35 @@ static void matvec_matches_reference_at_every_level(void **state)
     }
 }
 
+/* A head-sized W is split over the threads: y is the same, bit for bit,
+ * whatever their number. */
+static void matvec_is_the_same_at_any_thread_count(void **state)
+{
+    (void)state;
+    const nnl_kernels *k = nnl_kernels_active();
+    const int64_t rows = 5965, cols = 128;
+    float *w = malloc(sizeof(float) * (size_t)(rows * cols)), *x = malloc(sizeof(float) * (size_t)cols);
+    float *one = malloc(sizeof(float) * (size_t)rows), *more = malloc(sizeof(float) * (size_t)rows);
+    test_fill_random(w, rows * cols, 5);
+    test_fill_random(x, cols, 6);
+    const int saved = nnl_get_num_threads();
+    assert_int_equal(nnl_set_num_threads(1), NNL_OK);
+    k->matvec(rows, cols, w, x, NULL, one);
+    for (int threads = 2; threads <= 3; threads++) {
+        assert_int_equal(nnl_set_num_threads(threads), NNL_OK);
+        k->matvec(rows, cols, w, x, NULL, more);
+        assert_memory_equal(one, more, sizeof(float) * (size_t)rows);
+    }
+    assert_int_equal(nnl_set_num_threads(saved), NNL_OK);
+    free(w), free(x), free(one), free(more);
+}
+
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matvec_matches_reference_at_every_level),
+        cmocka_unit_test(matvec_is_the_same_at_any_thread_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
