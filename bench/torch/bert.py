@@ -3,10 +3,14 @@
 and the bag-of-characters baseline (scikit-learn: TF-IDF over character 1-2
 grams, logistic regression).
 
-Run with Debian's interpreter: /usr/bin/python3 bench/torch/bert.py [--iters N] [--epochs N] [--seeds N]
+Run with Debian's interpreter: /usr/bin/python3 bench/torch/bert.py [--iters N] [--epochs N] [--seeds N] [--masked-head]
 Prints key=value lines (see bench/bert.c). Differences from nnlite, kept on
-purpose: fine-tuning pads each batch to its longest sequence (nnlite pads to
-128 and masks the padding), and the masking draws from torch's generator."""
+purpose: the masking draws from torch's generator (each position with
+probability 0.15, where nnlite chooses exactly round(0.15 n) a window), and
+the pretraining computes the output layer at every position, as a PyTorch
+model is usually written (HF's BertForMaskedLM does), unless --masked-head
+is given; nnlite's fit runs it at the masked positions only, with the same
+loss and gradients."""
 import argparse
 import math
 import os
