@@ -3,7 +3,7 @@
 and the bag-of-characters baseline (scikit-learn: TF-IDF over character 1-2
 grams, logistic regression).
 
-Run with Debian's interpreter: /usr/bin/python3 bench/torch/bert.py [--iters N] [--epochs N] [--seeds N] [--masked-head]
+Run with Debian's interpreter: /usr/bin/python3 bench/torch/bert.py [--iters N] [--epochs N] [--seeds N (0: pretraining alone)] [--masked-head]
 Prints key=value lines (see bench/bert.c). Differences from nnlite, kept on
 purpose: the masking draws from torch's generator (each position with
 probability 0.15, where nnlite chooses exactly round(0.15 n) a window), and
@@ -200,6 +200,26 @@ def baseline(train, test):
     return accuracy_score(truth, pred), f1_score(truth, pred, average="macro")
 
 
+def finetune_all(pretrained, vocab, train, test, k, epochs, seeds):
+    """Fine-tunes the pretrained encoder and one from scratch per seed; prints their accuracies."""
+    sums = {"finetune": [0.0, 0.0], "scratch": [0.0, 0.0]}
+    speed = None
+    for seed in range(1, seeds + 1):
+        for kind in ("finetune", "scratch"):
+            torch.manual_seed(seed)
+            model = Encoder(vocab)
+            if kind == "finetune":
+                model.load_state_dict(pretrained)
+            acc, f1, sps = finetune(model, train, test, k, epochs, seed)
+            speed = speed or sps
+            print("%s_seed%d_accuracy=%.4f" % (kind, seed, acc), flush=True)
+            sums[kind][0] += acc
+            sums[kind][1] += f1
+    print("finetune_samples_per_s=%.1f" % speed)
+    for kind in ("finetune", "scratch"):
+        print("%s_accuracy=%.4f\n%s_macro_f1=%.4f" % (kind, sums[kind][0] / seeds, kind, sums[kind][1] / seeds))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="data/classics-zh")
@@ -224,23 +244,8 @@ def main():
     seconds, loss, acc = pretrain(enc, train_ids, val_ids, vocab, a.iters, gen, a.masked_head)
     print("pretrain_s=%.2f\npretrain_tokens_per_s=%.0f\nmlm_loss=%.4f\nmlm_accuracy=%.4f" %
           (seconds, a.iters * 16 * BLOCK / seconds, loss, acc), flush=True)
-    pretrained = enc.state_dict()
-    sums = {"finetune": [0.0, 0.0], "scratch": [0.0, 0.0]}
-    speed = None
-    for seed in range(1, a.seeds + 1):
-        for kind in ("finetune", "scratch"):
-            torch.manual_seed(seed)
-            model = Encoder(vocab)
-            if kind == "finetune":
-                model.load_state_dict(pretrained)
-            acc, f1, sps = finetune(model, train, test, len(labels), a.epochs, seed)
-            speed = speed or sps
-            print("%s_seed%d_accuracy=%.4f" % (kind, seed, acc), flush=True)
-            sums[kind][0] += acc
-            sums[kind][1] += f1
-    print("finetune_samples_per_s=%.1f" % speed)
-    for kind in ("finetune", "scratch"):
-        print("%s_accuracy=%.4f\n%s_macro_f1=%.4f" % (kind, sums[kind][0] / a.seeds, kind, sums[kind][1] / a.seeds))
+    if a.seeds > 0:  # --seeds 0: pretraining alone
+        finetune_all(enc.state_dict(), vocab, train, test, len(labels), a.epochs, a.seeds)
     acc, f1 = baseline(train, test)
     print("tfidf_accuracy=%.4f\ntfidf_macro_f1=%.4f" % (acc, f1))
 
