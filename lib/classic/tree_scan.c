@@ -38,13 +38,20 @@ typedef struct nnl_tree_value {
     int32_t position;
 } nnl_tree_value;
 
+/* The counting sort of scan_sorted() splits the node's samples into this
+ * many blocks of consecutive samples, each with its own counters, and
+ * walks them side by side: a counter incremented again (most samples of a
+ * digit have the same code, 0, in most pixels) waits for its last store,
+ * and four such chains overlap where one would stall. */
+#define SORT_BLOCKS 4
+
 static int alloc_scratch(nnl_tree_workspace *w, size_t n, size_t code_bytes)
 {
     size_t k = (size_t)w->K;
     w->labels = nnl_alloc(n * sizeof(int32_t));
     w->codes = nnl_alloc(code_bytes);
     w->sorted = w->b->values ? nnl_alloc(n * sizeof *w->sorted) : NULL;
-    w->code_count = nnl_alloc_zeroed(NNL_TREE_MAX_BINS * sizeof(int32_t));
+    w->code_count = nnl_alloc_zeroed(SORT_BLOCKS * NNL_TREE_MAX_BINS * sizeof(int32_t));
     w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(2 * k * sizeof(int64_t));
     w->right = w->left ? w->left + k : NULL;
@@ -182,54 +189,69 @@ static inline int consider(const nnl_tree_workspace *w, const sweep *s, int64_t 
 }
 
 /* Small nodes: a counting sort of the node's samples by code that touches
- * only the codes present. One pass counts the codes and marks
+ * only the codes present. One pass counts the codes (per block) and marks
  * them in a 256-bit set; the set, walked word by word, gives the present
  * codes in increasing order (a node of 50 samples has a few dozen codes of
  * 256: walking the whole range cost more than the samples, and a radix
  * sort needs two passes more); a second pass places each sample in its
- * code's run. The sweep then moves the samples run by run and scores a
+ * code's run, block 0's samples of the code first: the run keeps the
+ * samples' order. The sweep then moves the samples run by run and scores a
  * split at the end of each run but the last (when the next begins, so that
  * the split knows the next code). Returns 0 when f is constant
  * in the node (it does not count as tried), 1 otherwise. */
 static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
-    int32_t *order = w->labels, *run_end = w->code_count; /* code_count is all 0 between scans */
-    uint64_t present[NNL_TREE_MAX_BINS / 64] = {0};
+    /* run_end[b * 256 + c]: block b's count of code c, then where its
+     * samples of c go (all 0 between scans) */
+    int32_t *order = w->labels, *run_end = w->code_count;
+    uint64_t present[SORT_BLOCKS][NNL_TREE_MAX_BINS / 64] = {{0}};
+    int64_t len = n / SORT_BLOCKS; /* block b: [b len, (b + 1) len), the last one to n */
     for (int64_t j = 0; j < n; j++) {
-        uint8_t c = code[j];
-        run_end[c]++;
-        present[c >> 6] |= (uint64_t)1 << (c & 63);
+        int64_t b = j < SORT_BLOCKS * len ? j % SORT_BLOCKS : SORT_BLOCKS - 1;
+        uint8_t c = code[j < SORT_BLOCKS * len ? b * len + j / SORT_BLOCKS : j];
+        run_end[b * NNL_TREE_MAX_BINS + c]++;
+        present[b][c >> 6] |= (uint64_t)1 << (c & 63);
     }
     int first = -1, distinct = 0; /* the runs' start offsets, in place of their counts */
     int32_t at = 0;
-    for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++)
-        for (uint64_t bits = present[word]; bits; bits &= bits - 1) {
+    for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++) {
+        for (int b = 1; b < SORT_BLOCKS; b++)
+            present[0][word] |= present[b][word];
+        for (uint64_t bits = present[0][word]; bits; bits &= bits - 1) {
             int c = word * 64 + __builtin_ctzll(bits);
-            int32_t count = run_end[c];
-            run_end[c] = at;
-            at += count;
+            for (int b = 0; b < SORT_BLOCKS; b++) {
+                int32_t count = run_end[b * NNL_TREE_MAX_BINS + c];
+                run_end[b * NNL_TREE_MAX_BINS + c] = at;
+                at += count;
+            }
             first = first < 0 ? c : first;
             distinct++;
         }
+    }
     if (distinct < 2) {
-        run_end[first] = 0;
+        for (int b = 0; b < SORT_BLOCKS; b++)
+            run_end[b * NNL_TREE_MAX_BINS + first] = 0;
         return 0;
     }
-    for (int64_t j = 0; j < n; j++) /* run_end[c] ends as the end of c's run */
-        order[run_end[code[j]]++] = (int32_t)j;
+    for (int64_t j = 0; j < n; j++) { /* run_end[b][c] ends as the end of block b's part of c's run */
+        int64_t b = j < SORT_BLOCKS * len ? j % SORT_BLOCKS : SORT_BLOCKS - 1;
+        int64_t sample = j < SORT_BLOCKS * len ? b * len + j / SORT_BLOCKS : j;
+        order[run_end[b * NNL_TREE_MAX_BINS + code[sample]]++] = (int32_t)sample;
+    }
     sweep s;
     sweep_start(w, &s);
     int64_t t = 0;
     int prev = -1;
     for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++)
-        for (uint64_t bits = present[word]; bits; bits &= bits - 1) {
+        for (uint64_t bits = present[0][word]; bits; bits &= bits - 1) {
             int c = word * 64 + __builtin_ctzll(bits);
             if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every run up to prev has moved */
                 best->next_code = c;
-            for (; t < run_end[c]; t++)
+            for (; t < run_end[(SORT_BLOCKS - 1) * NNL_TREE_MAX_BINS + c]; t++)
                 move_left(w, w->node_labels[order[t]], w->node_weights[order[t]], &s);
             s.n_left = t;
-            run_end[c] = 0;
+            for (int b = 0; b < SORT_BLOCKS; b++)
+                run_end[b * NNL_TREE_MAX_BINS + c] = 0;
             prev = c;
         }
     return 1;
@@ -307,10 +329,23 @@ static int scan_values(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int
     return 1;
 }
 
+/* Whether the n >= 1 codes are all the same. Deep in a tree about half
+ * the features drawn are constant in the node (the digits' border
+ * pixels): one vectorised pass finds them before a scan counts them. */
+static int is_constant(const uint8_t *code, int64_t n)
+{
+    uint8_t differ = 0;
+    for (int64_t j = 1; j < n; j++)
+        differ |= code[j] ^ code[0];
+    return !differ;
+}
+
 /* Scores every split of feature f into *best from the node's n codes of
  * it (in idx order). */
 static int scan_codes(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
+    if (is_constant(code, n))
+        return 0;
     /* the histogram's sweep costs codes x classes: worth it when the node
      * has more samples than that */
     return n >= (int64_t)w->K * 64 ? scan_histogram(w, code, n, f, best) : scan_sorted(w, code, n, f, best);
