@@ -49,18 +49,20 @@ static int alloc_scratch(nnl_tree_workspace *w, size_t n, size_t code_bytes)
 {
     size_t k = (size_t)w->K;
     w->labels = nnl_alloc(n * sizeof(int32_t));
+    w->weights = nnl_alloc(n * sizeof(int32_t));
     w->codes = nnl_alloc(code_bytes);
     w->sorted = w->b->values ? nnl_alloc(n * sizeof *w->sorted) : NULL;
     w->code_count = nnl_alloc_zeroed(SORT_BLOCKS * NNL_TREE_MAX_BINS * sizeof(int32_t));
     w->hist = nnl_alloc((size_t)NNL_TREE_MAX_BINS * k * sizeof(int32_t));
     w->left = nnl_alloc(2 * k * sizeof(int64_t));
     w->right = w->left ? w->left + k : NULL;
-    return w->labels && w->codes && (w->sorted || !w->b->values) && w->code_count && w->hist && w->left;
+    return w->labels && w->weights && w->codes && (w->sorted || !w->b->values) && w->code_count && w->hist && w->left;
 }
 
 static void free_scratch(nnl_tree_workspace *w)
 {
     nnl_dealloc(w->labels);
+    nnl_dealloc(w->weights);
     nnl_dealloc(w->codes);
     nnl_dealloc(w->sorted);
     nnl_dealloc(w->code_count);
@@ -156,12 +158,12 @@ static void sweep_start(nnl_tree_workspace *w, sweep *s)
     }
 }
 
-/* Moves weight c of class k from the right side to the left:
+/* Moves weight c of class k, of which l has moved already, from the right
+ * side to the left (the caller adds c to its count):
  * (l + c)^2 - l^2 = c (2l + c) and r^2 - (r - c)^2 = c (2r - c). */
-static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, sweep *s)
+static inline void move_counted(const nnl_tree_workspace *w, int32_t k, int64_t l, int64_t c, sweep *s)
 {
-    int64_t l = w->left[k], r = w->node[k] - l; /* the right side: what has not moved */
-    w->left[k] = l + c;
+    int64_t r = w->node[k] - l; /* the right side: what has not moved */
     s->w_left += c;
     if (w->p->criterion == NNL_CRITERION_GINI) {
         s->square_left += c * (2 * l + c);
@@ -170,6 +172,13 @@ static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, 
         s->sum_left += w->clogc[l + c] - w->clogc[l];
         s->sum_right -= w->clogc[r] - w->clogc[r - c];
     }
+}
+
+/* Moves weight c of class k from the right side to the left. */
+static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, sweep *s)
+{
+    move_counted(w, k, w->left[k], c, s);
+    w->left[k] += c;
 }
 
 /* Scores the split "code <= `code`" of feature f with the sweep's state;
@@ -203,7 +212,7 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
 {
     /* run_end[b * 256 + c]: block b's count of code c, then where its
      * samples of c go (all 0 between scans) */
-    int32_t *order = w->labels, *run_end = w->code_count;
+    int32_t *labels = w->labels, *weights = w->weights, *run_end = w->code_count;
     uint64_t present[SORT_BLOCKS][NNL_TREE_MAX_BINS / 64] = {{0}};
     int64_t len = n / SORT_BLOCKS; /* block b: [b len, (b + 1) len), the last one to n */
     for (int64_t j = 0; j < n; j++) {
@@ -236,7 +245,9 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
     for (int64_t j = 0; j < n; j++) { /* run_end[b][c] ends as the end of block b's part of c's run */
         int64_t b = j < SORT_BLOCKS * len ? j % SORT_BLOCKS : SORT_BLOCKS - 1;
         int64_t sample = j < SORT_BLOCKS * len ? b * len + j / SORT_BLOCKS : j;
-        order[run_end[b * NNL_TREE_MAX_BINS + code[sample]]++] = (int32_t)sample;
+        int32_t slot = run_end[b * NNL_TREE_MAX_BINS + code[sample]]++;
+        labels[slot] = w->node_labels[sample];
+        weights[slot] = w->node_weights[sample];
     }
     sweep s;
     sweep_start(w, &s);
@@ -247,8 +258,9 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
             int c = word * 64 + __builtin_ctzll(bits);
             if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every run up to prev has moved */
                 best->next_code = c;
-            for (; t < run_end[(SORT_BLOCKS - 1) * NNL_TREE_MAX_BINS + c]; t++)
-                move_left(w, w->node_labels[order[t]], w->node_weights[order[t]], &s);
+            int64_t end = run_end[(SORT_BLOCKS - 1) * NNL_TREE_MAX_BINS + c];
+            for (; t < end; t++)
+                move_left(w, labels[t], weights[t], &s);
             s.n_left = t;
             for (int b = 0; b < SORT_BLOCKS; b++)
                 run_end[b * NNL_TREE_MAX_BINS + c] = 0;
@@ -340,12 +352,27 @@ static int is_constant(const uint8_t *code, int64_t n)
     return !differ;
 }
 
+/* Whether no split can score above *best: for Gini, one into two pure
+ * sides scores the node's weight (sum c^2 / n = n on each side), the
+ * most any split can, and its floating-point sum is exact; a later
+ * feature could only tie, and the first of equal scores stays. Deep in a
+ * tree a third of the nodes split into two pure leaves, often on one of
+ * the first features tried: the others are still drawn and checked for
+ * constants (the draws and the constants passed down stay the same), not
+ * scanned. (Entropy's sums are rounded: it scans them all.) */
+static int cannot_improve(const nnl_tree_workspace *w, const nnl_tree_split *best)
+{
+    return w->p->criterion == NNL_CRITERION_GINI && best->found && best->score >= (double)w->node_total;
+}
+
 /* Scores every split of feature f into *best from the node's n codes of
  * it (in idx order). */
 static int scan_codes(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
     if (is_constant(code, n))
         return 0;
+    if (cannot_improve(w, best))
+        return 1; /* it varies: it counts as tried */
     /* the histogram's sweep costs codes x classes: worth it when the node
      * has more samples than that */
     return n >= (int64_t)w->K * 64 ? scan_histogram(w, code, n, f, best) : scan_sorted(w, code, n, f, best);

@@ -29,7 +29,7 @@ typedef struct nnl_tree_workspace {
     int parts;           /* scratch[1 .. parts): the other parts of a parallel scan */
     int *varied;         /* f: per feature of a parallel scan, whether it was not constant */
     struct nnl_tree_workspace *scratch;
-    int32_t *labels;     /* count: scratch of the scans (the samples in code order) */
+    int32_t *labels, *weights; /* count: scratch of the scans (the samples' labels and weights in code order) */
     int32_t *node_labels; /* count: the labels of the node's samples, in idx order */
     int32_t *node_weights; /* count: their weights */
     uint8_t *codes;      /* the node's codes of the features being scanned, in idx order */
