@@ -197,58 +197,70 @@ static inline int consider(const nnl_tree_workspace *w, const sweep *s, int64_t 
     return 1;
 }
 
+/* Counts code c in a block's counters and marks it present. */
+static inline void count_code(int32_t *count, uint64_t *present, uint8_t c)
+{
+    count[c]++;
+    present[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+/* Places sample j of the node at its slot in code order (next[c]: where
+ * the block's next sample of code c goes). */
+static inline void place_sample(const nnl_tree_workspace *w, int32_t *next, uint8_t c, int64_t j, int32_t *labels,
+                                int32_t *weights)
+{
+    int32_t slot = next[c]++;
+    labels[slot] = w->node_labels[j];
+    weights[slot] = w->node_weights[j];
+}
+
 /* Small nodes: a counting sort of the node's samples by code that touches
  * only the codes present. One pass counts the codes (per block) and marks
  * them in a 256-bit set; the set, walked word by word, gives the present
  * codes in increasing order (a node of 50 samples has a few dozen codes of
  * 256: walking the whole range cost more than the samples, and a radix
- * sort needs two passes more); a second pass places each sample in its
- * code's run, block 0's samples of the code first: the run keeps the
- * samples' order. The sweep then moves the samples run by run and scores a
- * split at the end of each run but the last (when the next begins, so that
- * the split knows the next code). Returns 0 when f is constant
- * in the node (it does not count as tried), 1 otherwise. */
-static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
+ * sort needs two passes more); a second pass places each sample's label
+ * and weight in its code's run, block 0's samples of the code first: the
+ * run keeps the samples' order. The sweep then moves the samples run by
+ * run and scores a split at the end of each run but the last (when the
+ * next begins, so that the split knows the next code). f varies in the
+ * node. */
+static void scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
-    /* run_end[b * 256 + c]: block b's count of code c, then where its
-     * samples of c go (all 0 between scans) */
+    /* run_end + b * 256: block b's counts of the codes, then where its
+     * next sample of each goes (all 0 between scans) */
     int32_t *labels = w->labels, *weights = w->weights, *run_end = w->code_count;
     uint64_t present[SORT_BLOCKS][NNL_TREE_MAX_BINS / 64] = {{0}};
-    int64_t len = n / SORT_BLOCKS; /* block b: [b len, (b + 1) len), the last one to n */
-    for (int64_t j = 0; j < n; j++) {
-        int64_t b = j < SORT_BLOCKS * len ? j % SORT_BLOCKS : SORT_BLOCKS - 1;
-        uint8_t c = code[j < SORT_BLOCKS * len ? b * len + j / SORT_BLOCKS : j];
-        run_end[b * NNL_TREE_MAX_BINS + c]++;
-        present[b][c >> 6] |= (uint64_t)1 << (c & 63);
+    /* blocks [b len, (b + 1) len), the last one to n */
+    int64_t len = n / SORT_BLOCKS, b1 = len, b2 = 2 * len, b3 = 3 * len;
+    int32_t *count1 = run_end + NNL_TREE_MAX_BINS, *count2 = count1 + NNL_TREE_MAX_BINS,
+            *count3 = count2 + NNL_TREE_MAX_BINS;
+    for (int64_t j = 0; j < len; j++) {
+        count_code(run_end, present[0], code[j]);
+        count_code(count1, present[1], code[b1 + j]);
+        count_code(count2, present[2], code[b2 + j]);
+        count_code(count3, present[3], code[b3 + j]);
     }
-    int first = -1, distinct = 0; /* the runs' start offsets, in place of their counts */
-    int32_t at = 0;
+    for (int64_t j = b3 + len; j < n; j++)
+        count_code(count3, present[3], code[j]);
+    int32_t at = 0; /* the blocks' parts of the runs, their start offsets in place of their counts */
     for (int word = 0; word < NNL_TREE_MAX_BINS / 64; word++) {
-        for (int b = 1; b < SORT_BLOCKS; b++)
-            present[0][word] |= present[b][word];
-        for (uint64_t bits = present[0][word]; bits; bits &= bits - 1) {
-            int c = word * 64 + __builtin_ctzll(bits);
-            for (int b = 0; b < SORT_BLOCKS; b++) {
+        present[0][word] |= present[1][word] | present[2][word] | present[3][word];
+        for (uint64_t bits = present[0][word]; bits; bits &= bits - 1)
+            for (int b = 0, c = word * 64 + __builtin_ctzll(bits); b < SORT_BLOCKS; b++) {
                 int32_t count = run_end[b * NNL_TREE_MAX_BINS + c];
                 run_end[b * NNL_TREE_MAX_BINS + c] = at;
                 at += count;
             }
-            first = first < 0 ? c : first;
-            distinct++;
-        }
     }
-    if (distinct < 2) {
-        for (int b = 0; b < SORT_BLOCKS; b++)
-            run_end[b * NNL_TREE_MAX_BINS + first] = 0;
-        return 0;
+    for (int64_t j = 0; j < len; j++) { /* block b's offsets end as the ends of its parts */
+        place_sample(w, run_end, code[j], j, labels, weights);
+        place_sample(w, count1, code[b1 + j], b1 + j, labels, weights);
+        place_sample(w, count2, code[b2 + j], b2 + j, labels, weights);
+        place_sample(w, count3, code[b3 + j], b3 + j, labels, weights);
     }
-    for (int64_t j = 0; j < n; j++) { /* run_end[b][c] ends as the end of block b's part of c's run */
-        int64_t b = j < SORT_BLOCKS * len ? j % SORT_BLOCKS : SORT_BLOCKS - 1;
-        int64_t sample = j < SORT_BLOCKS * len ? b * len + j / SORT_BLOCKS : j;
-        int32_t slot = run_end[b * NNL_TREE_MAX_BINS + code[sample]]++;
-        labels[slot] = w->node_labels[sample];
-        weights[slot] = w->node_weights[sample];
-    }
+    for (int64_t j = b3 + len; j < n; j++)
+        place_sample(w, count3, code[j], j, labels, weights);
     sweep s;
     sweep_start(w, &s);
     int64_t t = 0;
@@ -258,21 +270,50 @@ static int scan_sorted(nnl_tree_workspace *w, const uint8_t *code, int64_t n, in
             int c = word * 64 + __builtin_ctzll(bits);
             if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every run up to prev has moved */
                 best->next_code = c;
-            int64_t end = run_end[(SORT_BLOCKS - 1) * NNL_TREE_MAX_BINS + c];
-            for (; t < end; t++)
+            for (; t < count3[c]; t++) /* block 3's part ends the run */
                 move_left(w, labels[t], weights[t], &s);
             s.n_left = t;
-            for (int b = 0; b < SORT_BLOCKS; b++)
-                run_end[b * NNL_TREE_MAX_BINS + c] = 0;
+            run_end[c] = count1[c] = count2[c] = count3[c] = 0;
             prev = c;
         }
-    return 1;
+}
+
+/* Tiny nodes (below TINY_SAMPLES): an insertion sort of the node's (code,
+ * label, weight) triples, stable as the counting sort is, then the same
+ * sweep. Half the scans of a grown tree are of nodes under 8 samples,
+ * where the counting sort's fixed costs (its sets of codes and counters
+ * to clear and walk) outweigh its samples. f varies in the node. */
+#define TINY_SAMPLES 16
+
+static void scan_tiny(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
+{
+    uint8_t c[TINY_SAMPLES];
+    int32_t label[TINY_SAMPLES], weight[TINY_SAMPLES];
+    for (int64_t j = 0; j < n; j++) {
+        int64_t t = j;
+        for (; t > 0 && c[t - 1] > code[j]; t--) {
+            c[t] = c[t - 1];
+            label[t] = label[t - 1];
+            weight[t] = weight[t - 1];
+        }
+        c[t] = code[j];
+        label[t] = w->node_labels[j];
+        weight[t] = w->node_weights[j];
+    }
+    sweep s;
+    sweep_start(w, &s);
+    for (int64_t t = 0; t + 1 < n; t++) {
+        move_left(w, label[t], weight[t], &s);
+        s.n_left = t + 1;
+        if (c[t + 1] != c[t] && consider(w, &s, n, f, c[t], best))
+            best->next_code = c[t + 1];
+    }
 }
 
 /* Large nodes: one pass counts (code, class) pairs, then the sweep moves a
  * whole bucket per class: O(samples + codes * classes) instead of a move
- * per sample. Returns as scan_sorted(). */
-static int scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
+ * per sample. f varies in the node. */
+static void scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
     int32_t k = w->K, *hist = w->hist;
     memset(hist, 0, (size_t)NNL_TREE_MAX_BINS * (size_t)k * sizeof *hist);
@@ -284,10 +325,9 @@ static int scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n,
         mn = c < mn ? c : mn;
         mx = c > mx ? c : mx;
     }
-    int varied = mn < mx;
     sweep s;
     sweep_start(w, &s);
-    for (int b = mn, prev = -1; varied && b < mx; b++) {
+    for (int b = mn, prev = -1; b < mx; b++) {
         if (!w->code_count[b])
             continue;
         if (prev >= 0 && consider(w, &s, n, f, prev, best)) /* every code up to prev has moved */
@@ -298,15 +338,12 @@ static int scan_histogram(nnl_tree_workspace *w, const uint8_t *code, int64_t n,
         s.n_left += w->code_count[b];
         prev = b;
     }
-    if (varied) { /* the last code before mx */
-        int prev = mx - 1;
-        while (!w->code_count[prev])
-            prev--;
-        if (consider(w, &s, n, f, prev, best))
-            best->next_code = mx;
-    }
+    int prev = mx - 1; /* the last code before mx */
+    while (!w->code_count[prev])
+        prev--;
+    if (consider(w, &s, n, f, prev, best))
+        best->next_code = mx;
     memset(w->code_count + mn, 0, (size_t)(mx - mn + 1) * sizeof *w->code_count); /* all 0 between scans */
-    return varied;
 }
 
 static int by_value(const void *a, const void *b)
@@ -318,7 +355,8 @@ static int by_value(const void *a, const void *b)
 /* A feature with kept values (more distinct ones than codes): the node's
  * values sorted, a split scored between each two neighbouring distinct
  * values, with the threshold midway between them: CART's search, as
- * scikit-learn sorts. Returns as scan_sorted(). */
+ * scikit-learn sorts. Returns 0 when f is constant in the node (it does
+ * not count as tried), 1 otherwise. */
 static int scan_values(nnl_tree_workspace *w, const int32_t *idx, int64_t n, int64_t f, nnl_tree_split *best)
 {
     const float *col = w->b->values + w->b->value_col[f] * w->b->n;
@@ -375,7 +413,13 @@ static int scan_codes(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int
         return 1; /* it varies: it counts as tried */
     /* the histogram's sweep costs codes x classes: worth it when the node
      * has more samples than that */
-    return n >= (int64_t)w->K * 64 ? scan_histogram(w, code, n, f, best) : scan_sorted(w, code, n, f, best);
+    if (n >= (int64_t)w->K * 64)
+        scan_histogram(w, code, n, f, best);
+    else if (n >= TINY_SAMPLES)
+        scan_sorted(w, code, n, f, best);
+    else
+        scan_tiny(w, code, n, f, best);
+    return 1;
 }
 
 /* The node's codes of feature f from its column, into w->codes. */
