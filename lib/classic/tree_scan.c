@@ -2,16 +2,20 @@
  *
  * A node's samples are a range of idx. For each feature tried, its codes
  * are read (from the feature's column, or for a small node from its
- * samples' rows, several features at once) and sorted (a counting sort
- * over the codes present; large nodes count (code, class) pairs in a
- * histogram instead), then a sweep moves the samples from right to left in
+ * samples' rows, several features at once), checked for being all equal
+ * (a constant feature is not sorted), and sorted (tiny nodes by insertion,
+ * small ones by a counting sort over the codes present; large nodes count
+ * (code, class) pairs in a histogram instead), then a sweep moves the
+ * samples from right to left in
  * code order, keeping the split score up to date in O(1) per move: for
  * Gini the sums of squared class counts on each side, for entropy the sums
  * of c log c (from a table). A split is scored where one code ends and the
  * next begins, as CART scores the midpoints between distinct values. Cost
  * per node: O(samples) per feature tried (O(samples + codes x classes) by
  * histogram). Features with more distinct values than codes are sorted by
- * value instead (scan_values).
+ * value instead (scan_values). Once a Gini split into two pure sides is
+ * found, no other can beat it: the node's other features are only checked
+ * for constants (cannot_improve).
  *
  * Samples carry integer weights, as scikit-learn's bootstrap does: a forest
  * tree sees each drawn sample once with its number of draws (a third fewer
@@ -29,8 +33,6 @@
 #include "core/pool.h"
 #include "nnlite/estimator.h"
 
-/* The scratch arrays of one scan (also of each parallel part's copy), for
- * n samples and code_bytes gathered codes. */
 /* A node's value of a feature with kept values, and the sample's position
  * in the node. */
 typedef struct nnl_tree_value {
@@ -45,6 +47,8 @@ typedef struct nnl_tree_value {
  * and four such chains overlap where one would stall. */
 #define SORT_BLOCKS 4
 
+/* The scratch arrays of one scan (also of each parallel part's copy), for
+ * n samples and code_bytes gathered codes. */
 static int alloc_scratch(nnl_tree_workspace *w, size_t n, size_t code_bytes)
 {
     size_t k = (size_t)w->K;
@@ -394,8 +398,8 @@ static int is_constant(const uint8_t *code, int64_t n)
  * sides scores the node's weight (sum c^2 / n = n on each side), the
  * most any split can, and its floating-point sum is exact; a later
  * feature could only tie, and the first of equal scores stays. Deep in a
- * tree a third of the nodes split into two pure leaves, often on one of
- * the first features tried: the others are still drawn and checked for
+ * tree small, nearly pure nodes often split into two pure leaves on one
+ * of the first features tried: the others are still drawn and checked for
  * constants (the draws and the constants passed down stay the same), not
  * scanned. (Entropy's sums are rounded: it scans them all.) */
 static int cannot_improve(const nnl_tree_workspace *w, const nnl_tree_split *best)
