@@ -162,12 +162,12 @@ static void sweep_start(nnl_tree_workspace *w, sweep *s)
     }
 }
 
-/* Moves weight c of class k, of which l has moved already, from the right
- * side to the left (the caller adds c to its count):
+/* Moves weight c of class k from the right side to the left:
  * (l + c)^2 - l^2 = c (2l + c) and r^2 - (r - c)^2 = c (2r - c). */
-static inline void move_counted(const nnl_tree_workspace *w, int32_t k, int64_t l, int64_t c, sweep *s)
+static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, sweep *s)
 {
-    int64_t r = w->node[k] - l; /* the right side: what has not moved */
+    int64_t l = w->left[k], r = w->node[k] - l; /* the right side: what has not moved */
+    w->left[k] = l + c;
     s->w_left += c;
     if (w->p->criterion == NNL_CRITERION_GINI) {
         s->square_left += c * (2 * l + c);
@@ -176,13 +176,6 @@ static inline void move_counted(const nnl_tree_workspace *w, int32_t k, int64_t 
         s->sum_left += w->clogc[l + c] - w->clogc[l];
         s->sum_right -= w->clogc[r] - w->clogc[r - c];
     }
-}
-
-/* Moves weight c of class k from the right side to the left. */
-static inline void move_left(const nnl_tree_workspace *w, int32_t k, int64_t c, sweep *s)
-{
-    move_counted(w, k, w->left[k], c, s);
-    w->left[k] += c;
 }
 
 /* Scores the split "code <= `code`" of feature f with the sweep's state;
