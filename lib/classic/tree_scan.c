@@ -401,7 +401,8 @@ static int cannot_improve(const nnl_tree_workspace *w, const nnl_tree_split *bes
 }
 
 /* Scores every split of feature f into *best from the node's n codes of
- * it (in idx order). */
+ * it (in idx order). Returns 0 when f is constant in the node (it does not
+ * count as tried), 1 otherwise. */
 static int scan_codes(nnl_tree_workspace *w, const uint8_t *code, int64_t n, int64_t f, nnl_tree_split *best)
 {
     if (is_constant(code, n))
