@@ -77,8 +77,13 @@ static void free_scratch(nnl_tree_workspace *w)
 nnl_status nnl_tree_workspace_alloc(nnl_tree_workspace *w, int64_t count, int64_t total, int parts)
 {
     size_t n = (size_t)count, k = (size_t)w->K;
-    /* half the core's L2: a small node's rows stay there for its subtree */
-    w->row_budget = nnl_cpu_caches_get()->l2 / 2;
+    /* twice the core's L2: a node's rows are read faster than its columns
+     * up to that size (a row's features drawn share its cache lines, a
+     * column's samples hardly share theirs), and a smaller node's rows stay
+     * in L2 for its subtree; on the digits forest, 4-5% less time than at
+     * half the L2 (A/B, 1 thread, 20 alternated rounds; 1x and 4x in
+     * between) */
+    w->row_budget = nnl_cpu_caches_get()->l2 * 2;
     int64_t rows_bytes = count * w->b->f < w->row_budget ? count * w->b->f : w->row_budget;
     size_t code_bytes = (size_t)(rows_bytes > count ? rows_bytes : count);
     w->parts = parts < 1 ? 1 : parts;
