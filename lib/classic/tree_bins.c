@@ -1,8 +1,10 @@
 /* Binning the features of the training data (tree_bins.h).
  *
- * A column is sorted by a 3-pass radix sort of its values' bit patterns
- * (11 bits a pass), O(n) per feature: a comparison sort of every column took
- * longer than building a whole tree on MNIST. */
+ * A feature of at most 256 distinct values is coded from a table of them
+ * (bin_few_values); any other column is sorted by a 3-pass radix sort of
+ * its values' bit patterns (11 bits a pass), O(n) per feature: a
+ * comparison sort of every column took longer than building a whole tree
+ * on MNIST. */
 #include <string.h>
 
 #include "classic/tree_bins.h"
@@ -83,6 +85,73 @@ static int64_t bin_sorted(const float *v, const int32_t *order, int64_t n, uint8
     return distinct;
 }
 
+/* A feature of at most NNL_TREE_MAX_BINS distinct values (image pixels
+ * have 256 levels) is coded without sorting its column: an open-addressing
+ * table of its distinct values (DISTINCT_SLOTS, a power of two, 4x the
+ * codes) gives each sample the index of its value, the distinct values
+ * alone are sorted, and a sample's code is its value's rank: the codes
+ * and bins of bin_sorted(), and binning the digits' 784 features took
+ * 0.07 s of one core instead of the radix sort's 0.11 s. */
+#define DISTINCT_SLOTS 1024
+
+/* Sorts the n <= 256 distinct keys' (key << 8 | index) by insertion. */
+static void sort_distinct(uint64_t *pairs, int n)
+{
+    for (int i = 1; i < n; i++) {
+        uint64_t p = pairs[i];
+        int t = i;
+        for (; t > 0 && pairs[t - 1] > p; t--)
+            pairs[t] = pairs[t - 1];
+        pairs[t] = p;
+    }
+}
+
+/* Codes and value ranges (one value per bin) of one feature from its
+ * values v (n), into code, lo and hi; scratch: n bytes. Returns 0,
+ * having written only scratch, when the feature has more distinct values
+ * than codes or a -0.0 (bin_sorted() puts it in the bin of 0.0). */
+static int bin_few_values(const float *v, int64_t n, uint8_t *code, float *lo, float *hi, uint8_t *scratch)
+{
+    uint32_t key[DISTINCT_SLOTS];
+    int16_t entry[DISTINCT_SLOTS]; /* -1: free; else the index of the value in `pairs` */
+    uint64_t pairs[NNL_TREE_MAX_BINS];
+    int distinct = 0;
+    uint32_t last = 0; /* no float's key: the key of the sample before, whose index is scratch[i - 1] */
+    memset(entry, -1, sizeof entry);
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t k = float_key(v[i]), h = (k * 0x9E3779B1u) >> 22; /* 10 bits: DISTINCT_SLOTS */
+        if (k == last) { /* mostly the background's 0 */
+            scratch[i] = scratch[i - 1];
+            continue;
+        }
+        if (k == 0x7fffffffu) /* -0.0 */
+            return 0;
+        last = k;
+        while (entry[h] >= 0 && key[h] != k)
+            h = (h + 1) & (DISTINCT_SLOTS - 1);
+        if (entry[h] < 0) {
+            if (distinct == NNL_TREE_MAX_BINS)
+                return 0;
+            key[h] = k;
+            entry[h] = (int16_t)distinct;
+            pairs[distinct] = (uint64_t)k << 8 | (uint64_t)distinct;
+            distinct++;
+        }
+        scratch[i] = (uint8_t)entry[h];
+    }
+    sort_distinct(pairs, distinct);
+    uint8_t rank[NNL_TREE_MAX_BINS];
+    for (int c = 0; c < distinct; c++) {
+        int at = (int)(pairs[c] & 0xff);
+        rank[at] = (uint8_t)c;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        code[i] = rank[scratch[i]];
+        lo[code[i]] = hi[code[i]] = v[i];
+    }
+    return 1;
+}
+
 /* Features are copied out COLUMNS at a time: reading a sample's 16 floats
  * takes one cache line, where reading one feature of every sample takes a
  * line per sample (the binning spent most of its time waiting for them). */
@@ -111,12 +180,15 @@ static void bin_part(void *ctx, int part, int parts)
                 cols[c * n + i] = j->x[i * f + f0 + c];
         for (int64_t c = 0; c < width; c++) {
             const float *v = cols + c * n;
+            float *lo = j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS, *hi = j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS;
+            j->b->value_col[f0 + c] = -1;
+            if (bin_few_values(v, n, j->b->code + (f0 + c) * n, lo, hi, (uint8_t *)index))
+                continue;
             for (int64_t i = 0; i < n; i++) {
                 keys[i] = float_key(v[i]);
                 index[i] = (int32_t)i;
             }
             radix_sort(keys, index, keys + n, index + n, n);
-            float *lo = j->b->lo + (f0 + c) * NNL_TREE_MAX_BINS, *hi = j->b->hi + (f0 + c) * NNL_TREE_MAX_BINS;
             int64_t distinct = bin_sorted(v, index + n, n, j->b->code + (f0 + c) * n, lo, hi);
             j->b->value_col[f0 + c] = distinct > NNL_TREE_MAX_BINS ? 0 : -1; /* numbered after the run */
         }

@@ -29,14 +29,15 @@ typedef struct nnl_tree_workspace {
     int parts;           /* scratch[1 .. parts): the other parts of a parallel scan */
     int *varied;         /* f: per feature of a parallel scan, whether it was not constant */
     struct nnl_tree_workspace *scratch;
-    int32_t *labels;     /* count: scratch of the scans (the samples in code order) */
+    int32_t *labels, *weights; /* count: scratch of the scans (the samples' labels and weights in code order) */
     int32_t *node_labels; /* count: the labels of the node's samples, in idx order */
     int32_t *node_weights; /* count: their weights */
     uint8_t *codes;      /* the node's codes of the features being scanned, in idx order */
     struct nnl_tree_value *sorted; /* count, when the bins kept values: a node's values and positions */
     int64_t row_budget;  /* nodes whose rows (samples x features codes) fit this read rows */
     int32_t *hist;       /* NNL_TREE_MAX_BINS * K (code, class) weights */
-    int32_t *code_count; /* NNL_TREE_MAX_BINS: samples per code (all 0 between scans) */
+    int32_t *code_count; /* 4 x NNL_TREE_MAX_BINS: samples per code, per block of the counting sort
+                            (all 0 between scans) */
     int64_t *left, *right, *node; /* K class counts */
     int64_t *feat;       /* f: the features, drawn in place */
     double *clogc;       /* total weight + 1: c log c, for entropy */

@@ -125,6 +125,41 @@ static double best_sorted_gini(const float *x, const int32_t *y, int64_t n, int6
     return best;
 }
 
+/* A feature of few values gets a code per value, in the values' order,
+ * with the value as its bin's bounds, whichever way it is binned: from a
+ * table of its values (up to 256, feature 0), or sorted (a -0.0 among
+ * them, feature 1: one code with 0.0, as 0.0 == -0.0), and a feature of
+ * 257 values is sorted into 256 bins of about equal counts (feature 2). */
+static void few_valued_features_get_a_code_per_value(void **state)
+{
+    (void)state;
+    enum { N = 514, F = 3 };
+    static float x[N * F];
+    for (int i = 0; i < N; i++) {
+        x[i * F] = (float)((i * 37) % 256) / 255.0f; /* 256 values, shuffled */
+        x[i * F + 1] = i % 4 == 0 ? -0.0f : (float)(i % 3);
+        x[i * F + 2] = (float)(i % 257) - 100.0f;
+    }
+    nnl_tree_bins b;
+    assert_ok(nnl_tree_bins_build(&b, x, N, F, 1));
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(b.code[i], (i * 37) % 256);
+        assert_int_equal(b.code[N + i], x[i * F + 1] == 0.0f ? 0 : (int)x[i * F + 1]);
+        assert_true(b.row_code[i * F + 2] == b.code[2 * N + i]);
+    }
+    for (int c = 0; c < 256; c++) {
+        assert_true(b.lo[c] == (float)c / 255.0f && b.hi[c] == b.lo[c]);
+        assert_true(c < 2 || b.hi[2 * NNL_TREE_MAX_BINS + c] >= b.lo[2 * NNL_TREE_MAX_BINS + c]);
+    }
+    assert_true(b.lo[NNL_TREE_MAX_BINS + 1] == 1.0f && b.hi[NNL_TREE_MAX_BINS + 2] == 2.0f);
+    assert_int_equal(b.value_col[0], -1);
+    assert_int_equal(b.value_col[1], -1);
+    assert_int_equal(b.value_col[2], 0);
+    assert_int_equal(b.code[2 * N], 0);          /* -100, the smallest of 257 values */
+    assert_int_equal(b.code[2 * N + 256], 255);  /* 156, the largest */
+    nnl_tree_bins_free(&b);
+}
+
 /* Features with more distinct values than the 256 codes are split on their
  * sorted values, exactly: a class boundary that falls inside a code's bin
  * (here after the 301st of 600 distinct values, bins of 2-3 values) is
@@ -258,6 +293,66 @@ static void code_scans_find_the_best_split(void **state)
     }
     nnl_tree_bins_free(&b);
     free(x);
+}
+
+/* Once a node has a Gini split into two pure sides (none can score more),
+ * the features after it are checked for constants but not scanned: the
+ * split is a pure one, and every constant feature is still found and
+ * passed down (the first `constants` of w->feat), in a tiny node (insertion
+ * sort) and a small one (counting sort), from rows and from columns. */
+static void a_pure_split_still_finds_the_constants(void **state)
+{
+    (void)state;
+    enum { N = 40, F = 12, K = 2 };
+    float x[N * F];
+    int32_t y[N], weight[N], idx[N];
+    test_fill_random(x, N * F, 7);
+    for (int i = 0; i < N; i++) {
+        y[i] = (i * 7 / 3) % K;
+        weight[i] = 1 + i % 3;
+        for (int j = 0; j < F; j++) {
+            if (j % 2 == 0)
+                x[i * F + j] = 3.0f; /* constant */
+            else if (j % 4 == 1)
+                x[i * F + j] = y[i] ? 5.0f + (float)j : 1.0f; /* splits into two pure sides */
+        }                                                   /* j % 4 == 3: random */
+    }
+    nnl_tree_bins b;
+    assert_ok(nnl_tree_bins_build(&b, x, N, F, 1));
+    nnl_tree_params p = {NNL_CRITERION_GINI, 0, 2, 1, F, 1};
+    const int64_t sizes[] = {10, 37};
+    for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++)
+        for (int rows = 0; rows < 2; rows++) {
+            int64_t n = sizes[c];
+            nnl_tree_workspace w;
+            memset(&w, 0, sizeof w);
+            w.b = &b;
+            w.y = y;
+            w.weight = weight;
+            w.K = K;
+            w.p = &p;
+            assert_ok(nnl_tree_workspace_alloc(&w, N, 3 * N, 1));
+            w.row_budget = rows ? INT64_MAX : 0;
+            memset(w.node, 0, K * sizeof *w.node);
+            w.node_total = 0;
+            for (int64_t t = 0; t < n; t++) {
+                idx[t] = (int32_t)t;
+                w.node[y[t]] += weight[t];
+                w.node_total += weight[t];
+            }
+            nnl_rng rng;
+            nnl_rng_seed(&rng, 9, c);
+            int64_t constants = 0;
+            nnl_tree_split split = nnl_tree_find_split(&w, idx, n, &rng, &constants);
+            assert_true(split.found);
+            assert_int_equal(split.feature % 4, 1);
+            assert_true(split.score == (double)w.node_total); /* two pure sides */
+            assert_int_equal(constants, F / 2);
+            for (int64_t i = 0; i < constants; i++)
+                assert_int_equal(w.feat[i] % 2, 0);
+            nnl_tree_workspace_free(&w);
+        }
+    nnl_tree_bins_free(&b);
 }
 
 /* An unlimited tree fits its training data; depth and leaf limits hold. */
@@ -408,8 +503,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(root_splits_where_the_criterion_says),
         cmocka_unit_test(root_split_matches_brute_force),
+        cmocka_unit_test(few_valued_features_get_a_code_per_value),
         cmocka_unit_test(many_valued_features_split_exactly),
         cmocka_unit_test(code_scans_find_the_best_split),
+        cmocka_unit_test(a_pure_split_still_finds_the_constants),
         cmocka_unit_test(limits_hold),
         cmocka_unit_test(forest_is_the_same_at_any_thread_count),
         cmocka_unit_test(tree_is_the_same_at_any_thread_count),
