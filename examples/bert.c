@@ -21,8 +21,8 @@
  * how many (examples/common/corpus_exclude.h): the way to pretrain on the
  * fortunes file itself without the test lines.
  *
- * Pretraining: masked-LM windows of --block tokens (15% of positions chosen,
- * 80/10/10), AdamW (weight decay 0.01) with 100 warmup steps and cosine decay
+ * Pretraining: masked-LM windows of --block tokens framed as the classifier's
+ * input, [CLS] text [SEP] (15% of the text positions chosen, 80/10/10), AdamW (weight decay 0.01) with 100 warmup steps and cosine decay
  * to lr/10, clipping 1.0, dropout 0.1; position embeddings for 128 tokens.
  * The last line is "mlm_loss=x.xxxx mlm_accuracy=x.xxxx tokens_per_s=N", the
  * loss and accuracy on the masked positions of 50 batches of held-out windows
@@ -107,10 +107,10 @@ static int parse(const char *program, int argc, char **argv, args *a)
     };
     if (cli_parse(program, argc, argv, 2, table, CLI_COUNT(table), NULL, 0, NULL) != 0)
         return -1;
-    if (a->iters < 1 || a->layers < 1 || a->heads < 1 || a->embd < 1 || a->block < 1 || a->block > POSITIONS ||
+    if (a->iters < 1 || a->layers < 1 || a->heads < 1 || a->embd < 1 || a->block < 3 || a->block > POSITIONS ||
         a->batch < 1 || a->epochs < 1 || a->threads < 0 || !(a->lr > 0.0)) {
         fprintf(stderr, "%s: --iters, --layers, --heads, --embd, --batch, --epochs and --lr must be positive, "
-                        "--block 1..%d, --threads >= 0\n", program, POSITIONS);
+                        "--block 3..%d, --threads >= 0\n", program, POSITIONS);
         return -1;
     }
     if (a->threads > 0)
@@ -145,9 +145,9 @@ static int on_pretrain_progress(const nnl_progress *p, void *user)
 static int pretrain_on(const args *a, const nnl_text_dataset *text, nnl_model *m)
 {
     nnl_dataset *train = NULL, *held_out = NULL;
-    nnl_status st = nnl_dataset_masked_lm(&train, text, NNL_SPLIT_TRAIN, a->block, 0.15f, (uint64_t)a->seed);
+    nnl_status st = nnl_dataset_masked_lm_framed(&train, text, NNL_SPLIT_TRAIN, a->block, 0.15f, (uint64_t)a->seed);
     if (st == NNL_OK)
-        st = nnl_dataset_masked_lm(&held_out, text, NNL_SPLIT_VALIDATION, a->block, 0.15f, (uint64_t)a->seed + 1);
+        st = nnl_dataset_masked_lm_framed(&held_out, text, NNL_SPLIT_VALIDATION, a->block, 0.15f, (uint64_t)a->seed + 1);
     progress_state progress = {a->block, 0.0};
     nnl_fit_options o = NNL_FIT_OPTIONS_INIT;
     o.steps = a->iters;

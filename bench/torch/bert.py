@@ -45,6 +45,12 @@ def read_tsv(path, stoi, labels):
     return rows
 
 
+def framed(ids, starts):
+    """Windows of BLOCK tokens framed as the classifier's input: [CLS], BLOCK - 2 tokens of text, [SEP]."""
+    cls, sep = torch.tensor([CLS]), torch.tensor([SEP])
+    return torch.stack([torch.cat([cls, ids[i:i + BLOCK - 2], sep]) for i in starts])
+
+
 def mask(x, vocab, gen):
     """BERT's rule: 15% of the non-special positions, 80% [MASK], 10% random, 10% kept."""
     y = torch.full_like(x, -100)
@@ -124,7 +130,7 @@ def pretrain(enc, train, val, vocab, iters, gen, masked_head):
         for g in opt.param_groups:
             g["lr"] = get_lr(it, 1e-3, 1e-4, warmup, iters)
         ix = torch.randint(len(train) - BLOCK, (16,), generator=gen)
-        x, y = mask(torch.stack([train[i:i + BLOCK] for i in ix]), vocab, gen)
+        x, y = mask(framed(train, ix), vocab, gen)
         loss = mlm_loss(enc, x, y, vocab, masked_head)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -136,7 +142,7 @@ def pretrain(enc, train, val, vocab, iters, gen, masked_head):
     with torch.no_grad():
         for _ in range(50):
             ix = torch.randint(len(val) - BLOCK, (16,), generator=gen)
-            x, y = mask(torch.stack([val[i:i + BLOCK] for i in ix]), vocab, gen)
+            x, y = mask(framed(val, ix), vocab, gen)
             logits = (enc(x) @ enc.wte.weight.t()).view(-1, vocab)
             n = int((y != -100).sum())
             losses += F.cross_entropy(logits, y.view(-1), reduction="sum").item()

@@ -247,6 +247,30 @@ NNL_API nnl_status nnl_dataset_masked_lm(nnl_dataset **out, const nnl_text_datas
                                          int64_t window, float mask_rate, uint64_t seed);
 
 /**
+ * @brief Masked-language-model windows framed as a classifier's input: `[CLS]`, text, `[SEP]`.
+ *
+ * As nnl_dataset_masked_lm(), except that sample i is `[CLS]`, the @p window - 2 tokens
+ * starting at token i of the split, `[SEP]`: the frame nnl_dataset_load_tsv() puts
+ * around each line, as BERT's pretraining sequences have it. An encoder pretrained on
+ * these windows has trained the positions that fine-tuning reads (the classifier's
+ * `[CLS]`, the `[SEP]` after the text); on the plain windows `[CLS]` never occurs. The
+ * frame's two positions are special, so they are never chosen: round(@p mask_rate x
+ * n) of the n non-special positions are. Still split length - @p window samples.
+ * @param out       receives the data set (caller owns it; free with nnl_dataset_free()).
+ * @param text      the text (borrowed for the call); its tokenizer must have the special
+ *                  tokens (::NNL_TEXT_SPECIAL_TOKENS) and at least one code point.
+ * @param split     which split.
+ * @param window    tokens per sample with the frame, 3 .. the split's length - 1 (and at
+ *                  most 2^20).
+ * @param mask_rate share of the non-special positions chosen, (0, 1]; BERT's is 0.15.
+ * @param seed      seed of the masking.
+ * @return as nnl_dataset_masked_lm(); ::NNL_E_INVALID_ARG also for @p window below 3.
+ */
+NNL_API nnl_status nnl_dataset_masked_lm_framed(nnl_dataset **out, const nnl_text_dataset *text,
+                                                nnl_text_split split, int64_t window, float mask_rate,
+                                                uint64_t seed);
+
+/**
  * @brief Load a text-classification data set from a tsv file, e.g. to fine-tune an encoder.
  *
  * Each line is `label<TAB>text` in UTF-8: the label a name (1 to 255 bytes), the text

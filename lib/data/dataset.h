@@ -33,6 +33,7 @@ struct nnl_dataset {
     uint64_t mask_seed;
     int32_t mask_first;   /* first id that may be chosen (the tokenizer's first code point) */
     int32_t mask_vocab;   /* random replacements are ids mask_first .. mask_vocab - 1 */
+    int mask_framed;      /* windows framed as [CLS] tokens [SEP] (nnl_dataset_masked_lm_framed) */
     /* Names of the classes 0 .. num_classes - 1 (nnl_dataset_load_tsv), one
      * NUL-terminated string after the other; NULL when unnamed. */
     char *class_names;

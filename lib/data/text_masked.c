@@ -6,6 +6,9 @@
  *                 10% left as they are
  *             y = the original token at chosen positions,
  *                 NNL_LOSS_IGNORE_INDEX (-100) elsewhere
+ *   framed    the same with x = [CLS] tokens[i .. i + T - 2) [SEP]: the
+ *             frame a classifier's input has (nnl_dataset_load_tsv), so
+ *             the positions fine-tuning reads are ones pretraining trained
  *
  * Positions holding a special token (ids below the tokenizer's first code
  * point, [UNK] included) are never chosen. A window's choice comes from a
@@ -23,6 +26,15 @@
 
 enum { MAX_WINDOW = 1 << 20 };
 
+/* Token t of a window whose text starts at w: the text itself, or framed
+ * by [CLS] and [SEP]. */
+static inline int32_t window_token(const nnl_dataset *ds, const int32_t *w, int64_t t)
+{
+    if (!ds->mask_framed)
+        return w[t];
+    return t == 0 ? NNL_TOKEN_CLS : t == ds->x_size - 1 ? NNL_TOKEN_SEP : w[t - 1];
+}
+
 /* Chooses exactly round(rate * n) of the window's n non-special positions
  * (at least one), each with the same chance: selection sampling (Knuth's
  * algorithm S) takes position t with probability needed / left, in one pass
@@ -34,7 +46,7 @@ static void mask_window(const nnl_dataset *ds, int64_t index, float *x, float *y
     const int32_t *w = ds->tokens + index;
     int64_t left = 0;
     for (int64_t t = 0; t < T; t++)
-        left += w[t] >= ds->mask_first;
+        left += window_token(ds, w, t) >= ds->mask_first;
     int64_t needed = (int64_t)lroundf(ds->mask_rate * (float)left);
     if (needed < 1 && left > 0)
         needed = 1; /* every window teaches something */
@@ -42,16 +54,17 @@ static void mask_window(const nnl_dataset *ds, int64_t index, float *x, float *y
     nnl_rng_seed(&rng, ds->mask_seed, (uint64_t)index);
     const uint32_t specials = (uint32_t)ds->mask_first, chars = (uint32_t)(ds->mask_vocab - ds->mask_first);
     for (int64_t t = 0; t < T; t++) {
-        x[t] = (float)w[t];
+        const int32_t token = window_token(ds, w, t);
+        x[t] = (float)token;
         if (y)
             y[t] = IGNORE_TARGET;
-        if (w[t] < ds->mask_first)
+        if (token < ds->mask_first)
             continue;
         if ((int64_t)nnl_rng_below(&rng, (uint32_t)left--) >= needed)
             continue;
         needed--;
         if (y)
-            y[t] = (float)w[t];
+            y[t] = (float)token;
         float u = nnl_rng_uniform(&rng);
         if (u < 0.8f)
             x[t] = (float)NNL_TOKEN_MASK;
@@ -67,10 +80,9 @@ void nnl_masked_windows_fill(const nnl_dataset *ds, const int64_t *indices, int6
         mask_window(ds, indices[k], x + k * T, y ? y + k * T : NULL);
 }
 
-nnl_status nnl_dataset_masked_lm(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
-                                 int64_t window, float mask_rate, uint64_t seed)
+static nnl_status masked_lm(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split, int64_t window,
+                            float mask_rate, uint64_t seed, int framed, const char *who)
 {
-    static const char who[] = "nnl_dataset_masked_lm";
     NNL_CHECK_PTR(who, out);
     *out = NULL;
     NNL_CHECK_PTR(who, text);
@@ -84,11 +96,27 @@ nnl_status nnl_dataset_masked_lm(nnl_dataset **out, const nnl_text_dataset *text
         return nnl_error(NNL_E_INVALID_ARG, "%s: mask_rate=%g, expected (0, 1]", who, (double)mask_rate);
     if (window > MAX_WINDOW)
         return nnl_error(NNL_E_INVALID_ARG, "%s: window=%lld, at most %d", who, (long long)window, MAX_WINDOW);
+    if (framed && window < 3)
+        return nnl_error(NNL_E_INVALID_ARG, "%s: window=%lld, at least 3 ([CLS], a token, [SEP])", who,
+                         (long long)window);
     NNL_TRY(nnl_error_in(nnl_dataset_from_text(out, text, split, window), who));
     nnl_dataset *ds = *out;
     ds->mask_rate = mask_rate;
     ds->mask_seed = seed;
     ds->mask_first = nnl_tokenizer_num_special(tok);
     ds->mask_vocab = (int32_t)nnl_tokenizer_vocab_size(tok);
+    ds->mask_framed = framed;
     return NNL_OK;
+}
+
+nnl_status nnl_dataset_masked_lm(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
+                                 int64_t window, float mask_rate, uint64_t seed)
+{
+    return masked_lm(out, text, split, window, mask_rate, seed, 0, "nnl_dataset_masked_lm");
+}
+
+nnl_status nnl_dataset_masked_lm_framed(nnl_dataset **out, const nnl_text_dataset *text, nnl_text_split split,
+                                        int64_t window, float mask_rate, uint64_t seed)
+{
+    return masked_lm(out, text, split, window, mask_rate, seed, 1, "nnl_dataset_masked_lm_framed");
 }

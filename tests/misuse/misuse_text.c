@@ -257,6 +257,29 @@ static void misuse_nnl_dataset_masked_lm(void **state)
     fixture_remove_tree(dir);
 }
 
+static void misuse_nnl_dataset_masked_lm_framed(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = NULL;
+    fixture_path(path, sizeof path, dir, "corpus.txt");
+    assert_ok(nnl_text_dataset_load(&special, path, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    nnl_dataset *w = (nnl_dataset *)1;
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, NULL, special, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, &w, NULL, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    assert_null(w);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, &w, plain, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, &w, special, NNL_SPLIT_TRAIN, 2, 0.15f, 1);
+    expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, &w, special, NNL_SPLIT_TRAIN, 4, 0.0f, 1);
+    assert_null(w);
+    assert_ok(nnl_dataset_masked_lm_framed(&w, special, NNL_SPLIT_TRAIN, 3, 1.0f, 1));
+    assert_status_msg(nnl_dataset_shuffle(w, 1), NNL_E_UNSUPPORTED, "windows of a text");
+    nnl_dataset_free(w);
+    nnl_text_dataset_free(special);
+    nnl_text_dataset_free(plain);
+    fixture_remove_tree(dir);
+}
+
 const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_tokenizer_create),
     MISUSE_CASE(nnl_tokenizer_free),
@@ -273,5 +296,6 @@ const misuse_case misuse_text_cases[] = {
     MISUSE_CASE(nnl_dataset_from_text),
     MISUSE_CASE(nnl_dataset_load_tsv),
     MISUSE_CASE(nnl_dataset_masked_lm),
+    MISUSE_CASE(nnl_dataset_masked_lm_framed),
     {NULL, NULL},
 };

@@ -2,7 +2,9 @@
  * non-special positions are chosen, never a special one, and of those 80%
  * become [MASK], 10% a random code point and 10% stay (within 4.5 standard
  * deviations); targets are the original tokens there and the ignore index
- * elsewhere; the masking is the same for the same seed and window. */
+ * elsewhere; the masking is the same for the same seed and window. Framed
+ * windows are [CLS] text [SEP], the frame never chosen, the text masked by
+ * the same rule. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,11 +133,56 @@ static void masking_is_reproducible_per_seed(void **state)
     nnl_text_dataset_free(text);
 }
 
+/* Framed window k: [CLS], tokens[k .. k + T - 2), [SEP]; the frame is never
+ * chosen, round(0.15 n) of the n eligible text positions are, and the
+ * positions not chosen hold the text. */
+static void framed_windows_hold_the_text_between_cls_and_sep(void **state)
+{
+    (void)state;
+    nnl_text_dataset *text = letters();
+    int64_t length;
+    const int32_t *tokens = nnl_text_dataset_split_tokens(text, NNL_SPLIT_TRAIN, &length);
+    nnl_dataset *ds;
+    assert_ok(nnl_dataset_masked_lm_framed(&ds, text, NNL_SPLIT_TRAIN, T, 0.15f, 42));
+    assert_int_equal(nnl_dataset_size(ds), length - T);
+    enum { SAMPLES = 200 };
+    float *x = malloc(sizeof(float) * SAMPLES * T), *y = malloc(sizeof(float) * SAMPLES * T);
+    windows_of(ds, 0, SAMPLES, x, y); /* windows 0, T, 2T, ... */
+    int64_t chosen = 0, masked = 0;
+    for (int64_t k = 0; k < SAMPLES; k++) {
+        const float *xk = x + k * T, *yk = y + k * T;
+        const int32_t *w = tokens + k * T;
+        assert_float_equal(xk[0], (float)NNL_TOKEN_CLS, 0.0f);
+        assert_float_equal(xk[T - 1], (float)NNL_TOKEN_SEP, 0.0f);
+        assert_float_equal(yk[0], (float)NNL_LOSS_IGNORE_INDEX, 0.0f);
+        assert_float_equal(yk[T - 1], (float)NNL_LOSS_IGNORE_INDEX, 0.0f);
+        int64_t eligible = 0, here = 0;
+        for (int64_t t = 1; t < T - 1; t++) {
+            eligible += w[t - 1] >= 5;
+            if (yk[t] == (float)NNL_LOSS_IGNORE_INDEX) {
+                assert_float_equal(xk[t], (float)w[t - 1], 0.0f);
+                continue;
+            }
+            assert_float_equal(yk[t], (float)w[t - 1], 0.0f);
+            here++;
+            masked += xk[t] == (float)NNL_TOKEN_MASK;
+        }
+        assert_int_equal(here, lroundf(0.15f * (float)eligible));
+        chosen += here;
+    }
+    assert_share("[MASK] in framed windows", masked, chosen, 0.8);
+    free(x);
+    free(y);
+    nnl_dataset_free(ds);
+    nnl_text_dataset_free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(masking_follows_80_10_10),
         cmocka_unit_test(masking_is_reproducible_per_seed),
+        cmocka_unit_test(framed_windows_hold_the_text_between_cls_and_sep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

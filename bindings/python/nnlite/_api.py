@@ -210,6 +210,7 @@ _TABLE = [
     ("nnl_dataset_class_name", c_char_p, [P, i32]),
     ("nnl_dataset_load_tsv", STATUS, [OUT, c_char_p, P, i64, P]),
     ("nnl_dataset_masked_lm", STATUS, [OUT, P, c_int, i64, f32, u64]),
+    ("nnl_dataset_masked_lm_framed", STATUS, [OUT, P, c_int, i64, f32, u64]),
     ("nnl_dataset_get_batch", STATUS, [P, i64, i64, P, P]),
     ("nnl_dataset_get_labels", STATUS, [P, i64, i64, BUF]),
     ("nnl_dataset_shuffle", STATUS, [P, u64]),

@@ -47,10 +47,13 @@ class Dataset(Handle):
         return cls._adopt(train.value), cls._adopt(test.value)
 
     @classmethod
-    def masked_lm(cls, text, split, window, mask_rate=0.15, seed=0):
+    def masked_lm(cls, text, split, window, mask_rate=0.15, seed=0, framed=False):
         """Masked-language-model windows of a split of a :class:`nnlite.TextDataset` (BERT's pretraining).
 
-        Sample i is the ``window`` token ids from token i of the split with
+        Sample i is the ``window`` token ids from token i of the split (with
+        ``framed``: ``[CLS]``, the ``window - 2`` ids from token i, ``[SEP]``,
+        the frame of a classifier's input, so that fine-tuning reads positions
+        pretraining trained) with
         ``mask_rate`` of its non-special positions chosen: 80% become
         ``[MASK]``, 10% a random character, 10% stay. The target holds the
         original token at the chosen positions and :data:`nnlite.IGNORE_INDEX`
@@ -62,7 +65,8 @@ class Dataset(Handle):
         if not isinstance(text, TextDataset):
             raise TypeError("nnlite: Dataset.masked_lm() takes a TextDataset, got %s" % type(text).__name__)
         out = ctypes.c_void_p()
-        C.nnl_dataset_masked_lm(ctypes.byref(out), text._address, split_code(split), window, mask_rate, seed)
+        make = C.nnl_dataset_masked_lm_framed if framed else C.nnl_dataset_masked_lm
+        make(ctypes.byref(out), text._address, split_code(split), window, mask_rate, seed)
         return cls._adopt(out.value)
 
     @classmethod

@@ -67,6 +67,23 @@ class TextWindowsTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             nnlite.Dataset.masked_lm("text", "train", WINDOW)
 
+    def test_framed_masked_windows(self):
+        text = nnlite.TextDataset(self.file.path, seed=1, special_tokens=True)
+        masked = nnlite.Dataset.masked_lm(text, "train", WINDOW, mask_rate=0.5, seed=3, framed=True)
+        self.assertEqual(len(masked), text.length("train") - WINDOW)
+        x, y = masked.get_batch(5, 2)
+        x, y = x.tolist(), y.tolist()
+        tokens = text.tokenizer.encode(self.file_text()).tolist()
+        for k in range(2):
+            self.assertEqual((x[k][0], x[k][-1]), (nnlite.text.CLS, nnlite.text.SEP))
+            self.assertEqual((y[k][0], y[k][-1]), (nnlite.IGNORE_INDEX, nnlite.IGNORE_INDEX))
+            chosen = [t for t in range(1, WINDOW - 1) if y[k][t] != nnlite.IGNORE_INDEX]
+            self.assertEqual(len(chosen), round(0.5 * (WINDOW - 2)))
+            for t in range(1, WINDOW - 1):
+                self.assertEqual(y[k][t] if t in chosen else x[k][t], tokens[5 + k + t - 1])
+        with self.assertRaises(nnlite.InvalidArgumentError):
+            nnlite.Dataset.masked_lm(text, "train", 2, framed=True)  # no room for the frame
+
     def test_bad_windows(self):
         with self.assertRaises(nnlite.InvalidArgumentError) as ctx:
             nnlite.Dataset.from_text(self.text, "train", 0)
