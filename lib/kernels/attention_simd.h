@@ -68,14 +68,14 @@ NNL_INLINE void vscale(float *y, float alpha, int64_t n)
     vf va = vf_set1(alpha);
     for (int64_t i = 0; i < n; i += VL) {
         vmask k = vmask_first(n - i);
-        vf_store_mask(y + i, k, vf_mul(va, vf_load_mask(y + i, k)));
+        vf_store_first(y + i, n - i, k, vf_mul(va, vf_load_mask(y + i, k)));
     }
 }
 
 NNL_INLINE void vzero(float *y, int64_t n)
 {
     for (int64_t i = 0; i < n; i += VL)
-        vf_store_mask(y + i, vmask_first(n - i), vf_zero());
+        vf_store_first(y + i, n - i, vmask_first(n - i), vf_zero());
 }
 
 /* ---- the two small GEMMs of a block x tile */

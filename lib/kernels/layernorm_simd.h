@@ -8,7 +8,8 @@
  *
  * Each row is walked VL columns at a time; every step goes through a lane
  * mask (full except at the tail) so that one loop covers any width, the
- * GPT's 128 columns as well as odd test sizes. Masked-off lanes load 0, and
+ * GPT's 128 columns as well as odd test sizes; stores are plain where the
+ * mask is full (vf_store_first). Masked-off lanes load 0, and
  * the sums below keep them out (the variance zeroes x - mean there; in the
  * backward g is 0 there, so g and g * xhat add nothing). */
 #include <math.h>
@@ -37,7 +38,7 @@ void SIMD_FN(layernorm_forward)(int64_t rows, int64_t cols, const float *x, cons
         for (int64_t c = 0; c < cols; c += VL) {
             vmask k = vmask_first(cols - c);
             vf xhat = vf_mul(vf_sub(vf_load_mask(xr + c, k), vm), vs);
-            vf_store_mask(yr + c, k, vf_fmadd(xhat, vf_load_mask(weight + c, k), vf_load_mask(bias + c, k)));
+            vf_store_first(yr + c, cols - c, k, vf_fmadd(xhat, vf_load_mask(weight + c, k), vf_load_mask(bias + c, k)));
         }
         if (mean)
             mean[r] = m;
@@ -70,10 +71,10 @@ void SIMD_FN(layernorm_backward)(int64_t rows, int64_t cols, const float *dout, 
             vf dy = vf_load_mask(dyr + c, k);
             vf xhat = vf_mul(vf_sub(vf_load_mask(xr + c, k), vm), vs);
             vf g = vf_mul(dy, vf_load_mask(weight + c, k));
-            vf_store_mask(dbias + c, k, vf_add(vf_load_mask(dbias + c, k), dy));
-            vf_store_mask(dweight + c, k, vf_fmadd(xhat, dy, vf_load_mask(dweight + c, k)));
+            vf_store_first(dbias + c, cols - c, k, vf_add(vf_load_mask(dbias + c, k), dy));
+            vf_store_first(dweight + c, cols - c, k, vf_fmadd(xhat, dy, vf_load_mask(dweight + c, k)));
             vf t = vf_fnmadd(xhat, gx_mean, vf_sub(g, g_mean));
-            vf_store_mask(dxr + c, k, vf_fmadd(vs, t, vf_load_mask(dxr + c, k)));
+            vf_store_first(dxr + c, cols - c, k, vf_fmadd(vs, t, vf_load_mask(dxr + c, k)));
         }
     }
 }

@@ -12,6 +12,6 @@ void SIMD_FN(rbf_from_dots)(int64_t n, float gamma, float norm_x, const float *n
     for (int64_t j = 0; j < n; j += VL) {
         vmask k = vmask_first(n - j);
         vf d = vf_fnmadd(two, vf_load_mask(dots + j, k), vf_add(nx, vf_load_mask(norms + j, k)));
-        vf_store_mask(out + j, k, vf_exp(vf_mul(minus_gamma, vf_max(d, vf_zero()))));
+        vf_store_first(out + j, n - j, k, vf_exp(vf_mul(minus_gamma, vf_max(d, vf_zero()))));
     }
 }

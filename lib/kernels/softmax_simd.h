@@ -48,7 +48,7 @@ NNL_INLINE float exp_row(int64_t n, const float *x, float m, float *out)
         vmask k = vmask_first(n - i);
         vf e = vf_keep(k, vf_exp(vf_sub(vf_load_mask(x + i, k), vm)));
         if (out)
-            vf_store_mask(out + i, k, e);
+            vf_store_first(out + i, n - i, k, e);
         s0 = vf_add(s0, e);
     }
     return vf_hsum(vf_add(s0, s1));

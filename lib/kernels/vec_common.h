@@ -15,6 +15,18 @@ NNL_INLINE void vf_store_tail(float *p, int masked, vmask k, vf v)
     else
         vf_store(p, v);
 }
+/* The first min(left, VL) lanes of v to p, k = vmask_first(left): for loops
+ * that walk a row with one mask per step. A plain store where the mask is
+ * full, since a masked AVX2 store is microcoded on AMD Zen (measured on a
+ * Zen 3: about 3.5 ns more per vector than a plain store); the branch is
+ * taken the same way on every step but the last. */
+NNL_INLINE void vf_store_first(float *p, int64_t left, vmask k, vf v)
+{
+    if (left >= VL)
+        vf_store(p, v);
+    else
+        vf_store_mask(p, k, v);
+}
 NNL_INLINE vi vi_load_tail(const int32_t *p, int masked, vmask k) { return masked ? vi_load_mask(p, k) : vi_load(p); }
 NNL_INLINE void vi_store_tail(int32_t *p, int masked, vmask k, vi v)
 {
