@@ -75,6 +75,11 @@ static void p_sum_rows(int64_t rows, int64_t cols, const float *dy, float *db)
     TIMED("sum_rows", 0, inner->sum_rows(rows, cols, dy, db));
 }
 
+static void p_dropout_forward(int64_t n, uint64_t seed, float rate, const float *x, float *y, float *mask)
+{
+    TIMED("dropout_forward", 0, inner->dropout_forward(n, seed, rate, x, y, mask));
+}
+
 static void p_softmax(int64_t rows, int64_t cols, const float *logits, float *probs)
 {
     TIMED("softmax", 0, inner->softmax(rows, cols, logits, probs));
@@ -205,6 +210,7 @@ static void fill_profiled(void)
     profiled.act_backward = p_act_backward;
     profiled.add_bias = p_add_bias;
     profiled.sum_rows = p_sum_rows;
+    profiled.dropout_forward = p_dropout_forward;
     profiled.softmax = p_softmax;
     profiled.softmax_xent = p_softmax_xent;
     profiled.conv2d_forward = p_conv2d_forward;

@@ -90,7 +90,11 @@ NNL_INLINE void vi_store(int32_t *p, vi v) { _mm256_storeu_si256((__m256i *)p, v
 NNL_INLINE vi vi_add(vi a, vi b) { return _mm256_add_epi32(a, b); }
 NNL_INLINE vi vi_load_mask(const int32_t *p, vmask m) { return _mm256_maskload_epi32((const int *)p, m); }
 NNL_INLINE void vi_store_mask(int32_t *p, vmask m, vi v) { _mm256_maskstore_epi32((int *)p, m, v); }
+NNL_INLINE vi vi_xor(vi a, vi b) { return _mm256_xor_si256(a, b); }
+NNL_INLINE vi vi_mul(vi a, vi b) { return _mm256_mullo_epi32(a, b); } /* low 32 bits of each product */
+NNL_INLINE vi vi_shr(vi a, int bits) { return _mm256_srli_epi32(a, bits); } /* logical */
 NNL_INLINE vcmp vi_eq(vi a, vi b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)); }
+NNL_INLINE vcmp vi_lt(vi a, vi b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(b, a)); } /* signed */
 NNL_INLINE vi vi_select(vcmp c, vi if_true, vi if_false)
 {
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(if_false), _mm256_castsi256_ps(if_true), c));

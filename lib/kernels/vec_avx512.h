@@ -83,7 +83,11 @@ NNL_INLINE void vi_store(int32_t *p, vi v) { _mm512_storeu_si512(p, v); }
 NNL_INLINE vi vi_add(vi a, vi b) { return _mm512_add_epi32(a, b); }
 NNL_INLINE vi vi_load_mask(const int32_t *p, vmask m) { return _mm512_maskz_loadu_epi32(m, p); }
 NNL_INLINE void vi_store_mask(int32_t *p, vmask m, vi v) { _mm512_mask_storeu_epi32(p, m, v); }
+NNL_INLINE vi vi_xor(vi a, vi b) { return _mm512_xor_si512(a, b); }
+NNL_INLINE vi vi_mul(vi a, vi b) { return _mm512_mullo_epi32(a, b); } /* low 32 bits of each product */
+NNL_INLINE vi vi_shr(vi a, int bits) { return _mm512_srli_epi32(a, (unsigned)bits); } /* logical */
 NNL_INLINE vcmp vi_eq(vi a, vi b) { return _mm512_cmpeq_epi32_mask(a, b); }
+NNL_INLINE vcmp vi_lt(vi a, vi b) { return _mm512_cmplt_epi32_mask(a, b); } /* signed */
 NNL_INLINE vi vi_select(vcmp c, vi if_true, vi if_false) { return _mm512_mask_blend_epi32(c, if_false, if_true); }
 
 NNL_INLINE vd vd_zero(void) { return _mm512_setzero_pd(); }

@@ -1,8 +1,12 @@
 /* Inverted dropout: in training y = x * mask with mask in {0, 1/(1-rate)};
- * at inference y = x. The mask is kept in the scratch tensor for backward. */
+ * at inference y = x. The mask is kept in the scratch tensor for backward.
+ * The kernel (dropout_forward) draws it from two numbers of the model's
+ * generator per call (a 64-bit seed), hashed with each element's index. */
 #include <string.h>
 
 #include "core/error.h"
+#include "core/rng.h"
+#include "kernels/kernels.h"
 #include "nn/layer.h"
 #include "nn/layer_config.h"
 
@@ -21,12 +25,9 @@ static nnl_status dropout_forward(const nnl_layer *l, const nnl_tensor *x, nnl_l
         return NNL_OK;
     }
     NNL_TRY(nnl_tensor_ensure(&buf->scratch, x->ndim, x->dims, "dropout"));
-    float keep_scale = 1.0f / (1.0f - rate);
-    for (int64_t i = 0; i < x->size; i++) {
-        float m = nnl_rng_uniform(ctx->rng) < rate ? 0.0f : keep_scale;
-        buf->scratch->data[i] = m;
-        buf->out->data[i] = x->data[i] * m;
-    }
+    uint64_t seed = (uint64_t)nnl_rng_u32(ctx->rng) << 32;
+    seed |= nnl_rng_u32(ctx->rng); /* a call takes two numbers; the kernel hashes (seed, element) */
+    nnl_kernels_active()->dropout_forward(x->size, seed, rate, x->data, buf->out->data, buf->scratch->data);
     return NNL_OK;
 }
 
@@ -37,9 +38,13 @@ static nnl_status dropout_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor
         return NNL_OK;
     /* a training forward drew a mask unless rate is 0; an inference forward
      * (saliency) passed x through */
-    int masked = buf->training && rate_of(l) != 0.0f;
+    if (!buf->training || rate_of(l) == 0.0f) {
+        memmove(buf->dx->data, dy->data, (size_t)x->size * sizeof(float)); /* dx may be dy */
+        return NNL_OK;
+    }
+    const float *mask = buf->scratch->data;
     for (int64_t i = 0; i < x->size; i++)
-        buf->dx->data[i] = masked ? dy->data[i] * buf->scratch->data[i] : dy->data[i];
+        buf->dx->data[i] = dy->data[i] * mask[i];
     return NNL_OK;
 }
 
