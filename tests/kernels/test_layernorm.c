@@ -1,7 +1,10 @@
 /* LayerNorm kernels: backward against finite differences, every SIMD level
- * against the scalar oracle (odd widths for the vector tails). */
+ * against the scalar oracle (odd widths for the vector tails), and calls
+ * large enough to be split over threads giving the same bits at every
+ * thread count. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_util.h"
 
@@ -132,12 +135,62 @@ static void simd_levels_match_scalar(void **state)
     }
 }
 
+/* A BERT-sized call (1,024 rows; 128 and 130 columns) at 1, 2 and 3 threads. */
+static void large_calls_are_the_same_at_every_thread_count(void **state)
+{
+    (void)state;
+    const int64_t rows = 1024, widths[] = {128, 130};
+    for (int level = NNL_SIMD_AVX2; level <= NNL_SIMD_NEON; level++) {
+        const nnl_kernels *k = nnl_kernels_for((nnl_simd)level);
+        if (!k)
+            continue;
+        for (size_t wi = 0; wi < 2; wi++) {
+            const int64_t cols = widths[wi], n = rows * cols;
+            float *x = malloc(sizeof(float) * (size_t)n), *dy = malloc(sizeof(float) * (size_t)n);
+            float *g = malloc(sizeof(float) * (size_t)cols), *b = malloc(sizeof(float) * (size_t)cols);
+            float *mean = malloc(sizeof(float) * (size_t)rows), *rstd = malloc(sizeof(float) * (size_t)rows);
+            float *out[2], *dx[2], *dg[2], *db[2];
+            test_fill_random(x, n, 21);
+            test_fill_random(dy, n, 22);
+            test_fill_random(g, cols, 23);
+            test_fill_random(b, cols, 24);
+            for (int threads = 1; threads <= 3; threads++) {
+                int t = threads == 1 ? 0 : 1;
+                if (threads <= 2) {
+                    out[t] = malloc(sizeof(float) * (size_t)n);
+                    dx[t] = calloc((size_t)n, sizeof(float));
+                    dg[t] = calloc((size_t)cols, sizeof(float));
+                    db[t] = calloc((size_t)cols, sizeof(float));
+                } else {
+                    memset(dx[1], 0, sizeof(float) * (size_t)n);
+                    memset(dg[1], 0, sizeof(float) * (size_t)cols);
+                    memset(db[1], 0, sizeof(float) * (size_t)cols);
+                }
+                assert_ok(nnl_set_num_threads(threads));
+                k->layernorm_forward(rows, cols, x, g, b, 1e-5f, out[t], mean, rstd);
+                k->layernorm_backward(rows, cols, dy, x, g, mean, rstd, dx[t], dg[t], db[t]);
+                if (t) {
+                    assert_memory_equal(out[1], out[0], sizeof(float) * (size_t)n);
+                    assert_memory_equal(dx[1], dx[0], sizeof(float) * (size_t)n);
+                    assert_memory_equal(dg[1], dg[0], sizeof(float) * (size_t)cols);
+                    assert_memory_equal(db[1], db[0], sizeof(float) * (size_t)cols);
+                }
+            }
+            assert_ok(nnl_set_num_threads(1));
+            for (int t = 0; t < 2; t++)
+                free(out[t]), free(dx[t]), free(dg[t]), free(db[t]);
+            free(x), free(dy), free(g), free(b), free(mean), free(rstd);
+        }
+    }
+}
+
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(layernorm_backward_matches_finite_differences),
         cmocka_unit_test(layernorm_backward_accumulates),
+        cmocka_unit_test(large_calls_are_the_same_at_every_thread_count),
         cmocka_unit_test(simd_levels_match_scalar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
