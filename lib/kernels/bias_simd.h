@@ -3,14 +3,26 @@
  *
  * sum_rows walks a block of SUM_VECS column vectors down all rows with the
  * sums in registers, so db is read and written once per block and the
- * loads of one row are contiguous. */
+ * loads of one row are contiguous.
+ *
+ * Large calls go to the thread pool (parallel.h): add_bias shares out rows,
+ * sum_rows blocks of columns, each column still summed in row order, so the
+ * bits are the same at any thread count. */
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 
 #define SUM_VECS 4
 
-void SIMD_FN(add_bias)(int64_t rows, int64_t cols, float *y, const float *bias)
+typedef struct bias_job {
+    int64_t rows, cols;
+    float *y;               /* add_bias */
+    const float *bias, *dy; /* add_bias; sum_rows */
+    float *db;              /* sum_rows */
+} bias_job;
+
+static void add_bias_rows(int64_t r0, int64_t r1, int64_t cols, float *y, const float *bias)
 {
-    for (int64_t r = 0; r < rows; r++) {
+    for (int64_t r = r0; r < r1; r++) {
         float *yr = y + r * cols;
         int64_t c = 0;
         for (; c + VL <= cols; c += VL)
@@ -45,11 +57,40 @@ NNL_INLINE void sum_rows_vec(int64_t rows, int64_t cols, int64_t width, const fl
     vf_store_mask(db, m, vf_add(vf_load_mask(db, m), acc));
 }
 
+static void add_bias_part(void *arg, int part, int parts)
+{
+    const bias_job *j = arg;
+    int64_t r0, r1;
+    nnl_parallel_share(j->rows, 1, part, parts, &r0, &r1);
+    add_bias_rows(r0, r1, j->cols, j->y, j->bias);
+}
+
+void SIMD_FN(add_bias)(int64_t rows, int64_t cols, float *y, const float *bias)
+{
+    bias_job j = {rows, cols, y, bias, NULL, NULL};
+    nnl_parallel_run(kernel_team(2 * rows * cols, rows), add_bias_part, &j);
+}
+
+/* Columns [c0, c1) of sum_rows (c0 a multiple of VL). */
+static void sum_rows_columns(int64_t c0, int64_t c1, int64_t rows, int64_t cols, const float *dy, float *db)
+{
+    int64_t c = c0;
+    for (; c + SUM_VECS * VL <= c1; c += SUM_VECS * VL)
+        sum_rows_block(rows, cols, dy + c, db + c);
+    for (; c < c1; c += VL)
+        sum_rows_vec(rows, cols, c1 - c, dy + c, db + c);
+}
+
+static void sum_rows_part(void *arg, int part, int parts)
+{
+    const bias_job *j = arg;
+    int64_t c0, c1;
+    nnl_parallel_share(j->cols, VL, part, parts, &c0, &c1);
+    sum_rows_columns(c0, c1, j->rows, j->cols, j->dy, j->db);
+}
+
 void SIMD_FN(sum_rows)(int64_t rows, int64_t cols, const float *dy, float *db)
 {
-    int64_t c = 0;
-    for (; c + SUM_VECS * VL <= cols; c += SUM_VECS * VL)
-        sum_rows_block(rows, cols, dy + c, db + c);
-    for (; c < cols; c += VL)
-        sum_rows_vec(rows, cols, cols - c, dy + c, db + c);
+    bias_job j = {rows, cols, NULL, NULL, dy, db};
+    nnl_parallel_run(kernel_team(rows * cols, (cols + VL - 1) / VL), sum_rows_part, &j);
 }

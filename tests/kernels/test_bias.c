@@ -1,5 +1,6 @@
-/* add_bias and sum_rows: every SIMD table against the scalar oracle, and
- * sum_rows as the gradient of add_bias (central differences). */
+/* add_bias and sum_rows: every SIMD table against the scalar oracle,
+ * sum_rows as the gradient of add_bias (central differences), and calls
+ * split over threads giving the same bits at every thread count. */
 #include "kernel_test.h"
 
 static const int64_t row_counts[] = {1, 2, 3, 7, 32};
@@ -59,12 +60,41 @@ static void sum_rows_is_the_gradient_of_add_bias(void **state)
     }
 }
 
+static void large_calls_are_the_same_at_every_thread_count(void **state)
+{
+    (void)state;
+    const nnl_kernels *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    const int64_t rows = 1024, widths[] = {128, 130, 600};
+    for (int l = 0; l < levels; l++)
+        for (size_t wi = 0; wi < 3; wi++) {
+            int64_t cols = widths[wi], n = rows * cols;
+            float *y0 = test_random(n, 7, 1.0f), *bias = test_random(cols, 8, 1.0f);
+            float *y1 = test_copy(y0, n), *db1 = test_random(cols, 9, 1.0f), *db0 = test_copy(db1, cols);
+            assert_ok(nnl_set_num_threads(1));
+            simd[l]->add_bias(rows, cols, y1, bias);
+            simd[l]->sum_rows(rows, cols, y0, db1);
+            for (int threads = 2; threads <= 3; threads++) {
+                float *y = test_copy(y0, n), *db = test_copy(db0, cols);
+                assert_ok(nnl_set_num_threads(threads));
+                simd[l]->add_bias(rows, cols, y, bias);
+                simd[l]->sum_rows(rows, cols, y0, db);
+                assert_same_bits("add_bias", y, y1, n);
+                assert_same_bits("sum_rows", db, db1, cols);
+                free(y), free(db);
+            }
+            assert_ok(nnl_set_num_threads(1));
+            free(y0), free(bias), free(y1), free(db1), free(db0);
+        }
+}
+
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(simd_matches_scalar),
         cmocka_unit_test(sum_rows_is_the_gradient_of_add_bias),
+        cmocka_unit_test(large_calls_are_the_same_at_every_thread_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
