@@ -229,13 +229,21 @@ static void misuse_nnl_dataset_from_text(void **state)
     fixture_remove_tree(dir);
 }
 
+/* The corpus of `dir` (corpus()) loaded with the special tokens. */
+static nnl_text_dataset *with_special_tokens(const char *dir)
+{
+    char path[512];
+    nnl_text_dataset *special = NULL;
+    fixture_path(path, sizeof path, dir, "corpus.txt");
+    assert_ok(nnl_text_dataset_load(&special, path, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    return special;
+}
+
 static void misuse_nnl_dataset_masked_lm(void **state)
 {
     (void)state;
-    char dir[256], path[512];
-    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = NULL;
-    fixture_path(path, sizeof path, dir, "corpus.txt");
-    assert_ok(nnl_text_dataset_load(&special, path, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    char dir[256];
+    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = with_special_tokens(dir);
     nnl_dataset *w = (nnl_dataset *)1;
     int64_t val = nnl_text_dataset_length(special, NNL_SPLIT_VALIDATION);
     expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm, NULL, special, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
@@ -260,10 +268,8 @@ static void misuse_nnl_dataset_masked_lm(void **state)
 static void misuse_nnl_dataset_masked_lm_framed(void **state)
 {
     (void)state;
-    char dir[256], path[512];
-    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = NULL;
-    fixture_path(path, sizeof path, dir, "corpus.txt");
-    assert_ok(nnl_text_dataset_load(&special, path, NULL, NNL_TEXT_SPECIAL_TOKENS, 1));
+    char dir[256];
+    nnl_text_dataset *plain = corpus(dir, sizeof dir), *special = with_special_tokens(dir);
     nnl_dataset *w = (nnl_dataset *)1;
     expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, NULL, special, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
     expect_misuse(NNL_E_INVALID_ARG, nnl_dataset_masked_lm_framed, &w, NULL, NNL_SPLIT_TRAIN, 4, 0.15f, 1);
