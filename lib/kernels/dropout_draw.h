@@ -7,7 +7,7 @@
  * not the next number of a generator, so that the mask does not depend on
  * the order elements are visited in: vector lanes, SIMD levels and any split
  * over threads give the same mask, and a call costs the model's generator
- * one draw (the seed). The hash is two rounds of a 32-bit multiply-xorshift
+ * one 64-bit seed (two of its 32-bit numbers). The hash is two rounds of a 32-bit multiply-xorshift
  * mixer (the "lowbias32" constants of Wellons's hash search), the first on
  * the low word of i under the seed's low word, the second adding the high
  * word of i under the seed's high word. */
