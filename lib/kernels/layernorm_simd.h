@@ -15,8 +15,8 @@
  *
  * Threads (parallel.h): the forward and dx share out rows; dweight and
  * dbias, sums over rows, share out columns in a second pass, each column
- * summed in row order as one thread would, so the results are the same bits
- * at any thread count. dx must not alias dout. */
+ * summed in row order as the single pass of one thread sums it, so the
+ * results are the same bits at any thread count. dx must not alias dout. */
 #include <math.h>
 
 #include "kernels/isa.h"
@@ -53,9 +53,11 @@ static void forward_rows(int64_t r0, int64_t r1, int64_t cols, const float *x, c
     }
 }
 
-/* dx of rows [r0, r1). */
-static void backward_rows(int64_t r0, int64_t r1, int64_t cols, const float *dout, const float *x,
-                          const float *weight, const float *mean, const float *rstd, float *dx)
+/* dx of rows [r0, r1), and, when `with_params` (a constant), dweight and
+ * dbias in the same pass: one thread's whole backward reads x and dout once. */
+NNL_INLINE void backward_rows(int with_params, int64_t r0, int64_t r1, int64_t cols, const float *dout,
+                              const float *x, const float *weight, const float *mean, const float *rstd,
+                              float *dx, float *dweight, float *dbias)
 {
     for (int64_t r = r0; r < r1; r++) {
         const float *dyr = dout + r * cols;
@@ -74,8 +76,13 @@ static void backward_rows(int64_t r0, int64_t r1, int64_t cols, const float *dou
         vf gx_mean = vf_set1(vf_hsum(gx_acc) / (float)cols);
         for (int64_t c = 0; c < cols; c += VL) {
             vmask k = vmask_first(cols - c);
+            vf dy = vf_load_mask(dyr + c, k);
             vf xhat = vf_mul(vf_sub(vf_load_mask(xr + c, k), vm), vs);
-            vf g = vf_mul(vf_load_mask(dyr + c, k), vf_load_mask(weight + c, k));
+            vf g = vf_mul(dy, vf_load_mask(weight + c, k));
+            if (with_params) {
+                vf_store_first(dbias + c, cols - c, k, vf_add(vf_load_mask(dbias + c, k), dy));
+                vf_store_first(dweight + c, cols - c, k, vf_fmadd(xhat, dy, vf_load_mask(dweight + c, k)));
+            }
             vf t = vf_fnmadd(xhat, gx_mean, vf_sub(g, g_mean));
             vf_store_first(dxr + c, cols - c, k, vf_fmadd(vs, t, vf_load_mask(dxr + c, k)));
         }
@@ -127,7 +134,7 @@ static void backward_part(void *arg, int part, int parts)
     const layernorm_job *j = arg;
     int64_t r0, r1, c0, c1;
     nnl_parallel_share(j->rows, 1, part, parts, &r0, &r1);
-    backward_rows(r0, r1, j->cols, j->dout, j->x, j->weight, j->mean, j->rstd, j->dx);
+    backward_rows(0, r0, r1, j->cols, j->dout, j->x, j->weight, j->mean, j->rstd, j->dx, NULL, NULL);
     nnl_parallel_share(j->cols, VL, part, parts, &c0, &c1);
     parameter_columns(c0, c1, j->rows, j->cols, j->dout, j->x, j->mean, j->rstd, j->dweight, j->dbias);
 }
@@ -143,6 +150,11 @@ void SIMD_FN(layernorm_backward)(int64_t rows, int64_t cols, const float *dout, 
                                  const float *weight, const float *mean, const float *rstd,
                                  float *dx, float *dweight, float *dbias)
 {
+    int team = kernel_team(4 * rows * cols, (cols + VL - 1) / VL);
+    if (team == 1) { /* the column pass exists to share the sums out; alone, one pass does all */
+        backward_rows(1, 0, rows, cols, dout, x, weight, mean, rstd, dx, dweight, dbias);
+        return;
+    }
     layernorm_job j = {rows, cols, x, dout, weight, NULL, 0.0f, NULL, (float *)mean, (float *)rstd, dx, dweight, dbias};
-    nnl_parallel_run(kernel_team(4 * rows * cols, (cols + VL - 1) / VL), backward_part, &j);
+    nnl_parallel_run(team, backward_part, &j);
 }
