@@ -3,7 +3,8 @@
  * of one and more, with and without a learned initial state, one direction
  * and both, every step's output or the final state only; generation that
  * carries the state between calls giving the logits of a whole-sequence
- * pass; a model file round trip bit for bit. */
+ * pass; a model file round trip bit for bit; the batch shared out over
+ * threads giving what one thread gives. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,67 @@ static void gradients_match_finite_differences(void **state)
         gradients_of(cell, 2, 4, 1, 0, 1);
         gradients_of(cell, 3, 3, 1, 1, 0);
         gradients_of(cell, 1, 4, 0, 0, 0);
+    }
+}
+
+/* The output, dL/dx and every parameter's gradient of one training pass
+ * (L = sum(w * y)) of `l` at `threads` threads, concatenated into out. */
+static int64_t pass_at(nnl_layer *l, int threads, const nnl_tensor *x, nnl_tensor *y, nnl_tensor *w,
+                       nnl_tensor *dx, float *out)
+{
+    assert_ok(nnl_set_num_threads(threads));
+    assert_ok(nnl_layer_zero_grad(l));
+    assert_ok(nnl_layer_forward(l, x, y, 1));
+    assert_ok(nnl_layer_backward(l, w, dx));
+    int64_t n = 0;
+    for (int64_t i = 0; i < nnl_tensor_size(y); i++)
+        out[n++] = nnl_tensor_data(y)[i];
+    for (int64_t i = 0; i < nnl_tensor_size(dx); i++)
+        out[n++] = nnl_tensor_data(dx)[i];
+    for (int p = 0; p < nnl_layer_num_params(l); p++) {
+        const char *name;
+        nnl_tensor *value, *grad;
+        assert_ok(nnl_layer_param(l, p, &name, &value, &grad));
+        for (int64_t i = 0; i < nnl_tensor_size(grad); i++)
+            out[n++] = nnl_tensor_data(grad)[i];
+    }
+    return n;
+}
+
+/* A batch large enough for the steps to be shared out by rows of the batch
+ * (recurrent_pass.c) gives, at 2 and 3 threads (uneven shares of 5 rows),
+ * what one thread gives, up to the rounding of the per-step GEMMs, whose
+ * path depends on the rows they get. */
+static void threads_share_the_batch(void **state)
+{
+    (void)state;
+    enum { B = 5, T = 60, IN = 16, HID = 96 };
+    const int64_t x_dims[3] = {B, T, IN}, y_dims[3] = {B, T, 2 * HID};
+    for (int cell = 0; cell < 3; cell++) {
+        nnl_rnn_options o = NNL_RNN_OPTIONS_INIT;
+        o.hidden = HID, o.bidirectional = 1, o.learn_initial_state = 1;
+        nnl_layer *l;
+        assert_ok(cells[cell].make(&l, &o));
+        const int64_t in[2] = {T, IN};
+        assert_ok(nnl_layer_build(l, 2, in, 5));
+        nnl_tensor *x = tensor(3, x_dims, 1), *w = tensor(3, y_dims, 2), *y = tensor(3, y_dims, 0);
+        nnl_tensor *dx = tensor(3, x_dims, 0);
+        const size_t cap = 200000;
+        float *one = malloc(cap * sizeof *one), *more = malloc(cap * sizeof *more);
+        assert_non_null(one), assert_non_null(more);
+        int64_t n = pass_at(l, 1, x, y, w, dx, one);
+        assert_true((size_t)n <= cap);
+        for (int threads = 2; threads <= 3; threads++) {
+            assert_int_equal(pass_at(l, threads, x, y, w, dx, more), n);
+            for (int64_t i = 0; i < n; i++)
+                if (fabsf(more[i] - one[i]) > 1e-5f * (1.0f + fabsf(one[i])))
+                    fail_msg("%s, %d threads: value %lld is %.8g, on one thread %.8g", cells[cell].name, threads,
+                             (long long)i, more[i], one[i]);
+        }
+        assert_ok(nnl_set_num_threads(1));
+        free(one), free(more);
+        nnl_tensor_free(x), nnl_tensor_free(w), nnl_tensor_free(y), nnl_tensor_free(dx);
+        nnl_layer_free(l);
     }
 }
 
@@ -345,6 +407,7 @@ int main(void)
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gradients_match_finite_differences),
+        cmocka_unit_test(threads_share_the_batch),
         cmocka_unit_test(generation_carries_the_state),
         cmocka_unit_test(bidirectional_layers_do_not_generate),
         cmocka_unit_test(files_round_trip),
