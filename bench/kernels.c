@@ -12,6 +12,9 @@
  * op=lstm_cell_forward ... gru_cell_backward are one recurrent time step at
  * rows=16, H=128 and 256 (the fused cells of recurrent.c).
  *
+ * op=matvec is one generated token's output layer (the GPT's 5,965 x 128
+ * tied head), with gbytes_per_s, the rate at which it reads the weights.
+ *
  * op=conv_fwd_im2col is the alternative the direct conv was measured against
  * (im2col into a buffer, then the level's sgemm on one thread); see conv.c.
  *
@@ -377,6 +380,35 @@ static void bench_recurrent(const nnl_kernels *k, int64_t rows, int64_t H)
     free(e.dc), free(e.dgates), free(e.dgh), free(e.dprev), free(e.dc_next);
 }
 
+/* ------------------------------------------------------------ matvec */
+
+/* One generated token's output layer: logits (rows) = W (rows, cols) h, the
+ * GPT's tied head (5,965 x 128 floats, 3 MB). Calls back to back, so W
+ * stays in the caches it fits; gbytes_per_s = W's bytes over the time. */
+typedef struct matvec_case {
+    const nnl_kernels *k;
+    int64_t rows, cols;
+    const float *w, *x;
+    float *y;
+} matvec_case;
+
+static void run_matvec(const void *p)
+{
+    const matvec_case *m = p;
+    m->k->matvec(m->rows, m->cols, m->w, m->x, NULL, m->y);
+}
+
+static void bench_matvec(const nnl_kernels *k, int64_t rows, int64_t cols)
+{
+    float *w = random_floats(rows * cols, 31), *x = random_floats(cols, 32), *y = random_floats(rows, 33);
+    matvec_case m = {k, rows, cols, w, x, y};
+    timing t = time_call(run_matvec, &m);
+    printf("op=matvec rows=%lld cols=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
+           (long long)rows, (long long)cols, nnl_simd_name(k->level), nnl_get_num_threads(), t.median * 1e9,
+           t.best * 1e9, (double)(rows * cols) * 4.0 / t.median * 1e-9);
+    free(w), free(x), free(y);
+}
+
 int main(int argc, char **argv)
 {
     int threads = nnl_get_num_threads();
@@ -412,6 +444,7 @@ int main(int argc, char **argv)
         bench_elementwise(k);
         bench_recurrent(k, 16, 128);
         bench_recurrent(k, 16, 256);
+        bench_matvec(k, 5965, 128);
     }
     return 0;
 }

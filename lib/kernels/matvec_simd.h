@@ -4,8 +4,8 @@
  *
  *   y (rows) = W (rows, cols) x (cols) + bias (rows, may be NULL)
  *
- * Memory-bound on W: four rows at a time share each load of x, and their
- * four accumulators hide the FMA latency; the column tail goes through a
+ * Memory-bound on W: eight rows at a time share each load of x, and their
+ * eight accumulators hide the FMA latency; the column tail goes through a
  * lane mask (masked-off lanes load 0 and add nothing). A large W (a
  * language model's head: 5,965 x 128 floats, 3 MB) is streamed by every
  * thread, each over its own rows, so the cores' load bandwidth adds up; a
@@ -21,35 +21,48 @@ NNL_INLINE void matvec_store(float *y, const float *bias, int64_t r, vf acc)
     y[r] = bias ? s + bias[r] : s;
 }
 
-/* Rows [r, end) of y. */
+/* Rows [r, r + ROWS) of y: ROWS dot products sharing each load of x. The
+ * full vectors of a row use plain loads and only its last, partial one a
+ * lane mask (masked loads cost more on AMD Zen). rows is a constant after
+ * inlining, so the accumulators stay in registers. */
+NNL_INLINE void matvec_block(int rows, int64_t r, int64_t cols, const float *w, const float *x,
+                             const float *bias, float *y)
+{
+    vf acc[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < rows; i++)
+        acc[i] = vf_zero();
+    int64_t c = 0;
+    for (; c + VL <= cols; c += VL) {
+        vf xv = vf_load(x + c);
+#pragma GCC unroll 8
+        for (int i = 0; i < rows; i++)
+            acc[i] = vf_fmadd(vf_load(w + (r + i) * cols + c), xv, acc[i]);
+    }
+    if (c < cols) {
+        vmask k = vmask_first(cols - c);
+        vf xv = vf_load_mask(x + c, k);
+#pragma GCC unroll 8
+        for (int i = 0; i < rows; i++)
+            acc[i] = vf_fmadd(vf_load_mask(w + (r + i) * cols + c, k), xv, acc[i]);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < rows; i++)
+        matvec_store(y, bias, r + i, acc[i]);
+}
+
+/* Rows [r, end) of y: blocks of MATVEC_ROWS rows, then one at a time.
+ * Eight independent accumulators cover the FMA latency (4 cycles, two
+ * pipes) and leave the loads of W as the only limit. */
+#define MATVEC_ROWS 8
+
 static void matvec_rows(int64_t r, int64_t end, int64_t cols, const float *w, const float *x, const float *bias,
                         float *y)
 {
-    for (; r + 4 <= end; r += 4) {
-        const float *w0 = w + r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
-        vf a0 = vf_zero(), a1 = vf_zero(), a2 = vf_zero(), a3 = vf_zero();
-        for (int64_t c = 0; c < cols; c += VL) {
-            vmask k = vmask_first(cols - c);
-            vf xv = vf_load_mask(x + c, k);
-            a0 = vf_fmadd(vf_load_mask(w0 + c, k), xv, a0);
-            a1 = vf_fmadd(vf_load_mask(w1 + c, k), xv, a1);
-            a2 = vf_fmadd(vf_load_mask(w2 + c, k), xv, a2);
-            a3 = vf_fmadd(vf_load_mask(w3 + c, k), xv, a3);
-        }
-        matvec_store(y, bias, r, a0);
-        matvec_store(y, bias, r + 1, a1);
-        matvec_store(y, bias, r + 2, a2);
-        matvec_store(y, bias, r + 3, a3);
-    }
-    for (; r < end; r++) {
-        const float *wr = w + r * cols;
-        vf a = vf_zero();
-        for (int64_t c = 0; c < cols; c += VL) {
-            vmask k = vmask_first(cols - c);
-            a = vf_fmadd(vf_load_mask(wr + c, k), vf_load_mask(x + c, k), a);
-        }
-        matvec_store(y, bias, r, a);
-    }
+    for (; r + MATVEC_ROWS <= end; r += MATVEC_ROWS)
+        matvec_block(MATVEC_ROWS, r, cols, w, x, bias, y);
+    for (; r < end; r++)
+        matvec_block(1, r, cols, w, x, bias, y);
 }
 
 typedef struct matvec_job {
@@ -62,12 +75,12 @@ static void matvec_part(void *arg, int part, int parts)
 {
     const matvec_job *j = arg;
     int64_t r0, r1;
-    nnl_parallel_share(j->rows, 4, part, parts, &r0, &r1);
+    nnl_parallel_share(j->rows, MATVEC_ROWS, part, parts, &r0, &r1);
     matvec_rows(r0, r1, j->cols, j->w, j->x, j->bias, j->y);
 }
 
 void SIMD_FN(matvec)(int64_t rows, int64_t cols, const float *w, const float *x, const float *bias, float *y)
 {
     matvec_job j = {rows, cols, w, x, bias, y};
-    nnl_parallel_run(kernel_team(rows * cols, (rows + 3) / 4), matvec_part, &j);
+    nnl_parallel_run(kernel_team(rows * cols, (rows + MATVEC_ROWS - 1) / MATVEC_ROWS), matvec_part, &j);
 }
