@@ -21,14 +21,18 @@ NNL_INLINE void matvec_store(float *y, const float *bias, int64_t r, vf acc)
     y[r] = bias ? s + bias[r] : s;
 }
 
-/* Rows [r, r + ROWS) of y: ROWS dot products sharing each load of x. The
+/* Rows of y per block: eight independent accumulators cover the FMA
+ * latency (4 cycles, two pipes) and leave the loads of W as the only limit. */
+#define MATVEC_ROWS 8
+
+/* Rows [r, r + rows) of y, rows <= MATVEC_ROWS: dot products sharing each load of x. The
  * full vectors of a row use plain loads and only its last, partial one a
  * lane mask (masked loads cost more on AMD Zen). rows is a constant after
  * inlining, so the accumulators stay in registers. */
 NNL_INLINE void matvec_block(int rows, int64_t r, int64_t cols, const float *w, const float *x,
                              const float *bias, float *y)
 {
-    vf acc[8];
+    vf acc[MATVEC_ROWS];
 #pragma GCC unroll 8
     for (int i = 0; i < rows; i++)
         acc[i] = vf_zero();
@@ -51,11 +55,7 @@ NNL_INLINE void matvec_block(int rows, int64_t r, int64_t cols, const float *w, 
         matvec_store(y, bias, r + i, acc[i]);
 }
 
-/* Rows [r, end) of y: blocks of MATVEC_ROWS rows, then one at a time.
- * Eight independent accumulators cover the FMA latency (4 cycles, two
- * pipes) and leave the loads of W as the only limit. */
-#define MATVEC_ROWS 8
-
+/* Rows [r, end) of y: blocks of MATVEC_ROWS rows, then one at a time. */
 static void matvec_rows(int64_t r, int64_t end, int64_t cols, const float *w, const float *x, const float *bias,
                         float *y)
 {

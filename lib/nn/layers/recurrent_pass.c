@@ -59,12 +59,6 @@ static int step_parts(const rnn_dims *d, int threads)
     return parts > 1 ? (int)parts : 1;
 }
 
-/* Run fn over the rows of the batch in step_parts() parts. */
-static void run_rows(const rnn_dims *d, int threads, nnl_parallel_fn fn, rnn_rows *rows)
-{
-    nnl_parallel_run(step_parts(d, threads), fn, rows);
-}
-
 /* This part's copy of the job with its share of the batch's rows. */
 static rnn_rows part_rows(const void *arg, int part, int parts)
 {
@@ -133,7 +127,7 @@ void rnn_pass_forward(const rnn_dims *d, const nnl_kernels *k, int threads, rnn_
     if (d->cell != RNN_CELL_GRU) /* b_hh is a plain sum here: add it for all steps at once */
         k->add_bias(rows, GH, p->pre, p->b_hh);
     rnn_rows r = {d, k, p, NULL, NULL, 0, 0};
-    run_rows(d, threads, forward_part, &r);
+    nnl_parallel_run(step_parts(d, threads), forward_part, &r);
 }
 
 /* One step back for the rows [r->b0, r->b1): dh = dL/dh_t in g->dh; writes
@@ -197,7 +191,7 @@ void rnn_pass_backward(const rnn_dims *d, const nnl_kernels *k, int threads, con
 {
     const int64_t H = d->H, GH = d->G * d->H, rows = d->T * d->B;
     rnn_rows r = {d, k, p, g, dht, 0, 0};
-    run_rows(d, threads, backward_part, &r);
+    nnl_parallel_run(step_parts(d, threads), backward_part, &r);
     const float *dhh = d->cell == RNN_CELL_GRU ? g->dgh : g->dpre;
     k->sgemm(1, 0, GH, d->I, rows, 1.0f, g->dpre, GH, xt, d->I, 1.0f, p->dw_ih, d->I, threads);
     k->sum_rows(rows, GH, g->dpre, p->db_ih);
