@@ -12,6 +12,10 @@
  * op=lstm_cell_forward ... gru_cell_backward are one recurrent time step at
  * rows=16, H=128 and 256 (the fused cells of recurrent.c).
  *
+ * op=add_bias and op=sum_rows are an output layer's bias and its gradient
+ * over rows x vocabulary logits (the char-RNN's 1024 x 5965, the GPT's
+ * 768 x 6000), with gbytes_per_s, the rate at which they read the logits.
+ *
  * op=matvec is one generated token's output layer (the GPT's 5,965 x 128
  * tied head), with gbytes_per_s, the rate at which it reads the weights.
  *
@@ -380,6 +384,40 @@ static void bench_recurrent(const nnl_kernels *k, int64_t rows, int64_t H)
     free(e.dc), free(e.dgates), free(e.dgh), free(e.dprev), free(e.dc_next);
 }
 
+/* -------------------------------------------------------------- bias */
+
+typedef struct bias_case {
+    const nnl_kernels *k;
+    int64_t rows, cols;
+    float *y, *bias;
+} bias_case;
+
+static void run_add_bias(const void *p)
+{
+    const bias_case *b = p;
+    b->k->add_bias(b->rows, b->cols, b->y, b->bias);
+}
+
+static void run_sum_rows(const void *p)
+{
+    const bias_case *b = p;
+    b->k->sum_rows(b->rows, b->cols, b->y, b->bias);
+}
+
+static void bench_bias(const nnl_kernels *k, int64_t rows, int64_t cols)
+{
+    bias_case b = {k, rows, cols, random_floats(rows * cols, 41), random_floats(cols, 42)};
+    timing ta = time_call(run_add_bias, &b), ts = time_call(run_sum_rows, &b);
+    double gbytes = (double)(rows * cols) * 4.0 * 1e-9;
+    printf("op=add_bias rows=%lld cols=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
+           (long long)rows, (long long)cols, nnl_simd_name(k->level), nnl_get_num_threads(), ta.median * 1e9,
+           ta.best * 1e9, gbytes / ta.median);
+    printf("op=sum_rows rows=%lld cols=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
+           (long long)rows, (long long)cols, nnl_simd_name(k->level), nnl_get_num_threads(), ts.median * 1e9,
+           ts.best * 1e9, gbytes / ts.median);
+    free(b.y), free(b.bias);
+}
+
 /* ------------------------------------------------------------ matvec */
 
 /* One generated token's output layer: logits (rows) = W (rows, cols) h, the
@@ -444,6 +482,8 @@ int main(int argc, char **argv)
         bench_elementwise(k);
         bench_recurrent(k, 16, 128);
         bench_recurrent(k, 16, 256);
+        bench_bias(k, 1024, 5965);
+        bench_bias(k, 768, 6000);
         bench_matvec(k, 5965, 128);
     }
     return 0;
