@@ -4,8 +4,9 @@
  * transpose combinations, both libraries run alternately (nnl then OpenBLAS,
  * then the other way round); each timed block starts 0.15 s after the
  * previous one, when the other library's idle threads have gone to sleep
- * (see settle()); it times enough calls for about 10 ms of work, and the
- * median repetition is reported. Output: key=value lines, one per case:
+ * (see settle()), and after 0.1 s of untimed calls (see warm_up()); it
+ * times enough calls for about 10 ms of work, and the median repetition is
+ * reported. Output: key=value lines, one per case:
  *
  *   shape=32x128x5408 trans=NN nnlite_gflops=... openblas_gflops=... ratio=... max_rel_diff=... simd=... cpu="..."
  *
@@ -106,10 +107,26 @@ static void settle(void)
     nanosleep(&ts, NULL);
 }
 
+/* After the settling sleep, the cores run slow for tens of milliseconds
+ * (measured on a 2-core AMD EPYC VM: nnl_sgemm on (32, 5408, 128) at 35-60
+ * GFLOP/s in the first 10 ms after a 0.15 s sleep, 60-88 after 50 ms of
+ * calls, 1 thread slowed the same way), whichever library then runs. So
+ * each library first runs untimed for WARM_SECONDS: the timing is of the
+ * steady state a training loop sees, not of the wake-up. */
+#define WARM_SECONDS 0.1
+
+static void warm_up(void (*fn)(const operands *), const operands *o)
+{
+    double t0 = now_seconds();
+    while (now_seconds() - t0 < WARM_SECONDS)
+        fn(o);
+}
+
 /* Seconds per call, averaged over `calls` calls. */
 static double time_calls(void (*fn)(const operands *), const operands *o, int calls)
 {
     settle();
+    warm_up(fn, o);
     double t0 = now_seconds();
     for (int i = 0; i < calls; i++)
         fn(o);
