@@ -125,6 +125,29 @@ nnl_status nnl_tensor_ensure(nnl_tensor **t, int ndim, const int64_t *dims, cons
     return NNL_OK;
 }
 
+nnl_status nnl_tensor_view(nnl_tensor **t, const nnl_tensor *of, int ndim, const int64_t *dims, const char *who)
+{
+    int64_t count;
+    NNL_TRY(nnl_shape_check(who, ndim, dims, &count));
+    if (count != of->size) {
+        char want[128], got[128];
+        return nnl_error(NNL_E_SHAPE, "%s: a view of %s as %s: the element counts differ", who,
+                         nnl_shape_str(got, sizeof got, of->ndim, of->dims), nnl_shape_str(want, sizeof want, ndim, dims));
+    }
+    if (!*t)
+        NNL_TRY(tensor_alloc(t, ndim, dims, who, 0));
+    nnl_tensor *view = *t;
+    if (view->owns_data)
+        nnl_dealloc(view->data);
+    view->owns_data = 0;
+    view->capacity = 0;
+    view->data = of->data;
+    view->ndim = ndim;
+    memcpy(view->dims, dims, (size_t)ndim * sizeof dims[0]);
+    view->size = count;
+    return NNL_OK;
+}
+
 int nnl_tensor_same_shape(const nnl_tensor *a, const nnl_tensor *b)
 {
     return a->ndim == b->ndim && memcmp(a->dims, b->dims, (size_t)a->ndim * sizeof a->dims[0]) == 0;

@@ -22,6 +22,12 @@ nnl_status nnl_shape_check(const char *who, int ndim, const int64_t *dims, int64
  * are unspecified after growth. A NULL *t is created. */
 nnl_status nnl_tensor_ensure(nnl_tensor **t, int ndim, const int64_t *dims, const char *who);
 
+/* Make *t a view of `of`'s elements under the shape `dims` (the same
+ * element count, or NNL_E_SHAPE): it borrows of's data, so freeing it leaves
+ * of alone, and it stays valid while of's buffer does. A NULL *t is created;
+ * an owned *t gives up its buffer. */
+nnl_status nnl_tensor_view(nnl_tensor **t, const nnl_tensor *of, int ndim, const int64_t *dims, const char *who);
+
 /* Same shape? */
 int nnl_tensor_same_shape(const nnl_tensor *a, const nnl_tensor *b);
 

@@ -85,7 +85,12 @@ enum {
     /* Takes a trimmed time axis (as NNL_LAYER_TRIMMABLE) and gives an output
      * without one (select_position): the layers after it see their built
      * shapes. ops->positions_read says how far into the sequence it reads. */
-    NNL_LAYER_ENDS_TIME = 16
+    NNL_LAYER_ENDS_TIME = 16,
+    /* The output is the input's elements in the same order under the
+     * output shape (flatten): the workspace makes the output a view of the
+     * input and dL/dx a view of dL/dy, so nothing is copied, and the type
+     * has no forward or backward. */
+    NNL_LAYER_RESHAPES = 32
 };
 
 typedef struct nnl_layer_config_reader nnl_layer_config_reader; /* nn/layer_config.h */
@@ -105,7 +110,8 @@ typedef struct nnl_layer_ops {
     nnl_status (*from_config)(nnl_layer **out, nnl_layer_config_reader *r);
     /* Check l->in_dims, set l->out_dims, allocate and initialise params. */
     nnl_status (*build)(nnl_layer *l, nnl_rng *init);
-    /* x {B, in...} -> buf->out {B, out...} (already shaped by the caller). */
+    /* x {B, in...} -> buf->out {B, out...} (already shaped by the caller).
+     * NULL, with backward, for NNL_LAYER_RESHAPES types. */
     nnl_status (*forward)(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                           const nnl_forward_ctx *ctx);
     /* dy {B, out...} (may be overwritten) -> param grads (+=) and, when

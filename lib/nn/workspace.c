@@ -43,13 +43,36 @@ void nnl_workspace_free(nnl_workspace *ws)
     nnl_dealloc(ws);
 }
 
-/* A layer's forward and backward as profiler events (core/profile.h),
- * named by the layer's type and its index in the sequence. */
-static nnl_status profiled_forward(const nnl_layer *l, int i, const nnl_tensor *x, nnl_layer_buffers *buf,
-                                   const nnl_forward_ctx *ctx)
+/* x -> buf->out {dims}: a view of x for the types that only reshape
+ * (NNL_LAYER_RESHAPES), else the type's forward into a buffer of its own. */
+static nnl_status layer_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf, int ndim,
+                                const int64_t *dims, const nnl_forward_ctx *ctx)
+{
+    if (l->ops->flags & NNL_LAYER_RESHAPES)
+        return nnl_tensor_view(&buf->out, x, ndim, dims, l->ops->type);
+    NNL_TRY(nnl_tensor_ensure(&buf->out, ndim, dims, l->ops->type));
+    return l->ops->forward(l, x, buf, ctx);
+}
+
+/* dy -> param grads and, when need_dx, buf->dx with x's shape: a view of dy
+ * for the types that only reshape. */
+static nnl_status layer_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
+                                 int need_dx)
+{
+    if (l->ops->flags & NNL_LAYER_RESHAPES)
+        return need_dx ? nnl_tensor_view(&buf->dx, dy, x->ndim, x->dims, l->ops->type) : NNL_OK;
+    if (need_dx)
+        NNL_TRY(nnl_tensor_ensure(&buf->dx, x->ndim, x->dims, l->ops->type));
+    return l->ops->backward(l, x, dy, buf, need_dx);
+}
+
+/* The same as profiler events (core/profile.h), named by the layer's type
+ * and its index in the sequence. */
+static nnl_status profiled_forward(const nnl_layer *l, int i, const nnl_tensor *x, nnl_layer_buffers *buf, int ndim,
+                                   const int64_t *dims, const nnl_forward_ctx *ctx)
 {
     nnl_profile_begin(NNL_PROFILE_LAYER, l->ops->type, i, NNL_PROFILE_FORWARD);
-    nnl_status s = l->ops->forward(l, x, buf, ctx);
+    nnl_status s = layer_forward(l, x, buf, ndim, dims, ctx);
     nnl_profile_end(0);
     return s;
 }
@@ -58,7 +81,7 @@ static nnl_status profiled_backward(nnl_layer *l, int i, const nnl_tensor *x, nn
                                     nnl_layer_buffers *buf, int need_dx)
 {
     nnl_profile_begin(NNL_PROFILE_LAYER, l->ops->type, i, NNL_PROFILE_BACKWARD);
-    nnl_status s = l->ops->backward(l, x, dy, buf, need_dx);
+    nnl_status s = layer_backward(l, x, dy, buf, need_dx);
     nnl_profile_end(0);
     return s;
 }
@@ -80,13 +103,12 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
         const int ends_time = (l->ops->flags & NNL_LAYER_ENDS_TIME) != 0;
         if (ctx->trim > 0 && !ends_time)
             dims[1] = ctx->trim; /* a trimmed batch: its first trim positions (trim.c) */
-        NNL_TRY(nnl_tensor_ensure(&buf->out, l->out_ndim + 1, dims, l->ops->type));
         buf->dy_is_logit_grad = 0;
         buf->training = ctx->training;
         if (nnl_profile_on())
-            NNL_TRY(profiled_forward(l, i, input, buf, ctx));
+            NNL_TRY(profiled_forward(l, i, input, buf, l->out_ndim + 1, dims, ctx));
         else
-            NNL_TRY(l->ops->forward(l, input, buf, ctx));
+            NNL_TRY(layer_forward(l, input, buf, l->out_ndim + 1, dims, ctx));
         input = buf->out;
         if (ctx->trim > 0 && ends_time)
             ctx = &after_time;
@@ -103,13 +125,11 @@ nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace 
         nnl_layer *l = layers[i];
         nnl_layer_buffers *buf = &ws->buffers[i];
         const nnl_tensor *input = i > 0 ? ws->buffers[i - 1].out : x;
-        int want_dx = i > 0 || need_dx;
-        if (want_dx) /* dL/dx has x's shape: a batch trimmed to its longest line, a head on the counted rows */
-            NNL_TRY(nnl_tensor_ensure(&buf->dx, input->ndim, input->dims, l->ops->type));
+        int want_dx = i > 0 || need_dx; /* dL/dx has x's shape: a batch trimmed to its longest line, a head on the counted rows */
         if (nnl_profile_on())
             NNL_TRY(profiled_backward(l, i, input, grad, buf, want_dx));
         else
-            NNL_TRY(l->ops->backward(l, input, grad, buf, want_dx));
+            NNL_TRY(layer_backward(l, input, grad, buf, want_dx));
         grad = buf->dx;
     }
     if (dx)

@@ -426,6 +426,61 @@ static void greedy_generation_follows_the_full_forward(void **state)
     nnl_model_free(m);
 }
 
+/* Flatten copies nothing: its output is its input's buffer under the new
+ * shape, and its dL/dx is the next layer's dL/dx buffer (the values through
+ * it are test_layer_grads.c's). A dense layer on each position, flatten, a
+ * dense layer on the whole. */
+static void flatten_copies_nothing(void **state)
+{
+    (void)state;
+    const int64_t in[2] = {3, 4};
+    nnl_model *m;
+    nnl_layer *l;
+    assert_ok(nnl_model_create(&m, 2, in));
+    assert_ok(nnl_layer_dense(&l, 5, NNL_ACT_TANH));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_flatten(&l));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_dense(&l, 2, NNL_ACT_NONE));
+    assert_ok(nnl_model_add(m, l));
+    compile(m, NNL_LOSS_MSE);
+    float x[2 * 3 * 4];
+    for (int i = 0; i < 24; i++)
+        x[i] = 0.1f * (float)(i % 7) - 0.3f;
+    const int64_t x_dims[3] = {2, 3, 4}, y_dims[2] = {2, 2};
+    nnl_workspace *ws;
+    nnl_tensor *xt, *dy, *dx;
+    assert_ok(nnl_workspace_create(&ws, m->num_layers));
+    assert_ok(nnl_tensor_create_from(&xt, 3, x_dims, x));
+    assert_ok(nnl_tensor_create(&dy, 2, y_dims));
+    for (int i = 0; i < 4; i++)
+        dy->data[i] = 1.0f - 0.5f * (float)i;
+    const nnl_forward_ctx training = {.training = 1};
+    const nnl_tensor *y;
+    assert_ok(nnl_model_forward(m, ws, xt, &training, &y));
+    const nnl_tensor *dense_out = ws->buffers[0].out, *flat = ws->buffers[1].out;
+    assert_ptr_equal(flat->data, dense_out->data);
+    assert_int_equal(flat->ndim, 2);
+    assert_int_equal(flat->dims[0], 2);
+    assert_int_equal(flat->dims[1], 15);
+    assert_ok(nnl_sequence_backward(m->layers, m->num_layers, ws, xt, dy, 1, &dx));
+    assert_ptr_equal(ws->buffers[1].dx->data, ws->buffers[2].dx->data);
+    assert_int_equal(ws->buffers[1].dx->ndim, 3);
+    assert_int_equal(ws->buffers[1].dx->dims[2], 5);
+    /* a second batch of another size reshapes the views */
+    const int64_t one_dims[3] = {1, 3, 4};
+    nnl_tensor *one;
+    assert_ok(nnl_tensor_create_from(&one, 3, one_dims, x));
+    assert_ok(nnl_model_forward(m, ws, one, &training, &y));
+    assert_ptr_equal(ws->buffers[1].out->data, ws->buffers[0].out->data);
+    assert_int_equal(ws->buffers[1].out->dims[0], 1);
+    nnl_tensor_free(one);
+    nnl_tensor_free(xt);
+    nnl_tensor_free(dy);
+    nnl_workspace_free(ws);
+    nnl_model_free(m);
+}
+
 int main(void)
 {
     test_check_simd_level();
@@ -439,6 +494,7 @@ int main(void)
         cmocka_unit_test(text_windows_are_shifted_by_one),
         cmocka_unit_test(steps_resumed_from_a_file_draw_the_same_batches),
         cmocka_unit_test(greedy_generation_follows_the_full_forward),
+        cmocka_unit_test(flatten_copies_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,6 @@
-/* Flatten: x {B, d1, d2, ...} -> y {B, d1*d2*...}; a copy, since layers own
- * their outputs. */
-#include <string.h>
-
+/* Flatten: x {B, d1, d2, ...} -> y {B, d1*d2*...}, the same elements in the
+ * same order: the workspace makes y a view of x and dx a view of dy
+ * (NNL_LAYER_RESHAPES), so the layer copies nothing. */
 #include "core/error.h"
 #include "nn/layer.h"
 #include "nn/layer_config.h"
@@ -11,24 +10,6 @@ static nnl_status flatten_build(nnl_layer *l, nnl_rng *init)
     (void)init;
     l->out_ndim = 1;
     l->out_dims[0] = nnl_dims_count(l->in_ndim, l->in_dims);
-    return NNL_OK;
-}
-
-static nnl_status flatten_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
-                                  const nnl_forward_ctx *ctx)
-{
-    (void)l;
-    (void)ctx;
-    memcpy(buf->out->data, x->data, (size_t)x->size * sizeof(float));
-    return NNL_OK;
-}
-
-static nnl_status flatten_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
-                                   int need_dx)
-{
-    (void)l;
-    if (need_dx)
-        memcpy(buf->dx->data, dy->data, (size_t)x->size * sizeof(float));
     return NNL_OK;
 }
 
@@ -45,8 +26,8 @@ static nnl_status flatten_from_config(nnl_layer **out, nnl_layer_config_reader *
 }
 
 const nnl_layer_ops nnl_layer_ops_flatten = {
-    .type = "flatten", .from_config = flatten_from_config, .build = flatten_build, .forward = flatten_forward,
-    .backward = flatten_backward, .write_config = flatten_write_config};
+    .type = "flatten", .from_config = flatten_from_config, .build = flatten_build,
+    .write_config = flatten_write_config, .flags = NNL_LAYER_RESHAPES};
 
 nnl_status nnl_layer_flatten(nnl_layer **out)
 {
