@@ -26,23 +26,37 @@ train, test = nnlite.Dataset.load_idx_dir(data)
 xtr = np.asarray(train.get_batch(0, len(train))[0]); ytr = np.asarray(train.labels())
 xte = np.asarray(test.get_batch(0, len(test))[0]); yte = np.asarray(test.labels())
 
+def copy_weights(P, tm):
+    """nnlite's parameters P (per layer) into the PyTorch model tm."""
+    with torch.no_grad():
+        k = P[0][0]  # nnlite: (kh, kw, cin, cout); PyTorch: (cout, cin, kh, kw)
+        assert k.shape == (3, 3, 1, 32), k.shape
+        tm[0].weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
+        tm[0].bias.copy_(torch.from_numpy(P[0][1]))
+        w = P[3][0]  # (5408, 128), rows in (h, w, c) order
+        w = w.reshape(13, 13, 32, 128).transpose(2, 0, 1, 3).reshape(5408, 128)  # rows in (c, h, w) order
+        tm[4].weight.copy_(torch.from_numpy(w.T.copy())); tm[4].bias.copy_(torch.from_numpy(P[3][1]))
+        tm[6].weight.copy_(torch.from_numpy(P[4][0].T.copy())); tm[6].bias.copy_(torch.from_numpy(P[4][1]))
+
+
+def torch_accuracy(tm):
+    with torch.no_grad():
+        return (tm(torch.from_numpy(xte.transpose(0, 3, 1, 2).copy())).argmax(1).numpy() == yte).mean()
+
+
+def torch_model():
+    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 13 * 13, 128),
+                         nn.ReLU(), nn.Linear(128, 10))
+
+
 model = nnlite.Sequential((28, 28, 1), [nnlite.Conv2D(32, (3, 3), activation="relu"), nnlite.MaxPool2D((2, 2)),
                                         nnlite.Flatten(), nnlite.Dense(128, activation="relu"),
                                         nnlite.Dense(10, activation="softmax")], seed=seed)
 model.compile(optimizer=nnlite.Adam(1e-3, epsilon=1e-7), loss="sparse_categorical_crossentropy")
 P = [[np.array(p.value.numpy()) for p in l.params()] for l in model.layers]
 
-tm = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 13 * 13, 128),
-                   nn.ReLU(), nn.Linear(128, 10))
-with torch.no_grad():
-    k = P[0][0]  # nnlite: (kh, kw, cin, cout); PyTorch: (cout, cin, kh, kw)
-    assert k.shape == (3, 3, 1, 32), k.shape
-    tm[0].weight.copy_(torch.from_numpy(k.transpose(3, 2, 0, 1).copy()))
-    tm[0].bias.copy_(torch.from_numpy(P[0][1]))
-    w = P[3][0]  # (5408, 128), rows in (h, w, c) order
-    w = w.reshape(13, 13, 32, 128).transpose(2, 0, 1, 3).reshape(5408, 128)  # rows in (c, h, w) order
-    tm[4].weight.copy_(torch.from_numpy(w.T.copy())); tm[4].bias.copy_(torch.from_numpy(P[3][1]))
-    tm[6].weight.copy_(torch.from_numpy(P[4][0].T.copy())); tm[6].bias.copy_(torch.from_numpy(P[4][1]))
+tm = torch_model()
+copy_weights(P, tm)
 
 # the same outputs before training?
 with torch.no_grad():
@@ -83,7 +97,9 @@ for order in orders:
         opt.zero_grad(); loss = lossf(tm(X[b]), Y[b]); loss.backward(); opt.step(); theirs.append(loss.item())
 for s in list(range(0, 10)) + list(range(10, len(ours), max(1, len(ours) // 15))):
     print("step %5d  nnlite %.6f  torch %.6f  diff %+.2e" % (s + 1, ours[s], theirs[s], ours[s] - theirs[s]))
-with torch.no_grad():
-    acc_t = (tm(torch.from_numpy(xte.transpose(0, 3, 1, 2).copy())).argmax(1).numpy() == yte).mean()
-print("test accuracy: nnlite %.4f  torch %.4f" % (model.evaluate(test)[1], acc_t))
+# nnlite's trained weights evaluated by PyTorch: the same accuracy rules out the evaluation as a cause
+judge = torch_model()
+copy_weights([[np.array(p.value.numpy()) for p in l.params()] for l in model.layers], judge)
+print("test accuracy: nnlite %.4f  torch %.4f  (nnlite's trained weights evaluated by PyTorch: %.4f)"
+      % (model.evaluate(test)[1], torch_accuracy(tm), torch_accuracy(judge)))
 print("mean step loss, last 200 steps: nnlite %.5f torch %.5f" % (np.mean(ours[-200:]), np.mean(theirs[-200:])))
