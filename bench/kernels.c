@@ -406,15 +406,18 @@ static void run_sum_rows(const void *p)
 
 static void bench_bias(const nnl_kernels *k, int64_t rows, int64_t cols)
 {
+    static const struct {
+        const char *name;
+        bench_fn fn;
+    } ops[] = {{"add_bias", run_add_bias}, {"sum_rows", run_sum_rows}};
     bias_case b = {k, rows, cols, random_floats(rows * cols, 41), random_floats(cols, 42)};
-    timing ta = time_call(run_add_bias, &b), ts = time_call(run_sum_rows, &b);
     double gbytes = (double)(rows * cols) * 4.0 * 1e-9;
-    printf("op=add_bias rows=%lld cols=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
-           (long long)rows, (long long)cols, nnl_simd_name(k->level), nnl_get_num_threads(), ta.median * 1e9,
-           ta.best * 1e9, gbytes / ta.median);
-    printf("op=sum_rows rows=%lld cols=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
-           (long long)rows, (long long)cols, nnl_simd_name(k->level), nnl_get_num_threads(), ts.median * 1e9,
-           ts.best * 1e9, gbytes / ts.median);
+    for (int i = 0; i < 2; i++) {
+        timing t = time_call(ops[i].fn, &b);
+        printf("op=%s rows=%lld cols=%lld level=%s threads=%d ns_per_call=%.0f best_ns=%.0f gbytes_per_s=%.1f\n",
+               ops[i].name, (long long)rows, (long long)cols, nnl_simd_name(k->level), nnl_get_num_threads(),
+               t.median * 1e9, t.best * 1e9, gbytes / t.median);
+    }
     free(b.y), free(b.bias);
 }
 

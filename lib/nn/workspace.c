@@ -54,8 +54,9 @@ static nnl_status layer_forward(const nnl_layer *l, const nnl_tensor *x, nnl_lay
     return l->ops->forward(l, x, buf, ctx);
 }
 
-/* dy -> param grads and, when need_dx, buf->dx with x's shape: a view of dy
- * for the types that only reshape. */
+/* dy -> param grads and, when need_dx, buf->dx with x's shape (a batch
+ * trimmed to its longest line, a head on the counted rows): a view of dy for
+ * the types that only reshape. */
 static nnl_status layer_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *dy, nnl_layer_buffers *buf,
                                  int need_dx)
 {
@@ -125,7 +126,7 @@ nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace 
         nnl_layer *l = layers[i];
         nnl_layer_buffers *buf = &ws->buffers[i];
         const nnl_tensor *input = i > 0 ? ws->buffers[i - 1].out : x;
-        int want_dx = i > 0 || need_dx; /* dL/dx has x's shape: a batch trimmed to its longest line, a head on the counted rows */
+        int want_dx = i > 0 || need_dx;
         if (nnl_profile_on())
             NNL_TRY(profiled_backward(l, i, input, grad, buf, want_dx));
         else
