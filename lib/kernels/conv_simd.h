@@ -14,6 +14,7 @@
  * registers. */
 #include <stddef.h>
 
+#include "core/cpu.h"
 #include "core/pool.h"
 #include "kernels/conv_window.h"
 #include "kernels/isa.h"
@@ -358,9 +359,224 @@ static void bwd_w_part(void *arg, int part, int parts)
     }
 }
 
+/* ------------------------------------------- weight gradient by taps */
+
+/* With several input channels (in_c >= CONV_TAP_MIN_CHANNELS) a tile stays
+ * within one tap (kh, kw): R consecutive input channels from ci0 x nv
+ * vectors of output channels. At output pixel (oh, ow) its x values are R
+ * consecutive floats of input pixel (oh*stride_h - pad_top + kh,
+ * ow*stride_w - pad_left + kw), at fixed offsets, and the pixels whose
+ * window holds the tap form a rectangle (tap_outputs), so a tile never
+ * meets padding: the mixed-tap tiles above gather a padded pixel's values
+ * one by one, which on a 13 x 13 "same" layer is 28% of the pixels.
+ *
+ * Loops: images, then bands of output rows, then the thread's tiles, so a
+ * band's dy (one cache line of it per pixel for a tile's 2 vectors) and
+ * the x rows under it stay in the level-1 cache while the tiles pass over
+ * them; a whole 13 x 13 x 64 dy is 43 KB, more than that cache. Per band a
+ * tile loads its accumulators from dW and stores them back, so every dW
+ * element sums its pixels in (n, oh, ow) order whatever the thread count
+ * and band height. The bias gradient is summed by the part that owns each
+ * chunk's first tile, over every pixel of the band. Below
+ * CONV_TAP_MIN_CHANNELS a tap holds too few channels for its broadcasts to
+ * pay for the dy loads, and the mixed-tap tiles run. */
+#define CONV_TAP_MIN_CHANNELS 4
+
+#if CONV_TAP_VECS != 2
+#error "conv_simd.h dispatches tap-tile tails for CONV_TAP_VECS == 2"
+#endif
+
+typedef struct tap_ctx {
+    const nnl_conv_shape *s;
+    const float *x, *dy;  /* one image each */
+    float *dw, *db;
+    int64_t blocks;       /* channel blocks per tap: ceil(in_c / CONV_TAP_ROWS) */
+    int64_t band0, band1; /* output rows of the band being summed */
+} tap_ctx;
+
+/* A tile: chunk of CONV_TAP_VECS channel vectors, tap (kh, kw), channel
+ * block; in a thread's run the block varies fastest, then the tap. */
+typedef struct tap_tile {
+    int64_t chunk, kh, kw, block;
+} tap_tile;
+
+static tap_tile tap_tile_at(const tap_ctx *c, int64_t t)
+{
+    int64_t per_chunk = c->s->kernel_h * c->s->kernel_w * c->blocks, tap = t % per_chunk / c->blocks;
+    tap_tile r = {t / per_chunk, tap / c->s->kernel_w, tap % c->s->kernel_w, t % c->blocks};
+    return r;
+}
+
+static void tap_tile_next(const tap_ctx *c, tap_tile *t)
+{
+    if (++t->block < c->blocks)
+        return;
+    t->block = 0;
+    if (++t->kw < c->s->kernel_w)
+        return;
+    t->kw = 0;
+    if (++t->kh < c->s->kernel_h)
+        return;
+    t->kh = 0;
+    t->chunk++;
+}
+
+/* R channels from ci0 of tap (kh, kw) x nv vectors from co, over the
+ * band's pixels that the tap reaches. */
+NNL_INLINE void tap_rows(const tap_ctx *c, int64_t kh, int64_t kw, int64_t ci0, int64_t co, int R,
+                         int nv, int masked, vmask k)
+{
+    const nnl_conv_shape *s = c->s;
+    int64_t oh0, oh1, ow0, ow1;
+    tap_outputs(kh, s->stride_h, s->pad_top, s->in_h, s->out_h, &oh0, &oh1);
+    tap_outputs(kw, s->stride_w, s->pad_left, s->in_w, s->out_w, &ow0, &ow1);
+    oh0 = oh0 > c->band0 ? oh0 : c->band0;
+    oh1 = oh1 < c->band1 ? oh1 : c->band1;
+    if (oh0 >= oh1 || ow0 >= ow1)
+        return;
+    float *dwp = c->dw + ((kh * s->kernel_w + kw) * s->in_c + ci0) * s->out_c + co;
+    vf acc[CONV_TAP_ROWS][CONV_TAP_VECS];
+    for (int i = 0; i < R; i++)
+        for (int v = 0; v < nv; v++)
+            acc[i][v] = vf_load_tail(dwp + i * s->out_c + v * VL, last_masked(masked, v, nv), k);
+    int64_t x_step = s->stride_w * s->in_c;
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        const float *xp = c->x + x_pixel(s, oh * s->stride_h - s->pad_top + kh,
+                                         ow0 * s->stride_w - s->pad_left + kw) + ci0;
+        const float *dyp = c->dy + (oh * s->out_w + ow0) * s->out_c + co;
+        for (int64_t ow = ow0; ow < ow1; ow++, xp += x_step, dyp += s->out_c) {
+            vf d[CONV_TAP_VECS];
+            for (int v = 0; v < nv; v++)
+                d[v] = vf_load_tail(dyp + v * VL, last_masked(masked, v, nv), k);
+            for (int i = 0; i < R; i++) {
+                vf xb = vf_set1(xp[i]);
+                for (int v = 0; v < nv; v++)
+                    acc[i][v] = vf_fmadd(xb, d[v], acc[i][v]);
+            }
+        }
+    }
+    for (int i = 0; i < R; i++)
+        for (int v = 0; v < nv; v++)
+            vf_store_tail(dwp + i * s->out_c + v * VL, last_masked(masked, v, nv), k, acc[i][v]);
+}
+
+/* db[co ..] += dy summed over every pixel of the band. */
+NNL_INLINE void tap_bias(const tap_ctx *c, int64_t co, int nv, int masked, vmask k)
+{
+    const nnl_conv_shape *s = c->s;
+    vf acc[CONV_TAP_VECS];
+    for (int v = 0; v < nv; v++)
+        acc[v] = vf_load_tail(c->db + co + v * VL, last_masked(masked, v, nv), k);
+    const float *dyp = c->dy + c->band0 * s->out_w * s->out_c + co;
+    for (int64_t p = c->band0 * s->out_w; p < c->band1 * s->out_w; p++, dyp += s->out_c)
+        for (int v = 0; v < nv; v++)
+            acc[v] = vf_add(acc[v], vf_load_tail(dyp + v * VL, last_masked(masked, v, nv), k));
+    for (int v = 0; v < nv; v++)
+        vf_store_tail(c->db + co + v * VL, last_masked(masked, v, nv), k, acc[v]);
+}
+
+/* One tile: a block of CONV_TAP_ROWS channels, or the last, narrower block
+ * in pieces of 8, 4, 2 and 1; with the bias if it is its chunk's first. */
+NNL_INLINE void tap_block(const tap_ctx *c, const tap_tile *t, int64_t co, int nv, int masked,
+                          vmask k)
+{
+    int64_t ci = t->block * CONV_TAP_ROWS, left = c->s->in_c - ci;
+    if (c->db && t->kh == 0 && t->kw == 0 && t->block == 0)
+        tap_bias(c, co, nv, masked, k);
+    if (left >= CONV_TAP_ROWS) {
+        tap_rows(c, t->kh, t->kw, ci, co, CONV_TAP_ROWS, nv, masked, k);
+        return;
+    }
+#if CONV_TAP_ROWS > 8
+    if (left >= 8) {
+        tap_rows(c, t->kh, t->kw, ci, co, 8, nv, masked, k);
+        ci += 8, left -= 8;
+    }
+#endif
+    if (left >= 4) {
+        tap_rows(c, t->kh, t->kw, ci, co, 4, nv, masked, k);
+        ci += 4, left -= 4;
+    }
+    if (left >= 2) {
+        tap_rows(c, t->kh, t->kw, ci, co, 2, nv, masked, k);
+        ci += 2, left -= 2;
+    }
+    if (left >= 1)
+        tap_rows(c, t->kh, t->kw, ci, co, 1, nv, masked, k);
+}
+
+/* The chunk's channel vectors: two, or the last chunk's one and/or masked. */
+static void tap_tile_run(const tap_ctx *c, const tap_tile *t)
+{
+    int64_t co = t->chunk * CONV_TAP_VECS * VL, left = c->s->out_c - co;
+    if (left >= 2 * VL)
+        tap_block(c, t, co, 2, 0, vmask_first(VL));
+    else if (left > VL)
+        tap_block(c, t, co, 2, 1, vmask_first(left - VL));
+    else if (left == VL)
+        tap_block(c, t, co, 1, 0, vmask_first(VL));
+    else
+        tap_block(c, t, co, 1, 1, vmask_first(left));
+}
+
+typedef struct tap_job {
+    tap_ctx c; /* x and dy point at image 0 */
+    const float *x, *dy;
+    int64_t tiles, band_rows;
+} tap_job;
+
+/* A fixed range of tiles, over every image and band in order. */
+static void tap_part(void *arg, int part, int parts)
+{
+    const tap_job *j = arg;
+    const nnl_conv_shape *s = j->c.s;
+    int64_t x_img = s->in_h * s->in_w * s->in_c, y_img = s->out_h * s->out_w * s->out_c, t0, t1;
+    nnl_parallel_share(j->tiles, 1, part, parts, &t0, &t1);
+    tap_ctx c = j->c;
+    tap_tile first = tap_tile_at(&c, t0);
+    for (int64_t n = 0; n < s->batch; n++) {
+        c.x = j->x + n * x_img;
+        c.dy = j->dy + n * y_img;
+        for (c.band0 = 0; c.band0 < s->out_h; c.band0 = c.band1) {
+            c.band1 = c.band0 + j->band_rows < s->out_h ? c.band0 + j->band_rows : s->out_h;
+            tap_tile t = first;
+            for (int64_t i = t0; i < t1; i++, tap_tile_next(&c, &t))
+                tap_tile_run(&c, &t);
+        }
+    }
+}
+
+/* Output rows per band: as many as keep a chunk's dy (one line of
+ * CONV_TAP_VECS vectors per pixel) and the x rows under them in half of
+ * the level-1 data cache (the rest holds dW's tile and what the
+ * prefetchers bring), at least one. */
+static int64_t tap_band_rows(const nnl_conv_shape *s)
+{
+    int64_t budget = nnl_cpu_caches_get()->l1d / 2;
+    int64_t x_row = s->in_w * s->in_c * (int64_t)sizeof(float);
+    int64_t per_row = s->out_w * CONV_TAP_VECS * VL * (int64_t)sizeof(float) + s->stride_h * x_row;
+    int64_t fixed = (s->kernel_h > s->stride_h ? s->kernel_h - s->stride_h : 0) * x_row;
+    int64_t rows = (budget - fixed) / per_row;
+    return rows < 1 ? 1 : rows;
+}
+
+static void backward_weights_by_taps(const nnl_conv_shape *s, const float *x, const float *dy,
+                                     float *dw, float *db, int threads)
+{
+    tap_job j = {{.s = s, .dw = dw, .db = db}, x, dy, 0, tap_band_rows(s)};
+    j.c.blocks = (s->in_c + CONV_TAP_ROWS - 1) / CONV_TAP_ROWS;
+    int64_t chunks = (s->out_c + CONV_TAP_VECS * VL - 1) / (CONV_TAP_VECS * VL);
+    j.tiles = chunks * s->kernel_h * s->kernel_w * j.c.blocks;
+    nnl_parallel_run(j.tiles < threads ? (int)j.tiles : threads, tap_part, &j);
+}
+
 void SIMD_FN(conv2d_backward_weights)(const nnl_conv_shape *s, const float *x, const float *dy,
                                       float *dw, float *db, int threads)
 {
+    if (s->in_c >= CONV_TAP_MIN_CHANNELS) {
+        backward_weights_by_taps(s, x, dy, dw, db, threads);
+        return;
+    }
     bwd_w_ctx c = {.s = s, .dw = dw, .db = db, .rows = s->kernel_h * s->kernel_w * s->in_c};
     c.row_blocks = (c.rows + CONV_BWD_ROWS - 1) / CONV_BWD_ROWS;
     window_interior(s->stride_h, s->pad_top, s->kernel_h, s->in_h, s->out_h, &c.oh0, &c.oh1);

@@ -35,6 +35,20 @@ static inline void window_interior(int64_t stride, int64_t pad, int64_t kernel, 
         *lo = *hi;
 }
 
+/* The outputs [*lo, *hi) whose tap t falls inside the input, that is
+ * 0 <= o*stride - pad + t < in: a contiguous range along each axis. */
+static inline void tap_outputs(int64_t t, int64_t stride, int64_t pad, int64_t in, int64_t out,
+                               int64_t *lo, int64_t *hi)
+{
+    int64_t first = pad - t, last = in - 1 + pad - t; /* bounds on o*stride */
+    *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+    *hi = last < 0 ? 0 : last / stride + 1;
+    if (*hi > out)
+        *hi = out;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
 /* The images [n0, n1) of part `part` of `parts` (images are independent,
  * so the conv and pool kernels share a batch out by whole images), and the
  * floats per image of the input (x_img) and of the output (y_img). */

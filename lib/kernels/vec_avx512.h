@@ -34,6 +34,8 @@ typedef __mmask16 vcmp;
 #define CONV_BWD_ROWS 9     /* 9 rows x 2 vectors (+ 2 for the bias) */
 #define CONV_BWD_VECS 2
 #define CONV_DX_CHANNELS 8
+#define CONV_TAP_ROWS 12    /* 12 channels x 2 vectors = 24 accumulators */
+#define CONV_TAP_VECS 2
 
 NNL_INLINE vf vf_zero(void) { return _mm512_setzero_ps(); }
 NNL_INLINE vf vf_set1(float a) { return _mm512_set1_ps(a); }
