@@ -16,6 +16,7 @@
 
 #include "core/cpu.h"
 #include "core/pool.h"
+#include "kernels/buffer_pool.h"
 #include "kernels/conv_window.h"
 #include "kernels/isa.h"
 
@@ -694,9 +695,47 @@ static void bwd_x_part(void *arg, int part, int parts)
     }
 }
 
+/* With stride 1 the input gradient is itself a convolution, run by the
+ * forward kernel above: dx = conv(dy, w') with dy padded by
+ * kernel - 1 - pad before its first row and column, and
+ *
+ *   w'[kh', kw', co, ci] = w[kernel_h-1-kh', kernel_w-1-kw', ci, co]
+ *
+ * the kernel turned by 180 degrees with its channel axes swapped, so dx's
+ * vectors run across input channels and no horizontal sums remain (the
+ * gather above reduces every dx element across a vector). Returns 0, having
+ * done nothing, for strides above 1, padding of a kernel's size or more,
+ * or when no buffer for w' can be had: the gather runs instead. */
+static int backward_input_as_forward(const nnl_conv_shape *s, const float *dy, const float *w,
+                                     float *dx, int threads)
+{
+    if (s->stride_h != 1 || s->stride_w != 1 || s->pad_top >= s->kernel_h || s->pad_left >= s->kernel_w)
+        return 0;
+    int64_t taps = s->kernel_h * s->kernel_w;
+    nnl_pooled_buffer *turned = nnl_buffer_acquire((size_t)(taps * s->in_c * s->out_c));
+    if (!turned)
+        return 0;
+    for (int64_t t = 0; t < taps; t++) {
+        const float *src = w + t * s->in_c * s->out_c;
+        float *dst = turned->data + (taps - 1 - t) * s->in_c * s->out_c;
+        for (int64_t ci = 0; ci < s->in_c; ci++)
+            for (int64_t co = 0; co < s->out_c; co++)
+                dst[co * s->in_c + ci] = src[ci * s->out_c + co];
+    }
+    nnl_conv_shape f = *s;
+    f.in_h = s->out_h, f.in_w = s->out_w, f.in_c = s->out_c;
+    f.out_h = s->in_h, f.out_w = s->in_w, f.out_c = s->in_c;
+    f.pad_top = s->kernel_h - 1 - s->pad_top, f.pad_left = s->kernel_w - 1 - s->pad_left;
+    SIMD_FN(conv2d_forward)(&f, dy, turned->data, NULL, dx, threads);
+    nnl_buffer_release(turned);
+    return 1;
+}
+
 void SIMD_FN(conv2d_backward_input)(const nnl_conv_shape *s, const float *dy, const float *w,
                                     float *dx, int threads)
 {
+    if (backward_input_as_forward(s, dy, w, dx, threads))
+        return;
     bwd_x_job j = {s, dy, w, dx};
     nnl_parallel_run(threads < s->batch ? threads : (int)s->batch, bwd_x_part, &j);
 }

@@ -28,10 +28,9 @@
  * count. */
 #include "kernels/gemm_driver.h"
 
-#include <pthread.h>
-
 #include "core/alloc.h"
 #include "core/pool.h"
+#include "kernels/buffer_pool.h"
 #include "kernels/isa.h"
 
 /* A thread is worth using only for this much work: handing parts to the
@@ -54,69 +53,6 @@ typedef struct gemm_args {
 
 static int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
 static int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
-
-/* ---- pack buffers: a pool reused across calls, so the hot path does not
- * allocate. A buffer is taken by one thread for one call and given back;
- * the pool only grows to the number of threads ever running at once. Every
- * buffer stays reachable from `pool` (LeakSanitizer sees no leak) and is
- * freed when the library unloads. */
-
-typedef struct pack_buffer {
-    struct pack_buffer *next;
-    float *data;
-    size_t floats;
-} pack_buffer;
-
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pack_buffer *pool;
-
-static void buffer_release(pack_buffer *buf)
-{
-    pthread_mutex_lock(&pool_lock);
-    buf->next = pool;
-    pool = buf;
-    pthread_mutex_unlock(&pool_lock);
-}
-
-/* A buffer of at least `floats` floats, or NULL when memory is short. */
-static pack_buffer *buffer_acquire(size_t floats)
-{
-    pthread_mutex_lock(&pool_lock);
-    pack_buffer *buf = pool;
-    if (buf)
-        pool = buf->next;
-    pthread_mutex_unlock(&pool_lock);
-    if (!buf) {
-        buf = nnl_alloc(sizeof *buf);
-        if (!buf)
-            return NULL;
-        buf->data = NULL;
-        buf->floats = 0;
-    }
-    if (buf->floats < floats) {
-        nnl_dealloc(buf->data);
-        size_t bytes = nnl_mul_size(floats, sizeof(float));
-        buf->data = bytes ? nnl_alloc(bytes) : NULL;
-        buf->floats = buf->data ? floats : 0;
-        if (!buf->data) {
-            buffer_release(buf);
-            return NULL;
-        }
-    }
-    return buf;
-}
-
-__attribute__((destructor)) static void pool_free_all(void)
-{
-    pthread_mutex_lock(&pool_lock);
-    while (pool) {
-        pack_buffer *next = pool->next;
-        nnl_dealloc(pool->data);
-        nnl_dealloc(pool);
-        pool = next;
-    }
-    pthread_mutex_unlock(&pool_lock);
-}
 
 /* ---- one thread's rectangle of C ---- */
 
@@ -237,7 +173,7 @@ static void gemm_rectangle_buffered(const nnl_gemm_arch *arch, const gemm_args *
      * A transposed B must always be packed. */
     b_source bsrc = {.in_place = !g->trans_b && m1 - m0 <= g->blk.mc};
     int64_t b_floats = kc * (bsrc.in_place ? arch->nr : round_up(min64(g->blk.nc, n1 - n0), arch->nr));
-    pack_buffer *buf = buffer_acquire((size_t)(a_floats + b_floats));
+    nnl_pooled_buffer *buf = nnl_buffer_acquire((size_t)(a_floats + b_floats));
     if (!buf) {
         nnl_sgemm_scalar(g->trans_a, g->trans_b, m1 - m0, n1 - n0, g->k, g->alpha,
                          g->a + (g->trans_a ? m0 : m0 * g->lda), g->lda,
@@ -247,7 +183,7 @@ static void gemm_rectangle_buffered(const nnl_gemm_arch *arch, const gemm_args *
     }
     bsrc.packed = buf->data + a_floats;
     gemm_rectangle(arch, g, m0, m1, n0, n1, buf->data, &bsrc);
-    buffer_release(buf);
+    nnl_buffer_release(buf);
 }
 
 /* ---- thread grid ---- */
@@ -465,11 +401,11 @@ static void split_k_run(const nnl_gemm_arch *arch, const gemm_args *g, int parts
 /* Returns 0 (nothing done) when the partials cannot be allocated. */
 static int gemm_split_k(const nnl_gemm_arch *arch, const gemm_args *g, int parts)
 {
-    pack_buffer *buf = buffer_acquire((size_t)(parts * g->m * g->n));
+    nnl_pooled_buffer *buf = nnl_buffer_acquire((size_t)(parts * g->m * g->n));
     if (!buf)
         return 0;
     split_k_run(arch, g, parts, buf->data, g->m * g->n, 16);
-    buffer_release(buf);
+    nnl_buffer_release(buf);
     return 1;
 }
 

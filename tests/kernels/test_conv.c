@@ -2,7 +2,9 @@
  * (stride 2, same padding, 1/3/5/32 input channels, 1/7/17/31/32/33/64
  * output channels, 1x1/3x3/5x5/3x5 kernels), at 1, 2 and 3 threads; the
  * weight gradient identical for every thread count; the scalar backwards
- * against central differences of the scalar forward. */
+ * against central differences of the scalar forward; the input gradient
+ * when the buffer its stride-1 path needs cannot be allocated. */
+#include "core/alloc.h"
 #include "kernel_test.h"
 
 /* batch, h, w, in_c, out_c, kernel h, kernel w, stride, same padding */
@@ -194,12 +196,36 @@ static void scalar_backwards_match_finite_differences(void **state)
     }
 }
 
+/* The SIMD input gradient with stride 1 runs the forward over a turned
+ * copy of the kernel from the buffer pool; without memory for it the gather
+ * runs instead and gives the same result. The kernel is larger than any
+ * buffer the pool holds from the tests above, so acquiring one allocates. */
+static void input_gradient_without_memory_for_the_turned_kernel(void **state)
+{
+    (void)state;
+    const nnl_kernels *ref = scalar_table(), *simd[NNL_SIMD_NEON];
+    int levels = simd_tables(simd);
+    nnl_conv_shape s = test_shape(2, 7, 7, 48 + 8 * levels, 96, 3, 3, 1, 1);
+    for (int l = 0; l < levels; l++, s.in_c -= 8) {
+        conv_data d = make_data(&s, (uint32_t)(500 + l));
+        float *want = test_floats(d.xn), *got = test_floats(d.xn);
+        ref->conv2d_backward_input(&d.s, d.dy, d.w, want, 1);
+        nnl_testing_fail_allocation(1);
+        simd[l]->conv2d_backward_input(&d.s, d.dy, d.w, got, 1);
+        assert_true(nnl_testing_fail_allocation(0) >= 1); /* the pool did try to allocate */
+        assert_close(nnl_simd_name(simd[l]->level), got, want, d.xn, sum_tol(9 * s.out_c), 1e-6);
+        free(want), free(got);
+        free_data(&d);
+    }
+}
+
 int main(void)
 {
     test_check_simd_level();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(simd_matches_scalar_at_every_thread_count),
         cmocka_unit_test(scalar_backwards_match_finite_differences),
+        cmocka_unit_test(input_gradient_without_memory_for_the_turned_kernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
