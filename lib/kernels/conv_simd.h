@@ -48,16 +48,24 @@ typedef struct fwd_taps {
     int64_t kh0, kh1, kw0, kw1;
 } fwd_taps;
 
+/* Channel vectors of the blocks after a row's full pixel blocks: with
+ * fewer pixels a block takes more vectors, so that it still has 8
+ * independent accumulators, enough to cover the FMA's latency (a block of
+ * one pixel and two vectors waits on its two sums and ran at a sixth of the
+ * speed: 4% of the pixels of a 25-wide row took a fifth of the time). */
+#define CONV_FWD_TAIL_VECS 8
+
 /* P output pixels (oh, ow .. ow+P-1) sharing taps t, x nv vectors of output
  * channels from co; the last vector is masked by k when `masked`. For each
  * kernel row the taps' x values are one contiguous run of (kw1-kw0)*in_c
  * floats (NHWC), and each x value meets one w row: nv vector loads of w,
- * P broadcasts of x, P*nv FMAs. */
+ * P broadcasts of x, P*nv FMAs. Every output sums its terms in the same
+ * order whatever P and nv. */
 NNL_INLINE void fwd_block(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int64_t co,
                           int P, int nv, int masked, vmask k)
 {
     const nnl_conv_shape *s = c->s;
-    vf acc[CONV_FWD_PIXELS][CONV_FWD_VECS];
+    vf acc[CONV_FWD_PIXELS][CONV_FWD_TAIL_VECS];
     for (int v = 0; v < nv; v++) {
         vf b = c->bias ? vf_load_tail(c->bias + co + v * VL, last_masked(masked, v, nv), k) : vf_zero();
         for (int p = 0; p < P; p++)
@@ -69,7 +77,7 @@ NNL_INLINE void fwd_block(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64
         const float *xp = c->x + x_pixel(s, ih + kh, iw + t->kw0);
         const float *wp = c->w + (kh * s->kernel_w + t->kw0) * s->in_c * s->out_c + co;
         for (int64_t j = 0; j < run; j++, wp += s->out_c) {
-            vf wv[CONV_FWD_VECS];
+            vf wv[CONV_FWD_TAIL_VECS];
             for (int v = 0; v < nv; v++)
                 wv[v] = vf_load_tail(wp + v * VL, last_masked(masked, v, nv), k);
             for (int p = 0; p < P; p++) {
@@ -85,39 +93,76 @@ NNL_INLINE void fwd_block(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64
             vf_store_tail(yp + p * s->out_c + v * VL, last_masked(masked, v, nv), k, acc[p][v]);
 }
 
-/* Pixels [ow0, ow1) of row oh: full blocks, then blocks of 4, 2 and 1. */
+/* The full blocks of pixels [ow0, ow1) of row oh (the tail is fwd_tail's). */
 NNL_INLINE void fwd_span(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow0, int64_t ow1,
                          int64_t co, int nv, int masked, vmask k)
 {
-    int64_t ow = ow0;
-    for (; ow + CONV_FWD_PIXELS <= ow1; ow += CONV_FWD_PIXELS)
+    for (int64_t ow = ow0; ow + CONV_FWD_PIXELS <= ow1; ow += CONV_FWD_PIXELS)
         fwd_block(c, t, oh, ow, co, CONV_FWD_PIXELS, nv, masked, k);
+}
+
+/* P pixels from ow x every output channel: chunks of NV vectors, then of
+ * 4, 2 and 1 vectors, and a masked one. */
+NNL_INLINE void fwd_all_channels(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int P,
+                                 int NV)
+{
+    int64_t co_n = c->s->out_c, co = 0;
+    for (; co + NV * VL <= co_n; co += NV * VL)
+        fwd_block(c, t, oh, ow, co, P, NV, 0, vmask_first(VL));
+    if (NV > 4 && co + 4 * VL <= co_n) {
+        fwd_block(c, t, oh, ow, co, P, 4, 0, vmask_first(VL));
+        co += 4 * VL;
+    }
+    if (NV > 2 && co + 2 * VL <= co_n) {
+        fwd_block(c, t, oh, ow, co, P, 2, 0, vmask_first(VL));
+        co += 2 * VL;
+    }
+    if (NV > 1 && co + VL <= co_n) {
+        fwd_block(c, t, oh, ow, co, P, 1, 0, vmask_first(VL));
+        co += VL;
+    }
+    if (co < co_n)
+        fwd_block(c, t, oh, ow, co, P, 1, 1, vmask_first(co_n - co));
+}
+
+/* The fewer than CONV_FWD_PIXELS pixels [ow, ow1) after the full blocks:
+ * blocks of 4 pixels x 2 vectors, 2 x 4 and 1 x 8 (CONV_FWD_TAIL_VECS). */
+static void fwd_tail(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int64_t ow1)
+{
 #if CONV_FWD_PIXELS > 4
-    for (; ow + 4 <= ow1; ow += 4)
-        fwd_block(c, t, oh, ow, co, 4, nv, masked, k);
+    if (ow + 4 <= ow1) {
+        fwd_all_channels(c, t, oh, ow, 4, 2);
+        ow += 4;
+    }
 #endif
     if (ow + 2 <= ow1) {
-        fwd_block(c, t, oh, ow, co, 2, nv, masked, k);
+        fwd_all_channels(c, t, oh, ow, 2, 4);
         ow += 2;
     }
     if (ow < ow1)
-        fwd_block(c, t, oh, ow, co, 1, nv, masked, k);
+        fwd_all_channels(c, t, oh, ow, 1, CONV_FWD_TAIL_VECS);
 }
 
-/* All output channels of pixels [ow0, ow1) of row oh, which share taps t,
- * in chunks of two vectors; the last chunk may be one vector and/or masked. */
+/* All output channels of pixels [ow0, ow1) of row oh, which share taps t:
+ * the full pixel blocks in chunks of two vectors (the last chunk may be one
+ * vector and/or masked), each chunk's w rows reused from the level-1 cache
+ * across the row; then the tail. */
 static void fwd_pixels(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow0, int64_t ow1)
 {
     int64_t co_n = c->s->out_c, co = 0;
-    for (; co + 2 * VL <= co_n; co += 2 * VL)
-        fwd_span(c, t, oh, ow0, ow1, co, 2, 0, vmask_first(VL));
-    int64_t left = co_n - co;
-    if (left > VL)
-        fwd_span(c, t, oh, ow0, ow1, co, 2, 1, vmask_first(left - VL));
-    else if (left == VL)
-        fwd_span(c, t, oh, ow0, ow1, co, 1, 0, vmask_first(VL));
-    else if (left > 0)
-        fwd_span(c, t, oh, ow0, ow1, co, 1, 1, vmask_first(left));
+    int64_t body = ow0 + (ow1 - ow0) / CONV_FWD_PIXELS * CONV_FWD_PIXELS;
+    if (body > ow0) {
+        for (; co + 2 * VL <= co_n; co += 2 * VL)
+            fwd_span(c, t, oh, ow0, body, co, 2, 0, vmask_first(VL));
+        int64_t left = co_n - co;
+        if (left > VL)
+            fwd_span(c, t, oh, ow0, body, co, 2, 1, vmask_first(left - VL));
+        else if (left == VL)
+            fwd_span(c, t, oh, ow0, body, co, 1, 0, vmask_first(VL));
+        else if (left > 0)
+            fwd_span(c, t, oh, ow0, body, co, 1, 1, vmask_first(left));
+    }
+    fwd_tail(c, t, oh, body, ow1);
 }
 
 /* Row oh: the columns whose windows are whole share all kernel columns;
