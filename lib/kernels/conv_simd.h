@@ -592,13 +592,16 @@ static void tap_part(void *arg, int part, int parts)
     }
 }
 
-/* Output rows per band: as many as keep a chunk's dy (one line of
- * CONV_TAP_VECS vectors per pixel) and the x rows under them in half of
- * the level-1 data cache (the rest holds dW's tile and what the
- * prefetchers bring), at least one. */
+/* Output rows per band: as many as a chunk's dy (one line of CONV_TAP_VECS
+ * vectors per pixel) and the x rows under them fill the level-1 data
+ * cache with, at least one. Each tile pays its setup and its dW loads and
+ * stores once per band, so short bands cost too: on the 13 x 27 x 32 -> 64
+ * layer of the multi-label model, one thread, AVX2 on a Zen 3, half the
+ * cache (1 row) ran at 46-56 GFLOP/s, the whole cache (5 rows) at 60-65,
+ * twice the cache or whole images at 53-62 (8 alternated runs each). */
 static int64_t tap_band_rows(const nnl_conv_shape *s)
 {
-    int64_t budget = nnl_cpu_caches_get()->l1d / 2;
+    int64_t budget = nnl_cpu_caches_get()->l1d;
     int64_t x_row = s->in_w * s->in_c * (int64_t)sizeof(float);
     int64_t per_row = s->out_w * CONV_TAP_VECS * VL * (int64_t)sizeof(float) + s->stride_h * x_row;
     int64_t fixed = (s->kernel_h > s->stride_h ? s->kernel_h - s->stride_h : 0) * x_row;
