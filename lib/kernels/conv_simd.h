@@ -6,9 +6,12 @@
  * The forward's blocks of output pixels take the range of kernel taps they
  * share as an argument, so rows and columns cut by padding run the same
  * register-blocked code over fewer taps (an edge column as a block of one
- * pixel). The weight gradient's tiles mix taps, so a pixel whose window is
- * cut by padding gathers its x values (zero for padding) first; the input
- * gradient checks each tap. Tile shapes are compile-time constants of
+ * pixel). The weight gradient's tiles keep to one tap when there are 4 or
+ * more input channels, and then never meet padding; with fewer they mix
+ * taps, and a pixel whose window is cut by padding gathers its x values
+ * (zero for padding) first. The input gradient with stride 1 is the
+ * forward over a turned kernel; with larger strides it gathers, checking
+ * each tap. Tile shapes are compile-time constants of
  * always-inlined functions, so each (pixels, vectors, masked tail)
  * combination is its own straight-line loop with the accumulators in
  * registers. */
