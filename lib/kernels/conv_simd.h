@@ -67,33 +67,37 @@ typedef struct fwd_taps {
 NNL_INLINE void fwd_block(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int64_t co,
                           int P, int nv, int masked, vmask k)
 {
+    /* Sizes in locals: the stores to y could alias *c and *s as far as the
+     * compiler knows, and would make it reload them. */
     const nnl_conv_shape *s = c->s;
+    const int64_t out_c = s->out_c, x_step = c->x_step, x_row = s->in_w * s->in_c;
+    const int64_t run = (t->kw1 - t->kw0) * s->in_c;   /* x values (and w rows) per kernel row */
+    const int64_t w_skip = s->kernel_w * s->in_c - run; /* w rows of the kernel columns cut off */
     vf acc[CONV_FWD_PIXELS][CONV_FWD_TAIL_VECS];
     for (int v = 0; v < nv; v++) {
         vf b = c->bias ? vf_load_tail(c->bias + co + v * VL, last_masked(masked, v, nv), k) : vf_zero();
         for (int p = 0; p < P; p++)
             acc[p][v] = b;
     }
-    int64_t ih = oh * s->stride_h - s->pad_top, iw = ow * s->stride_w - s->pad_left;
-    int64_t run = (t->kw1 - t->kw0) * s->in_c;
-    for (int64_t kh = t->kh0; kh < t->kh1; kh++) {
-        const float *xp = c->x + x_pixel(s, ih + kh, iw + t->kw0);
-        const float *wp = c->w + (kh * s->kernel_w + t->kw0) * s->in_c * s->out_c + co;
-        for (int64_t j = 0; j < run; j++, wp += s->out_c) {
+    const float *xp = c->x + x_pixel(s, oh * s->stride_h - s->pad_top + t->kh0,
+                                     ow * s->stride_w - s->pad_left + t->kw0);
+    const float *wp = c->w + (t->kh0 * s->kernel_w + t->kw0) * s->in_c * out_c + co;
+    for (int64_t kh = t->kh0; kh < t->kh1; kh++, xp += x_row, wp += w_skip * out_c) {
+        for (int64_t j = 0; j < run; j++, wp += out_c) {
             vf wv[CONV_FWD_TAIL_VECS];
             for (int v = 0; v < nv; v++)
                 wv[v] = vf_load_tail(wp + v * VL, last_masked(masked, v, nv), k);
             for (int p = 0; p < P; p++) {
-                vf xb = vf_set1(xp[p * c->x_step + j]);
+                vf xb = vf_set1(xp[p * x_step + j]);
                 for (int v = 0; v < nv; v++)
                     acc[p][v] = vf_fmadd(xb, wv[v], acc[p][v]);
             }
         }
     }
-    float *yp = c->y + (oh * s->out_w + ow) * s->out_c + co;
+    float *yp = c->y + (oh * s->out_w + ow) * out_c + co;
     for (int p = 0; p < P; p++)
         for (int v = 0; v < nv; v++)
-            vf_store_tail(yp + p * s->out_c + v * VL, last_masked(masked, v, nv), k, acc[p][v]);
+            vf_store_tail(yp + p * out_c + v * VL, last_masked(masked, v, nv), k, acc[p][v]);
 }
 
 /* The full blocks of pixels [ow0, ow1) of row oh (the tail is fwd_tail's). */
@@ -168,6 +172,15 @@ static void fwd_pixels(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t 
     fwd_tail(c, t, oh, body, ow1);
 }
 
+/* Column ow of row oh, whose window padding cuts: its own kernel columns. */
+static void fwd_edge_column(const fwd_ctx *c, const fwd_taps *row, int64_t oh, int64_t ow)
+{
+    const nnl_conv_shape *s = c->s;
+    fwd_taps t = *row;
+    window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &t.kw0, &t.kw1);
+    fwd_pixels(c, &t, oh, ow, ow + 1);
+}
+
 /* Row oh: the columns whose windows are whole share all kernel columns;
  * each padded edge column has its own. */
 static void fwd_row(const fwd_ctx *c, int64_t oh, int64_t ow_in0, int64_t ow_in1)
@@ -177,13 +190,10 @@ static void fwd_row(const fwd_ctx *c, int64_t oh, int64_t ow_in0, int64_t ow_in1
     window_taps(oh, s->stride_h, s->pad_top, s->kernel_h, s->in_h, &t.kh0, &t.kh1);
     if (ow_in0 < ow_in1)
         fwd_pixels(c, &t, oh, ow_in0, ow_in1);
-    for (int64_t ow = 0; ow < s->out_w; ow++) {
-        if (ow >= ow_in0 && ow < ow_in1)
-            continue;
-        fwd_taps edge = t;
-        window_taps(ow, s->stride_w, s->pad_left, s->kernel_w, s->in_w, &edge.kw0, &edge.kw1);
-        fwd_pixels(c, &edge, oh, ow, ow + 1);
-    }
+    for (int64_t ow = 0; ow < ow_in0; ow++)
+        fwd_edge_column(c, &t, oh, ow);
+    for (int64_t ow = ow_in1; ow < s->out_w; ow++)
+        fwd_edge_column(c, &t, oh, ow);
 }
 
 typedef struct fwd_job {
