@@ -19,6 +19,10 @@
  * op=matvec is one generated token's output layer (the GPT's 5,965 x 128
  * tied head), with gbytes_per_s, the rate at which it reads the weights.
  *
+ * The convolutions: the MNIST CNN's layer (shape=mnist), a 32 -> 64-channel
+ * 3x3 layer (13x13x32to64), and the same with stride 2 as a network
+ * downsamples (16x16x32to64s2), whose input gradient runs in 4 phases.
+ *
  * op=conv_fwd_im2col is the alternative the direct conv was measured against
  * (im2col into a buffer, then the level's sgemm on one thread); see conv.c.
  *
@@ -472,12 +476,14 @@ int main(int argc, char **argv)
     /* batch, in h w c, out h w c, kernel, stride, pad */
     nnl_conv_shape mnist = {32, 28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 0, 0};
     nnl_conv_shape second = {32, 13, 13, 32, 13, 13, 64, 3, 3, 1, 1, 1, 1};
+    nnl_conv_shape strided = {32, 16, 16, 32, 8, 8, 64, 3, 3, 2, 2, 0, 0}; /* "same", downsampling */
     for (int level = NNL_SIMD_SCALAR; level <= NNL_SIMD_NEON; level++) {
         const nnl_kernels *k = nnl_kernels_for((nnl_simd)level);
         if (!k || (only_level && strcmp(only_level, nnl_simd_name(k->level)) != 0))
             continue;
         bench_conv(k, "mnist", mnist, threads, 0);
         bench_conv(k, "13x13x32to64", second, threads, 1);
+        bench_conv(k, "16x16x32to64s2", strided, threads, 1);
         bench_pool(k);
         bench_xent(k, 768, 6000, 0);
         bench_xent(k, 768, 6000, 1);

@@ -3,7 +3,7 @@
  * output channels, 1x1/3x3/5x5/3x5 kernels), at 1, 2 and 3 threads; the
  * weight gradient identical for every thread count; the scalar backwards
  * against central differences of the scalar forward; the input gradient
- * when the buffer its stride-1 path needs cannot be allocated. */
+ * when the buffer its forward path needs cannot be allocated. */
 #include "core/alloc.h"
 #include "kernel_test.h"
 
@@ -196,8 +196,8 @@ static void scalar_backwards_match_finite_differences(void **state)
     }
 }
 
-/* The SIMD input gradient with stride 1 runs the forward over a turned
- * copy of the kernel from the buffer pool; without memory for it the gather
+/* The SIMD input gradient runs the forward over turned copies of the
+ * kernel's taps from the buffer pool; without memory for them the gather
  * runs instead and gives the same result. The kernel is larger than any
  * buffer the pool holds from the tests above, so acquiring one allocates. */
 static void input_gradient_without_memory_for_the_turned_kernel(void **state)
