@@ -27,10 +27,10 @@
  * The weight gradient dW[K, out_c] += X_col^T * dY is the same micro-kernel
  * turned around (tiles of dW rows x out_c vectors, pixels the reduction);
  * with 4 or more input channels a tile keeps to one tap, whose pixels form
- * a rectangle with no padding in it. The input gradient with stride 1 is
- * the forward itself, over dy and the kernel turned by 180 degrees with its
- * channel axes swapped (a copy from the kernels' buffer pool); with larger
- * strides it gathers. conv_simd.h has the details and the measurements.
+ * a rectangle with no padding in it. The input gradient is the forward
+ * itself, over dy and the kernel turned by 180 degrees with its channel
+ * axes swapped (a copy from the kernels' buffer pool), one phase of dx per
+ * offset within a stride. conv_simd.h has the details and the measurements.
  *
  * Threads: forward and input gradient split the batch; the weight gradient
  * splits dW into disjoint tiles, each summed over all pixels in a fixed

@@ -9,12 +9,11 @@
  * pixel). The weight gradient's tiles keep to one tap when there are 4 or
  * more input channels, and then never meet padding; with fewer they mix
  * taps, and a pixel whose window is cut by padding gathers its x values
- * (zero for padding) first. The input gradient with stride 1 is the
- * forward over a turned kernel; with larger strides it gathers, checking
- * each tap. Tile shapes are compile-time constants of
- * always-inlined functions, so each (pixels, vectors, masked tail)
- * combination is its own straight-line loop with the accumulators in
- * registers. */
+ * (zero for padding) first. The input gradient runs the forward over the
+ * kernel turned by 180 degrees, one phase of dx per offset within a
+ * stride. Tile shapes are compile-time constants of always-inlined
+ * functions, so each (pixels, vectors, masked tail) combination is its own
+ * straight-line loop with the accumulators in registers. */
 #include <stddef.h>
 #include <string.h>
 
@@ -670,105 +669,6 @@ void SIMD_FN(conv2d_backward_weights)(const nnl_conv_shape *s, const float *x, c
 
 /* ----------------------------------------------------------- input gradient */
 
-/* dx[ih, iw, ci] = sum over the taps (kh, kw) that reach input pixel (ih, iw)
- * of dot(w[kh, kw, ci, :], dy[oh, ow, :]): a gather, so every dx element is
- * written once and images are independent. Blocks of R input channels keep
- * R accumulators across output-channel vectors and reduce each one once. */
-typedef struct bwd_x_ctx {
-    const nnl_conv_shape *s;
-    const float *dy;     /* this image [out_h, out_w, out_c] */
-    const float *w;
-    float *dx;           /* this image [in_h, in_w, in_c] */
-} bwd_x_ctx;
-
-/* The output index o reached from input index i by tap t along one axis, or
- * -1 when t does not land on an output. */
-NNL_INLINE int64_t output_of(int64_t i, int64_t t, int64_t stride, int64_t pad, int64_t out)
-{
-    int64_t p = i + pad - t;
-    if (p < 0 || p % stride != 0 || p / stride >= out)
-        return -1;
-    return p / stride;
-}
-
-/* Channels [ci, ci + R) of input pixel (ih, iw). */
-NNL_INLINE void bwd_x_block(const bwd_x_ctx *c, int64_t ih, int64_t iw, int64_t ci, int R)
-{
-    const nnl_conv_shape *s = c->s;
-    int64_t co_n = s->out_c;
-    vf acc[CONV_DX_CHANNELS];
-    for (int r = 0; r < R; r++)
-        acc[r] = vf_zero();
-    for (int64_t kh = 0; kh < s->kernel_h; kh++) {
-        int64_t oh = output_of(ih, kh, s->stride_h, s->pad_top, s->out_h);
-        if (oh < 0)
-            continue;
-        for (int64_t kw = 0; kw < s->kernel_w; kw++) {
-            int64_t ow = output_of(iw, kw, s->stride_w, s->pad_left, s->out_w);
-            if (ow < 0)
-                continue;
-            const float *dyp = c->dy + (oh * s->out_w + ow) * co_n;
-            const float *wp = c->w + ((kh * s->kernel_w + kw) * s->in_c + ci) * co_n;
-            int64_t co = 0;
-            for (; co + VL <= co_n; co += VL) {
-                vf d = vf_load(dyp + co);
-                for (int r = 0; r < R; r++)
-                    acc[r] = vf_fmadd(d, vf_load(wp + r * co_n + co), acc[r]);
-            }
-            if (co < co_n) {
-                vmask k = vmask_first(co_n - co);
-                vf d = vf_load_mask(dyp + co, k);
-                for (int r = 0; r < R; r++)
-                    acc[r] = vf_fmadd(d, vf_load_mask(wp + r * co_n + co, k), acc[r]);
-            }
-        }
-    }
-    float *dxp = c->dx + x_pixel(s, ih, iw) + ci;
-    for (int r = 0; r < R; r++)
-        dxp[r] = vf_hsum(acc[r]);
-}
-
-static void bwd_x_image(const bwd_x_ctx *c)
-{
-    const nnl_conv_shape *s = c->s;
-    for (int64_t ih = 0; ih < s->in_h; ih++)
-        for (int64_t iw = 0; iw < s->in_w; iw++) {
-            int64_t ci = 0;
-            for (; ci + CONV_DX_CHANNELS <= s->in_c; ci += CONV_DX_CHANNELS)
-                bwd_x_block(c, ih, iw, ci, CONV_DX_CHANNELS);
-#if CONV_DX_CHANNELS > 4
-            if (ci + 4 <= s->in_c) {
-                bwd_x_block(c, ih, iw, ci, 4);
-                ci += 4;
-            }
-#endif
-            if (ci + 2 <= s->in_c) {
-                bwd_x_block(c, ih, iw, ci, 2);
-                ci += 2;
-            }
-            if (ci < s->in_c)
-                bwd_x_block(c, ih, iw, ci, 1);
-        }
-}
-
-typedef struct bwd_x_job {
-    const nnl_conv_shape *s;
-    const float *dy, *w;
-    float *dx;
-} bwd_x_job;
-
-/* A range of images (independent: each dx element is written once). */
-static void bwd_x_part(void *arg, int part, int parts)
-{
-    const bwd_x_job *j = arg;
-    const nnl_conv_shape *s = j->s;
-    image_range r = image_part(s, part, parts);
-    for (int64_t n = r.n0; n < r.n1; n++) {
-        bwd_x_ctx c = {s, j->dy + n * r.y_img, j->w, j->dx + n * r.x_img};
-        bwd_x_image(&c);
-    }
-}
-
 /* The input gradient as forward convolutions over dy. Along one axis,
  * input index i = phase + stride*a receives dy from the taps
  * k = r + stride*m (m < taps) with r = (phase + pad) mod stride, at output
@@ -781,10 +681,11 @@ static void bwd_x_part(void *arg, int part, int parts)
  *     * w[r_h + s_h (taps_h-1-m'), r_w + s_w (taps_w-1-n'), ci, co]
  *
  * which the forward kernel runs with vectors across input channels and no
- * horizontal sums (the gather above reduces every dx element across a
- * vector: 28-39 GFLOP/s against the forward's 50-60 on one thread of a
- * Zen 3 for a 32 -> 64-channel layer). Stride 1 is one phase: the whole
- * kernel turned. */
+ * horizontal sums. (A gather, dx[ih, iw, ci] as dot products of w and dy
+ * rows over the taps reaching it, reduced every dx element across a
+ * vector: 28-39 GFLOP/s on one thread of a Zen 3 for a 32 -> 64-channel
+ * layer where this runs at 33-61, and 26 against 55 with stride 2.) Stride
+ * 1 is one phase: the whole kernel turned. */
 typedef struct dx_axis {
     int64_t first_tap, taps; /* r and the number of taps k = r + stride*m < kernel */
     int64_t pad;             /* taps - 1 - q: the phase convolution's padding */
@@ -861,31 +762,22 @@ static void backward_input_phase(const nnl_conv_shape *s, int64_t ph, int64_t pw
                  s->stride_h * s->in_w * s->in_c, s->stride_w * s->in_c, threads);
 }
 
-/* Returns 0, having done nothing, when a phase's padding would be negative
- * (padding of a kernel's size or more) or no buffer for the turned taps can
- * be had: the gather runs instead. */
-static int backward_input_as_forward(const nnl_conv_shape *s, const float *dy, const float *w,
-                                     float *dx, int threads)
+/* Where a phase's padding would be negative (padding of a kernel's size or
+ * more, which no layer makes) or no buffer for the turned taps can be had,
+ * the scalar oracle runs: slower, the same result. */
+void SIMD_FN(conv2d_backward_input)(const nnl_conv_shape *s, const float *dy, const float *w,
+                                    float *dx, int threads)
 {
-    if (!axis_phases_fit(s->stride_h, s->pad_top, s->kernel_h, s->in_h) ||
-        !axis_phases_fit(s->stride_w, s->pad_left, s->kernel_w, s->in_w))
-        return 0;
-    nnl_pooled_buffer *turned =
-        nnl_buffer_acquire((size_t)(s->kernel_h * s->kernel_w * s->in_c * s->out_c));
-    if (!turned)
-        return 0;
+    nnl_pooled_buffer *turned = NULL;
+    if (axis_phases_fit(s->stride_h, s->pad_top, s->kernel_h, s->in_h) &&
+        axis_phases_fit(s->stride_w, s->pad_left, s->kernel_w, s->in_w))
+        turned = nnl_buffer_acquire((size_t)(s->kernel_h * s->kernel_w * s->in_c * s->out_c));
+    if (!turned) {
+        nnl_conv2d_backward_input_scalar(s, dy, w, dx, threads);
+        return;
+    }
     for (int64_t ph = 0; ph < s->stride_h; ph++)
         for (int64_t pw = 0; pw < s->stride_w; pw++)
             backward_input_phase(s, ph, pw, dy, w, turned->data, dx, threads);
     nnl_buffer_release(turned);
-    return 1;
-}
-
-void SIMD_FN(conv2d_backward_input)(const nnl_conv_shape *s, const float *dy, const float *w,
-                                    float *dx, int threads)
-{
-    if (backward_input_as_forward(s, dy, w, dx, threads))
-        return;
-    bwd_x_job j = {s, dy, w, dx};
-    nnl_parallel_run(threads < s->batch ? threads : (int)s->batch, bwd_x_part, &j);
 }

@@ -23,7 +23,6 @@ typedef __m256 vcmp;
 #define CONV_FWD_VECS 2
 #define CONV_BWD_ROWS 9     /* 9 rows x 1 vector (+ 1 for the bias) */
 #define CONV_BWD_VECS 1
-#define CONV_DX_CHANNELS 8
 #define CONV_TAP_ROWS 6     /* 6 channels x 2 vectors = 12 accumulators */
 #define CONV_TAP_VECS 2
 

@@ -33,7 +33,6 @@ typedef __mmask16 vcmp;
 #define CONV_FWD_VECS 2
 #define CONV_BWD_ROWS 9     /* 9 rows x 2 vectors (+ 2 for the bias) */
 #define CONV_BWD_VECS 2
-#define CONV_DX_CHANNELS 8
 #define CONV_TAP_ROWS 12    /* 12 channels x 2 vectors = 24 accumulators */
 #define CONV_TAP_VECS 2
 

@@ -197,8 +197,8 @@ static void scalar_backwards_match_finite_differences(void **state)
 }
 
 /* The SIMD input gradient runs the forward over turned copies of the
- * kernel's taps from the buffer pool; without memory for them the gather
- * runs instead and gives the same result. The kernel is larger than any
+ * kernel's taps from the buffer pool; without memory for them the scalar
+ * oracle runs instead and gives the same result. The kernel is larger than any
  * buffer the pool holds from the tests above, so acquiring one allocates. */
 static void input_gradient_without_memory_for_the_turned_kernel(void **state)
 {
