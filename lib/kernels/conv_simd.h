@@ -31,9 +31,6 @@
  * when only valid taps are added to it). */
 NNL_INLINE int64_t x_pixel(const nnl_conv_shape *s, int64_t ih, int64_t iw) { return (ih * s->in_w + iw) * s->in_c; }
 
-/* Whether vector v of an nv-vector tile is the masked one. */
-NNL_INLINE int last_masked(int masked, int v, int nv) { return masked && v == nv - 1; }
-
 /* ------------------------------------------------------------------ forward */
 
 typedef struct fwd_ctx {

@@ -51,9 +51,6 @@ NNL_INLINE int tiles_exactly(const nnl_conv_shape *s)
  * compare-then-blend for every tap: 133 us for the MNIST layer's batch). */
 #define POOL_VECS 4
 
-/* Whether vector v of an nv-vector block is the masked one. */
-NNL_INLINE int pool_last_masked(int masked, int v, int nv) { return masked && v == nv - 1; }
-
 /* Channels [c, c + nv*VL) of one window (the last vector masked by k when
  * `masked`): the running maximum and the x index it came from, over the
  * taps in (kh, kw) order, a later tap winning only when greater. */
@@ -65,7 +62,7 @@ NNL_INLINE void maxpool_block(const pool_window *w, const float *x, int64_t c, i
     int64_t first = tap_index(w, w->kh0, w->kw0) + c;
     vi first_idx = vi_add(vi_set1((int32_t)first), vi_lanes());
     for (int v = 0; v < nv; v++) {
-        best[v] = vf_load_tail(x + first + v * VL, pool_last_masked(masked, v, nv), k);
+        best[v] = vf_load_tail(x + first + v * VL, last_masked(masked, v, nv), k);
         arg[v] = vi_add(first_idx, vi_set1(v * VL));
     }
     for (int64_t kh = w->kh0; kh < w->kh1; kh++)
@@ -73,15 +70,15 @@ NNL_INLINE void maxpool_block(const pool_window *w, const float *x, int64_t c, i
             int64_t i = tap_index(w, kh, kw) + c;
             vi idx = vi_add(vi_set1((int32_t)i), vi_lanes());
             for (int v = 0; v < nv; v++) {
-                vf val = vf_load_tail(x + i + v * VL, pool_last_masked(masked, v, nv), k);
+                vf val = vf_load_tail(x + i + v * VL, last_masked(masked, v, nv), k);
                 vcmp gt = vf_gt(val, best[v]);
                 best[v] = vf_select(gt, val, best[v]);
                 arg[v] = vi_select(gt, vi_add(idx, vi_set1(v * VL)), arg[v]);
             }
         }
     for (int v = 0; v < nv; v++) {
-        vf_store_tail(y + c + v * VL, pool_last_masked(masked, v, nv), k, best[v]);
-        vi_store_tail(argmax + c + v * VL, pool_last_masked(masked, v, nv), k, arg[v]);
+        vf_store_tail(y + c + v * VL, last_masked(masked, v, nv), k, best[v]);
+        vi_store_tail(argmax + c + v * VL, last_masked(masked, v, nv), k, arg[v]);
     }
 }
 
@@ -136,7 +133,7 @@ NNL_INLINE void pool_bwd_block(const pool_window *w, const float *dy, const int3
     vf g[POOL_VECS];
     vi arg[POOL_VECS];
     for (int v = 0; v < nv; v++) {
-        int m = pool_last_masked(masked, v, nv);
+        int m = last_masked(masked, v, nv);
         g[v] = vf_load_tail(dy + c + v * VL, m, k);
         if (argmax)
             arg[v] = vi_load_tail(argmax + c + v * VL, m, k);
@@ -148,7 +145,7 @@ NNL_INLINE void pool_bwd_block(const pool_window *w, const float *dy, const int3
             int64_t i = tap_index(w, kh, kw) + c;
             vi idx = vi_add(vi_set1((int32_t)i), vi_lanes());
             for (int v = 0; v < nv; v++) {
-                int m = pool_last_masked(masked, v, nv);
+                int m = last_masked(masked, v, nv);
                 vf add = argmax ? vf_select(vi_eq(arg[v], vi_add(idx, vi_set1(v * VL))), g[v], vf_zero()) : g[v];
                 if (!overwrite)
                     add = vf_add(vf_load_tail(dx + i + v * VL, m, k), add);

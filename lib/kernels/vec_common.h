@@ -6,6 +6,10 @@
 #ifndef NNL_KERNELS_VEC_COMMON_H
 #define NNL_KERNELS_VEC_COMMON_H
 
+/* Whether vector v of a block of nv vectors is the masked one (the last,
+ * when the block is `masked`): for kernels that tile several vectors. */
+NNL_INLINE int last_masked(int masked, int v, int nv) { return masked && v == nv - 1; }
+
 /* `masked` is a constant at every call site, so each branch folds away. */
 NNL_INLINE vf vf_load_tail(const float *p, int masked, vmask k) { return masked ? vf_load_mask(p, k) : vf_load(p); }
 NNL_INLINE void vf_store_tail(float *p, int masked, vmask k, vf v)
