@@ -16,7 +16,8 @@ typedef struct nnl_candidate {
  * softmax(logits / temperature) restricted to the top_k most likely (0: all)
  * and then to the smallest prefix of probability >= top_p (1: all).
  * `scratch` holds V candidates. Ties break towards the smaller id, so the
- * same rng gives the same token on every machine. */
+ * same rng gives the same token on every machine. A NaN logit counts as
+ * -inf; +inf logits share the draw equally among themselves. */
 int32_t nnl_sample_token(const float *logits, int64_t V, float temperature, int64_t top_k, float top_p,
                          nnl_rng *rng, nnl_candidate *scratch);
 
