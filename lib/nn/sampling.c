@@ -124,7 +124,7 @@ int32_t nnl_sample_token(const float *logits, int64_t V, float temperature, int6
         int64_t m = 0;
         while (m < n && kept < top_p * total)
             kept += c[m++].value;
-        n = m > 0 ? m : 1; /* the first candidate at least (total NaN: every logit +inf or NaN) */
+        n = m;
         total = kept;
     }
     double u = (double)nnl_rng_uniform(rng) * total, acc = 0.0;
