@@ -41,12 +41,12 @@ static void select_top(nnl_candidate *c, int64_t n, int64_t k)
     }
 }
 
-/* A logit over the temperature; NaN (a diverged model) as -inf, so that the
- * order of the candidates is total and NaN is drawn only when all are. */
-static float candidate_value(float logit, float temperature)
-{
-    return isnan(logit) ? -INFINITY : logit / temperature;
-}
+/* A logit with NaN (a diverged model) as -inf, so that the order of the
+ * candidates is total and NaN is drawn only when all are. */
+static float ordered(float logit) { return isnan(logit) ? -INFINITY : logit; }
+
+/* A candidate's value: its ordered logit over the temperature. */
+static float candidate_value(float logit, float temperature) { return ordered(logit) / temperature; }
 
 /* Bins of the top-k filter: the top KEY_BITS bits of order_key (sign,
  * exponent and 2 bits of mantissa: a quarter of an octave each). */
@@ -100,7 +100,7 @@ int32_t nnl_sample_token(const float *logits, int64_t V, float temperature, int6
     if (temperature == 0.0f) {
         int64_t best = 0;
         for (int64_t i = 1; i < V; i++)
-            if (!isnan(logits[i]) && (isnan(logits[best]) || logits[i] > logits[best]))
+            if (ordered(logits[i]) > ordered(logits[best]))
                 best = i;
         return (int32_t)best;
     }
