@@ -35,6 +35,9 @@ typedef struct nnl_layer_buffers {
     int training;               /* set by the sequence: the mode of the forward that filled these buffers;
                                    backward after an inference forward (saliency) differentiates the
                                    inference function (dropout off, batch norm's running statistics) */
+    int fused_with_next;        /* set by the sequence: the forward ran this layer and the next as one
+                                   pass (ops->fusion), which did not write this layer's `out`; the
+                                   backward runs them as one too */
 } nnl_layer_buffers;
 
 typedef struct nnl_forward_ctx {
@@ -95,6 +98,26 @@ enum {
 
 typedef struct nnl_layer_config_reader nnl_layer_config_reader; /* nn/layer_config.h */
 
+/* A pass that runs a layer and the next one of its sequence together, so
+ * that the first one's output, which only the second reads, need not be
+ * stored (a convolution and its max pooling: lib/nn/layers/conv_pool.c).
+ * The sequence asks `applies` before each forward (never in generation or
+ * on a trimmed batch); the results are the two layers' own, up to the
+ * rounding of parameter gradients summed in another order. */
+typedef struct nnl_layer_fusion {
+    const char *name;           /* the pair in profiles: "conv2d+maxpool2d" */
+    /* Whether l and next run fused on a batch of `batch` samples. */
+    int (*applies)(const nnl_layer *l, const nnl_layer *next, int64_t batch);
+    /* x {B, l's in...} -> next_buf->out {B, next's out...} (shaped by the
+     * caller); l's buf->out is left unwritten. */
+    nnl_status (*forward)(const nnl_layer *l, const nnl_layer *next, const nnl_tensor *x, nnl_layer_buffers *buf,
+                          nnl_layer_buffers *next_buf);
+    /* dy {B, next's out...} (may be overwritten) -> l's param grads (+=)
+     * and, when need_dx, buf->dx {B, l's in...} (shaped by the caller). */
+    nnl_status (*backward)(nnl_layer *l, const nnl_layer *next, const nnl_tensor *x, nnl_tensor *dy,
+                           nnl_layer_buffers *buf, nnl_layer_buffers *next_buf, int need_dx);
+} nnl_layer_fusion;
+
 /* A layer type: the one descriptor its file in lib/nn/layers/ defines
  * (`const nnl_layer_ops nnl_layer_ops_<type>`) and lib/nn/layers/registry.c
  * lists. What configures a layer of the type (units, kernel, rate ...) is
@@ -136,6 +159,8 @@ typedef struct nnl_layer_ops {
     /* NNL_LAYER_ENDS_TIME types: the leading positions the output depends
      * on (select_position: its position + 1); a batch is trimmed no shorter. */
     int64_t (*positions_read)(const nnl_layer *l);
+    /* The pass this type fuses with the layer after it, or NULL. */
+    const nnl_layer_fusion *fusion;
 } nnl_layer_ops;
 
 /* The layer object. Nothing in it belongs to one type: configuration lives

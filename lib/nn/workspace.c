@@ -87,6 +87,54 @@ static nnl_status profiled_backward(nnl_layer *l, int i, const nnl_tensor *x, nn
     return s;
 }
 
+/* The fused pass of layers[i] and layers[i + 1] on this batch, or NULL. */
+static const nnl_layer_fusion *fusion_at(nnl_layer *const *layers, int n, int i, int64_t batch,
+                                         const nnl_forward_ctx *ctx)
+{
+    const nnl_layer_fusion *f = layers[i]->ops->fusion;
+    if (!f || i + 1 >= n || ctx->time > 0 || ctx->trim > 0)
+        return NULL;
+    return f->applies(layers[i], layers[i + 1], batch) ? f : NULL;
+}
+
+/* x -> buffers[i + 1].out through layers i and i + 1 as one pass. */
+static nnl_status pair_forward(const nnl_layer_fusion *f, nnl_layer *const *layers, int i, nnl_workspace *ws,
+                               const nnl_tensor *x, const nnl_forward_ctx *ctx)
+{
+    const nnl_layer *l = layers[i], *next = layers[i + 1];
+    nnl_layer_buffers *buf = &ws->buffers[i], *next_buf = &ws->buffers[i + 1];
+    int64_t dims[NNL_MAX_DIMS];
+    nnl_batch_shape(x->dims[0], next->out_ndim, next->out_dims, dims);
+    NNL_TRY(nnl_tensor_ensure(&next_buf->out, next->out_ndim + 1, dims, next->ops->type));
+    buf->dy_is_logit_grad = next_buf->dy_is_logit_grad = next_buf->fused_with_next = 0;
+    buf->fused_with_next = 1;
+    buf->training = next_buf->training = ctx->training;
+    if (!nnl_profile_on())
+        return f->forward(l, next, x, buf, next_buf);
+    nnl_profile_begin(NNL_PROFILE_LAYER, f->name, i, NNL_PROFILE_FORWARD);
+    nnl_status s = f->forward(l, next, x, buf, next_buf);
+    nnl_profile_end(0);
+    return s;
+}
+
+/* dy of layers[i + 1] -> layers[i]'s param grads and, when need_dx,
+ * buffers[i].dx with x's shape: the backward of a pair that ran fused. */
+static nnl_status pair_backward(nnl_layer *const *layers, int i, nnl_workspace *ws, const nnl_tensor *x,
+                                nnl_tensor *dy, int need_dx)
+{
+    nnl_layer *l = layers[i];
+    const nnl_layer_fusion *f = l->ops->fusion;
+    nnl_layer_buffers *buf = &ws->buffers[i];
+    if (need_dx)
+        NNL_TRY(nnl_tensor_ensure(&buf->dx, x->ndim, x->dims, l->ops->type));
+    if (!nnl_profile_on())
+        return f->backward(l, layers[i + 1], x, dy, buf, buf + 1, need_dx);
+    nnl_profile_begin(NNL_PROFILE_LAYER, f->name, i, NNL_PROFILE_BACKWARD);
+    nnl_status s = f->backward(l, layers[i + 1], x, dy, buf, buf + 1, need_dx);
+    nnl_profile_end(0);
+    return s;
+}
+
 nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *ws, const nnl_tensor *x,
                                 const nnl_forward_ctx *ctx, const nnl_tensor **y)
 {
@@ -97,6 +145,12 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
     for (int i = 0; i < n; i++) {
         const nnl_layer *l = layers[i];
         nnl_layer_buffers *buf = &ws->buffers[i];
+        const nnl_layer_fusion *fusion = fusion_at(layers, n, i, batch, ctx);
+        if (fusion) {
+            NNL_TRY(pair_forward(fusion, layers, i, ws, input, ctx));
+            input = ws->buffers[++i].out;
+            continue;
+        }
         int64_t dims[NNL_MAX_DIMS];
         nnl_batch_shape(batch, l->out_ndim, l->out_dims, dims);
         if (ctx->time > 0)
@@ -104,7 +158,7 @@ nnl_status nnl_sequence_forward(nnl_layer *const *layers, int n, nnl_workspace *
         const int ends_time = (l->ops->flags & NNL_LAYER_ENDS_TIME) != 0;
         if (ctx->trim > 0 && !ends_time)
             dims[1] = ctx->trim; /* a trimmed batch: its first trim positions (trim.c) */
-        buf->dy_is_logit_grad = 0;
+        buf->dy_is_logit_grad = buf->fused_with_next = 0;
         buf->training = ctx->training;
         if (nnl_profile_on())
             NNL_TRY(profiled_forward(l, i, input, buf, l->out_ndim + 1, dims, ctx));
@@ -123,11 +177,15 @@ nnl_status nnl_sequence_backward(nnl_layer *const *layers, int n, nnl_workspace 
 {
     nnl_tensor *grad = dy;
     for (int i = n - 1; i >= 0; i--) {
+        if (i > 0 && ws->buffers[i - 1].fused_with_next)
+            i--; /* layers i and i + 1 ran as one pass */
         nnl_layer *l = layers[i];
         nnl_layer_buffers *buf = &ws->buffers[i];
         const nnl_tensor *input = i > 0 ? ws->buffers[i - 1].out : x;
         int want_dx = i > 0 || need_dx;
-        if (nnl_profile_on())
+        if (buf->fused_with_next)
+            NNL_TRY(pair_backward(layers, i, ws, input, grad, want_dx));
+        else if (nnl_profile_on())
             NNL_TRY(profiled_backward(l, i, input, grad, buf, want_dx));
         else
             NNL_TRY(layer_backward(l, input, grad, buf, want_dx));

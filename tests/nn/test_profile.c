@@ -17,8 +17,9 @@ enum { SIDE = 28, SAMPLES = 256, BATCH = 32, CLASSES = 4 };
 #define STEPS (SAMPLES / BATCH)
 
 /* The layers as the profiler names them (index in the model; the block's
- * inner dense by its block). */
-static const char *const layer_names[] = {"conv2d[0]", "maxpool2d[1]", "flatten[2]", "dense[3]",
+ * inner dense by its block; a convolution and its pooling, which a batch
+ * runs as one pass, by the pair and the first one's index). */
+static const char *const layer_names[] = {"conv2d+maxpool2d[0]", "flatten[2]", "dense[3]",
                                           "residual[4]", "residual[4]/dense[0]", "dense[5]"};
 enum { NUM_LAYER_NAMES = sizeof layer_names / sizeof layer_names[0] };
 

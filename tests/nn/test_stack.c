@@ -3,7 +3,9 @@
  * cross-entropy, and its stability for large logits), a causal stack with a
  * tied output layer against finite differences, text windows as a data set,
  * steps-mode training resumed from a model file drawing the same batches,
- * and generation at temperature 0 following the full forward's argmax. */
+ * generation at temperature 0 following the full forward's argmax, and
+ * convolution and pooling pairs run as one pass against the layers run one
+ * by one and against finite differences. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,11 +68,11 @@ static nnl_dataset *sequences(int ignore)
 
 
 
-/* Every parameter's gradient against central differences of evaluate's loss. */
-static void check_gradients(nnl_model *m, const nnl_dataset *d, int64_t n, double tolerance)
+/* Every parameter's gradient against central differences of evaluate's
+ * loss, steps of h. */
+static void check_gradients(nnl_model *m, const nnl_dataset *d, int64_t n, float h, double tolerance)
 {
     fixture_backward(m, d, n);
-    const float h = 1e-2f;
     for (int i = 0; i < m->num_params; i++) {
         nnl_param *p = m->params[i].param;
         for (int64_t j = 0; j < p->value->size; j += 1 + p->value->size / 7) {
@@ -98,7 +100,7 @@ static void causal_stack_with_tied_output_and_ignored_labels(void **state)
     /* the tied table is one parameter: embedding + position + layernorm 2 + dense 2 + attention 4 */
     assert_int_equal(m->num_params, 10);
     assert_int_equal(nnl_model_param_count(m), V * C + T * C + 2 * C + C * C + C + 4 * C * C + 4 * C);
-    check_gradients(m, d, B, 3e-4);
+    check_gradients(m, d, B, 1e-2f, 3e-4);
     /* the loss is the mean over the positions whose label is not ignored */
     const int64_t x_dims[2] = {B, T}, y_dims[3] = {B, T, V};
     nnl_tensor *x, *logits;
@@ -205,7 +207,7 @@ static void sigmoid_binary_cross_entropy_gradients(void **state)
     assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_NONE));
     assert_ok(nnl_model_add(m, l));
     compile(m, NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY);
-    check_gradients(m, d, 2, 1e-4);
+    check_gradients(m, d, 2, 1e-2f, 1e-4);
     nnl_dataset_free(d);
     nnl_model_free(m);
 }
@@ -269,7 +271,7 @@ static void sigmoid_output_fuses_with_binary_cross_entropy(void **state)
     assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_SIGMOID));
     assert_ok(nnl_model_add(m, l));
     compile(m, NNL_LOSS_SIGMOID_BINARY_CROSSENTROPY);
-    check_gradients(m, d, 2, 1e-4);
+    check_gradients(m, d, 2, 1e-2f, 1e-4);
     /* logits near +80, -80, +80 for both samples: two classes confidently wrong in one of them */
     nnl_tensor *kernel = m->params[0].param->value, *bias = m->params[1].param->value;
     for (int64_t i = 0; i < nnl_tensor_size(kernel); i++)
@@ -280,7 +282,7 @@ static void sigmoid_output_fuses_with_binary_cross_entropy(void **state)
     assert_ok(nnl_model_evaluate(m, d, 2, &loss, NULL));
     /* sample 1 has two classes wrong by 80: (80 + 80) / 3 of its mean; not clamped by rounding to 0 or 1 */
     assert_float_equal(loss, 160.0 / 3.0 / 2.0, 1e-2);
-    check_gradients(m, d, 2, 1e-4);
+    check_gradients(m, d, 2, 1e-2f, 1e-4);
     nnl_dataset_free(d);
     nnl_model_free(m);
 }
@@ -430,6 +432,141 @@ static void greedy_generation_follows_the_full_forward(void **state)
  * shape, and its dL/dx is the next layer's dL/dx buffer (the values through
  * it are test_layer_grads.c's). A dense layer on each position, flatten, a
  * dense layer on the whole. */
+/* input (9, 10, 3) -> conv2d(5, 3x3, act) -> maxpool 2 -> conv2d(4, 2x2, same,
+ * act) -> maxpool 2 -> flatten -> dense(3): two convolution and pooling
+ * pairs, the second one's input gradient needed. */
+static nnl_model *conv_pool_stack(nnl_activation act)
+{
+    const int64_t in[3] = {9, 10, 3};
+    nnl_model *m;
+    nnl_layer *l;
+    assert_ok(nnl_model_create(&m, 3, in));
+    assert_ok(nnl_model_set_seed(m, 5));
+    assert_ok(nnl_layer_conv2d(&l, 5, 3, 3, 1, NNL_PAD_VALID, act));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_maxpool2d(&l, 2, 2, 0));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_conv2d(&l, 4, 2, 2, 1, NNL_PAD_SAME, act));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_maxpool2d(&l, 2, 2, 0));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_flatten(&l));
+    assert_ok(nnl_model_add(m, l));
+    assert_ok(nnl_layer_dense(&l, 3, NNL_ACT_NONE));
+    assert_ok(nnl_model_add(m, l));
+    compile(m, NNL_LOSS_MSE);
+    return m;
+}
+
+typedef struct pass {
+    nnl_tensor *y, *dx;
+    float *grads; /* every parameter's gradient, one after the other */
+    int fused;    /* whether the first pair ran fused */
+} pass;
+
+/* Forward and backward of x {batch, 9, 10, 3} with dL/dy = dy, on `threads` threads. */
+static pass run_pass(nnl_model *m, const nnl_tensor *x, const nnl_tensor *dy, int threads)
+{
+    const int saved_threads = nnl_get_num_threads();
+    assert_ok(nnl_set_num_threads(threads));
+    nnl_workspace *ws;
+    assert_ok(nnl_workspace_create(&ws, m->num_layers));
+    const nnl_forward_ctx training = {.training = 1};
+    const nnl_tensor *y;
+    nnl_tensor *dx, *g;
+    assert_ok(nnl_model_forward(m, ws, x, &training, &y));
+    pass r = {.fused = ws->buffers[0].fused_with_next};
+    assert_ok(nnl_tensor_create(&r.y, y->ndim, y->dims));
+    memcpy(r.y->data, y->data, sizeof(float) * (size_t)y->size);
+    nnl_model_zero_grads(m);
+    assert_ok(nnl_tensor_create(&g, dy->ndim, dy->dims));
+    memcpy(g->data, dy->data, sizeof(float) * (size_t)dy->size);
+    assert_ok(nnl_sequence_backward(m->layers, m->num_layers, ws, x, g, 1, &dx));
+    assert_ok(nnl_tensor_create(&r.dx, dx->ndim, dx->dims));
+    memcpy(r.dx->data, dx->data, sizeof(float) * (size_t)dx->size);
+    r.grads = malloc(sizeof(float) * (size_t)nnl_model_param_count(m));
+    for (int i = 0, at = 0; i < m->num_params; i++) {
+        const nnl_tensor *grad = m->params[i].param->grad;
+        memcpy(r.grads + at, grad->data, sizeof(float) * (size_t)grad->size);
+        at += (int)grad->size;
+    }
+    nnl_tensor_free(g);
+    nnl_workspace_free(ws);
+    assert_ok(nnl_set_num_threads(saved_threads));
+    return r;
+}
+
+static void free_pass(pass *p)
+{
+    nnl_tensor_free(p->y);
+    nnl_tensor_free(p->dx);
+    free(p->grads);
+}
+
+static void assert_close(const char *what, const float *a, const float *b, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (!(fabsf(a[i] - b[i]) <= 1e-5f + 1e-5f * fabsf(b[i])))
+            fail_msg("%s[%lld]: fused %.9g, layer by layer %.9g", what, (long long)i, (double)a[i], (double)b[i]);
+}
+
+/* A batch of at least 4 images per thread runs each convolution and its
+ * pooling as one pass (lib/nn/layers/conv_pool.c); on 8 threads the same
+ * batch runs layer by layer. Outputs are the same bits, gradients the same
+ * up to rounding; on 1 and 2 threads the fused gradients are the same bits.
+ * 13 images: the last chunk of 4 is short. */
+static void conv_pool_pairs_fused_match_the_layers(void **state)
+{
+    (void)state;
+    const nnl_activation acts[] = {NNL_ACT_RELU, NNL_ACT_TANH, NNL_ACT_NONE};
+    for (int a = 0; a < 3; a++)
+        for (int64_t batch = 13; batch <= 16; batch += 3) {
+            nnl_model *m = conv_pool_stack(acts[a]);
+            const int64_t x_dims[4] = {batch, 9, 10, 3}, y_dims[2] = {batch, 3};
+            nnl_tensor *x, *dy;
+            assert_ok(nnl_tensor_create(&x, 4, x_dims));
+            assert_ok(nnl_tensor_create(&dy, 2, y_dims));
+            test_fill_random(x->data, x->size, 21 + (uint64_t)a);
+            test_fill_random(dy->data, dy->size, 22 + (uint64_t)a);
+            pass fused = run_pass(m, x, dy, 2), fused1 = run_pass(m, x, dy, 1), layers = run_pass(m, x, dy, 8);
+            assert_true(fused.fused && fused1.fused && !layers.fused);
+            assert_memory_equal(fused.y->data, layers.y->data, sizeof(float) * (size_t)fused.y->size);
+            int64_t params = nnl_model_param_count(m);
+            assert_close("gradient", fused.grads, layers.grads, params);
+            assert_close("dx", fused.dx->data, layers.dx->data, fused.dx->size);
+            assert_memory_equal(fused.grads, fused1.grads, sizeof(float) * (size_t)params);
+            assert_memory_equal(fused.dx->data, fused1.dx->data, sizeof(float) * (size_t)fused.dx->size);
+            free_pass(&fused);
+            free_pass(&fused1);
+            free_pass(&layers);
+            nnl_tensor_free(x);
+            nnl_tensor_free(dy);
+            nnl_model_free(m);
+        }
+}
+
+/* The fused pairs' gradients against central differences (tanh: no kink
+ * but the pooling's, which small steps rarely cross). */
+static void conv_pool_pairs_fused_gradients(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    const int64_t in[3] = {9, 10, 3}, out = 3;
+    float x[N * 9 * 10 * 3], y[N * 3];
+    test_fill_random(x, N * 270, 31);
+    test_fill_random(y, N * 3, 32);
+    nnl_dataset *d;
+    assert_ok(nnl_dataset_create(&d, N, 3, in, x, 1, &out, y));
+    nnl_model *m = conv_pool_stack(NNL_ACT_TANH);
+    const int saved_threads = nnl_get_num_threads();
+    assert_ok(nnl_set_num_threads(1));
+    check_gradients(m, d, N, 1e-3f, 1e-3);
+    assert_ok(nnl_set_num_threads(saved_threads));
+    assert_int_equal(m->train_ws->buffers[0].fused_with_next, 1);
+    nnl_dataset_free(d);
+    nnl_model_free(m);
+}
+
 static void flatten_copies_nothing(void **state)
 {
     (void)state;
@@ -495,6 +632,8 @@ int main(void)
         cmocka_unit_test(steps_resumed_from_a_file_draw_the_same_batches),
         cmocka_unit_test(greedy_generation_follows_the_full_forward),
         cmocka_unit_test(flatten_copies_nothing),
+        cmocka_unit_test(conv_pool_pairs_fused_match_the_layers),
+        cmocka_unit_test(conv_pool_pairs_fused_gradients),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "kernels/kernels.h"
 #include "nn/layer.h"
 #include "nn/layer_config.h"
+#include "nn/layers/conv2d.h"
 #include "nn/window.h"
 
 typedef struct conv_config {
@@ -33,7 +34,7 @@ static nnl_status conv_build(nnl_layer *l, nnl_rng *init)
     return nnl_tensor_init_glorot(l->params[0].value, receptive * s.in_c, receptive * s.out_c, nnl_rng_u32(init));
 }
 
-static nnl_conv_shape batch_shape(const nnl_layer *l, int64_t batch)
+nnl_conv_shape nnl_conv2d_shape(const nnl_layer *l, int64_t batch)
 {
     const conv_config *c = l->state;
     nnl_conv_shape s;
@@ -42,11 +43,13 @@ static nnl_conv_shape batch_shape(const nnl_layer *l, int64_t batch)
     return s;
 }
 
+nnl_activation nnl_conv2d_activation(const nnl_layer *l) { return ((const conv_config *)l->state)->activation; }
+
 static nnl_status conv_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                                const nnl_forward_ctx *ctx)
 {
     const nnl_activation act = ((const conv_config *)l->state)->activation;
-    nnl_conv_shape s = batch_shape(l, x->dims[0]);
+    nnl_conv_shape s = nnl_conv2d_shape(l, x->dims[0]);
     nnl_tensor *z = buf->out;
     if (nnl_activation_keeps_input(act)) {
         NNL_TRY(nnl_tensor_ensure(&buf->pre, buf->out->ndim, buf->out->dims, "conv2d"));
@@ -67,7 +70,7 @@ static nnl_status conv_backward(nnl_layer *l, const nnl_tensor *x, nnl_tensor *d
     const nnl_kernels *k = nnl_kernels_active();
     int threads = nnl_threads_get();
     const nnl_activation act = ((const conv_config *)l->state)->activation;
-    nnl_conv_shape s = batch_shape(l, x->dims[0]);
+    nnl_conv_shape s = nnl_conv2d_shape(l, x->dims[0]);
     if (!buf->dy_is_logit_grad)
         nnl_activation_grad(act, dy->size / s.out_c, s.out_c, nnl_activation_keeps_input(act) ? buf->pre->data : NULL,
                             buf->out->data, dy->data);
@@ -97,7 +100,8 @@ static nnl_status conv_from_config(nnl_layer **out, nnl_layer_config_reader *r)
 
 const nnl_layer_ops nnl_layer_ops_conv2d = {
     .type = "conv2d", .from_config = conv_from_config, .build = conv_build, .forward = conv_forward,
-    .backward = conv_backward, .write_config = conv_write_config, .state_size = sizeof(conv_config)};
+    .backward = conv_backward, .write_config = conv_write_config, .state_size = sizeof(conv_config),
+    .fusion = &nnl_conv_pool_fusion};
 
 nnl_status nnl_layer_conv2d(nnl_layer **out, int64_t filters, int64_t kernel_h, int64_t kernel_w, int64_t stride,
                             nnl_padding padding, nnl_activation activation)

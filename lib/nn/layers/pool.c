@@ -10,6 +10,7 @@
 #include "kernels/kernels.h"
 #include "nn/layer.h"
 #include "nn/layer_config.h"
+#include "nn/layers/pool.h"
 #include "nn/window.h"
 
 typedef struct pool_config {
@@ -39,6 +40,14 @@ static nnl_conv_shape batch_shape(const nnl_layer *l, int64_t batch)
 }
 
 static int is_max(const nnl_layer *l) { return l->ops == &nnl_layer_ops_maxpool2d; }
+
+int nnl_maxpool_shape(const nnl_layer *l, int64_t batch, nnl_conv_shape *s)
+{
+    if (!is_max(l))
+        return 0;
+    *s = batch_shape(l, batch);
+    return 1;
+}
 
 static nnl_status pool_forward(const nnl_layer *l, const nnl_tensor *x, nnl_layer_buffers *buf,
                                const nnl_forward_ctx *ctx)
