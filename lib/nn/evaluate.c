@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/profile.h"
 #include "data/dataset.h"
+#include "kernels/parallel.h"
 #include "nn/model.h"
 
 /* layers[0 .. n) of the model on x, with its key padding. */
@@ -133,11 +134,30 @@ nnl_status nnl_model_batch_forward(nnl_model *m, const nnl_dataset *data, const 
     return batch_loss(m, h, count, ctx, who, result);
 }
 
+/* A part's share of every gradient, cache lines apart from the others'. */
+static void zero_grads_part(void *arg, int part, int parts)
+{
+    const nnl_model *m = arg;
+    for (int i = 0; i < m->num_params; i++) {
+        const nnl_tensor *g = m->param_ptrs[i]->grad;
+        int64_t begin, end;
+        if (!g)
+            continue;
+        nnl_parallel_share(g->size, 16, part, parts, &begin, &end);
+        if (end > begin)
+            memset(g->data + begin, 0, (size_t)(end - begin) * sizeof(float));
+    }
+}
+
+/* On the kernels' threads: a CNN's dense layer has megabytes of gradient,
+ * which one core took 25-60 us to clear (step traces of the CNN and the multi-label model), and the pool's workers, idle
+ * meanwhile, fell asleep before the backward pass needed them. */
 void nnl_model_zero_grads(nnl_model *m)
 {
+    int64_t floats = 0;
     for (int i = 0; i < m->num_params; i++)
-        if (m->param_ptrs[i]->grad)
-            memset(m->param_ptrs[i]->grad->data, 0, (size_t)m->param_ptrs[i]->grad->size * sizeof(float));
+        floats += m->param_ptrs[i]->grad ? m->param_ptrs[i]->grad->size : 0;
+    nnl_parallel_run(kernel_team(floats, floats / 16), zero_grads_part, m);
 }
 
 nnl_status nnl_model_backward(nnl_model *m)
