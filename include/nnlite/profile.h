@@ -58,7 +58,8 @@ typedef enum nnl_profile_kind {
     NNL_PROFILE_STEP = 0,      /**< One training step of fit (`fit.step`): forward, loss, backward, optimizer. */
     NNL_PROFILE_LAYER = 1,     /**< A layer's forward or backward. */
     NNL_PROFILE_LOSS = 2,      /**< The loss and its gradient (`loss`). */
-    NNL_PROFILE_OPTIMIZER = 3, /**< One optimizer step over every parameter (`optimizer.step`). */
+    NNL_PROFILE_OPTIMIZER = 3, /**< One optimizer step over every parameter (`optimizer.step`), or the
+                                    clearing of every gradient before a backward pass (`optimizer.zero_grad`). */
     NNL_PROFILE_KERNEL = 4,    /**< One call of a compute kernel (`gemm`, `conv2d_forward` ...). */
     NNL_PROFILE_POOL_TASK = 5  /**< A kernel's part run by a worker of the thread pool (`gemm task`). */
 } nnl_profile_kind;

@@ -149,7 +149,8 @@ static void zero_grads_part(void *arg, int part, int parts)
     }
 }
 
-/* On the kernels' threads: a CNN's dense layer has megabytes of gradient,
+/* On the kernels' threads (an "optimizer.zero_grad" event of the
+ * profiler): a CNN's dense layer has megabytes of gradient,
  * which one core took 25-60 us to clear (step traces of the CNN and the multi-label model), and the pool's workers, idle
  * meanwhile, fell asleep before the backward pass needed them. */
 void nnl_model_zero_grads(nnl_model *m)
@@ -157,7 +158,14 @@ void nnl_model_zero_grads(nnl_model *m)
     int64_t floats = 0;
     for (int i = 0; i < m->num_params; i++)
         floats += m->param_ptrs[i]->grad ? m->param_ptrs[i]->grad->size : 0;
-    nnl_parallel_run(kernel_team(floats, floats / 16), zero_grads_part, m);
+    const int team = kernel_team(floats, floats / 16);
+    if (!nnl_profile_on()) {
+        nnl_parallel_run(team, zero_grads_part, m);
+        return;
+    }
+    nnl_profile_begin(NNL_PROFILE_OPTIMIZER, "optimizer.zero_grad", -1, NNL_PROFILE_NO_PHASE);
+    nnl_parallel_run(team, zero_grads_part, m);
+    nnl_profile_end(0);
 }
 
 nnl_status nnl_model_backward(nnl_model *m)

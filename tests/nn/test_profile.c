@@ -98,8 +98,8 @@ static void profiled_fit(nnl_model *m, const nnl_dataset *d)
 }
 
 /* Layers (outermost only: a block's time holds its inner layers'), loss and
- * optimizer against the steps; the rest of a step is gathering the batch
- * and zeroing the gradients. */
+ * optimizer (its step and the zeroing of the gradients) against the steps;
+ * the rest of a step is gathering the batch. */
 static double covered_fraction(const nnl_profile_row_info *rows, int64_t count, double step_ms)
 {
     double covered = 0;
