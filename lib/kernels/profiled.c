@@ -11,6 +11,7 @@
  *                        2 * batch * out_h * out_w * out_c * kernel_h * kernel_w * in_c
  *                        (padding cells included, as cuDNN and PyTorch count)
  *   matvec               rows x cols: 2 * rows * cols
+ *   vecmat               k x n: 2 * k * n, the dense product's (rows skipped for zeros of x counted)
  *   attention_forward    4 * head_size * (query, key) pairs: scores and weighted values
  *   attention_backward   8 * head_size * pairs: dV, dP, dQ and dK
  * Elementwise and normalising kernels record 0 (not counted): their time
@@ -176,6 +177,11 @@ static void p_matvec(int64_t rows, int64_t cols, const float *w, const float *x,
     TIMED("matvec", 2.0 * (double)rows * (double)cols, inner->matvec(rows, cols, w, x, bias, y));
 }
 
+static void p_vecmat(int64_t k, int64_t n, const float *x, const float *w, float *y)
+{
+    TIMED("vecmat", 2.0 * (double)k * (double)n, inner->vecmat(k, n, x, w, y));
+}
+
 static void p_lstm_cell_forward(int64_t rows, int64_t H, float *gates, const float *c_prev, float *c, float *h,
                                 float *tanh_c)
 {
@@ -227,6 +233,7 @@ static void fill_profiled(void)
     profiled.attention_forward = p_attention_forward;
     profiled.attention_backward = p_attention_backward;
     profiled.matvec = p_matvec;
+    profiled.vecmat = p_vecmat;
     profiled.lstm_cell_forward = p_lstm_cell_forward;
     profiled.lstm_cell_backward = p_lstm_cell_backward;
     profiled.gru_cell_forward = p_gru_cell_forward;
