@@ -192,10 +192,7 @@ nnl_status nnl_model_generate(const nnl_model *model, const int32_t *prompt, int
         return nnl_error(NNL_E_INVALID_ARG, "%s: the prompt is empty (length=%lld)", who, (long long)length);
     nnl_decoder *d;
     NNL_TRY(nnl_decoder_create(&d, model, who));
-    /* One thread: a token is a few MFLOP, too little to share between cores. */
-    int saved_threads = nnl_threads_override(1);
     nnl_status s = decode(d, prompt, length, &o, on_token, user);
-    nnl_threads_override(saved_threads);
     nnl_decoder_free(d);
     return nnl_error_in(s, who);
 }

@@ -22,6 +22,7 @@
 #include "nn/attention_heads.h"
 #include "nn/layer.h"
 #include "nn/layer_config.h"
+#include "nn/linear.h"
 
 typedef struct attention_config {
     int64_t heads;
@@ -80,7 +81,7 @@ static nnl_status attention_forward_cached(const nnl_layer *l, const nnl_tensor 
     NNL_TRY(nnl_tensor_ensure(&buf->cache, 3, cache_dims, "causal_self_attention"));
     NNL_TRY(nnl_tensor_ensure(&buf->scratch, 1, &floats, "causal_self_attention"));
     float *qkv = buf->scratch->data, *att = qkv + d.B * t * 3 * C;
-    k->sgemm(0, 0, d.B * t, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
+    nnl_linear_forward(k, d.B * t, C, 3 * C, x->data, l->params[0].value->data, qkv, threads);
     k->add_bias(d.B * t, 3 * C, qkv, l->params[1].value->data);
     const nnl_attn_shape s = {t, pos + t, d.hs, 3 * C, 2 * C, C, 1.0f / sqrtf((float)d.hs), 0};
     for (int64_t b = 0; b < d.B; b++) {
@@ -91,7 +92,7 @@ static nnl_status attention_forward_cached(const nnl_layer *l, const nnl_tensor 
             k->attention_forward(&s, qkv + b * t * 3 * C + h * d.hs, cache + h * d.hs, cache + C + h * d.hs,
                                  att + b * t * C + h * d.hs, NULL);
     }
-    k->sgemm(0, 0, d.B * t, C, C, 1.0f, att, C, l->params[2].value->data, C, 0.0f, buf->out->data, C, threads);
+    nnl_linear_forward(k, d.B * t, C, C, att, l->params[2].value->data, buf->out->data, threads);
     k->add_bias(d.B * t, C, buf->out->data, l->params[3].value->data);
     return NNL_OK;
 }
@@ -110,10 +111,10 @@ static nnl_status attention_forward(const nnl_layer *l, const nnl_tensor *x, nnl
     float *qkv = buf->scratch->data, *att = qkv + BT * 3 * C, *lse = att + BT * C, *keys = lse + BT * d.NH;
     for (int64_t b = 0; b < d.B; b++) /* 1 <= lengths[b] <= T: the model's key padding */
         keys[b] = (float)(ctx->lengths ? ctx->lengths[b] : d.T);
-    k->sgemm(0, 0, BT, 3 * C, C, 1.0f, x->data, C, l->params[0].value->data, 3 * C, 0.0f, qkv, 3 * C, threads);
+    nnl_linear_forward(k, BT, C, 3 * C, x->data, l->params[0].value->data, qkv, threads);
     k->add_bias(BT, 3 * C, qkv, l->params[1].value->data);
     nnl_attention_heads_forward(k, d.B, d.T, C, d.NH, is_bidirectional(l) ? keys : NULL, qkv, att, lse, threads);
-    k->sgemm(0, 0, BT, C, C, 1.0f, att, C, l->params[2].value->data, C, 0.0f, buf->out->data, C, threads);
+    nnl_linear_forward(k, BT, C, C, att, l->params[2].value->data, buf->out->data, threads);
     k->add_bias(BT, C, buf->out->data, l->params[3].value->data);
     return NNL_OK;
 }

@@ -7,6 +7,7 @@
 #include "kernels/kernels.h"
 #include "nn/layer.h"
 #include "nn/layer_config.h"
+#include "nn/linear.h"
 
 typedef struct dense_config {
     int64_t units;
@@ -39,13 +40,7 @@ static nnl_status dense_forward(const nnl_layer *l, const nnl_tensor *x, nnl_lay
         NNL_TRY(nnl_tensor_ensure(&buf->pre, buf->out->ndim, buf->out->dims, "dense"));
         z = buf->pre;
     }
-    /* One sample (a prediction, a generated token): W's rows for the
-     * input's zeros are not read, often most of W after ReLU and pooling. */
-    if (rows == 1)
-        k->vecmat(in, units, x->data, l->params[0].value->data, z->data);
-    else
-        k->sgemm(0, 0, rows, units, in, 1.0f, x->data, in, l->params[0].value->data, units, 0.0f, z->data, units,
-                 nnl_threads_get());
+    nnl_linear_forward(k, rows, in, units, x->data, l->params[0].value->data, z->data, nnl_threads_get());
     k->add_bias(rows, units, z->data, l->params[1].value->data);
     if (c->activation != NNL_ACT_NONE)
         nnl_activation_apply(c->activation, rows, units, z->data, buf->out->data);
