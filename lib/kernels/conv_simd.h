@@ -130,22 +130,35 @@ NNL_INLINE void fwd_all_channels(const fwd_ctx *c, const fwd_taps *t, int64_t oh
         fwd_block(c, t, oh, ow, co, P, 1, 1, vmask_first(co_n - co));
 }
 
-/* The fewer than CONV_FWD_PIXELS pixels [ow, ow1) after the full blocks:
- * blocks of 4 pixels x 2 vectors, 2 x 4 and 1 x 8 (CONV_FWD_TAIL_VECS). */
+/* One block of P <= CONV_FWD_PIXELS pixels from (oh, ow), every output
+ * channel: chunks of two vectors, which with 3 or more pixels give 6 or
+ * more accumulators; 2 pixels take chunks of 4 vectors and one pixel of
+ * CONV_FWD_TAIL_VECS, so that their accumulators still cover the FMA's
+ * latency where there are channels enough. */
+static void fwd_block_of(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int64_t P)
+{
+    switch (P) {
+    case 1: fwd_all_channels(c, t, oh, ow, 1, CONV_FWD_TAIL_VECS); break;
+    case 2: fwd_all_channels(c, t, oh, ow, 2, 4); break;
+    case 3: fwd_all_channels(c, t, oh, ow, 3, 2); break;
+    case 4: fwd_all_channels(c, t, oh, ow, 4, 2); break;
+    case 5: fwd_all_channels(c, t, oh, ow, 5, 2); break;
+    case 6: fwd_all_channels(c, t, oh, ow, 6, 2); break;
+#if CONV_FWD_PIXELS > 6
+    case 7: fwd_all_channels(c, t, oh, ow, 7, 2); break;
+    case 8: fwd_all_channels(c, t, oh, ow, 8, 2); break;
+#endif
+    default: break;
+    }
+}
+
+/* The fewer than CONV_FWD_PIXELS pixels [ow, ow1) after the full blocks,
+ * as one block (pieces of 4, 2 and 1 pixels left a single pixel with two
+ * accumulators where a layer has 32 output channels). */
 static void fwd_tail(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_t ow, int64_t ow1)
 {
-#if CONV_FWD_PIXELS > 4
-    if (ow + 4 <= ow1) {
-        fwd_all_channels(c, t, oh, ow, 4, 2);
-        ow += 4;
-    }
-#endif
-    if (ow + 2 <= ow1) {
-        fwd_all_channels(c, t, oh, ow, 2, 4);
-        ow += 2;
-    }
     if (ow < ow1)
-        fwd_all_channels(c, t, oh, ow, 1, CONV_FWD_TAIL_VECS);
+        fwd_block_of(c, t, oh, ow, ow1 - ow);
 }
 
 /* All output channels of pixels [ow0, ow1) of row oh, which share taps t:
@@ -212,21 +225,13 @@ static void fwd_edge_column_down(const fwd_ctx *c, int64_t ow, int64_t oh0, int6
     down.y += ow * c->y_col;
     down.x_step = s->stride_h * s->in_w * s->in_c;
     down.y_col = c->y_row;
-    int64_t oh = oh0;
-    for (; oh + CONV_FWD_PIXELS <= oh1; oh += CONV_FWD_PIXELS)
-        fwd_all_channels(&down, &t, oh, 0, CONV_FWD_PIXELS, 2);
-#if CONV_FWD_PIXELS > 4
-    if (oh + 4 <= oh1) {
-        fwd_all_channels(&down, &t, oh, 0, 4, 2);
-        oh += 4;
+    /* blocks as equal as can be: 9 rows as 5 + 4, not 8 + 1 */
+    const int64_t rows = oh1 - oh0, blocks = (rows + CONV_FWD_PIXELS - 1) / CONV_FWD_PIXELS;
+    for (int64_t b = 0, oh = oh0; b < blocks; b++) {
+        int64_t P = rows / blocks + (b < rows % blocks);
+        fwd_block_of(&down, &t, oh, 0, P);
+        oh += P;
     }
-#endif
-    if (oh + 2 <= oh1) {
-        fwd_all_channels(&down, &t, oh, 0, 2, 4);
-        oh += 2;
-    }
-    if (oh < oh1)
-        fwd_all_channels(&down, &t, oh, 0, 1, CONV_FWD_TAIL_VECS);
 }
 
 typedef struct fwd_job {

@@ -20,6 +20,8 @@ static const int64_t geometries[][9] = {
     {1, 4, 4, 7, 16, 3, 3, 1, 0},
     {1, 12, 12, 1, 31, 3, 3, 2, 1},
     {1, 3, 3, 2, 5, 5, 5, 1, 1},     /* kernel larger than the image */
+    {1, 11, 23, 4, 32, 3, 3, 1, 1},  /* a 5-pixel row tail; 9 rows down the edge columns */
+    {1, 30, 14, 2, 32, 3, 3, 1, 0},  /* the input gradient's 26 rows down its edge columns */
 };
 #define GEOMETRY_COUNT (sizeof geometries / sizeof geometries[0])
 
