@@ -127,22 +127,26 @@ static int64_t keep_top_bins(nnl_candidate *c, int64_t n, int64_t k)
 {
     /* Four interleaved counts: neighbouring logits often share a bin, and
      * one count would make each increment wait on the one before. */
-    int32_t counts[4][KEY_BINS] = {{0}}, count[KEY_BINS];
+    int32_t counts[4][KEY_BINS] = {{0}};
     int64_t i = 0;
     for (; i + 4 <= n; i += 4)
         for (int lane = 0; lane < 4; lane++)
             counts[lane][key_bin(c[i + lane].value)]++;
     for (; i < n; i++)
         counts[0][key_bin(c[i].value)]++;
-    for (int b = 0; b < KEY_BINS; b++)
-        count[b] = counts[0][b] + counts[1][b] + counts[2][b] + counts[3][b];
+    /* down from the top bin, adding the four counts of the bins passed only */
     uint32_t bin = KEY_BINS - 1;
-    for (int64_t seen = count[bin]; seen < k; seen += count[bin])
-        bin--;
+    for (int64_t seen = 0;; bin--) {
+        seen += counts[0][bin] + counts[1][bin] + counts[2][bin] + counts[3][bin];
+        if (seen >= k || bin == 0)
+            break;
+    }
     int64_t kept = 0;
-    for (i = 0; i < n; i++)
-        if (key_bin(c[i].value) >= bin)
-            c[kept++] = c[i];
+    for (i = 0; i < n; i++) {
+        nnl_candidate candidate = c[i];
+        c[kept] = candidate;
+        kept += key_bin(candidate.value) >= bin;
+    }
     return kept;
 }
 
