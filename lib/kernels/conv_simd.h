@@ -5,8 +5,8 @@
  * Vectors always run across output channels (contiguous in y, dy, w and dw).
  * The forward's blocks of output pixels take the range of kernel taps they
  * share as an argument, so rows and columns cut by padding run the same
- * register-blocked code over fewer taps (an edge column as a block of one
- * pixel). The weight gradient's tiles keep to one tap when there are 4 or
+ * register-blocked code over fewer taps (an edge column's pixels in blocks
+ * down the column). The weight gradient's tiles keep to one tap when there are 4 or
  * more input channels, and then never meet padding; with fewer they mix
  * taps, and a pixel whose window is cut by padding gathers its x values
  * (zero for padding) first. The input gradient runs the forward over the
@@ -25,6 +25,9 @@
 
 #if CONV_FWD_VECS != 2 || CONV_BWD_VECS > 2
 #error "conv_simd.h dispatches tails for CONV_FWD_VECS == 2 and CONV_BWD_VECS <= 2"
+#endif
+#if CONV_FWD_PIXELS > 8
+#error "fwd_block_of has a case for each block of up to 8 pixels"
 #endif
 
 /* x offset of input pixel (ih, iw) within one image (ih, iw may be padding
@@ -148,7 +151,7 @@ static void fwd_block_of(const fwd_ctx *c, const fwd_taps *t, int64_t oh, int64_
     case 7: fwd_all_channels(c, t, oh, ow, 7, 2); break;
     case 8: fwd_all_channels(c, t, oh, ow, 8, 2); break;
 #endif
-    default: break;
+    default: break; /* P >= 1, and P <= CONV_FWD_PIXELS <= 8 (checked at the top) */
     }
 }
 

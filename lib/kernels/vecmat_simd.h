@@ -134,6 +134,10 @@ static void vecmat_columns_part(void *arg, int part, int parts)
 
 void SIMD_FN(vecmat)(int64_t k, int64_t n, const float *x, const float *w, float *y)
 {
+    if (k <= 0) { /* an empty sum */
+        memset(y, 0, sizeof(float) * (size_t)(n > 0 ? n : 0));
+        return;
+    }
     int64_t slabs = (k + VECMAT_SLAB_ROWS - 1) / VECMAT_SLAB_ROWS;
     vecmat_job j = {k, n, (k + slabs - 1) / slabs, x, w, y, NULL};
     if (slabs == 1 || slabs * n > VECMAT_PARTIAL_FLOATS) {

@@ -5,10 +5,11 @@
 
 #include "kernels/kernels.h"
 
-/* y (rows, n) = x (rows, k) W (k, n) on up to `threads` threads: a GEMM,
+/* y (rows, n) = x (rows, k) W (k, n): a GEMM on up to `threads` threads,
  * or for one row (a prediction, a generated token) the vector-matrix
- * product, which reads W's rows only for the nonzero x (kernels' vecmat;
- * a GEMM would also pack W for that single row). */
+ * product, which reads W's rows only for the nonzero x (kernels' vecmat,
+ * on the library's thread count like the other kernels without a thread
+ * argument; a GEMM would also pack W for that single row). */
 static inline void nnl_linear_forward(const nnl_kernels *k, int64_t rows, int64_t in, int64_t out, const float *x,
                                       const float *w, float *y, int threads)
 {

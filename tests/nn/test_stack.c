@@ -428,10 +428,6 @@ static void greedy_generation_follows_the_full_forward(void **state)
     nnl_model_free(m);
 }
 
-/* Flatten copies nothing: its output is its input's buffer under the new
- * shape, and its dL/dx is the next layer's dL/dx buffer (the values through
- * it are test_layer_grads.c's). A dense layer on each position, flatten, a
- * dense layer on the whole. */
 /* input (9, 10, 3) -> conv2d(5, 3x3, act) -> maxpool 2 -> conv2d(4, 2x2, same,
  * act) -> maxpool 2 -> flatten -> dense(3): two convolution and pooling
  * pairs, the second one's input gradient needed. */
@@ -518,8 +514,8 @@ static void assert_close(const char *what, const float *a, const float *b, int64
 static void conv_pool_pairs_fused_match_the_layers(void **state)
 {
     (void)state;
-    const nnl_activation acts[] = {NNL_ACT_RELU, NNL_ACT_TANH, NNL_ACT_NONE};
-    for (int a = 0; a < 3; a++)
+    const nnl_activation acts[] = {NNL_ACT_RELU, NNL_ACT_TANH, NNL_ACT_SIGMOID, NNL_ACT_NONE};
+    for (int a = 0; a < 4; a++)
         for (int64_t batch = 13; batch <= 16; batch += 3) {
             nnl_model *m = conv_pool_stack(acts[a]);
             const int64_t x_dims[4] = {batch, 9, 10, 3}, y_dims[2] = {batch, 3};
@@ -567,6 +563,10 @@ static void conv_pool_pairs_fused_gradients(void **state)
     nnl_model_free(m);
 }
 
+/* Flatten copies nothing: its output is its input's buffer under the new
+ * shape, and its dL/dx is the next layer's dL/dx buffer (the values through
+ * it are test_layer_grads.c's). A dense layer on each position, flatten, a
+ * dense layer on the whole. */
 static void flatten_copies_nothing(void **state)
 {
     (void)state;

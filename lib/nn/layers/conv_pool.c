@@ -17,10 +17,13 @@
  * the maxima: for a non-decreasing activation, act(max z) = max act(z), so
  * the activation's gradient at a window's maximum is its gradient at the
  * pooled output y, applied to dL/dy before the scatter (relu: dL/dy where
- * y > 0); relu, tanh and none qualify (sigmoid keeps its logits for the
- * loss, gelu is not monotonic). The weight and bias gradients are summed per
+ * y > 0); relu, sigmoid, tanh and none qualify (gelu is not monotonic,
+ * softmax not elementwise). The weight and bias gradients are summed per
  * chunk of CHUNK images, then the chunks in order: the same for any thread
- * count, rounded differently from the unfused kernel's order. */
+ * count at which the pair fuses, rounded differently from the unfused
+ * kernel's order. The chunks' partial gradients take memory the unfused
+ * layers do not; the pair fuses only where they are smaller than the
+ * convolution output it saves. */
 #include <string.h>
 
 #include "core/error.h"
@@ -61,11 +64,14 @@ static int conv_pool_applies(const nnl_layer *l, const nnl_layer *next, int64_t 
 {
     nnl_conv_shape pool;
     nnl_activation act = nnl_conv2d_activation(l);
-    if (!nnl_maxpool_shape(next, batch, &pool) || (act != NNL_ACT_NONE && act != NNL_ACT_RELU && act != NNL_ACT_TANH))
+    if (!nnl_maxpool_shape(next, batch, &pool) || act == NNL_ACT_GELU || act == NNL_ACT_SOFTMAX)
         return 0;
     /* Every thread gets a chunk; a smaller batch (an image to predict)
      * keeps the kernels' own split of one image over the threads. */
-    return batch >= (int64_t)CHUNK * nnl_threads_get();
+    if (batch < (int64_t)CHUNK * nnl_threads_get())
+        return 0;
+    const pair p = pair_of(l, next, batch);
+    return p.chunks * p.partial <= p.batch * p.z_image;
 }
 
 /* The images [*first, *end) of a part: whole chunks, the same split in
@@ -79,10 +85,10 @@ static void part_images(const pair *p, int part, int parts, int64_t *first, int6
 }
 
 /* Scratch, in the conv2d layer's buffers: one image's z (or dL/dz) per
- * part, then the chunks' partial gradients. */
-static nnl_status ensure_scratch(const pair *p, nnl_layer_buffers *buf)
+ * part, and for the backward the chunks' partial gradients after them. */
+static nnl_status ensure_scratch(const pair *p, nnl_layer_buffers *buf, int backward)
 {
-    int64_t floats = p->parts * p->z_image + p->chunks * p->partial;
+    int64_t floats = p->parts * p->z_image + (backward ? p->chunks * p->partial : 0);
     return nnl_tensor_ensure(&buf->scratch, 1, &floats, "conv2d+maxpool2d");
 }
 
@@ -113,7 +119,7 @@ static nnl_status conv_pool_forward(const nnl_layer *l, const nnl_layer *next, c
                                     nnl_layer_buffers *buf, nnl_layer_buffers *next_buf)
 {
     pair p = pair_of(l, next, x->dims[0]);
-    NNL_TRY(ensure_scratch(&p, buf));
+    NNL_TRY(ensure_scratch(&p, buf, 0));
     /* the pooling's int32 argmax, in a float tensor of its output's size, as its own forward keeps it */
     NNL_TRY(nnl_tensor_ensure(&next_buf->scratch, next_buf->out->ndim, next_buf->out->dims, "maxpool2d"));
     forward_job j = {&p, x->data, l->params[0].value->data, l->params[1].value->data, buf->scratch->data,
@@ -166,7 +172,7 @@ static nnl_status conv_pool_backward(nnl_layer *l, const nnl_layer *next, const 
                                      nnl_layer_buffers *buf, nnl_layer_buffers *next_buf, int need_dx)
 {
     pair p = pair_of(l, next, x->dims[0]);
-    NNL_TRY(ensure_scratch(&p, buf));
+    NNL_TRY(ensure_scratch(&p, buf, 1));
     nnl_activation_grad(p.act, dy->size / p.conv.out_c, p.conv.out_c, NULL, next_buf->out->data, dy->data);
     float *partials = buf->scratch->data + p.parts * p.z_image;
     backward_job j = {&p, x->data, l->params[0].value->data, dy->data,
